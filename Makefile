@@ -1,0 +1,40 @@
+# ptce-sim: two commands do everything on a fresh machine.
+#   make run   -> create .venv, install, run the Seignanx 1970-2015 scenario
+#   make test  -> create .venv, install with test extras, run the whole test suite
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/seignanx_1970_2015.toml
+SEED ?= 0
+
+# A Python >= 3.12: the first of python3.13, python3.12, python3 that runs and is recent enough
+# (pyenv shims that are not selected fail to run and are skipped; pyenv's own versions are tried too).
+PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
+
+.PHONY: run test install bench lint clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON_BOOT)" ]; then echo "ptce-sim needs Python >= 3.12 (Mesa 3.4+ requires it): install python3.12 and retry." >&2; exit 1; fi
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dashboard,batch]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/ptce-sim run $(SCENARIO) --seed $(SEED) --out results/seignanx_1970_2015
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lint: $(STAMP)
+	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

@@ -1,0 +1,165 @@
+"""Sectors' demand and the life of classic firms: cycles, seasons, shocks, entry and exit.
+
+A sector's demand index is the product of a trend (its own, plus the share that follows the labour
+force: the residential economy), a business cycle, a season, and the shocks under way. A firm's
+labour demand is its baseline times its sector's index times its own persistent noise. When a
+sector's demand exceeds what its firms offer by more than ``entry_threshold_jobs``, new firms open;
+firms also close at random, more often in a downturn, and plant closures remove a sector's largest
+firms for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ptce_sim.scenario import PlantClosure, SectorShock
+
+if TYPE_CHECKING:
+    from ptce_sim.model import PtceModel
+
+NOISE_PERSISTENCE = 0.95
+
+
+@dataclass
+class ActiveShock:
+    """A sector shock under way."""
+
+    sectors: np.ndarray
+    start: int
+    depth: float
+    onset: int
+    recovery: int
+    permanent: float
+
+    def loss(self, month: int) -> float:
+        """Share of demand lost at ``month``."""
+        t = month - self.start
+        if t < 0:
+            return 0.0
+        if t < self.onset:
+            return self.depth * (t + 1) / self.onset
+        t -= self.onset
+        lasting = self.depth * self.permanent
+        if t < self.recovery:
+            return self.depth - (self.depth - lasting) * t / self.recovery
+        return lasting
+
+
+class Economy:
+    """Demand of each sector and the firms' entry, exit and closures."""
+
+    def __init__(self, model: PtceModel) -> None:
+        self.model = model
+        sectors = model.spec.sectors
+        self.phase = model.rng.uniform(0.0, 2 * np.pi, len(sectors))
+        self.base_jobs = np.zeros(len(sectors))
+        self.shocks: list[ActiveShock] = []
+        self.index = np.ones(len(sectors))
+
+    def sector_index(self) -> np.ndarray:
+        """Demand index of every sector this month (1 = the start)."""
+        model = self.model
+        t = model.month_index
+        years = t / 12.0
+        sectors = model.spec.sectors
+        trend = np.array([np.exp(s.trend_per_year * years) for s in sectors])
+        follows = np.array([s.follows_population for s in sectors])
+        population = model.labour_force_ratio()
+        trend *= 1.0 - follows + follows * population
+        amp = np.array([s.cycle_amplitude for s in sectors])
+        period = np.array([s.cycle_period_years for s in sectors])
+        cycle = 1.0 + amp * np.sin(2 * np.pi * years / period + self.phase)
+        seas = np.array([s.seasonal_amplitude for s in sectors])
+        peak = np.array([s.peak_month for s in sectors])
+        season = 1.0 + seas * np.cos(2 * np.pi * (model.month_of_year - peak) / 12.0)
+        shock = np.ones(len(sectors))
+        for active in self.shocks:
+            shock[active.sectors] *= 1.0 - active.loss(t)
+        return trend * cycle * season * shock
+
+    def update_demand(self) -> None:
+        """New demand index; every open firm's labour demand follows, with its own noise."""
+        model = self.model
+        firms = model.firms
+        previous = self.index
+        self.index = self.sector_index()
+        sd = np.array([s.firm_noise for s in model.spec.sectors])[firms.sector]
+        firms.noise = NOISE_PERSISTENCE * firms.noise + model.rng.normal(0.0, 1.0, len(firms)) * sd
+        firms.demand = np.where(firms.alive, firms.base * self.index[firms.sector] * np.exp(firms.noise), 0.0)
+        self._exits(previous)
+        self._entries()
+
+    def _exits(self, previous: np.ndarray) -> None:
+        model = self.model
+        firms = model.firms
+        rate = model.spec.firms.exit_rate_per_year / 12.0
+        decline = np.maximum(0.0, 1.0 - self.index / np.maximum(previous, 1e-9))
+        p = rate * (1.0 + 20.0 * decline[firms.sector])
+        closing = np.flatnonzero(firms.alive & (model.rng.random(len(firms)) < p))
+        if closing.size:
+            self.base_jobs_remove(closing, permanent=False)
+            model.labour.close_firms(closing)
+
+    def _entries(self) -> None:
+        """Open firms where a sector's demand exceeds what its firms offer."""
+        model = self.model
+        firms = model.firms
+        sectors = model.spec.sectors
+        offered = np.bincount(firms.sector[firms.alive], weights=firms.base[firms.alive] * self.index[firms.sector[firms.alive]],
+                              minlength=len(sectors))
+        wanted = self.base_jobs * self.index
+        threshold = model.spec.firms.entry_threshold_jobs
+        for s, sector in enumerate(sectors):
+            gap = wanted[s] - offered[s]
+            if gap <= threshold:
+                continue
+            sizes = self.draw_sizes(s, max(1, int(gap / sector.mean_firm_size) + 1))
+            keep = np.cumsum(sizes) <= gap / self.index[s]
+            keep[0] = True
+            model.firms.add(model, np.full(int(keep.sum()), s, dtype=np.int16), sizes[keep])
+
+    def draw_sizes(self, sector: int, n: int) -> np.ndarray:
+        """Baseline sizes (FTE) of ``n`` new firms of a sector: log-normal with the sector's mean."""
+        spec = self.model.spec.sectors[sector]
+        sigma = spec.firm_size_sigma
+        mu = np.log(spec.mean_firm_size) - sigma**2 / 2
+        return np.maximum(0.6, self.model.rng.lognormal(mu, sigma, n))
+
+    def base_jobs_remove(self, rows: np.ndarray, *, permanent: bool) -> None:
+        """Firms closing: a plant closure lowers the sector's demand for good, a random exit not."""
+        if permanent:
+            np.subtract.at(self.base_jobs, self.model.firms.sector[rows], self.model.firms.base[rows])
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def start_shock(self, event: SectorShock) -> None:
+        """A sector downturn begins now."""
+        names = [s.name for s in self.model.spec.sectors]
+        self.shocks.append(
+            ActiveShock(
+                np.array([names.index(n) for n in event.sectors]),
+                self.model.month_index,
+                event.depth,
+                event.onset_months,
+                event.recovery_months,
+                event.permanent_share,
+            )
+        )
+
+    def close_plants(self, event: PlantClosure) -> int:
+        """Close the sector's largest firms until about ``event.jobs`` (scaled) jobs are gone."""
+        model = self.model
+        firms = model.firms
+        names = [s.name for s in model.spec.sectors]
+        sector = names.index(event.sector)
+        rows = np.flatnonzero(firms.alive & (firms.sector == sector))
+        rows = rows[np.argsort(-firms.demand[rows], kind="stable")]
+        target = event.jobs * model.scale
+        closing = rows[: int(np.searchsorted(np.cumsum(firms.demand[rows]), target)) + 1]
+        self.base_jobs_remove(closing, permanent=True)
+        jobs = int(np.count_nonzero(np.isin(model.people.employer, firms.org[closing])))
+        model.labour.close_firms(closing)
+        return jobs

@@ -1,0 +1,131 @@
+"""Read scenario files (TOML) into validated :class:`~ptce_sim.scenario.Scenario` objects.
+
+Every problem with a file, from a missing file to a probability above 1, becomes one
+:class:`ScenarioError` whose message names the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ptce_sim.scenario import Scenario
+
+MAX_FILE_BYTES = 5_000_000
+
+
+class ScenarioError(Exception):
+    """A scenario (or other input) file that cannot be used; the message says why and where."""
+
+
+def read_toml(path: str | Path, what: str = "scenario") -> dict:
+    """Parse a TOML file, turning every failure into a :class:`ScenarioError`."""
+    path = Path(path)
+    if not path.exists():
+        raise ScenarioError(f"{path}: {what} file not found")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: expected a {what} file, found a directory or special file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: file is larger than {MAX_FILE_BYTES} bytes; expected a {what} file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not a UTF-8 text file (byte {exc.start}); expected TOML") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises:
+        ScenarioError: the file is missing, not TOML, or does not describe a valid scenario.
+    """
+    data = read_toml(path)
+    return parse_scenario(data, source=str(path))
+
+
+def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
+    """Validate already-parsed scenario data; ``source`` names it in error messages.
+
+    Raises:
+        ScenarioError: the data does not describe a valid scenario.
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, source)) from None
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One clear message for the first problem (and how many others there are)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    location = _location(first["loc"])
+    message = _explain(first)
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    where = f"field '{location}'" if location else "top level"
+    return f"{source}: {where}: {message}{more}"
+
+
+def _location(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"create_structure", "sector_shock", "plant_closure", "funding_call", "budget_cut", "policy"}:
+            continue  # the discriminated union's tag, not a field
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _explain(error: dict) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key; remove it or check its spelling"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        return (
+            f"unknown event type {error.get('ctx', {}).get('tag')!r}; expected one of "
+            "create_structure, sector_shock, plant_closure, funding_call, budget_cut, policy"
+        )
+    if kind == "union_tag_not_found":
+        return "event has no 'type'; expected one of create_structure, sector_shock, plant_closure, funding_call, budget_cut, policy"
+    text = error["msg"]
+    if text.startswith("Value error, "):
+        text = text[len("Value error, "):]
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than", "finite_number"}:
+        return f"expected a number {_bound(error)}, got {value!r}"
+    return f"{text} (got {_short(value)})" if "input" in error and kind != "value_error" else text
+
+
+def _bound(error: dict) -> str:
+    ctx = error.get("ctx", {})
+    words = {"ge": ">=", "le": "<=", "gt": ">", "lt": "<"}
+    parts = [f"{words[k]} {v}" for k, v in ctx.items() if k in words]
+    return " and ".join(parts) if parts else "that is finite"
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def scenario_hash(path: str | Path) -> str:
+    """SHA-256 of a scenario file's bytes (recorded beside results)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of a scenario's validated content (stable across formatting of the file)."""
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
