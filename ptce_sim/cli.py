@@ -35,14 +35,24 @@ def _seed(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="ptce-sim", description="Simulate territorial economic cooperation poles.")
+    parser = argparse.ArgumentParser(
+        prog="ptce-sim", description="Simulate territorial economic cooperation poles."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one scenario and write its results")
-    run.add_argument("scenario", type=Path, help="scenario file (TOML), e.g. scenarios/seignanx_1970_2015.toml")
+    run.add_argument(
+        "scenario", type=Path, help="scenario file (TOML), e.g. scenarios/seignanx_1970_2015.toml"
+    )
     run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    run.add_argument("--scale", type=_positive_float, default=None,
-                     help="share of the population and firms simulated (default: the scenario's)")
-    run.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name>)")
+    run.add_argument(
+        "--scale",
+        type=_positive_float,
+        default=None,
+        help="share of the population and firms simulated (default: the scenario's)",
+    )
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/<scenario name>)"
+    )
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -60,10 +70,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.scale is not None:
         scenario = scenario.with_overrides(scale=args.scale)
     out = args.out or Path("results") / scenario.run.name
-    with tqdm(total=scenario.months, unit="month", disable=args.quiet, file=sys.stderr,
-              desc=scenario.run.name) as bar:
+    with tqdm(
+        total=scenario.months,
+        unit="month",
+        disable=args.quiet,
+        file=sys.stderr,
+        desc=scenario.run.name,
+    ) as bar:
+
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)
+
         result = simulate(scenario, args.seed, progress=progress)
     write_results(result, out, scenario_file=args.scenario, file_hash=scenario_hash(args.scenario))
     if not args.no_plots:

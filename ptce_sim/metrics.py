@@ -18,24 +18,73 @@ if TYPE_CHECKING:
     from ptce_sim.model import PtceModel
 
 TERRITORY_COLUMNS = (
-    "year", "population", "labour_force", "employed", "unemployed", "unemployment_rate",
-    "classic_jobs", "ess_jobs", "ess_structures", "pole_members", "insertion_posts",
-    "project_requests", "public_funding_eur", "self_financing_ratio",
-    "long_term_unemployed", "in_training", "inactive", "geiq_contracts_in_force", "ge_workers",
-    "project_holders", "firms", "member_firms", "charter_firms", "pole_structures",
-    "network_ties", "mean_trust", "treasury_lent_eur", "treasury_outstanding_eur",
-    "solidarity_fund_eur", "structure_failures",
+    "year",
+    "population",
+    "labour_force",
+    "employed",
+    "unemployed",
+    "unemployment_rate",
+    "classic_jobs",
+    "ess_jobs",
+    "ess_structures",
+    "pole_members",
+    "insertion_posts",
+    "project_requests",
+    "public_funding_eur",
+    "self_financing_ratio",
+    "long_term_unemployed",
+    "in_training",
+    "inactive",
+    "geiq_contracts_in_force",
+    "ge_workers",
+    "project_holders",
+    "firms",
+    "member_firms",
+    "charter_firms",
+    "pole_structures",
+    "network_ties",
+    "mean_trust",
+    "treasury_lent_eur",
+    "treasury_outstanding_eur",
+    "solidarity_fund_eur",
+    "structure_failures",
 )
 STRUCTURE_COLUMNS = (
-    "year", "structure", "kind", "employees", "fte", "member_firms", "hours", "turnover_eur",
-    "contracts_started", "training_hours", "project_holders", "insertion_employees",
-    "permanent_employees", "cash_eur", "sales_eur", "fees_eur", "public_aid_eur", "costs_eur",
-    "meals_per_day", "employers_involved",
+    "year",
+    "structure",
+    "kind",
+    "employees",
+    "fte",
+    "member_firms",
+    "hours",
+    "turnover_eur",
+    "contracts_started",
+    "training_hours",
+    "project_holders",
+    "insertion_employees",
+    "permanent_employees",
+    "cash_eur",
+    "sales_eur",
+    "fees_eur",
+    "public_aid_eur",
+    "costs_eur",
+    "meals_per_day",
+    "employers_involved",
 )
 MECHANISM_COLUMNS = (
-    "year", "ge_posts", "ge_hires", "geiq_contracts", "geiq_hires", "insertion_exits_to_work",
-    "training_exits_to_work", "incubated_activities", "incubated_structures", "internalised_posts",
-    "launched_structures", "training_courses", "jobs_created_or_secured",
+    "year",
+    "ge_posts",
+    "ge_hires",
+    "geiq_contracts",
+    "geiq_hires",
+    "insertion_exits_to_work",
+    "training_exits_to_work",
+    "incubated_activities",
+    "incubated_structures",
+    "internalised_posts",
+    "launched_structures",
+    "training_courses",
+    "jobs_created_or_secured",
 )
 
 
@@ -47,7 +96,12 @@ def close_year(model: PtceModel) -> None:
     for structure in model.structures:
         if structure.alive or structure.year.costs_eur > 0:
             model.yearly_structures.append(
-                {"year": year, "structure": structure.name, "kind": structure.kind_name, **structure.row()}
+                {
+                    "year": year,
+                    "structure": structure.name,
+                    "kind": structure.kind_name,
+                    **structure.row(),
+                }
             )
     model.yearly_mechanisms.append(mechanism_row(model, year))
 
@@ -107,9 +161,13 @@ def territory_row(model: PtceModel, year: int) -> dict[str, float]:
         "mean_trust": model.network.mean_trust(),
         "treasury_lent_eur": model.treasury.lent_year,
         "treasury_outstanding_eur": model.treasury.outstanding(),
-        "solidarity_fund_eur": model.treasury.fund if model.treasury.fund is not None else float("nan"),
+        "solidarity_fund_eur": model.treasury.fund
+        if model.treasury.fund is not None
+        else float("nan"),
         "structure_failures": sum(
-            1 for month, kind, _ in model.events_applied if kind == "failure" and month // 12 == year - model.spec.run.start_year
+            1
+            for month, kind, _ in model.events_applied
+            if kind == "failure" and month // 12 == year - model.spec.run.start_year
         ),
     }
 
@@ -121,8 +179,11 @@ def mechanism_row(model: PtceModel, year: int) -> dict[str, float]:
     for column in MECHANISM_COLUMNS[2:-1]:
         row[column] = int(counts.get(column, 0))
     row["jobs_created_or_secured"] = (
-        row["ge_posts"] + row["geiq_hires"] + row["insertion_exits_to_work"]
-        + row["incubated_activities"] + row["internalised_posts"]
+        row["ge_posts"]
+        + row["geiq_hires"]
+        + row["insertion_exits_to_work"]
+        + row["incubated_activities"]
+        + row["internalised_posts"]
     )
     return row
 

@@ -28,7 +28,6 @@ import numpy as np
 
 from ptce_sim.agents.firms import FirmTable
 from ptce_sim.agents.persons import (
-    is_in,
     EMPLOYED,
     ESS_SIDE,
     HOLDER,
@@ -36,6 +35,7 @@ from ptce_sim.agents.persons import (
     NO_ORG,
     PersonTable,
     Status,
+    is_in,
 )
 from ptce_sim.agents.structures import Animator, Structure, make_structure
 from ptce_sim.mechanisms.cooperation import CooperationNetwork
@@ -61,8 +61,20 @@ from ptce_sim.scenario import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class PtceModel(mesa.Model):
@@ -113,9 +125,7 @@ class PtceModel(mesa.Model):
         self.yearly_mechanisms: list[dict[str, float]] = []
         self._year_public = 0.0
         self._year_staff: list[np.ndarray] = []
-        self._pending = sorted(
-            scenario.events, key=lambda e: scenario.month_index(e.year, e.month)
-        )
+        self._pending = sorted(scenario.events, key=lambda e: scenario.month_index(e.year, e.month))
         self._labour_force0 = scenario.territory.labour_force * self.scale
         self._build()
         self.running = True
@@ -130,14 +140,18 @@ class PtceModel(mesa.Model):
         n = max(1, round(territory.labour_force * self.scale))
         shares = territory.age_shares
         group = self.rng.choice(3, size=n, p=[shares.young, shares.adult, shares.senior])
-        bounds = np.array([[territory.entry_age, 26.0], [26.0, 50.0], [50.0, territory.retirement_age]])
+        bounds = np.array(
+            [[territory.entry_age, 26.0], [26.0, 50.0], [50.0, territory.retirement_age]]
+        )
         age = self.rng.uniform(bounds[group, 0], bounds[group, 1])
         skill = self._draw_skills(n)
         employability = np.clip(self.rng.beta(6, 3, n), 0.05, 1.0)
         status = np.full(n, Status.SEEKER, dtype=np.int8)
         inactive = self.rng.random(n) < territory.initial_inactive_share
         status[inactive] = Status.INACTIVE
-        self.people.add(self, {"status": status, "age": age, "skill": skill, "employability": employability})
+        self.people.add(
+            self, {"status": status, "age": age, "skill": skill, "employability": employability}
+        )
         self._build_firms(n, inactive)
         self._build_other_ess()
         self.status_counts = np.zeros((len(self.orgs), N_STATUS + 1))
@@ -160,17 +174,23 @@ class PtceModel(mesa.Model):
         for s, sector in enumerate(spec.sectors):
             target = jobs * sector.job_share
             self.economy.base_jobs[s] = target
-            sizes = self.economy.draw_sizes(s, max(1, int(target / sector.mean_firm_size * 1.5) + 1))
+            sizes = self.economy.draw_sizes(
+                s, max(1, int(target / sector.mean_firm_size * 1.5) + 1)
+            )
             keep = np.cumsum(sizes) <= target
             keep[0] = True
             self.firms.add(self, np.full(int(keep.sum()), s, dtype=np.int16), sizes[keep])
         self.economy.index = self.economy.sector_index()
         self.firms.demand = self.firms.base * self.economy.index[self.firms.sector]
-        slots = np.repeat(np.arange(len(self.firms)), np.maximum(np.round(self.firms.demand), 1).astype(int))
+        slots = np.repeat(
+            np.arange(len(self.firms)), np.maximum(np.round(self.firms.demand), 1).astype(int)
+        )
         self.rng.shuffle(slots)
         order = active[np.argsort(-self.people.employability[active], kind="stable")]
         hired = order[: min(employed_n, slots.size)]
-        self.people.move(hired, Status.CLASSIC, 0, employer=self.firms.org[slots[: hired.size]], fte=1.0)
+        self.people.move(
+            hired, Status.CLASSIC, 0, employer=self.firms.org[slots[: hired.size]], fte=1.0
+        )
 
     def _build_other_ess(self) -> None:
         other = self.spec.other_ess
@@ -292,7 +312,11 @@ class PtceModel(mesa.Model):
 
     def planning_bonus(self) -> float:
         """Extra chance of hiring a trainee whose course aimed at the post's sector."""
-        return self.spec.mechanisms.training.planning_match_bonus if self.training.planning_on() else 0.0
+        return (
+            self.spec.mechanisms.training.planning_match_bonus
+            if self.training.planning_on()
+            else 0.0
+        )
 
     def count_mechanism(self, name: str, count: float) -> None:
         """Add to this year's count of jobs created or secured by a mechanism."""
@@ -348,8 +372,12 @@ class PtceModel(mesa.Model):
         if rows.size == 0:
             return
         follows = np.array([s.follows_population + 1e-3 for s in self.spec.sectors])
-        sectors = self.rng.choice(len(follows), size=rows.size, p=follows / follows.sum()).astype(np.int16)
-        new = self.firms.add(self, sectors, np.full(rows.size, 1.2), incubated=np.ones(rows.size, dtype=bool))
+        sectors = self.rng.choice(len(follows), size=rows.size, p=follows / follows.sum()).astype(
+            np.int16
+        )
+        new = self.firms.add(
+            self, sectors, np.full(rows.size, 1.2), incubated=np.ones(rows.size, dtype=bool)
+        )
         np.add.at(self.economy.base_jobs, sectors, 1.2)
         self._grow_org_arrays()
         self.labour.hire_into_firm(rows, self.firms.org[new], mechanism="incubated_activities")
@@ -366,7 +394,9 @@ class PtceModel(mesa.Model):
         )
         structure = self.create_structure(spec, founders=[founder.name])
         row = self.people.row_of(uid)
-        self.labour.hire_into_firm(np.array([row]), np.array([structure.org]), mechanism="incubated_activities")
+        self.labour.hire_into_firm(
+            np.array([row]), np.array([structure.org]), mechanism="incubated_activities"
+        )
         self.people.status[row] = Status.ESS
 
     def _grow_org_arrays(self) -> None:
@@ -385,10 +415,16 @@ class PtceModel(mesa.Model):
         column[(column == Status.ESS) & (people.contract_end[rows] >= 0)] = HOLDER
         key = people.employer[rows].astype(np.int64) * (N_STATUS + 1) + column
         size = len(self.orgs) * (N_STATUS + 1)
-        self.status_counts = np.bincount(key, minlength=size).reshape(-1, N_STATUS + 1).astype(np.float64)
-        self.status_fte = np.bincount(key, weights=people.fte[rows], minlength=size).reshape(-1, N_STATUS + 1)
+        self.status_counts = (
+            np.bincount(key, minlength=size).reshape(-1, N_STATUS + 1).astype(np.float64)
+        )
+        self.status_fte = np.bincount(key, weights=people.fte[rows], minlength=size).reshape(
+            -1, N_STATUS + 1
+        )
         training = np.flatnonzero((people.status == Status.TRAINING) & (people.host != NO_ORG))
-        self.status_counts[:, Status.TRAINING] = np.bincount(people.host[training], minlength=len(self.orgs))
+        self.status_counts[:, Status.TRAINING] = np.bincount(
+            people.host[training], minlength=len(self.orgs)
+        )
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -399,16 +435,22 @@ class PtceModel(mesa.Model):
                 self.create_structure(event.structure, event.founders)
             case SectorShock():
                 self.economy.start_shock(event)
-                self.shocks.append((f"{', '.join(event.sectors)} downturn", "sector_shock", self.month_index))
+                self.shocks.append(
+                    (f"{', '.join(event.sectors)} downturn", "sector_shock", self.month_index)
+                )
             case PlantClosure():
                 self.economy.close_plants(event)
-                self.shocks.append((f"{event.sector} plant closure", "plant_closure", self.month_index))
+                self.shocks.append(
+                    (f"{event.sector} plant closure", "plant_closure", self.month_index)
+                )
             case FundingCall():
                 self.funding.funding_call(event.authority, event.grant_eur)
             case BudgetCut():
                 authority = next(a for a in self.authorities if a.name == event.authority)
                 authority.cut(event)
-                self.shocks.append((f"{event.authority} budget cut", "budget_cut", self.month_index))
+                self.shocks.append(
+                    (f"{event.authority} budget cut", "budget_cut", self.month_index)
+                )
             case PolicySwitch():
                 for path, value in event.set.items():
                     self.set_parameter(path, value)
@@ -428,12 +470,18 @@ class PtceModel(mesa.Model):
         section_name, _, field = path.partition(".")
         section = getattr(self.spec.mechanisms, section_name)
         mechanisms = self.spec.mechanisms.model_copy(
-            update={section_name: type(section).model_validate({**section.model_dump(), field: value})}
+            update={
+                section_name: type(section).model_validate({**section.model_dump(), field: value})
+            }
         )
         self.spec = self.spec.model_copy(update={"mechanisms": mechanisms})
 
     def _apply_due_events(self) -> None:
-        while self._pending and self.spec.month_index(self._pending[0].year, self._pending[0].month) <= self.month_index:
+        while (
+            self._pending
+            and self.spec.month_index(self._pending[0].year, self._pending[0].month)
+            <= self.month_index
+        ):
             self.apply_event(self._pending.pop(0))
 
     # -- the month ------------------------------------------------------------------------------
@@ -483,13 +531,23 @@ class PtceModel(mesa.Model):
         missing = self.stochastic_round(max(0.0, self.target_labour_force() - len(people)))
         if missing:
             young = self.rng.random(missing) < 0.6
-            age = np.where(young, territory.entry_age + self.rng.uniform(0, 4, missing),
-                           self.rng.uniform(25.0, 50.0, missing))
+            age = np.where(
+                young,
+                territory.entry_age + self.rng.uniform(0, 4, missing),
+                self.rng.uniform(25.0, 50.0, missing),
+            )
             years = self.month_index / 12.0
             skill = np.clip(self._draw_skills(missing) + 0.002 * years * young, 0.0, 1.0)
             employability = np.clip(self.rng.beta(5, 3, missing), 0.05, 1.0)
-            self.people.add(self, {"status": np.full(missing, Status.SEEKER, dtype=np.int8),
-                                   "age": age, "skill": skill, "employability": employability})
+            self.people.add(
+                self,
+                {
+                    "status": np.full(missing, Status.SEEKER, dtype=np.int8),
+                    "age": age,
+                    "skill": skill,
+                    "employability": employability,
+                },
+            )
 
     def _end_contracts(self) -> None:
         people = self.people
@@ -512,7 +570,9 @@ class PtceModel(mesa.Model):
     def _assign_hosts(self) -> None:
         """GE workers and GEIQ trainees without a host are lent to members with a need."""
         people, firms = self.people, self.firms
-        unhosted = np.flatnonzero(is_in(people.status, (Status.GE, Status.GEIQ)) & (people.host == NO_ORG))
+        unhosted = np.flatnonzero(
+            is_in(people.status, (Status.GE, Status.GEIQ)) & (people.host == NO_ORG)
+        )
         if unhosted.size == 0:
             return
         _, fraction = firms.jobs_target()
@@ -522,7 +582,11 @@ class PtceModel(mesa.Model):
             members = structure.members()
             if members.size == 0:
                 continue
-            need = fraction[members] if structure.kind == StructureKind.EMPLOYER_GROUP else firms.unfilled_skilled[members]
+            need = (
+                fraction[members]
+                if structure.kind == StructureKind.EMPLOYER_GROUP
+                else firms.unfilled_skilled[members]
+            )
             weight = need + 1e-3
             hosts = self.rng.choice(members, size=rows.size, p=weight / weight.sum())
             people.host[rows] = firms.org[hosts]
@@ -563,14 +627,19 @@ class PtceModel(mesa.Model):
         people = self.people
         rule = self.spec.labour_market
         now = self.month_index
-        long_term = np.flatnonzero((people.status == Status.SEEKER) & (now - people.since >= rule.long_term_months))
+        long_term = np.flatnonzero(
+            (people.status == Status.SEEKER) & (now - people.since >= rule.long_term_months)
+        )
         people.move(long_term, Status.LONG_TERM, now)
         unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
         discouraged = np.flatnonzero(
-            (people.status == Status.LONG_TERM) & (self.rng.random(len(people)) < rule.discouragement_rate)
+            (people.status == Status.LONG_TERM)
+            & (self.rng.random(len(people)) < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
-        back = np.flatnonzero((people.status == Status.INACTIVE) & (self.rng.random(len(people)) < rule.reentry_rate))
+        back = np.flatnonzero(
+            (people.status == Status.INACTIVE) & (self.rng.random(len(people)) < rule.reentry_rate)
+        )
         back = back[people.since[back] < now]
         people.move(back, Status.SEEKER, now)
         employed = is_in(people.status, EMPLOYED)
@@ -586,9 +655,13 @@ class PtceModel(mesa.Model):
         insertion = people.status == Status.INSERTION
         if insertion.any():
             w = self.spec.mechanisms.work_integration
-            people.skill[insertion] = np.minimum(1.0, people.skill[insertion] + w.skill_gain_per_year / 12)
+            people.skill[insertion] = np.minimum(
+                1.0, people.skill[insertion] + w.skill_gain_per_year / 12
+            )
             e[insertion] = np.minimum(1.0, e[insertion] + w.employability_gain_per_year / 12)
-        people.skill[employed] = np.minimum(1.0, people.skill[employed] + rule.skill_gain_on_job_per_year / 12)
+        people.skill[employed] = np.minimum(
+            1.0, people.skill[employed] + rule.skill_gain_on_job_per_year / 12
+        )
 
     def _record_month(self) -> None:
         counts = self.people.counts()

@@ -18,7 +18,7 @@ SHOCK_COLOUR = "#b2182b"
 
 def _mark_shocks(ax, result: RunResult) -> None:
     start = result.scenario.run.start_year
-    for month, kind, note in result.events:
+    for month, kind, _note in result.events:
         if kind in ("sector_shock", "plant_closure", "budget_cut"):
             ax.axvline(start + month / 12, color=SHOCK_COLOUR, lw=0.8, ls="--", alpha=0.7)
 
@@ -29,12 +29,30 @@ def plot_employment(result: RunResult, path: Path) -> None:
     years = result.scenario.run.start_year + monthly["month"] / 12
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(9, 5))
-        ax.plot(years, monthly["employed"] / result.scenario.run.scale, color="#2166ac", label="employed")
-        ax.plot(years, monthly["ess_jobs"] / result.scenario.run.scale, color="#1b7837", label="ESS jobs")
-        ax.plot(years, monthly["unemployed"] / result.scenario.run.scale, color="#762a83", label="unemployed")
+        ax.plot(
+            years,
+            monthly["employed"] / result.scenario.run.scale,
+            color="#2166ac",
+            label="employed",
+        )
+        ax.plot(
+            years,
+            monthly["ess_jobs"] / result.scenario.run.scale,
+            color="#1b7837",
+            label="ESS jobs",
+        )
+        ax.plot(
+            years,
+            monthly["unemployed"] / result.scenario.run.scale,
+            color="#762a83",
+            label="unemployed",
+        )
         _mark_shocks(ax, result)
-        ax.set(xlabel="year", ylabel="persons (full-scale equivalent)",
-               title=f"Employment - {result.scenario.run.title or result.scenario.run.name}")
+        ax.set(
+            xlabel="year",
+            ylabel="persons (full-scale equivalent)",
+            title=f"Employment - {result.scenario.run.title or result.scenario.run.name}",
+        )
         ax.legend(frameon=False)
         ax.grid(alpha=0.3)
         fig.tight_layout()
@@ -47,7 +65,13 @@ def plot_unemployment(result: RunResult, path: Path) -> None:
     territory = result.territory
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(9, 4.5))
-        ax.plot(territory["year"], 100 * territory["unemployment_rate"], color="#762a83", marker="o", ms=3)
+        ax.plot(
+            territory["year"],
+            100 * territory["unemployment_rate"],
+            color="#762a83",
+            marker="o",
+            ms=3,
+        )
         _mark_shocks(ax, result)
         ax.set(xlabel="year", ylabel="unemployment rate (%)", title="Unemployment rate")
         ax.grid(alpha=0.3)
@@ -61,17 +85,34 @@ def plot_pole(result: RunResult, path: Path) -> None:
     territory, jobs = result.territory, result.jobs_by_mechanism
     with plt.rc_context(STYLE):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 8), sharex=True)
-        top.plot(territory["year"], territory["pole_members"], label="pole members", color="#1b7837")
-        top.plot(territory["year"], territory["ess_structures"], label="ESS structures", color="#5aae61")
-        top.plot(territory["year"], territory["member_firms"], label="member firms", color="#2166ac")
+        top.plot(
+            territory["year"], territory["pole_members"], label="pole members", color="#1b7837"
+        )
+        top.plot(
+            territory["year"], territory["ess_structures"], label="ESS structures", color="#5aae61"
+        )
+        top.plot(
+            territory["year"], territory["member_firms"], label="member firms", color="#2166ac"
+        )
         top.set(ylabel="organisations", title="Growth of the pole")
         top.legend(frameon=False)
         top.grid(alpha=0.3)
-        columns = ["ge_posts", "geiq_hires", "insertion_exits_to_work", "incubated_activities",
-                   "internalised_posts"]
-        bottom.stackplot(jobs["year"], [jobs[c] for c in columns], labels=[c.replace("_", " ") for c in columns],
-                         alpha=0.85)
-        bottom.set(xlabel="year", ylabel="jobs per year", title="Jobs created or secured, by mechanism")
+        columns = [
+            "ge_posts",
+            "geiq_hires",
+            "insertion_exits_to_work",
+            "incubated_activities",
+            "internalised_posts",
+        ]
+        bottom.stackplot(
+            jobs["year"],
+            [jobs[c] for c in columns],
+            labels=[c.replace("_", " ") for c in columns],
+            alpha=0.85,
+        )
+        bottom.set(
+            xlabel="year", ylabel="jobs per year", title="Jobs created or secured, by mechanism"
+        )
         bottom.legend(frameon=False, fontsize=9, loc="upper left")
         bottom.grid(alpha=0.3)
         fig.tight_layout()

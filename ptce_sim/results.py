@@ -53,8 +53,9 @@ def write_table(frame: pd.DataFrame, directory: Path, name: str, *, csv: bool = 
         atomic_write_bytes(directory / f"{name}.csv", text.encode())
 
 
-def write_results(result: RunResult, out: Path, *, scenario_file: Path | None = None,
-                  file_hash: str | None = None) -> list[Path]:
+def write_results(
+    result: RunResult, out: Path, *, scenario_file: Path | None = None, file_hash: str | None = None
+) -> list[Path]:
     """Write every table and ``run.json`` into ``out``; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     write_table(result.territory, out, "territory")
@@ -66,7 +67,9 @@ def write_results(result: RunResult, out: Path, *, scenario_file: Path | None = 
     )
     atomic_write_bytes(
         out / "resilience.csv",
-        result.resilience.to_csv(index=False, float_format="%.6g", lineterminator="\n", na_rep="").encode(),
+        result.resilience.to_csv(
+            index=False, float_format="%.6g", lineterminator="\n", na_rep=""
+        ).encode(),
     )
     run = {
         "scenario": result.scenario.run.name,
@@ -89,5 +92,7 @@ def write_results(result: RunResult, out: Path, *, scenario_file: Path | None = 
             f"--scale {result.scenario.run.scale}"
         ),
     }
-    atomic_write_bytes(out / "run.json", (json.dumps(run, indent=2, ensure_ascii=False) + "\n").encode())
+    atomic_write_bytes(
+        out / "run.json", (json.dumps(run, indent=2, ensure_ascii=False) + "\n").encode()
+    )
     return sorted(out.iterdir())

@@ -76,7 +76,9 @@ def simulate(
     return result_of(model, wall_time_s=wall, setup_time_s=built - start)
 
 
-def result_of(model: PtceModel, *, wall_time_s: float = 0.0, setup_time_s: float = 0.0) -> RunResult:
+def result_of(
+    model: PtceModel, *, wall_time_s: float = 0.0, setup_time_s: float = 0.0
+) -> RunResult:
     """The tables of a model in its current state (a finished run, or a dashboard's)."""
     tables = metrics.tables(model)
     monthly = tables["monthly"]

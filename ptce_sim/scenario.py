@@ -69,7 +69,9 @@ class Territory(Strict):
     """The territory and its labour force (the persons of the model)."""
 
     name: str = Field(min_length=1)
-    labour_force: Count = Field(description="Persons in the labour force at the start (full scale).")
+    labour_force: Count = Field(
+        description="Persons in the labour force at the start (full scale)."
+    )
     activity_rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.45, description="Labour force / population, to report the population."
     )
@@ -102,7 +104,8 @@ class Sector(Strict):
     firm_size_sigma: Annotated[float, Field(gt=0.0, le=3.0)] = 1.0
     trend_per_year: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
     follows_population: Probability = Field(
-        0.0, description="Share of the sector's demand that grows with the labour force (residential economy)."
+        0.0,
+        description="Share of the sector's demand that grows with the labour force (residential economy).",
     )
     cycle_amplitude: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
     cycle_period_years: Annotated[float, Field(ge=1.0, le=30.0)] = 8.0
@@ -117,8 +120,8 @@ class Sector(Strict):
 class Firms(Strict):
     """Classic firms: how many, how they hire, lay off, enter and exit."""
 
-    jobs_per_employed: Probability = Field(
-        0.97, description="Initial classic jobs as a share of the initially employed persons."
+    jobs_per_employed: Annotated[float, Field(gt=0.0, le=2.0)] = Field(
+        1.0, description="Initial labour demand of classic firms per initially employed person."
     )
     hiring_speed: Probability = Field(
         0.5, description="Share of a firm's gap to its target filled (or shed) per month."
@@ -161,7 +164,9 @@ class SharedEmployment(Strict):
     worker_fte: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.45, description="Mean working time of a GE employee (FTE)."
     )
-    uptake: Probability = Field(0.8, description="Share of members' fractional needs passed to the GE.")
+    uptake: Probability = Field(
+        0.8, description="Share of members' fractional needs passed to the GE."
+    )
     internalisation_rate: Probability = Field(
         0.3,
         description="Monthly chance that a member with an open job hires the GE worker it hosts.",
@@ -175,11 +180,14 @@ class GeiqPathway(Strict):
 
     enabled: bool = True
     contract_months: Months = 18
-    training_share: Probability = Field(0.25, description="Share of contract time spent in training.")
+    training_share: Probability = Field(
+        0.25, description="Share of contract time spent in training."
+    )
     skill_gain_per_year: Probability = 0.25
     employability_gain_per_year: Probability = 0.3
     recruitment_rate: Probability = Field(
-        0.25, description="Share of members' unfilled skilled vacancies turned into GEIQ contracts per month."
+        0.25,
+        description="Share of members' unfilled skilled vacancies turned into GEIQ contracts per month.",
     )
     hire_base_probability: Probability = 0.55
     billing_eur_per_hour: NonNegative = 20.0
@@ -195,7 +203,8 @@ class WorkIntegration(Strict):
     employability_gain_per_year: Probability = 0.35
     skill_gain_per_year: Probability = 0.08
     exit_priority: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
-        2.5, description="Weight of an insertion leaver in the job matching, relative to other seekers."
+        2.5,
+        description="Weight of an insertion leaver in the job matching, relative to other seekers.",
     )
     insertion_productivity: Probability = Field(
         0.6, description="Output of an insertion post relative to a permanent post."
@@ -210,11 +219,14 @@ class Training(Strict):
     hours_per_month_in_course: NonNegative = 100.0
     skill_gain_per_100_hours: Probability = 0.025
     employability_gain_per_course: Probability = 0.08
-    seeker_entry_rate: Probability = Field(0.01, description="Monthly rate at which seekers ask for a course.")
+    seeker_entry_rate: Probability = Field(
+        0.01, description="Monthly rate at which seekers ask for a course."
+    )
     firm_hours_per_employee_per_year: NonNegative = 3.0
     price_eur_per_hour: NonNegative = 7.0
     skills_planning: bool = Field(
-        True, description="GPEC: once the animator runs it, courses follow the sectors that will hire."
+        True,
+        description="GPEC: once the animator runs it, courses follow the sectors that will hire.",
     )
     planning_match_bonus: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
 
@@ -223,11 +235,14 @@ class Incubation(Strict):
     """The CAE / incubator: project holders test activities; some create new enterprises."""
 
     enabled: bool = True
-    intake_rate: Probability = Field(0.004, description="Monthly rate at which a seeker brings a project.")
+    intake_rate: Probability = Field(
+        0.004, description="Monthly rate at which a seeker brings a project."
+    )
     test_months: Months = 12
     activity_success: Probability = 0.45
     ess_structure_share: Probability = Field(
-        0.08, description="Share of successful projects that become an ESS structure joining the pole."
+        0.08,
+        description="Share of successful projects that become an ESS structure joining the pole.",
     )
     contribution_share: Probability = 0.1
     holder_turnover_eur_per_month: NonNegative = 1500.0
@@ -243,7 +258,8 @@ class Treasury(Strict):
     )
     repayment_months: Months = 12
     solidarity_fund_contribution: Probability = Field(
-        0.02, description="Share of a member's monthly surplus paid into the solidarity fund once created."
+        0.02,
+        description="Share of a member's monthly surplus paid into the solidarity fund once created.",
     )
 
 
@@ -254,11 +270,16 @@ class Cooperation(Strict):
     initial_trust: Probability = 0.2
     trust_gain: Probability = 0.04
     trust_decay_per_year: Probability = 0.15
-    join_rate: Probability = Field(0.02, description="Monthly base rate at which a firm with a need joins.")
-    charter_trust: Probability = Field(0.5, description="Trust above which a firm signs the charter.")
+    join_rate: Probability = Field(
+        0.02, description="Monthly base rate at which a firm with a need joins."
+    )
+    charter_trust: Probability = Field(
+        0.5, description="Trust above which a firm signs the charter."
+    )
     charter_layoff_reduction: Probability = 0.4
     request_rate: Probability = Field(
-        0.002, description="Monthly rate at which a member with an unmet need asks the animator for a project."
+        0.002,
+        description="Monthly rate at which a member with an unmet need asks the animator for a project.",
     )
     requests_per_launch: Annotated[int, Field(ge=1)] = 12
     launch_cost_eur: NonNegative = 60000.0
@@ -273,7 +294,9 @@ class OtherEss(Strict):
     staff_mean: Annotated[float, Field(ge=1.0, le=500)] = 4.0
     market_eur_per_job_per_year: NonNegative = 60.0
     sales_eur_per_fte_month: NonNegative = 3200.0
-    join_rate: Probability = Field(0.01, description="Monthly rate at which one joins the pole once it exists.")
+    join_rate: Probability = Field(
+        0.01, description="Monthly rate at which one joins the pole once it exists."
+    )
 
 
 class Mechanisms(Strict):
@@ -296,7 +319,9 @@ class Finance(Strict):
     work_study_wage_cost_eur_per_fte_month: Positive = Field(
         1700.0, description="GEIQ work-study contracts (paid a share of the minimum wage)."
     )
-    overhead_share: Probability = Field(0.15, description="Non-wage costs as a share of wage costs.")
+    overhead_share: Probability = Field(
+        0.15, description="Non-wage costs as a share of wage costs."
+    )
     failure_grace_months: Months = 6
     overdraft_months: Annotated[float, Field(ge=0.0, le=12.0)] = Field(
         1.0, description="Months of costs a structure may run below zero before it fails."
@@ -324,7 +349,9 @@ class Authority(Strict):
 
     name: str = Field(min_length=1)
     level: AuthorityLevel
-    budget_eur_per_year: NonNegative = Field(description="Ceiling of what it pays to the pole in a year.")
+    budget_eur_per_year: NonNegative = Field(
+        description="Ceiling of what it pays to the pole in a year."
+    )
     animation_grant_eur_per_year: NonNegative = 0.0
     aid_per_insertion_post_eur_per_year: NonNegative = 0.0
     training_budget_eur_per_year: NonNegative = 0.0
@@ -368,14 +395,18 @@ class StructureSpec(Strict):
         description="Demand for its goods or services per job in the territory (EI, restaurant, ESS enterprise).",
     )
     market_growth_with_trust: NonNegative = Field(
-        1.0, description="How much the pole's trust multiplies its market (public and member clients)."
+        1.0,
+        description="How much the pole's trust multiplies its market (public and member clients).",
     )
     sales_eur_per_fte_month: NonNegative = Field(
         3000.0, description="What one FTE of its staff produces for sale in a month."
     )
-    insertion_share: Probability = Field(0.0, description="Share of its production posts that are insertion posts.")
+    insertion_share: Probability = Field(
+        0.0, description="Share of its production posts that are insertion posts."
+    )
     staff_per_output: NonNegative = Field(
-        0.0, description="Permanent staff per insertion post, GE/GEIQ worker or 1,000 training hours."
+        0.0,
+        description="Permanent staff per insertion post, GE/GEIQ worker or 1,000 training hours.",
     )
     capacity: NonNegative = Field(
         0.0, description="Kind-specific capacity (CAE: project holders; training centre: seats)."
@@ -465,7 +496,9 @@ class PolicySwitch(EventBase):
     @model_validator(mode="after")
     def _does_something(self) -> PolicySwitch:
         if not (self.set or self.formalise_pole or self.create_solidarity_fund):
-            raise ValueError("a policy event needs 'set', 'formalise_pole' or 'create_solidarity_fund'")
+            raise ValueError(
+                "a policy event needs 'set', 'formalise_pole' or 'create_solidarity_fund'"
+            )
         return self
 
 
@@ -571,9 +604,9 @@ class Scenario(Strict):
             section["enabled"] = False
         for event in data["events"]:
             if event["type"] == "policy":
-                event["set"] = {k: v for k, v in event["set"].items() if not k.endswith(".enabled")} or {
-                    "cooperation.enabled": False
-                }
+                event["set"] = {
+                    k: v for k, v in event["set"].items() if not k.endswith(".enabled")
+                } or {"cooperation.enabled": False}
         return Scenario.model_validate(data)
 
 
@@ -604,13 +637,17 @@ def check_mechanism_path(
         ValueError: unknown path or a value the parameter does not accept.
     """
     section_name, _, field = path.partition(".")
-    section = getattr(mechanisms, section_name, None) if section_name in Mechanisms.model_fields else None
+    section = (
+        getattr(mechanisms, section_name, None) if section_name in Mechanisms.model_fields else None
+    )
     if section is None or field not in type(section).model_fields:
         raise ValueError(f"{where}: unknown mechanism parameter {path!r}")
     try:
         type(section).model_validate({**section.model_dump(), field: value})
     except Exception as exc:  # pydantic.ValidationError, re-worded with the path
-        raise ValueError(f"{where}: {path} = {value!r} is not accepted ({_first_message(exc)})") from None
+        raise ValueError(
+            f"{where}: {path} = {value!r} is not accepted ({_first_message(exc)})"
+        ) from None
 
 
 def _first_message(exc: Exception) -> str:

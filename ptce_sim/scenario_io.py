@@ -29,11 +29,15 @@ def read_toml(path: str | Path, what: str = "scenario") -> dict:
     if not path.is_file():
         raise ScenarioError(f"{path}: expected a {what} file, found a directory or special file")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError(f"{path}: file is larger than {MAX_FILE_BYTES} bytes; expected a {what} file")
+        raise ScenarioError(
+            f"{path}: file is larger than {MAX_FILE_BYTES} bytes; expected a {what} file"
+        )
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not a UTF-8 text file (byte {exc.start}); expected TOML") from None
+        raise ScenarioError(
+            f"{path}: not a UTF-8 text file (byte {exc.start}); expected TOML"
+        ) from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
@@ -70,7 +74,11 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
     first = errors[0]
     location = _location(first["loc"])
     message = _explain(first)
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
     where = f"field '{location}'" if location else "top level"
     return f"{source}: {where}: {message}{more}"
 
@@ -80,7 +88,14 @@ def _location(loc: tuple) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in {"create_structure", "sector_shock", "plant_closure", "funding_call", "budget_cut", "policy"}:
+        elif item in {
+            "create_structure",
+            "sector_shock",
+            "plant_closure",
+            "funding_call",
+            "budget_cut",
+            "policy",
+        }:
             continue  # the discriminated union's tag, not a field
         else:
             parts.append(("." if parts else "") + str(item))
@@ -103,8 +118,14 @@ def _explain(error: dict) -> str:
         return "event has no 'type'; expected one of create_structure, sector_shock, plant_closure, funding_call, budget_cut, policy"
     text = error["msg"]
     if text.startswith("Value error, "):
-        text = text[len("Value error, "):]
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than", "finite_number"}:
+        text = text[len("Value error, ") :]
+    if kind in {
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "finite_number",
+    }:
         return f"expected a number {_bound(error)}, got {value!r}"
     return f"{text} (got {_short(value)})" if "input" in error and kind != "value_error" else text
 

@@ -64,11 +64,15 @@ class FirmTable:
     def __len__(self) -> int:
         return self.org.size
 
-    def add(self, model: PtceModel, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray) -> np.ndarray:
+    def add(
+        self, model: PtceModel, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray
+    ) -> np.ndarray:
         """Create firms (one Mesa agent and one organisation id each); returns their rows."""
         n = sector.size
         start = len(self)
-        orgs = np.array([model.register_org(ClassicFirm(model, start + i)) for i in range(n)], dtype=np.int32)
+        orgs = np.array(
+            [model.register_org(ClassicFirm(model, start + i)) for i in range(n)], dtype=np.int32
+        )
         values = {
             "org": orgs,
             "sector": sector,
@@ -87,7 +91,11 @@ class FirmTable:
             **columns,
         }
         for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.concatenate([getattr(self, name), np.asarray(values[name], dtype=dtype)]))
+            setattr(
+                self,
+                name,
+                np.concatenate([getattr(self, name), np.asarray(values[name], dtype=dtype)]),
+            )
         return np.arange(start, start + n)
 
     def alive_rows(self) -> np.ndarray:

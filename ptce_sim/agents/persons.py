@@ -173,7 +173,15 @@ class PersonTable:
         """Remove persons (retirement): their agents leave the model and their rows go."""
         if rows.size == 0:
             return
-        self._history.append((self.uid[rows], np.full(rows.size, month), self.status[rows], np.full(rows.size, -1, dtype=np.int8), np.full(rows.size, NO_ORG, dtype=np.int32)))
+        self._history.append(
+            (
+                self.uid[rows],
+                np.full(rows.size, month),
+                self.status[rows],
+                np.full(rows.size, -1, dtype=np.int8),
+                np.full(rows.size, NO_ORG, dtype=np.int32),
+            )
+        )
         for agent in self.agents[rows]:
             agent.remove()
         keep = np.ones(len(self), dtype=bool)
@@ -256,12 +264,16 @@ class PersonTable:
             if new[j] < 0:
                 break
             end = months[order[i + 1]] if i + 1 < order.size else now
-            spells.append(Spell(Status(int(new[j])), int(employers[j]), int(months[j]), int(end - months[j])))
+            spells.append(
+                Spell(Status(int(new[j])), int(employers[j]), int(months[j]), int(end - months[j]))
+            )
         return spells
 
     def _history_arrays(self) -> tuple[np.ndarray, ...]:
         if len(self._history) > 1:
-            self._history = [tuple(np.concatenate(cols) for cols in zip(*self._history, strict=True))]
+            self._history = [
+                tuple(np.concatenate(cols) for cols in zip(*self._history, strict=True))
+            ]
         return self._history[0]
 
 

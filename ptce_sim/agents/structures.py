@@ -123,11 +123,23 @@ class Structure(mesa.Agent):
 
     def permanent_target(self, wanted: float) -> int:
         """Permanent staff it aims for: what its activity needs, at least its founding staff."""
-        floor = max(1, round(self.spec.permanent_staff * self.model.scale)) if self.spec.permanent_staff else 0
+        floor = (
+            max(1, round(self.spec.permanent_staff * self.model.scale))
+            if self.spec.permanent_staff
+            else 0
+        )
         return max(floor, round(wanted))
 
-    def adjust(self, status: Status, target: int, *, fte: float = 1.0, skill: float = 0.35,
-               far: bool = False, contract_months: int = 0) -> None:
+    def adjust(
+        self,
+        status: Status,
+        target: int,
+        *,
+        fte: float = 1.0,
+        skill: float = 0.35,
+        far: bool = False,
+        contract_months: int = 0,
+    ) -> None:
         """Open posts up to ``target`` (when healthy) or shed staff above it."""
         current = self.staff(status)
         if self.cash < -0.5 * self.overdraft() and current > 0:
@@ -221,8 +233,15 @@ class Structure(mesa.Agent):
             "meals_per_day": self.year.meals / 12.0 / 21.0,
             "employers_involved": self.employers_involved(),
         }
-        applicable = self.indicators | {"employees", "fte", "cash_eur", "sales_eur", "fees_eur",
-                                        "public_aid_eur", "costs_eur"}
+        applicable = self.indicators | {
+            "employees",
+            "fte",
+            "cash_eur",
+            "sales_eur",
+            "fees_eur",
+            "public_aid_eur",
+            "costs_eur",
+        }
         return {k: (v if k in applicable else None) for k, v in values.items()}
 
     def member_count(self) -> int:
@@ -255,7 +274,9 @@ class MarketStructure(Structure):
         """Demand for what it sells this month, in euros."""
         trust = self.model.network.reputation(self.org) if self.model.cooperation_on else 0.0
         per_job = self.spec.market_eur_per_job_per_year / 12.0
-        return per_job * self.market_base_jobs() * (1.0 + self.spec.market_growth_with_trust * trust)
+        return (
+            per_job * self.market_base_jobs() * (1.0 + self.spec.market_growth_with_trust * trust)
+        )
 
     def production_fte(self) -> float:
         """FTE its market can keep busy."""
@@ -287,7 +308,9 @@ class WorkIntegrationEnterprise(MarketStructure):
         rule = self.model.spec.mechanisms.work_integration
         production = self.production_fte()
         if not rule.enabled:
-            self.adjust(Status.ESS, self.permanent_target(production * (1 - self.spec.insertion_share)))
+            self.adjust(
+                Status.ESS, self.permanent_target(production * (1 - self.spec.insertion_share))
+            )
             return
         insertion = production * self.spec.insertion_share / max(rule.insertion_productivity, 0.05)
         if not self.model.funding.insertion_aid_available():
@@ -348,13 +371,14 @@ class EmployerGroup(Structure):
     def plan(self) -> None:
         self.openings = []
         rule = self.model.spec.mechanisms.shared_employment
-        self.adjust(Status.ESS, self.permanent_target(self.staff(Status.GE) * self.spec.staff_per_output))
+        self.adjust(
+            Status.ESS, self.permanent_target(self.staff(Status.GE) * self.spec.staff_per_output)
+        )
         target = round(self.pooled_need_fte() / rule.worker_fte) if rule.enabled else 0
         self.adjust(Status.GE, target, fte=rule.worker_fte, skill=0.3)
 
     def revenue(self) -> tuple[float, float, float]:
         rule = self.model.spec.mechanisms.shared_employment
-        people = self.model.people
         lent = self.staff_fte(Status.GE) * self.model.hours_per_month
         self.year.hours += lent
         fees = self.member_count() * rule.member_fee_eur_per_year / 12.0
@@ -368,7 +392,12 @@ class Geiq(Structure):
     """GEIQ: work-study contracts for people far from work, lent to members, ending in hiring."""
 
     kind = StructureKind.GEIQ
-    indicators = Structure.indicators | {"member_firms", "hours", "contracts_started", "training_hours"}
+    indicators = Structure.indicators | {
+        "member_firms",
+        "hours",
+        "contracts_started",
+        "training_hours",
+    }
     training_hours_due = 0.0
 
     def members(self) -> np.ndarray:
@@ -382,7 +411,9 @@ class Geiq(Structure):
     def plan(self) -> None:
         self.openings = []
         rule = self.model.spec.mechanisms.geiq
-        self.adjust(Status.ESS, self.permanent_target(self.staff(Status.GEIQ) * self.spec.staff_per_output))
+        self.adjust(
+            Status.ESS, self.permanent_target(self.staff(Status.GEIQ) * self.spec.staff_per_output)
+        )
         if not rule.enabled or not self.healthy():
             return
         unfilled = float(self.model.firms.unfilled_skilled[self.members()].sum())
@@ -404,7 +435,8 @@ class Geiq(Structure):
 
     def extra_costs(self) -> float:
         """Training hours of its trainees: given by the training centre, paid by the sector's
-        training funds (OPCA), so they cost the GEIQ nothing."""
+        training funds (OPCA), so they cost the GEIQ nothing.
+        """
         self.model.training.sell_hours(self.training_hours_due)
         return 0.0
 
@@ -418,7 +450,8 @@ class Geiq(Structure):
 
     def end_contracts(self, rows: np.ndarray) -> None:
         """At the end of the contract, the member firm hires its trainee with a probability that
-        grows with the skill gained and the firm's demand; the others seek work, better skilled."""
+        grows with the skill gained and the firm's demand; the others seek work, better skilled.
+        """
         rule = self.model.spec.mechanisms.geiq
         model = self.model
         people, firms = model.people, model.firms
@@ -528,8 +561,10 @@ class Animator(Structure):
     def plan(self) -> None:
         self.openings = []
         grants = self.model.funding.expected_animation_grant()
-        wanted = grants / self.model.spec.finance.wage_cost_eur_per_fte_month / (
-            1 + self.model.spec.finance.overhead_share
+        wanted = (
+            grants
+            / self.model.spec.finance.wage_cost_eur_per_fte_month
+            / (1 + self.model.spec.finance.overhead_share)
         )
         self.adjust(Status.ESS, self.permanent_target(wanted))
         self.run_plie()
@@ -545,7 +580,9 @@ class Animator(Structure):
         candidates = np.flatnonzero((people.status == Status.LONG_TERM) & ~people.plie)
         room = max(0, caseload - followed)
         if room and candidates.size:
-            chosen = self.model.rng.choice(candidates, size=min(room, candidates.size), replace=False)
+            chosen = self.model.rng.choice(
+                candidates, size=min(room, candidates.size), replace=False
+            )
             people.plie[chosen] = True
 
     def launch_tools(self) -> None:

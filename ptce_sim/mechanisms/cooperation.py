@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from ptce_sim.agents.persons import is_in, NO_ORG, Status
+from ptce_sim.agents.persons import NO_ORG, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.agents.structures import Structure
@@ -47,8 +47,11 @@ class CooperationNetwork:
         """Add an organisation to the pole."""
         if org not in self.graph:
             agent = self.model.orgs[org]
-            self.graph.add_node(org, kind=agent.kind_name if hasattr(agent, "kind_name") else agent.kind,
-                                name=agent.name)
+            self.graph.add_node(
+                org,
+                kind=agent.kind_name if hasattr(agent, "kind_name") else agent.kind,
+                name=agent.name,
+            )
 
     def tie(self, a: int, b: int, kind: str, trust: float | None = None) -> None:
         """Create (or add a kind to) the tie between two organisations."""
@@ -105,7 +108,9 @@ class CooperationNetwork:
             return
         self.trust *= (1.0 - rule.trust_decay_per_year) ** (1 / 12)
         people = model.people
-        lent = np.flatnonzero(is_in(people.status, (Status.GE, Status.GEIQ)) & (people.host != NO_ORG))
+        lent = np.flatnonzero(
+            is_in(people.status, (Status.GE, Status.GEIQ)) & (people.host != NO_ORG)
+        )
         if lent.size:
             pairs = np.unique(np.stack([people.employer[lent], people.host[lent]]), axis=1)
             self.succeed_pairs(pairs[0], pairs[1])
@@ -191,7 +196,8 @@ class CooperationNetwork:
         firms = model.firms
         _, fraction = firms.jobs_target()
         unmet = firms.alive & (
-            ((fraction > 0.3) & (firms.ge == NO_ORG)) | ((firms.unfilled_skilled > 1.0) & (firms.geiq == NO_ORG))
+            ((fraction > 0.3) & (firms.ge == NO_ORG))
+            | ((firms.unfilled_skilled > 1.0) & (firms.geiq == NO_ORG))
         )
         p = rule.request_rate * (rule.initial_trust + firms.trust)
         count = int(np.count_nonzero(unmet & (model.rng.random(len(firms)) < p)))

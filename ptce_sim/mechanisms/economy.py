@@ -88,7 +88,9 @@ class Economy:
         self.index = self.sector_index()
         sd = np.array([s.firm_noise for s in model.spec.sectors])[firms.sector]
         firms.noise = NOISE_PERSISTENCE * firms.noise + model.rng.normal(0.0, 1.0, len(firms)) * sd
-        firms.demand = np.where(firms.alive, firms.base * self.index[firms.sector] * np.exp(firms.noise), 0.0)
+        firms.demand = np.where(
+            firms.alive, firms.base * self.index[firms.sector] * np.exp(firms.noise), 0.0
+        )
         self._exits(previous)
         self._entries()
 
@@ -108,17 +110,21 @@ class Economy:
         model = self.model
         firms = model.firms
         sectors = model.spec.sectors
-        offered = np.bincount(firms.sector[firms.alive], weights=firms.base[firms.alive] * self.index[firms.sector[firms.alive]],
-                              minlength=len(sectors))
+        offered = np.bincount(
+            firms.sector[firms.alive],
+            weights=firms.base[firms.alive] * self.index[firms.sector[firms.alive]],
+            minlength=len(sectors),
+        )
         wanted = self.base_jobs * self.index
-        threshold = model.spec.firms.entry_threshold_jobs
+        threshold = model.spec.firms.entry_threshold_jobs * min(1.0, model.scale)
         for s, sector in enumerate(sectors):
             gap = wanted[s] - offered[s]
             if gap <= threshold:
                 continue
+            room = gap / self.index[s]
             sizes = self.draw_sizes(s, max(1, int(gap / sector.mean_firm_size) + 1))
-            keep = np.cumsum(sizes) <= gap / self.index[s]
-            keep[0] = True
+            sizes[0] = min(sizes[0], room)  # never overshoot the sector's demand
+            keep = np.cumsum(sizes) <= room + 1e-9
             model.firms.add(model, np.full(int(keep.sum()), s, dtype=np.int16), sizes[keep])
 
     def draw_sizes(self, sector: int, n: int) -> np.ndarray:
@@ -131,7 +137,9 @@ class Economy:
     def base_jobs_remove(self, rows: np.ndarray, *, permanent: bool) -> None:
         """Firms closing: a plant closure lowers the sector's demand for good, a random exit not."""
         if permanent:
-            np.subtract.at(self.base_jobs, self.model.firms.sector[rows], self.model.firms.base[rows])
+            np.subtract.at(
+                self.base_jobs, self.model.firms.sector[rows], self.model.firms.base[rows]
+            )
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -157,8 +165,16 @@ class Economy:
         sector = names.index(event.sector)
         rows = np.flatnonzero(firms.alive & (firms.sector == sector))
         rows = rows[np.argsort(-firms.demand[rows], kind="stable")]
-        target = event.jobs * model.scale
-        closing = rows[: int(np.searchsorted(np.cumsum(firms.demand[rows]), target)) + 1]
+        remaining = event.jobs * model.scale
+        chosen: list[int] = []
+        for row in rows.tolist():  # largest first, without overshooting by more than half a plant
+            size = firms.demand[row]
+            if remaining <= 0:
+                break
+            if size <= remaining + 0.5 * size:
+                chosen.append(row)
+                remaining -= size
+        closing = np.array(chosen, dtype=np.int64)
         self.base_jobs_remove(closing, permanent=True)
         jobs = int(np.count_nonzero(np.isin(model.people.employer, firms.org[closing])))
         model.labour.close_firms(closing)

@@ -90,17 +90,22 @@ class Funding:
         """Monthly animation grants the animator can expect (to size its team)."""
         scale = self.model.scale
         return sum(
-            min(a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0, a.left)
+            min(
+                a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0,
+                a.left,
+            )
             for a in self.authorities
         )
 
     def animation_grant(self, animator: Structure) -> float:
         """This month's animation grants."""
         scale = self.model.scale
-        return self._pay([
-            (a, a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0)
-            for a in self.authorities
-        ])
+        return self._pay(
+            [
+                (a, a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0)
+                for a in self.authorities
+            ]
+        )
 
     def insertion_aid_available(self) -> bool:
         """Whether any authority still pays aid per insertion post."""
@@ -113,10 +118,17 @@ class Funding:
         """This month's aid for ``posts`` occupied insertion posts."""
         if not self.model.spec.mechanisms.work_integration.enabled:
             return 0.0
-        return self._pay([
-            (a, a.rule("insertion_aid", a.spec.aid_per_insertion_post_eur_per_year) * posts / 12.0)
-            for a in self.authorities
-        ])
+        return self._pay(
+            [
+                (
+                    a,
+                    a.rule("insertion_aid", a.spec.aid_per_insertion_post_eur_per_year)
+                    * posts
+                    / 12.0,
+                )
+                for a in self.authorities
+            ]
+        )
 
     def training_budget(self, centre: Structure, cost: float) -> float:
         """Pay for job seekers' courses costing ``cost`` this month, within training budgets."""
@@ -124,7 +136,11 @@ class Funding:
         for a in self.authorities:
             if cost - paid <= 0:
                 break
-            monthly = a.rule("training_budget", a.spec.training_budget_eur_per_year) * self.model.scale / 12.0
+            monthly = (
+                a.rule("training_budget", a.spec.training_budget_eur_per_year)
+                * self.model.scale
+                / 12.0
+            )
             paid += a.pay(min(monthly, cost - paid))
         return paid
 
@@ -132,7 +148,10 @@ class Funding:
         """Monthly money available for job seekers' courses."""
         scale = self.model.scale
         return sum(
-            min(a.rule("training_budget", a.spec.training_budget_eur_per_year) * scale / 12.0, a.left)
+            min(
+                a.rule("training_budget", a.spec.training_budget_eur_per_year) * scale / 12.0,
+                a.left,
+            )
             for a in self.authorities
         )
 
@@ -150,10 +169,12 @@ class Funding:
         """Part of a structure's monthly deficit covered by operating grants."""
         if margin >= 0:
             return 0.0
-        return self._pay([
-            (a, a.rule("operating_grant", a.spec.ess_operating_grant_share) * -margin)
-            for a in self.authorities
-        ])
+        return self._pay(
+            [
+                (a, a.rule("operating_grant", a.spec.ess_operating_grant_share) * -margin)
+                for a in self.authorities
+            ]
+        )
 
     def _first_payers(self, payers: list[Authority], amount: float) -> float:
         paid = 0.0

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ptce_sim.agents.persons import is_in, NO_ORG, NO_SECTOR, Status
+from ptce_sim.agents.persons import NO_ORG, NO_SECTOR, Status, is_in
 from ptce_sim.agents.structures import Openings
 
 if TYPE_CHECKING:
@@ -72,16 +72,21 @@ class LabourMarket:
         firm = model.firm_row_of(people.employer[classic])
         headcount = np.bincount(firm, minlength=len(firms)).astype(np.float64)
         excess = np.maximum(0.0, headcount - whole_jobs - self.part_time_jobs(whole_jobs))
-        p_layoff = np.divide(excess * rule.layoff_speed, headcount, out=np.zeros_like(headcount),
-                             where=headcount > 0)
+        p_layoff = np.divide(
+            excess * rule.layoff_speed, headcount, out=np.zeros_like(headcount), where=headcount > 0
+        )
         if model.cooperation_on:
-            p_layoff = np.where(firms.charter, p_layoff * (1 - coop.charter_layoff_reduction), p_layoff)
+            p_layoff = np.where(
+                firms.charter, p_layoff * (1 - coop.charter_layoff_reduction), p_layoff
+            )
         p = p_layoff[firm] + rule.quit_rate
         permanent_ess = np.flatnonzero((people.status == Status.ESS) & (people.contract_end < 0))
-        leaving = np.concatenate([
-            classic[model.rng.random(classic.size) < p],
-            permanent_ess[model.rng.random(permanent_ess.size) < rule.quit_rate],
-        ])
+        leaving = np.concatenate(
+            [
+                classic[model.rng.random(classic.size) < p],
+                permanent_ess[model.rng.random(permanent_ess.size) < rule.quit_rate],
+            ]
+        )
         self.to_seeking(np.sort(leaving))
 
     def part_time_jobs(self, whole_jobs: np.ndarray) -> np.ndarray:
@@ -122,8 +127,14 @@ class LabourMarket:
         rows = np.flatnonzero(vacancies > 0)
         sectors = model.spec.sectors
         return [
-            Openings(int(firms.org[r]), Status.CLASSIC, int(vacancies[r]), 1.0,
-                     sectors[int(firms.sector[r])].skill_requirement, int(firms.sector[r]))
+            Openings(
+                int(firms.org[r]),
+                Status.CLASSIC,
+                int(vacancies[r]),
+                1.0,
+                sectors[int(firms.sector[r])].skill_requirement,
+                int(firms.sector[r]),
+            )
             for r in rows
         ]
 
@@ -138,7 +149,9 @@ class LabourMarket:
         if lent.size == 0:
             return gap
         host_row = model.firm_row_of(people.host[lent])
-        candidates = lent[(gap[host_row] >= 1.0) & (model.rng.random(lent.size) < rule.internalisation_rate)]
+        candidates = lent[
+            (gap[host_row] >= 1.0) & (model.rng.random(lent.size) < rule.internalisation_rate)
+        ]
         if candidates.size == 0:
             return gap
         # at most one internalisation per firm and month
@@ -167,20 +180,33 @@ class LabourMarket:
             posts = _expand(group)
             seekers = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
             if far_pool:
-                seekers &= (people.status == Status.LONG_TERM) | (people.employability < FAR_EMPLOYABILITY) | people.plie
-                weight = (1.05 - people.employability) * np.where(people.plie, model.plie_weight(), 1.0)
+                seekers &= (
+                    (people.status == Status.LONG_TERM)
+                    | (people.employability < FAR_EMPLOYABILITY)
+                    | people.plie
+                )
+                weight = (1.05 - people.employability) * np.where(
+                    people.plie, model.plie_weight(), 1.0
+                )
             else:
                 weight = people.employability * people.priority
             candidates = np.flatnonzero(seekers & (weight > 0))
-            filled_post, hired_row = self._rounds(posts, candidates, weight, far_pool,
-                                                  max(1, round(spec.contacts_per_vacancy)))
+            filled_post, hired_row = self._rounds(
+                posts, candidates, weight, far_pool, max(1, round(spec.contacts_per_vacancy))
+            )
             self._apply(posts, filled_post, hired_row, hires)
             if not far_pool:
                 self._record_unfilled(posts, filled_post)
         return hires
 
-    def _rounds(self, posts: dict[str, np.ndarray], candidates: np.ndarray, weight: np.ndarray,
-                far_pool: bool, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    def _rounds(
+        self,
+        posts: dict[str, np.ndarray],
+        candidates: np.ndarray,
+        weight: np.ndarray,
+        far_pool: bool,
+        rounds: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
         model = self.model
         rng = model.rng
         people = model.people
@@ -195,7 +221,9 @@ class LabourMarket:
             if k == 0:
                 break
             keys = np.log(rng.random(available.size)) / weight[available]
-            contacted = available[np.argpartition(-keys, k - 1)[:k]] if k < available.size else available
+            contacted = (
+                available[np.argpartition(-keys, k - 1)[:k]] if k < available.size else available
+            )
             contacted = rng.permutation(contacted)[:k]
             trying = rng.permutation(open_posts)[:k]
             if far_pool:
@@ -216,8 +244,13 @@ class LabourMarket:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(filled_post), np.concatenate(hired_row)
 
-    def _apply(self, posts: dict[str, np.ndarray], filled: np.ndarray, rows: np.ndarray,
-               hires: dict[int, int]) -> None:
+    def _apply(
+        self,
+        posts: dict[str, np.ndarray],
+        filled: np.ndarray,
+        rows: np.ndarray,
+        hires: dict[int, int],
+    ) -> None:
         model = self.model
         people = model.people
         now = model.month_index
@@ -233,8 +266,14 @@ class LabourMarket:
             sel = posts["status"][filled] == status
             chosen, post = rows[sel], filled[sel]
             months = posts["months"][post]
-            people.move(chosen, Status(int(status)), now, employer=posts["org"][post],
-                        fte=posts["fte"][post], contract_end=np.where(months > 0, now + months, -1))
+            people.move(
+                chosen,
+                Status(int(status)),
+                now,
+                employer=posts["org"][post],
+                fte=posts["fte"][post],
+                contract_end=np.where(months > 0, now + months, -1),
+            )
         people.priority[rows] = 1.0
         people.plie[rows] = False
         for org, count in zip(*np.unique(posts["org"][filled], return_counts=True), strict=True):
@@ -255,8 +294,10 @@ class LabourMarket:
 
 def _expand(openings: list[Openings]) -> dict[str, np.ndarray]:
     counts = np.array([o.count for o in openings])
+
     def col(attr: str, dtype: type) -> np.ndarray:
         return np.repeat(np.array([getattr(o, attr) for o in openings], dtype=dtype), counts)
+
     return {
         "org": col("org", np.int32),
         "status": col("status", np.int8),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ptce_sim.agents.persons import is_in, NO_SECTOR, Status
+from ptce_sim.agents.persons import NO_SECTOR, Status, is_in
 from ptce_sim.scenario import StructureKind
 
 if TYPE_CHECKING:
@@ -73,8 +73,13 @@ class TrainingMechanism:
             asking = np.sort(model.rng.choice(asking, size=seats, replace=False))
         if asking.size == 0:
             return
-        people.move(asking, Status.TRAINING, model.month_index, host=centre.org,
-                    contract_end=model.month_index + rule.course_months)
+        people.move(
+            asking,
+            Status.TRAINING,
+            model.month_index,
+            host=centre.org,
+            contract_end=model.month_index + rule.course_months,
+        )
         people.trained_sector[asking] = self._course_sectors(asking.size)
         centre.year.contracts_started += int(asking.size)
         model.count_mechanism("training_courses", int(asking.size))
@@ -84,7 +89,9 @@ class TrainingMechanism:
         if not self.planning_on():
             return np.full(n, NO_SECTOR, dtype=np.int16)
         firms = model.firms
-        unfilled = np.bincount(firms.sector, weights=firms.unfilled_skilled, minlength=len(model.spec.sectors))
+        unfilled = np.bincount(
+            firms.sector, weights=firms.unfilled_skilled, minlength=len(model.spec.sectors)
+        )
         if unfilled.sum() <= 0:
             return np.full(n, NO_SECTOR, dtype=np.int16)
         return model.rng.choice(len(unfilled), size=n, p=unfilled / unfilled.sum()).astype(np.int16)
@@ -93,12 +100,18 @@ class TrainingMechanism:
         model = self.model
         rule = model.spec.mechanisms.training
         people = model.people
-        done = np.flatnonzero((people.status == Status.TRAINING) & (people.contract_end <= model.month_index))
+        done = np.flatnonzero(
+            (people.status == Status.TRAINING) & (people.contract_end <= model.month_index)
+        )
         if done.size == 0:
             return
         hours = rule.course_months * rule.hours_per_month_in_course
-        people.skill[done] = np.minimum(1.0, people.skill[done] + rule.skill_gain_per_100_hours * hours / 100)
-        people.employability[done] = np.minimum(1.0, people.employability[done] + rule.employability_gain_per_course)
+        people.skill[done] = np.minimum(
+            1.0, people.skill[done] + rule.skill_gain_per_100_hours * hours / 100
+        )
+        people.employability[done] = np.minimum(
+            1.0, people.employability[done] + rule.employability_gain_per_course
+        )
         model.labour.to_seeking(done, exit_kind="training")
 
     def firm_hours(self) -> float:
@@ -114,12 +127,15 @@ class TrainingMechanism:
         firm_row = model.firm_row_of(people.employer[employed])
         intensity = np.where(model.firms.trust[firm_row] > 0, 1.0, 0.3)
         hours = rule.firm_hours_per_employee_per_year / 12.0 * intensity
-        people.skill[employed] = np.minimum(1.0, people.skill[employed] + rule.skill_gain_per_100_hours * hours / 100)
+        people.skill[employed] = np.minimum(
+            1.0, people.skill[employed] + rule.skill_gain_per_100_hours * hours / 100
+        )
         return float(hours.sum())
 
     def sell_hours(self, hours: float) -> float:
         """``hours`` of training for another structure's trainees, paid by training funds (OPCA);
-        returns their price."""
+        returns their price.
+        """
         rule = self.model.spec.mechanisms.training
         cost = hours * rule.price_eur_per_hour
         centre = self.centre()

@@ -67,7 +67,9 @@ class Treasury:
         self._repay(by_org, rule.repayment_months)
         self._lend(members, rule.reserve_months)
 
-    def _contribute(self, members: list[Structure], surplus: dict[int, float], share: float) -> None:
+    def _contribute(
+        self, members: list[Structure], surplus: dict[int, float], share: float
+    ) -> None:
         if self.fund is None:
             return
         for member in members:

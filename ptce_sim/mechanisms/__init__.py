@@ -1,0 +1,1 @@
+"""Mechanisms of the model: economy, labour market, funding, training, treasury, cooperation."""
