@@ -134,7 +134,7 @@ def territory_row(model: PtceModel, year: int) -> dict[str, float]:
     holders = int(sum(model.status_counts[s.org, -1] for s in model.structures if s.alive))
     return {
         "year": year,
-        "population": round(len(model.people) / model.spec.territory.activity_rate / model.scale),
+        "population": round(len(model.people) / model.spec.territory.activity_rate),
         "labour_force": labour_force,
         "employed": employed,
         "unemployed": unemployed,

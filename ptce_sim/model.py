@@ -182,9 +182,9 @@ class PtceModel(mesa.Model):
             self.firms.add(self, np.full(int(keep.sum()), s, dtype=np.int16), sizes[keep])
         self.economy.index = self.economy.sector_index()
         self.firms.demand = self.firms.base * self.economy.index[self.firms.sector]
-        slots = np.repeat(
-            np.arange(len(self.firms)), np.maximum(np.round(self.firms.demand), 1).astype(int)
-        )
+        whole, _ = self.firms.jobs_target()
+        jobs = whole + self.labour.part_time_jobs(whole)
+        slots = np.repeat(np.arange(len(self.firms)), jobs.astype(int))
         self.rng.shuffle(slots)
         order = active[np.argsort(-self.people.employability[active], kind="stable")]
         hired = order[: min(employed_n, slots.size)]
@@ -393,11 +393,10 @@ class PtceModel(mesa.Model):
             market_eur_per_job_per_year=self.spec.mechanisms.cooperation.launched_market_eur_per_job_per_year,
         )
         structure = self.create_structure(spec, founders=[founder.name])
-        row = self.people.row_of(uid)
-        self.labour.hire_into_firm(
-            np.array([row]), np.array([structure.org]), mechanism="incubated_activities"
-        )
-        self.people.status[row] = Status.ESS
+        row = np.array([self.people.row_of(uid)])
+        self.people.move(row, Status.ESS, self.month_index, employer=structure.org, fte=1.0)
+        self.people.priority[row] = 1.0
+        self.count_mechanism("incubated_activities", 1)
 
     def _grow_org_arrays(self) -> None:
         extra = len(self.orgs) - self.status_counts.shape[0]
@@ -637,6 +636,7 @@ class PtceModel(mesa.Model):
             & (self.rng.random(len(people)) < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
+        people.plie[discouraged] = False
         back = np.flatnonzero(
             (people.status == Status.INACTIVE) & (self.rng.random(len(people)) < rule.reentry_rate)
         )

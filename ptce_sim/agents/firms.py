@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ptce_sim.agents.persons import NO_ORG
+from ptce_sim.agents.persons import NO_ORG, Status
 
 if TYPE_CHECKING:
     from ptce_sim.model import PtceModel
@@ -144,7 +144,7 @@ class ClassicFirm(mesa.Agent):
     @property
     def employees(self) -> int:
         """Persons it employs directly."""
-        return int(self.model.headcount[self.org])
+        return int(self.model.status_counts[self.org, Status.CLASSIC])
 
     @property
     def employer_groups(self) -> list[str]:

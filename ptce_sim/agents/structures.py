@@ -523,7 +523,7 @@ class TrainingCentre(Structure):
 
     def plan(self) -> None:
         self.openings = []
-        hours = self.year.training_hours / max(1, self.model.month_of_year)
+        hours = self.hours_rate
         self.adjust(Status.ESS, self.permanent_target(hours / 1000.0 * self.spec.staff_per_output))
 
     def revenue(self) -> tuple[float, float, float]:
@@ -534,17 +534,23 @@ class TrainingCentre(Structure):
         firm_hours = model.training.firm_hours()
         self.year.training_hours += course_hours + firm_hours
         self.year.hours += course_hours + firm_hours
+        self.hours_rate = 0.9 * self.hours_rate + 0.1 * (course_hours + firm_hours + self.bought_hours)
+        self.bought_hours = 0.0
         sales = firm_hours * rule.price_eur_per_hour + self.bought_eur
         self.bought_eur = 0.0
         return sales, 0.0, paid
 
     bought_eur = 0.0
+    bought_hours = 0.0
+    hours_rate = 0.0
+    """Hours sold per month, smoothed: what its team is sized for."""
 
     def sold(self, hours: float, eur: float) -> None:
         """Hours bought by another structure (the GEIQ): counted as its sales next settlement."""
         self.year.training_hours += hours
         self.year.hours += hours
         self.bought_eur += eur
+        self.bought_hours += hours
 
 
 class Animator(Structure):

@@ -161,6 +161,9 @@ class CooperationNetwork:
             column = {"employer_group": "ge", "geiq": "geiq"}.get(structure.kind_name)
             if column is None or not structure.alive:
                 continue
+            section = "shared_employment" if column == "ge" else "geiq"
+            if not getattr(model.spec.mechanisms, section).enabled:
+                continue
             membership = getattr(firms, column)
             need = self._need(structure, column)
             eligible = firms.alive & (membership == NO_ORG) & (need > 0) & self._serves(structure)

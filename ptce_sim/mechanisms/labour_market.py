@@ -105,7 +105,7 @@ class LabourMarket:
         orgs = model.firms.org[rows]
         people = model.people
         self.to_seeking(np.flatnonzero(np.isin(people.employer, orgs)))
-        hosted = np.flatnonzero(np.isin(people.host, orgs) & is_in(people.status, (Status.GE,)))
+        hosted = np.flatnonzero(np.isin(people.host, orgs) & is_in(people.status, (Status.GE, Status.GEIQ)))
         people.host[hosted] = NO_ORG
         for org in orgs:
             model.network.remove(int(org))

@@ -53,10 +53,9 @@ class TrainingMechanism:
 
     def step(self) -> None:
         """End courses due this month, then admit new trainees within the budget."""
-        if not self.on:
-            return
-        self._finish_courses()
-        self._admit()
+        self._finish_courses()  # even when training stops, courses under way end
+        if self.on:
+            self._admit()
 
     def _admit(self) -> None:
         model = self.model

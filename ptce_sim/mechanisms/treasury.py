@@ -83,6 +83,9 @@ class Treasury:
             borrower = by_org.get(loan.borrower)
             if borrower is None:
                 continue
+            if loan.lender != FUND and loan.lender not in by_org:
+                loan.outstanding = 0.0  # the lender has failed: its claim dies with it
+                continue
             due = min(loan.outstanding, loan.principal / repayment_months)
             amount = min(due, max(0.0, borrower.cash))
             if amount <= 0:
@@ -92,10 +95,8 @@ class Treasury:
             self.repaid_year += amount
             if loan.lender == FUND:
                 self.fund += amount
-            elif loan.lender in by_org:
+            else:
                 by_org[loan.lender].cash += amount
-            else:  # the lender has failed: its claim goes to the fund, or stays with the pole
-                self.fund = (self.fund or 0.0) + amount
             if loan.outstanding <= 1e-9:
                 self.model.network.succeed_pairs([loan.lender], [loan.borrower], weight=2.0)
         self.loans = [loan for loan in self.loans if loan.outstanding > 1e-9]
