@@ -99,6 +99,7 @@ class PtceModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0) -> None:
         super().__init__(rng=seed)
         self.spec = scenario
+        self.input_spec = scenario  # the scenario as given, before policy events change it
         self.seed = seed
         self.scale = scenario.run.scale
         self.month_index = 0

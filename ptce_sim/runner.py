@@ -84,7 +84,7 @@ def result_of(
     monthly = tables["monthly"]
     employment = monthly["employed"].to_numpy() if len(monthly) else []
     return RunResult(
-        scenario=model.spec,
+        scenario=model.input_spec,
         seed=model.seed,
         territory=tables["territory"],
         structures=tables["structures"],

@@ -69,7 +69,7 @@ class Territory(Strict):
     """The territory and its labour force (the persons of the model)."""
 
     name: str = Field(min_length=1)
-    labour_force: Count = Field(
+    labour_force: Annotated[int, Field(ge=0, le=5_000_000)] = Field(
         description="Persons in the labour force at the start (full scale)."
     )
     activity_rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
@@ -416,12 +416,14 @@ class StructureSpec(Strict):
 class EventBase(Strict):
     """A dated event of the timeline."""
 
-    date: str | int = Field(description='Year ("1998") or year and month ("1998-06").')
+    date: str = Field(description='Year (1998) or year and month ("1998-06").')
     note: str = ""
 
-    @field_validator("date")
+    @field_validator("date", mode="before")
     @classmethod
-    def _parse_date(cls, value: str | int) -> str:
+    def _parse_date(cls, value: object) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f'expected a year (1998) or "YYYY-MM", got {value!r}')
         year, month = parse_date(value)
         return f"{year:04d}-{month:02d}"
 
@@ -555,7 +557,8 @@ class Scenario(Strict):
         sector_names = {s.name for s in self.sectors}
         authority_names = {a.name for a in self.authorities}
         created: set[str] = set()
-        for i, event in enumerate(self.events):
+        by_date = sorted(enumerate(self.events), key=lambda item: (item[1].year, item[1].month))
+        for i, event in by_date:
             where = f"events[{i}] ({event.type}, {event.date})"
             if not self.run.start_year <= event.year <= self.run.end_year:
                 raise ValueError(

@@ -7,6 +7,8 @@ Every problem with a file, from a missing file to a probability above 1, becomes
 from __future__ import annotations
 
 import hashlib
+import math
+import json
 import tomllib
 from pathlib import Path
 
@@ -63,7 +65,9 @@ def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
         ScenarioError: the data does not describe a valid scenario.
     """
     try:
-        return Scenario.model_validate(data)
+        # strict JSON-mode validation: a string or a boolean where a number is expected is an
+        # error, not a silent conversion (TOML dates become strings and are refused likewise)
+        return Scenario.model_validate_json(json.dumps(data, default=str, allow_nan=True), strict=True)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
 
@@ -116,6 +120,10 @@ def _explain(error: dict) -> str:
         )
     if kind == "union_tag_not_found":
         return "event has no 'type'; expected one of create_structure, sector_shock, plant_closure, funding_call, budget_cut, policy"
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return f"expected a table (a valid dictionary of keys), got {_short(value)}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value!r}"
     text = error["msg"]
     if text.startswith("Value error, "):
         text = text[len("Value error, ") :]
