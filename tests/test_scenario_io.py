@@ -680,7 +680,7 @@ def test_event_dates_at_the_run_boundaries(write_scenario, date, ok):
 
 
 # --------------------------------------------------------------------------------------------
-# Known bugs (strict xfail: they must be fixed, then these marks removed)
+# Wrong TOML types, absurd counts, founders by date (strict xfail marks = bugs still open)
 # --------------------------------------------------------------------------------------------
 
 
@@ -706,9 +706,10 @@ def test_date_of_wrong_toml_type(write_scenario, value):
     strict=True,
     reason="BUG: a policy `set` value that is nan/inf, an array or a table (e.g. the natural "
     "`set = { treasury.enabled = true }` without quotes, which TOML reads as a nested table) gives "
-    "\"field 'events[i].set.treasury.bool': Input should be a valid boolean (got ...) (and 3 more "
-    "problems)\": the path leaks the union branch '.bool' and 'a valid boolean' is not what "
-    "was expected",
+    "\"field 'events[i].set.treasury.bool': Input should be a valid boolean (got {...}) (and 3 "
+    "more problems)\" or \"field 'events[i].set.cooperation.plie_priority.bool': expected a "
+    "finite number, got nan (and 3 more problems)\": the path leaks the union branch '.bool' "
+    "and, for arrays and tables, 'a valid boolean' is not what was expected",
 )
 @pytest.mark.parametrize(
     ("values", "phrase"),
@@ -756,6 +757,66 @@ def test_wrong_toml_type_is_not_coerced(write_scenario, change):
     path = write_scenario(lambda data: field.append(change(data)))
     message = load_error(path)
     assert f"field '{field[0]}'" in message, message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a policy `set` value of the wrong type is still silently converted, unlike the "
+    "same value in its [mechanisms] section: check_mechanism_path and PtceModel.set_parameter "
+    'validate in pydantic\'s lax mode, so `"treasury.enabled" = "no"` (or 1) and '
+    '`"geiq.hire_base_probability" = "0.5"` (or true) load',
+)
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({"treasury.enabled": "no"}, id="string-for-bool"),
+        pytest.param({"treasury.enabled": 1}, id="int-for-bool"),
+        pytest.param({"geiq.hire_base_probability": "0.5"}, id="string-for-probability"),
+        pytest.param({"geiq.hire_base_probability": True}, id="bool-for-probability"),
+    ],
+)
+def test_policy_set_value_is_not_coerced(write_scenario, values):
+    """A policy value of the wrong TOML type is refused like the same value in its section."""
+    field: list[str] = []
+    path = write_scenario(
+        lambda d: field.append(add_event(d, {"date": mid_year(d), "type": "policy", "set": values}))
+    )
+    message = load_error(path)
+    assert field[0] in message and next(iter(values)) in message, message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: counts other than labour_force are still unbounded: `other_ess.count = 10**9` "
+    "loads and `ptce-sim run` then hangs building a billion structures; a structure's "
+    "`permanent_staff = 10**20` loads and the run dies with a TypeError traceback in "
+    "labour_market._expand (10**9 gives a MemoryError traceback); expected a load-time message",
+)
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(set_field("other_ess", "count", value=10**9), id="other-ess-count"),
+        pytest.param(
+            appended(
+                lambda d: structure_event(d, permanent_staff=10**20), ".structure.permanent_staff"
+            ),
+            id="structure-staff",
+        ),
+    ],
+)
+def test_absurd_counts_are_refused_on_load(write_scenario, change):
+    """A count far beyond any territory is refused on load, before a run can hang or crash."""
+    field: list[str] = []
+    path = write_scenario(lambda data: field.append(change(data)))
+    message = load_error(path)
+    assert f"field '{field[0]}'" in message, message
+
+
+def test_absurd_labour_force_is_refused_on_load(write_scenario):
+    """The labour force is bounded (a typo with extra zeros cannot exhaust the memory)."""
+    path = write_scenario(lambda d: d["territory"].__setitem__("labour_force", 10**20))
+    message = load_error(path)
+    assert "field 'territory.labour_force'" in message and "<=" in message, message
 
 
 def _founder_created_later(data: dict) -> str:
