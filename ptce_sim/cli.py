@@ -70,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.scale is not None:
         scenario = scenario.with_overrides(scale=args.scale)
     out = args.out or Path("results") / scenario.run.name
+    out.mkdir(parents=True, exist_ok=True)  # a bad --out is reported before the run, not after
     with tqdm(
         total=scenario.months,
         unit="month",

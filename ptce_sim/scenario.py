@@ -11,7 +11,7 @@ Every model is ``extra="forbid"`` so that a typo in a scenario file is an error,
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,15 @@ Count = Annotated[int, Field(ge=0)]
 Months = Annotated[int, Field(ge=1, le=600)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class FieldProblem(ValueError):
+    """A problem found by a check across fields, located at ``field`` (relative to the model
+    whose validator raised it), so that the message can name the field, not "top level"."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Strict(BaseModel):
@@ -290,7 +299,7 @@ class Cooperation(Strict):
 class OtherEss(Strict):
     """The territory's other ESS structures (associations, cooperatives), generated at the start."""
 
-    count: Count = 0
+    count: Annotated[int, Field(ge=0, le=1000)] = 0
     staff_mean: Annotated[float, Field(ge=1.0, le=500)] = 4.0
     market_eur_per_job_per_year: NonNegative = 60.0
     sales_eur_per_fte_month: NonNegative = 3200.0
@@ -386,7 +395,7 @@ class StructureSpec(Strict):
     name: str = Field(min_length=1)
     kind: StructureKind
     cash_eur: NonNegative = 20000.0
-    permanent_staff: Count = 1
+    permanent_staff: Annotated[int, Field(ge=0, le=10_000)] = 1
     sectors: list[str] = Field(
         default_factory=list, description="Sectors of the firms it serves (GE, GEIQ); empty = all."
     )
@@ -408,7 +417,7 @@ class StructureSpec(Strict):
         0.0,
         description="Permanent staff per insertion post, GE/GEIQ worker or 1,000 training hours.",
     )
-    capacity: NonNegative = Field(
+    capacity: Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)] = Field(
         0.0, description="Kind-specific capacity (CAE: project holders; training centre: seats)."
     )
 
@@ -488,7 +497,7 @@ class PolicySwitch(EventBase):
     """Switch a mechanism or change a parameter from this date on (e.g. the 2013 pact and charter)."""
 
     type: Literal["policy"]
-    set: dict[str, bool | float | int | str] = Field(
+    set: dict[str, Any] = Field(
         default_factory=dict,
         description='Dotted parameter paths under [mechanisms], e.g. {"treasury.enabled" = true}.',
     )
@@ -529,7 +538,9 @@ class Run(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Run:
         if self.end_year < self.start_year:
-            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+            raise FieldProblem(
+                "end_year", f"end_year {self.end_year} is before start_year {self.start_year}"
+            )
         return self
 
 
@@ -553,36 +564,42 @@ class Scenario(Strict):
         _check_unique([a.name for a in self.authorities], "authorities", "authority name")
         total = sum(s.job_share for s in self.sectors)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"sectors: job_share must sum to 1, they sum to {total:g}")
+            raise FieldProblem("sectors", f"job_share must sum to 1, they sum to {total:g}")
         sector_names = {s.name for s in self.sectors}
         authority_names = {a.name for a in self.authorities}
         created: set[str] = set()
         by_date = sorted(enumerate(self.events), key=lambda item: (item[1].year, item[1].month))
         for i, event in by_date:
-            where = f"events[{i}] ({event.type}, {event.date})"
+            where = f"events[{i}]"
             if not self.run.start_year <= event.year <= self.run.end_year:
-                raise ValueError(
-                    f"{where}: date is outside the run's years "
-                    f"{self.run.start_year}-{self.run.end_year}"
+                raise FieldProblem(
+                    f"{where}.date",
+                    f"{event.type} dated {event.date} is outside the run's years "
+                    f"{self.run.start_year}-{self.run.end_year}",
                 )
             match event:
                 case CreateStructure(structure=spec):
                     if spec.name in created:
-                        raise ValueError(f"{where}: structure {spec.name!r} is created twice")
+                        raise FieldProblem(
+                            f"{where}.structure.name", f"structure {spec.name!r} is created twice"
+                        )
                     unknown = [f for f in event.founders if f not in created]
                     if unknown:
-                        raise ValueError(f"{where}: founders {unknown} are not created before it")
-                    _check_known(spec.sectors, sector_names, where, "sector")
+                        raise FieldProblem(
+                            f"{where}.founders",
+                            f"founders {unknown} are not created before {event.date}",
+                        )
+                    _check_known(spec.sectors, sector_names, f"{where}.structure.sectors", "sector")
                     created.add(spec.name)
                 case SectorShock(sectors=names):
-                    _check_known(names, sector_names, where, "sector")
+                    _check_known(names, sector_names, f"{where}.sectors", "sector")
                 case PlantClosure(sector=name):
-                    _check_known([name], sector_names, where, "sector")
+                    _check_known([name], sector_names, f"{where}.sector", "sector")
                 case FundingCall(authority=name) | BudgetCut(authority=name):
-                    _check_known([name], authority_names, where, "authority")
+                    _check_known([name], authority_names, f"{where}.authority", "authority")
                 case PolicySwitch():
                     for path, value in event.set.items():
-                        check_mechanism_path(self.mechanisms, path, value, where)
+                        check_mechanism_path(self.mechanisms, path, value, f"{where}.set.{path}")
         return self
 
     @property
@@ -632,24 +649,37 @@ def parse_date(value: str | int) -> tuple[int, int]:
 
 
 def check_mechanism_path(
-    mechanisms: Mechanisms, path: str, value: object, where: str = "policy"
+    mechanisms: Mechanisms, path: str, value: object, where: str = "set"
 ) -> None:
-    """Check that ``path`` (e.g. ``"treasury.enabled"``) names a mechanism parameter and ``value`` fits it.
+    """Check that ``path`` (e.g. ``"treasury.enabled"``) names a mechanism parameter and ``value``
+    fits it, as strictly as in the parameter's own section (no string or boolean taken for a
+    number, no number for a boolean).
 
     Raises:
-        ValueError: unknown path or a value the parameter does not accept.
+        FieldProblem: unknown path or a value the parameter does not accept (located at ``where``).
     """
+    if isinstance(value, dict):  # TOML reads an unquoted dotted key as a nested table
+        inner = next(iter(value), "parameter")
+        raise FieldProblem(
+            where,
+            f"{path} is a table {value!r}; write each parameter as one quoted key, "
+            f'e.g. "{path}.{inner}" = ...',
+        )
     section_name, _, field = path.partition(".")
     section = (
         getattr(mechanisms, section_name, None) if section_name in Mechanisms.model_fields else None
     )
     if section is None or field not in type(section).model_fields:
-        raise ValueError(f"{where}: unknown mechanism parameter {path!r}")
+        raise FieldProblem(where, f"unknown mechanism parameter {path!r}; expected 'section.parameter' "
+                           f"with a section among {sorted(Mechanisms.model_fields)}")
+    if not isinstance(value, bool | int | float | str):
+        raise FieldProblem(where, f"{path} = {value!r} is not accepted: expected a single number, "
+                           "true/false or text (quote a dotted key: \"treasury.enabled\" = true)")
     try:
-        type(section).model_validate({**section.model_dump(), field: value})
+        type(section).model_validate({**section.model_dump(), field: value}, strict=True)
     except Exception as exc:  # pydantic.ValidationError, re-worded with the path
-        raise ValueError(
-            f"{where}: {path} = {value!r} is not accepted ({_first_message(exc)})"
+        raise FieldProblem(
+            where, f"{path} = {value!r} is not accepted ({_first_message(exc)})"
         ) from None
 
 
@@ -662,13 +692,13 @@ def _first_message(exc: Exception) -> str:
 
 def _check_unique(names: list[str], section: str, what: str) -> None:
     seen: set[str] = set()
-    for name in names:
+    for i, name in enumerate(names):
         if name in seen:
-            raise ValueError(f"{section}: {what} {name!r} appears twice")
+            raise FieldProblem(f"{section}[{i}].name", f"{what} {name!r} appears twice")
         seen.add(name)
 
 
 def _check_known(names: list[str], known: set[str], where: str, what: str) -> None:
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"{where}: unknown {what} {unknown}; expected one of {sorted(known)}")
+        raise FieldProblem(where, f"unknown {what} {unknown}; expected one of {sorted(known)}")

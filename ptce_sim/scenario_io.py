@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ptce_sim.scenario import Scenario
+from ptce_sim.scenario import FieldProblem, Scenario
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -35,7 +35,7 @@ def read_toml(path: str | Path, what: str = "scenario") -> dict:
             f"{path}: file is larger than {MAX_FILE_BYTES} bytes; expected a {what} file"
         )
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is tolerated
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             f"{path}: not a UTF-8 text file (byte {exc.start}); expected TOML"
@@ -77,6 +77,9 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
     errors = exc.errors(include_url=False)
     first = errors[0]
     location = _location(first["loc"])
+    problem = first.get("ctx", {}).get("error")
+    if isinstance(problem, FieldProblem):  # a check across fields names the field it concerns
+        location = f"{location}.{problem.field}" if location else problem.field
     message = _explain(first)
     more = (
         f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"

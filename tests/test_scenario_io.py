@@ -514,30 +514,18 @@ def test_bad_scenario_gives_one_clear_message(write_scenario, change, phrases):
         assert any(o in message for o in options), f"{phrase!r} is not said: {message}"
 
 
-_CROSS_FORMAT_REASON = (
-    "BUG: problems found by Scenario._consistent (cross-field checks) are reported as "
-    '"<file>: top level: events[3] (plant_closure, 2020-03): ..." instead of the documented '
-    "\"<file>: field '<path>': ...\" format; 'top level' is wrong since the message is "
-    "about one field"
-)
 
 
 @pytest.mark.parametrize(
     ("change", "phrases"),
-    FIELD_CASES
-    + [
-        pytest.param(
-            *p.values, id=p.id, marks=pytest.mark.xfail(strict=True, reason=_CROSS_FORMAT_REASON)
-        )
-        for p in CROSS_CASES
-    ],
+    FIELD_CASES + CROSS_CASES,
 )
 def test_message_follows_documented_format(write_scenario, change, phrases):
     """``<file>: field '<dotted.path[i].x>': <what was expected>`` (a sub-field of it is fine)."""
     field: list[str] = []
     path = write_scenario(lambda data: field.append(change(data)))
     message = load_error(path)
-    pattern = rf"{re.escape(str(path))}: field '{re.escape(field[0])}(\.[\w.\[\]]+)?': \S"
+    pattern = rf"{re.escape(str(path))}: field '{re.escape(field[0])}(\[\d+\])?(\.[\w.\[\]]+)?': \S"
     assert re.match(pattern, message), f"expected the form {pattern!r}, got: {message}"
 
 
@@ -702,15 +690,6 @@ def test_date_of_wrong_toml_type(write_scenario, value):
     assert "YYYY-MM" in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a policy `set` value that is nan/inf, an array or a table (e.g. the natural "
-    "`set = { treasury.enabled = true }` without quotes, which TOML reads as a nested table) gives "
-    "\"field 'events[i].set.treasury.bool': Input should be a valid boolean (got {...}) (and 3 "
-    "more problems)\" or \"field 'events[i].set.cooperation.plie_priority.bool': expected a "
-    "finite number, got nan (and 3 more problems)\": the path leaks the union branch '.bool' "
-    "and, for arrays and tables, 'a valid boolean' is not what was expected",
-)
 @pytest.mark.parametrize(
     ("values", "phrase"),
     [
@@ -759,13 +738,6 @@ def test_wrong_toml_type_is_not_coerced(write_scenario, change):
     assert f"field '{field[0]}'" in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a policy `set` value of the wrong type is still silently converted, unlike the "
-    "same value in its [mechanisms] section: check_mechanism_path and PtceModel.set_parameter "
-    'validate in pydantic\'s lax mode, so `"treasury.enabled" = "no"` (or 1) and '
-    '`"geiq.hire_base_probability" = "0.5"` (or true) load',
-)
 @pytest.mark.parametrize(
     "values",
     [
@@ -785,13 +757,6 @@ def test_policy_set_value_is_not_coerced(write_scenario, values):
     assert field[0] in message and next(iter(values)) in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: counts other than labour_force are still unbounded: `other_ess.count = 10**9` "
-    "loads and `ptce-sim run` then hangs building a billion structures; a structure's "
-    "`permanent_staff = 10**20` loads and the run dies with a TypeError traceback in "
-    "labour_market._expand (10**9 gives a MemoryError traceback); expected a load-time message",
-)
 @pytest.mark.parametrize(
     "change",
     [
