@@ -79,6 +79,8 @@ MECHANISM_COLUMNS = (
     "geiq_hires",
     "insertion_exits_to_work",
     "training_exits_to_work",
+    "geiq_exits_to_work",
+    "incubation_exits_to_work",
     "incubated_activities",
     "incubated_structures",
     "internalised_posts",
@@ -173,7 +175,13 @@ def territory_row(model: PtceModel, year: int) -> dict[str, float]:
 
 
 def mechanism_row(model: PtceModel, year: int) -> dict[str, float]:
-    """Jobs created or secured by each mechanism during ``year``."""
+    """Jobs created or secured by each mechanism during ``year``.
+
+    ``ge_posts`` is a stock (shared jobs in place at the end of the year: jobs the GE secures);
+    every other column is a flow over the year. ``jobs_created_or_secured`` adds the shared jobs
+    in place to the year's hires at the end of GEIQ contracts, insertion leavers hired within six
+    months, activities created by incubation and posts internalised from a GE.
+    """
     counts = model.mechanism_counts
     row = {"year": year, "ge_posts": int(model.people.counts()[Status.GE])}
     for column in MECHANISM_COLUMNS[2:-1]:

@@ -175,12 +175,8 @@ class PtceModel(mesa.Model):
         for s, sector in enumerate(spec.sectors):
             target = jobs * sector.job_share
             self.economy.base_jobs[s] = target
-            sizes = self.economy.draw_sizes(
-                s, max(1, int(target / sector.mean_firm_size * 1.5) + 1)
-            )
-            keep = np.cumsum(sizes) <= target
-            keep[0] = True
-            self.firms.add(self, np.full(int(keep.sum()), s, dtype=np.int16), sizes[keep])
+            sizes = self.economy.sizes_for(s, target)
+            self.firms.add(self, np.full(sizes.size, s, dtype=np.int16), sizes)
         self.economy.index = self.economy.sector_index()
         self.firms.demand = self.firms.base * self.economy.index[self.firms.sector]
         whole, _ = self.firms.jobs_target()
@@ -590,8 +586,6 @@ class PtceModel(mesa.Model):
             weight = need + 1e-3
             hosts = self.rng.choice(members, size=rows.size, p=weight / weight.sum())
             people.host[rows] = firms.org[hosts]
-            if structure.kind == StructureKind.EMPLOYER_GROUP:
-                self.count_mechanism("ge_hires", int(rows.size))
 
     def _settle(self) -> None:
         alive = [s for s in self.structures if s.alive]

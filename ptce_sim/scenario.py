@@ -34,7 +34,8 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 class FieldProblem(ValueError):
     """A problem found by a check across fields, located at ``field`` (relative to the model
-    whose validator raised it), so that the message can name the field, not "top level"."""
+    whose validator raised it), so that the message can name the field, not "top level".
+    """
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -670,11 +671,17 @@ def check_mechanism_path(
         getattr(mechanisms, section_name, None) if section_name in Mechanisms.model_fields else None
     )
     if section is None or field not in type(section).model_fields:
-        raise FieldProblem(where, f"unknown mechanism parameter {path!r}; expected 'section.parameter' "
-                           f"with a section among {sorted(Mechanisms.model_fields)}")
+        raise FieldProblem(
+            where,
+            f"unknown mechanism parameter {path!r}; expected 'section.parameter' "
+            f"with a section among {sorted(Mechanisms.model_fields)}",
+        )
     if not isinstance(value, bool | int | float | str):
-        raise FieldProblem(where, f"{path} = {value!r} is not accepted: expected a single number, "
-                           "true/false or text (quote a dotted key: \"treasury.enabled\" = true)")
+        raise FieldProblem(
+            where,
+            f"{path} = {value!r} is not accepted: expected a single number, "
+            'true/false or text (quote a dotted key: "treasury.enabled" = true)',
+        )
     try:
         type(section).model_validate({**section.model_dump(), field: value}, strict=True)
     except Exception as exc:  # pydantic.ValidationError, re-worded with the path

@@ -7,8 +7,8 @@ Every problem with a file, from a missing file to a probability above 1, becomes
 from __future__ import annotations
 
 import hashlib
-import math
 import json
+import math
 import tomllib
 from pathlib import Path
 
@@ -67,7 +67,9 @@ def parse_scenario(data: dict, source: str = "<scenario>") -> Scenario:
     try:
         # strict JSON-mode validation: a string or a boolean where a number is expected is an
         # error, not a silent conversion (TOML dates become strings and are refused likewise)
-        return Scenario.model_validate_json(json.dumps(data, default=str, allow_nan=True), strict=True)
+        return Scenario.model_validate_json(
+            json.dumps(data, default=str, allow_nan=True), strict=True
+        )
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
 

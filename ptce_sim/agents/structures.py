@@ -15,6 +15,7 @@ its cash, under its kind's rule.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar
 
@@ -121,14 +122,18 @@ class Structure(mesa.Agent):
         """Whether its cash allows it to grow."""
         return self.cash >= 0.0
 
-    def permanent_target(self, wanted: float) -> int:
-        """Permanent staff it aims for: what its activity needs, at least its founding staff."""
-        floor = (
-            max(1, round(self.spec.permanent_staff * self.model.scale))
-            if self.spec.permanent_staff
-            else 0
-        )
-        return max(floor, round(wanted))
+    def adjust_permanent(self, wanted_fte: float) -> None:
+        """Aim for the permanent staff (in FTE) its activity needs, at least its founding staff.
+
+        The founding staff scales with the run's ``scale``; below one full post it is one person
+        part-time, so that a small-scale run keeps each structure's economics.
+        """
+        total = max(self.spec.permanent_staff * self.model.scale, wanted_fte)
+        if total <= 0:
+            self.adjust(Status.ESS, 0)
+            return
+        count = max(1, math.ceil(total - 1e-9))
+        self.adjust(Status.ESS, count, fte=total / count)
 
     def adjust(
         self,
@@ -284,7 +289,7 @@ class MarketStructure(Structure):
 
     def plan(self) -> None:
         super().plan()
-        self.adjust(Status.ESS, self.permanent_target(self.production_fte()))
+        self.adjust_permanent(self.production_fte())
 
     def revenue(self) -> tuple[float, float, float]:
         capacity = self.staff(Status.ESS) * self.spec.sales_eur_per_fte_month
@@ -308,14 +313,12 @@ class WorkIntegrationEnterprise(MarketStructure):
         rule = self.model.spec.mechanisms.work_integration
         production = self.production_fte()
         if not rule.enabled:
-            self.adjust(
-                Status.ESS, self.permanent_target(production * (1 - self.spec.insertion_share))
-            )
+            self.adjust_permanent(production * (1 - self.spec.insertion_share))
             return
         insertion = production * self.spec.insertion_share / max(rule.insertion_productivity, 0.05)
         if not self.model.funding.insertion_aid_available():
             insertion = min(insertion, self.staff(Status.INSERTION))
-        self.adjust(Status.ESS, self.permanent_target(production * (1 - self.spec.insertion_share)))
+        self.adjust_permanent(production * (1 - self.spec.insertion_share))
         self.adjust(Status.INSERTION, round(insertion), far=True, contract_months=rule.post_months)
 
     def revenue(self) -> tuple[float, float, float]:
@@ -371,11 +374,14 @@ class EmployerGroup(Structure):
     def plan(self) -> None:
         self.openings = []
         rule = self.model.spec.mechanisms.shared_employment
-        self.adjust(
-            Status.ESS, self.permanent_target(self.staff(Status.GE) * self.spec.staff_per_output)
-        )
+        self.adjust_permanent(self.staff(Status.GE) * self.spec.staff_per_output)
         target = round(self.pooled_need_fte() / rule.worker_fte) if rule.enabled else 0
         self.adjust(Status.GE, target, fte=rule.worker_fte, skill=0.3)
+
+    def hired(self, count: int) -> None:
+        """New shared jobs (GE workers hired through the labour market)."""
+        super().hired(count)
+        self.model.count_mechanism("ge_hires", count)
 
     def revenue(self) -> tuple[float, float, float]:
         rule = self.model.spec.mechanisms.shared_employment
@@ -411,9 +417,7 @@ class Geiq(Structure):
     def plan(self) -> None:
         self.openings = []
         rule = self.model.spec.mechanisms.geiq
-        self.adjust(
-            Status.ESS, self.permanent_target(self.staff(Status.GEIQ) * self.spec.staff_per_output)
-        )
+        self.adjust_permanent(self.staff(Status.GEIQ) * self.spec.staff_per_output)
         if not rule.enabled or not self.healthy():
             return
         unfilled = float(self.model.firms.unfilled_skilled[self.members()].sum())
@@ -480,7 +484,7 @@ class ActivityCooperative(Structure):
         self.openings = []
         rule = self.model.spec.mechanisms.incubation
         holders = self.staff(HOLDER)
-        self.adjust(Status.ESS, self.permanent_target(holders * self.spec.staff_per_output))
+        self.adjust_permanent(holders * self.spec.staff_per_output)
         if not rule.enabled:
             return
         room = max(0, round(self.spec.capacity * self.model.scale) - holders)
@@ -524,7 +528,7 @@ class TrainingCentre(Structure):
     def plan(self) -> None:
         self.openings = []
         hours = self.hours_rate
-        self.adjust(Status.ESS, self.permanent_target(hours / 1000.0 * self.spec.staff_per_output))
+        self.adjust_permanent(hours / 1000.0 * self.spec.staff_per_output)
 
     def revenue(self) -> tuple[float, float, float]:
         rule = self.model.spec.mechanisms.training
@@ -534,7 +538,9 @@ class TrainingCentre(Structure):
         firm_hours = model.training.firm_hours()
         self.year.training_hours += course_hours + firm_hours
         self.year.hours += course_hours + firm_hours
-        self.hours_rate = 0.9 * self.hours_rate + 0.1 * (course_hours + firm_hours + self.bought_hours)
+        self.hours_rate = 0.9 * self.hours_rate + 0.1 * (
+            course_hours + firm_hours + self.bought_hours
+        )
         self.bought_hours = 0.0
         sales = firm_hours * rule.price_eur_per_hour + self.bought_eur
         self.bought_eur = 0.0
@@ -572,7 +578,7 @@ class Animator(Structure):
             / self.model.spec.finance.wage_cost_eur_per_fte_month
             / (1 + self.model.spec.finance.overhead_share)
         )
-        self.adjust(Status.ESS, self.permanent_target(wanted))
+        self.adjust_permanent(wanted)
         self.run_plie()
         self.launch_tools()
 
@@ -595,11 +601,12 @@ class Animator(Structure):
         """Turn accumulated project requests into a new structure of the pole, when funded."""
         rule = self.model.spec.mechanisms.cooperation
         cost = rule.launch_cost_eur * self.model.scale
-        if not self.model.cooperation_on or self.pending_requests < rule.requests_per_launch:
+        needed = max(1, round(rule.requests_per_launch * self.model.scale))
+        if not self.model.cooperation_on or self.pending_requests < needed:
             return
         if self.cash < cost:
             return
-        self.pending_requests -= rule.requests_per_launch
+        self.pending_requests -= needed
         self.launched += 1
         spec = StructureSpec(
             name=f"Pole project {self.launched} ({self.model.year})",

@@ -121,11 +121,26 @@ class Economy:
             gap = wanted[s] - offered[s]
             if gap <= threshold:
                 continue
-            room = gap / self.index[s]
-            sizes = self.draw_sizes(s, max(1, int(gap / sector.mean_firm_size) + 1))
-            sizes[0] = min(sizes[0], room)  # never overshoot the sector's demand
-            keep = np.cumsum(sizes) <= room + 1e-9
-            model.firms.add(model, np.full(int(keep.sum()), s, dtype=np.int16), sizes[keep])
+            sizes = self.sizes_for(s, gap / self.index[s])
+            if sizes.size:
+                model.firms.add(model, np.full(sizes.size, s, dtype=np.int16), sizes)
+
+    def sizes_for(self, sector: int, room: float) -> np.ndarray:
+        """Sizes of new firms that fill ``room`` baseline jobs of a sector, in expectation.
+
+        Firms are drawn until they reach ``room``; the last one is kept with the probability
+        that makes the expected total exactly ``room`` (no bias at any scale).
+        """
+        mean = self.model.spec.sectors[sector].mean_firm_size
+        sizes = self.draw_sizes(sector, max(1, int(2 * room / mean) + 2))
+        total = np.cumsum(sizes)
+        while total[-1] < room:  # rare: draw more
+            sizes = np.concatenate([sizes, self.draw_sizes(sector, sizes.size)])
+            total = np.cumsum(sizes)
+        last = int(np.searchsorted(total, room))  # the firm that crosses ``room``
+        before = total[last - 1] if last else 0.0
+        keep_last = self.model.rng.random() < (room - before) / sizes[last]
+        return sizes[: last + 1 if keep_last else last]
 
     def draw_sizes(self, sector: int, n: int) -> np.ndarray:
         """Baseline sizes (FTE) of ``n`` new firms of a sector: log-normal with the sector's mean."""

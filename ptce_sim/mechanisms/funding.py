@@ -54,7 +54,7 @@ class Authority(mesa.Agent):
         self.paid_year = 0.0
 
     def rule(self, item: str, value: float) -> float:
-        """A rule's amount after cuts (and scaled for amounts that are totals)."""
+        """A rule's amount after the budget cuts applied to ``item`` (not scaled)."""
         return value * self.factor[item]
 
     def pay(self, amount: float) -> float:

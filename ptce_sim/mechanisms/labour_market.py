@@ -24,6 +24,10 @@ EXIT_KINDS = ("insertion", "training", "geiq", "incubation")
 """Pathways whose leavers are followed: a job found within ``FOLLOW_MONTHS`` counts for them."""
 FOLLOW_MONTHS = 6
 FAR_EMPLOYABILITY = 0.45
+"""Seekers below this employability (or long-term unemployed, or followed by the PLIE) are
+recruited by posts for people far from work."""
+UNFILLED_MEMORY = 0.8
+"""Monthly persistence of a firm's count of unfilled skilled posts."""
 
 
 class LabourMarket:
@@ -105,7 +109,9 @@ class LabourMarket:
         orgs = model.firms.org[rows]
         people = model.people
         self.to_seeking(np.flatnonzero(np.isin(people.employer, orgs)))
-        hosted = np.flatnonzero(np.isin(people.host, orgs) & is_in(people.status, (Status.GE, Status.GEIQ)))
+        hosted = np.flatnonzero(
+            np.isin(people.host, orgs) & is_in(people.status, (Status.GE, Status.GEIQ))
+        )
         people.host[hosted] = NO_ORG
         for org in orgs:
             model.network.remove(int(org))
@@ -168,6 +174,7 @@ class LabourMarket:
         """Fill openings from the job seekers; returns hires per organisation id."""
         model = self.model
         people = model.people
+        model.firms.unfilled_skilled *= UNFILLED_MEMORY  # every month, openings or not
         if not openings:
             return {}
         spec = model.spec.labour_market
@@ -288,7 +295,6 @@ class LabourMarket:
         skilled = unfilled & (posts["status"] == Status.CLASSIC) & (posts["skill"] >= 0.4)
         count = np.zeros(len(firms))
         np.add.at(count, model.firm_row_of(posts["org"][skilled]), 1.0)
-        firms.unfilled_skilled *= 0.8
         firms.unfilled_skilled += count
 
 
