@@ -472,6 +472,24 @@ class PtceModel(mesa.Model):
         )
         self.spec = self.spec.model_copy(update={"mechanisms": mechanisms})
 
+    def set_funding_level(self, item: str, level: float) -> None:
+        """Set every authority's ``item`` (``budget``, ``animation_grant``, ``insertion_aid``,
+        ``training_budget``, ``operating_grant``) to ``level`` times the scenario's amount.
+
+        Raises:
+            ValueError: unknown item or a negative level.
+        """
+        from ptce_sim.mechanisms.funding import ITEMS
+
+        if item not in ITEMS:
+            raise ValueError(f"unknown funding item {item!r}; expected one of {list(ITEMS)}")
+        if not level >= 0:
+            raise ValueError(f"funding level must be >= 0, got {level}")
+        for authority in self.authorities:
+            if item == "budget":
+                authority.left *= level / authority.factor[item] if authority.factor[item] else 0.0
+            authority.factor[item] = level
+
     def _apply_due_events(self) -> None:
         while (
             self._pending

@@ -8,6 +8,7 @@ Only the public API is used: :func:`ptce_sim.scenario_io.load_scenario`, the sce
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -119,13 +120,31 @@ def run(scenario: Scenario, seed: int, on_step: Callable[[PtceModel], None] | No
     )
 
 
+WORKERS = 2
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _run_job(job: tuple[Scenario, int]) -> Outcome:
     return run(*job)
 
 
 def run_many(jobs: dict[object, tuple[Scenario, int]]) -> dict[object, Outcome]:
-    """Run ``{key: (scenario, seed)}`` on the machine's cores; returns ``{key: Outcome}``."""
+    """Run ``{key: (scenario, seed)}`` two at a time; returns ``{key: Outcome}``.
+
+    Workers are spawned (not forked: the test process may have threads), and import this module
+    by the path pytest put on ``sys.path``.
+    """
     keys = list(jobs)
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-        outcomes = list(pool.map(_run_job, [jobs[k] for k in keys]))
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(THREAD_VARIABLES, "1"))  # one BLAS thread per worker
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+            outcomes = list(pool.map(_run_job, [jobs[k] for k in keys]))
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return dict(zip(keys, outcomes, strict=True))

@@ -708,22 +708,35 @@ def test_live_event_drops_employment(event):
     assert (lost[3:] > 0).all(), lost
 
 
-def test_set_parameter_switches_treasury_off_live():
-    model = stepped_to(12 * (2009 - 1970))
-    assert model.spec.mechanisms.treasury.enabled  # switched on by the 2006 policy event
-    assert model.treasury.loans, "the treasury should have lent by 2009 (scale 0.1, seed 3)"
-    model.set_parameter("treasury.enabled", False)
-    assert model.spec.mechanisms.treasury.enabled is False
-    loans = len(model.treasury.loans)
-    outstanding = model.treasury.outstanding()
-    for _ in range(24):
+def new_loans(model: PtceModel, months: int) -> tuple[int, float]:
+    """Step ``months``; returns (loans granted meanwhile, euros lent meanwhile)."""
+    count, amount = 0, 0.0
+    for _ in range(months):
+        known = {id(loan) for loan in model.treasury.loans}
         model.step()
-        assert len(model.treasury.loans) <= loans
-        assert model.treasury.outstanding() <= outstanding + 1e-9
-    assert model.treasury.lent_year == 0.0
-    # and back on: it lends again
-    model.set_parameter("treasury.enabled", True)
-    assert model.spec.mechanisms.treasury.enabled is True
+        fresh = [loan for loan in model.treasury.loans if id(loan) not in known]
+        count += len(fresh)
+        amount += sum(loan.principal for loan in fresh)
+    return count, amount
+
+
+def test_set_parameter_switches_treasury_off_live():
+    """Paired with the same run left alone: switched off live, the treasury lends nothing more;
+    switched back on, it lends again."""
+    month = 12 * (2009 - 1970)
+    control, switched = stepped_to(month), stepped_to(month)
+    assert switched.spec.mechanisms.treasury.enabled  # switched on by the 2006 policy event
+    switched.set_parameter("treasury.enabled", False)
+    assert switched.spec.mechanisms.treasury.enabled is False
+    assert control.spec.mechanisms.treasury.enabled is True
+    outstanding = switched.treasury.outstanding()
+    lent_control = new_loans(control, 24)
+    lent_switched = new_loans(switched, 24)
+    assert lent_control[0] > 0, "the control run lends nothing in 2009-2010 (scale 0.1, seed 3)"
+    assert lent_switched == (0, 0.0)
+    assert switched.treasury.outstanding() <= outstanding + 1e-9  # no new loan, no repayment
+    switched.set_parameter("treasury.enabled", True)
+    assert new_loans(switched, 24)[0] > 0
 
 
 @pytest.mark.parametrize(
