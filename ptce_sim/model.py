@@ -589,20 +589,17 @@ class PtceModel(mesa.Model):
         )
         if unhosted.size == 0:
             return
-        _, fraction = firms.jobs_target()
         for org in np.unique(people.employer[unhosted]):
             structure = self.orgs[int(org)]
             rows = unhosted[people.employer[unhosted] == org]
             members = structure.members()
             if members.size == 0:
                 continue
-            need = (
-                fraction[members]
-                if structure.kind == StructureKind.EMPLOYER_GROUP
-                else firms.unfilled_skilled[members]
+            weight = structure.host_weights(members)
+            distinct = rows.size <= np.count_nonzero(weight > 0.01)  # one each while they last
+            hosts = self.rng.choice(
+                members, size=rows.size, replace=not distinct, p=weight / weight.sum()
             )
-            weight = need + 1e-3
-            hosts = self.rng.choice(members, size=rows.size, p=weight / weight.sum())
             people.host[rows] = firms.org[hosts]
 
     def _settle(self) -> None:

@@ -174,8 +174,10 @@ class SharedEmployment(Strict):
     worker_fte: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.45, description="Mean working time of a GE employee (FTE)."
     )
-    uptake: Probability = Field(
-        0.8, description="Share of members' fractional needs passed to the GE."
+    uptake: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        0.8,
+        description="GE FTE per FTE of its members' fractional need (above 1 when the GE also "
+        "covers their seasonal peaks and replacements).",
     )
     internalisation_rate: Probability = Field(
         0.3,
@@ -183,6 +185,10 @@ class SharedEmployment(Strict):
     )
     billing_eur_per_hour: NonNegative = 19.0
     member_fee_eur_per_year: NonNegative = 150.0
+    join_rate: Probability = Field(
+        0.002,
+        description="Monthly base rate at which a firm with an unmet part-time need joins a GE.",
+    )
 
 
 class GeiqPathway(Strict):
@@ -203,6 +209,15 @@ class GeiqPathway(Strict):
     billing_eur_per_hour: NonNegative = 20.0
     aid_per_contract_eur: NonNegative = 1500.0
     member_fee_eur_per_year: NonNegative = 200.0
+    join_rate: Probability = Field(
+        0.02,
+        description="Monthly base rate at which a firm short of skilled staff joins a GEIQ.",
+    )
+    local_training_share: Probability = Field(
+        0.3,
+        description="Share of trainees' training hours given by the territory's training centre "
+        "(the rest by sector training centres).",
+    )
 
 
 class WorkIntegration(Strict):
@@ -239,6 +254,9 @@ class Training(Strict):
         description="GPEC: once the animator runs it, courses follow the sectors that will hire.",
     )
     planning_match_bonus: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
+    planning_employers_per_animator_fte: NonNegative = Field(
+        15.0, description="Employers one FTE of the animator can involve in the skills planning."
+    )
 
 
 class Incubation(Strict):
@@ -280,9 +298,6 @@ class Cooperation(Strict):
     initial_trust: Probability = 0.2
     trust_gain: Probability = 0.04
     trust_decay_per_year: Probability = 0.15
-    join_rate: Probability = Field(
-        0.02, description="Monthly base rate at which a firm with a need joins."
-    )
     charter_trust: Probability = Field(
         0.5, description="Trust above which a firm signs the charter."
     )
@@ -410,6 +425,14 @@ class StructureSpec(Strict):
     )
     sales_eur_per_fte_month: NonNegative = Field(
         3000.0, description="What one FTE of its staff produces for sale in a month."
+    )
+    join_rate: Probability | None = Field(
+        None,
+        description="Monthly rate at which an eligible firm joins it (GE, GEIQ); "
+        "default: the mechanism's join_rate.",
+    )
+    purchases_share: Probability = Field(
+        0.0, description="Share of its sales spent on purchases (food, materials)."
     )
     insertion_share: Probability = Field(
         0.0, description="Share of its production posts that are insertion posts."

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from ptce_sim.model import PtceModel
 
 
+NEED_SMOOTHING = 1 / 12
+"""Weight of the current month in a GE's smoothed pooled need."""
+SKILLED_SHORTAGE = 0.5
+"""A firm's smoothed count of unfilled skilled posts above which it wants a GEIQ trainee."""
+
+
 @dataclass
 class Openings:
     """Jobs an employer brings to the labour market this month (all alike)."""
@@ -58,6 +64,7 @@ class YearAccounts:
     fte_months: float = 0.0
     meals: float = 0.0
     activity_turnover_eur: float = 0.0
+    course_sales_eur: float = 0.0
     employees: int = 0
     project_holders: int = 0
 
@@ -93,6 +100,7 @@ class Structure(mesa.Agent):
         self.alive = True
         self.created = model.month_index
         self.year = YearAccounts()
+        self.month_sales = 0.0
         self.distress_months = 0
         self.openings: list[Openings] = []
         self.monthly_costs = 0.0
@@ -183,6 +191,7 @@ class Structure(mesa.Agent):
     def settle(self) -> None:
         """Monthly accounts: revenue in, wages and overheads out; then check for distress."""
         sales, fees, aid = self.revenue()
+        self.month_sales = sales
         costs = self.wages() * (1.0 + self.model.spec.finance.overhead_share) + self.extra_costs()
         aid += self.model.funding.operating_grant(self, sales + fees + aid - costs)
         self.monthly_costs = costs
@@ -295,6 +304,10 @@ class MarketStructure(Structure):
         capacity = self.staff(Status.ESS) * self.spec.sales_eur_per_fte_month
         return min(self.market_eur_month(), capacity), 0.0, 0.0
 
+    def extra_costs(self) -> float:
+        """Purchases (food, materials) in proportion to this month's sales."""
+        return self.spec.purchases_share * self.month_sales
+
 
 class EssEnterprise(MarketStructure):
     """Any other ESS enterprise (association, SCOP, SCIC) living from its market."""
@@ -375,8 +388,19 @@ class EmployerGroup(Structure):
         self.openings = []
         rule = self.model.spec.mechanisms.shared_employment
         self.adjust_permanent(self.staff(Status.GE) * self.spec.staff_per_output)
-        target = round(self.pooled_need_fte() / rule.worker_fte) if rule.enabled else 0
+        # the GE plans on its members' need over the past year, so a seasonal dip does not
+        # break the stable jobs it exists to create
+        self.smoothed_need += NEED_SMOOTHING * (self.pooled_need_fte() - self.smoothed_need)
+        target = round(self.smoothed_need / rule.worker_fte) if rule.enabled else 0
         self.adjust(Status.GE, target, fte=rule.worker_fte, skill=0.3)
+
+    smoothed_need = 0.0
+    """Members' pooled need (FTE), exponentially smoothed over about a year."""
+
+    def host_weights(self, members: np.ndarray) -> np.ndarray:
+        """New GE workers go to members in proportion to their part-time need."""
+        _, fraction = self.model.firms.jobs_target()
+        return fraction[members] + 1e-3
 
     def hired(self, count: int) -> None:
         """New shared jobs (GE workers hired through the labour market)."""
@@ -420,12 +444,22 @@ class Geiq(Structure):
         self.adjust_permanent(self.staff(Status.GEIQ) * self.spec.staff_per_output)
         if not rule.enabled or not self.healthy():
             return
-        unfilled = float(self.model.firms.unfilled_skilled[self.members()].sum())
-        new = self.model.stochastic_round(rule.recruitment_rate * unfilled)
+        new = self.model.stochastic_round(rule.recruitment_rate * self.wanting_members().size)
         if new:
             self.openings.append(
                 Openings(self.org, Status.GEIQ, new, 1.0, 0.0, -1, True, rule.contract_months)
             )
+
+    def wanting_members(self) -> np.ndarray:
+        """Members short of skilled staff that host none of its trainees: each may ask for one."""
+        firms = self.model.firms
+        members = self.members()
+        hosting = np.isin(firms.org[members], self.model.people.host[self.staff_rows(Status.GEIQ)])
+        return members[(firms.unfilled_skilled[members] >= SKILLED_SHORTAGE) & ~hosting]
+
+    def host_weights(self, members: np.ndarray) -> np.ndarray:
+        """New trainees go to members that asked for one."""
+        return np.isin(members, self.wanting_members()) + 1e-3
 
     def revenue(self) -> tuple[float, float, float]:
         rule = self.model.spec.mechanisms.geiq
@@ -441,7 +475,8 @@ class Geiq(Structure):
         """Training hours of its trainees: given by the training centre, paid by the sector's
         training funds (OPCA), so they cost the GEIQ nothing.
         """
-        self.model.training.sell_hours(self.training_hours_due)
+        rule = self.model.spec.mechanisms.geiq
+        self.model.training.sell_hours(self.training_hours_due * rule.local_training_share)
         return 0.0
 
     def hired(self, count: int) -> None:
@@ -525,6 +560,10 @@ class TrainingCentre(Structure):
     kind = StructureKind.TRAINING_CENTRE
     indicators = Structure.indicators | {"training_hours", "hours", "contracts_started"}
 
+    def turnover(self) -> float:
+        """Hours sold to firms, the GEIQ and (paid by training budgets) to job seekers."""
+        return self.year.sales_eur + self.year.course_sales_eur
+
     def plan(self) -> None:
         self.openings = []
         hours = self.hours_rate
@@ -535,6 +574,7 @@ class TrainingCentre(Structure):
         model = self.model
         course_hours = self.model.trainees_of(self.org) * rule.hours_per_month_in_course
         paid = model.funding.training_budget(self, course_hours * rule.price_eur_per_hour)
+        self.year.course_sales_eur += paid
         firm_hours = model.training.firm_hours()
         self.year.training_hours += course_hours + firm_hours
         self.year.hours += course_hours + firm_hours

@@ -153,22 +153,31 @@ class CooperationNetwork:
     # -- joining, requests, charter -------------------------------------------------------------
 
     def firms_join(self) -> None:
-        """Firms with a need join the GE or GEIQ that serves their sector."""
+        """Firms with a need join the GE or GEIQ that serves their sector.
+
+        A firm joins a GE when it has a part-time or seasonal need (a fractional labour demand
+        above one half) that it does not fill alone, a GEIQ when it is short of skilled staff; the
+        monthly chance is ``join_rate * min(1, need) * (0.5 + reputation + the firm's trust)``.
+        """
         model = self.model
-        rule = model.spec.mechanisms.cooperation
         firms = model.firms
         for structure in model.pole_structures():
             column = {"employer_group": "ge", "geiq": "geiq"}.get(structure.kind_name)
             if column is None or not structure.alive:
                 continue
-            section = "shared_employment" if column == "ge" else "geiq"
-            if not getattr(model.spec.mechanisms, section).enabled:
+            rule = (
+                model.spec.mechanisms.shared_employment
+                if column == "ge"
+                else model.spec.mechanisms.geiq
+            )
+            if not rule.enabled:
                 continue
             membership = getattr(firms, column)
             need = self._need(structure, column)
             eligible = firms.alive & (membership == NO_ORG) & (need > 0) & self._serves(structure)
             trust = self.reputation(structure.org) + firms.trust if model.cooperation_on else 0.0
-            p = rule.join_rate * np.minimum(1.0, need) * (0.5 + trust)
+            rate = rule.join_rate if structure.spec.join_rate is None else structure.spec.join_rate
+            p = rate * np.minimum(1.0, need) * (0.5 + trust)
             joining = np.flatnonzero(eligible & (model.rng.random(len(firms)) < p))
             membership[joining] = structure.org
             for org in firms.org[joining].tolist():
@@ -176,9 +185,9 @@ class CooperationNetwork:
 
     def _need(self, structure: Structure, column: str) -> np.ndarray:
         firms = self.model.firms
-        if column == "ge":
+        if column == "ge":  # a part-time or seasonal need the firm does not fill alone
             _, fraction = firms.jobs_target()
-            return np.where(fraction > 0.2, fraction, 0.0)
+            return np.where((fraction > 0.5) & ~firms.fills_alone, fraction, 0.0)
         return firms.unfilled_skilled
 
     def _serves(self, structure: Structure) -> np.ndarray:

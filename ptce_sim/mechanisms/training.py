@@ -45,11 +45,17 @@ class TrainingMechanism:
         return self.on and rule.skills_planning and self.model.animator() is not None
 
     def planning_employers(self) -> int:
-        """Employers taking part in the skills planning: open firms trusting the pole enough."""
+        """Employers taking part in the skills planning: open firms trusting the pole enough, as
+        many as the animator's team can involve."""
         if not self.planning_on():
             return 0
         firms = self.model.firms
-        return int(np.count_nonzero(firms.alive & (firms.trust >= PLANNING_TRUST)))
+        willing = int(np.count_nonzero(firms.alive & (firms.trust >= PLANNING_TRUST)))
+        animator = self.model.animator()
+        reach = self.model.spec.mechanisms.training.planning_employers_per_animator_fte * float(
+            self.model.status_fte[animator.org, Status.ESS]
+        )
+        return min(willing, int(reach))
 
     def step(self) -> None:
         """End courses due this month, then admit new trainees within the budget."""
