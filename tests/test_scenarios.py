@@ -1,0 +1,66 @@
+"""The shipped scenario files: each loads, and the variants stay in step with the main one."""
+
+from pathlib import Path
+
+import pytest
+
+from ptce_sim.runner import simulate
+from ptce_sim.scenario_io import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+MAIN = SCENARIOS / "seignanx_1970_2015.toml"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_loads_and_runs(path):
+    """Each scenario file validates and runs a few years at a small scale."""
+    scenario = load_scenario(path)
+    assert scenario.run.name == path.stem
+    short = scenario.with_overrides(scale=0.05)
+    model_years = short.run.end_year - short.run.start_year + 1
+    result = simulate(short, seed=1)
+    assert len(result.territory) == model_years
+    assert result.territory["employed"].gt(0).all()
+
+
+def test_no_cooperation_file_is_the_main_scenario_without_cooperation():
+    """The counterfactual file equals ``without_cooperation()`` of the main scenario."""
+    main = load_scenario(MAIN)
+    counterfactual = load_scenario(SCENARIOS / "seignanx_no_cooperation.toml")
+    derived = main.without_cooperation()
+    assert counterfactual.mechanisms == derived.mechanisms
+    for section in ("territory", "sectors", "firms", "labour_market", "other_ess", "finance",
+                    "authorities"):
+        assert getattr(counterfactual, section) == getattr(main, section), section
+    assert not any(
+        e.type == "policy" and any(k.endswith(".enabled") and v for k, v in e.set.items())
+        for e in counterfactual.events
+    )
+
+
+def test_funding_cut_variant_matches_the_main_scenario_until_2015():
+    """Same territory and timeline to 2015; from 2016 animation grants and insertion aid halve."""
+    main = load_scenario(MAIN)
+    cut = load_scenario(SCENARIOS / "seignanx_funding_cut_2016_2025.toml")
+    assert cut.run.end_year == 2025
+    for section in ("territory", "sectors", "firms", "labour_market", "mechanisms", "other_ess",
+                    "finance", "authorities"):
+        assert getattr(cut, section) == getattr(main, section), section
+    assert [e for e in cut.events if e.year <= 2015] == list(main.events)
+    later = [e for e in cut.events if e.year > 2015]
+    assert {e.authority for e in later} == {a.name for a in main.authorities}
+    assert all(e.type == "budget_cut" and e.share == 0.5 for e in later)
+    assert all(set(e.items) == {"animation_grant", "insertion_aid"} for e in later)
+
+
+def test_funding_cut_lowers_public_funding_after_2016():
+    """Paired runs (same seed): the cut variant spends less public money after 2016."""
+    main = simulate(load_scenario(MAIN).with_overrides(scale=0.1), seed=3).territory
+    cut = simulate(
+        load_scenario(SCENARIOS / "seignanx_funding_cut_2016_2025.toml").with_overrides(scale=0.1),
+        seed=3,
+    ).territory
+    both = main.merge(cut, on="year", suffixes=("_main", "_cut"))
+    before = both[both.year <= 2015]
+    assert (before.public_funding_eur_main == before.public_funding_eur_cut).all()
+    assert cut[cut.year >= 2016].public_funding_eur.mean() < before.public_funding_eur_cut.iloc[-1]
