@@ -15,7 +15,8 @@
 10. status bookkeeping (long-term unemployment, discouragement, employability drift);
 11. in December, the year's indicators.
 
-Randomness comes from ``self.rng`` alone (Mesa's seeded ``numpy.random.Generator``).
+Randomness comes from ``self.rng`` alone (Mesa's seeded ``numpy.random.Generator``) and the
+streams it spawns for the territory and the economy.
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ class PtceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int = 0) -> None:
         super().__init__(rng=seed)
+        # Streams derived from the one seeded generator: the territory (people, entrants) and the
+        # economy (demand noise, firm entry and exit) draw from their own streams, so that two
+        # runs with the same seed and different mechanisms (a counterfactual, a dashboard branch)
+        # share the same territory and business cycle as long as the mechanisms do not change
+        # them: common random numbers that make paired comparisons sharp.
+        self.territory_rng, self.economy_rng = self.rng.spawn(2)
         self.spec = scenario
         self.input_spec = scenario  # the scenario as given, before policy events change it
         self.seed = seed
@@ -140,15 +147,15 @@ class PtceModel(mesa.Model):
             self.authorities.append(Authority(self, authority))
         n = max(1, round(territory.labour_force * self.scale))
         shares = territory.age_shares
-        group = self.rng.choice(3, size=n, p=[shares.young, shares.adult, shares.senior])
+        group = self.territory_rng.choice(3, size=n, p=[shares.young, shares.adult, shares.senior])
         bounds = np.array(
             [[territory.entry_age, 26.0], [26.0, 50.0], [50.0, territory.retirement_age]]
         )
-        age = self.rng.uniform(bounds[group, 0], bounds[group, 1])
+        age = self.territory_rng.uniform(bounds[group, 0], bounds[group, 1])
         skill = self._draw_skills(n)
-        employability = np.clip(self.rng.beta(6, 3, n), 0.05, 1.0)
+        employability = np.clip(self.territory_rng.beta(6, 3, n), 0.05, 1.0)
         status = np.full(n, Status.SEEKER, dtype=np.int8)
-        inactive = self.rng.random(n) < territory.initial_inactive_share
+        inactive = self.territory_rng.random(n) < territory.initial_inactive_share
         status[inactive] = Status.INACTIVE
         self.people.add(
             self, {"status": status, "age": age, "skill": skill, "employability": employability}
@@ -164,7 +171,7 @@ class PtceModel(mesa.Model):
         territory = self.spec.territory
         m, s = territory.skill_mean, territory.skill_sd
         k = max(m * (1 - m) / s**2 - 1, 0.5)
-        return self.rng.beta(m * k, (1 - m) * k, n)
+        return self.territory_rng.beta(m * k, (1 - m) * k, n)
 
     def _build_firms(self, n: int, inactive: np.ndarray) -> None:
         """Firms sized to employ the initially employed persons, who are then placed in them."""
@@ -520,10 +527,10 @@ class PtceModel(mesa.Model):
             structure.plan()
             openings.extend(structure.openings)
         hires = self.labour.match(openings)
-        for org, count in hires.items():
+        for (org, column), count in hires.items():
             agent = self.orgs[org]
             if isinstance(agent, Structure):
-                agent.hired(count)
+                agent.hired(column, count)
         self._assign_hosts()
         self._count_staff()
         self._settle()
@@ -544,15 +551,15 @@ class PtceModel(mesa.Model):
         people.remove(retiring, self.month_index)
         missing = self.stochastic_round(max(0.0, self.target_labour_force() - len(people)))
         if missing:
-            young = self.rng.random(missing) < 0.6
+            young = self.territory_rng.random(missing) < 0.6
             age = np.where(
                 young,
-                territory.entry_age + self.rng.uniform(0, 4, missing),
-                self.rng.uniform(25.0, 50.0, missing),
+                territory.entry_age + self.territory_rng.uniform(0, 4, missing),
+                self.territory_rng.uniform(25.0, 50.0, missing),
             )
             years = self.month_index / 12.0
             skill = np.clip(self._draw_skills(missing) + 0.002 * years * young, 0.0, 1.0)
-            employability = np.clip(self.rng.beta(5, 3, missing), 0.05, 1.0)
+            employability = np.clip(self.territory_rng.beta(5, 3, missing), 0.05, 1.0)
             self.people.add(
                 self,
                 {

@@ -380,6 +380,9 @@ class Authority(Strict):
     animation_grant_eur_per_year: NonNegative = 0.0
     aid_per_insertion_post_eur_per_year: NonNegative = 0.0
     training_budget_eur_per_year: NonNegative = 0.0
+    plie_aid_per_person_eur_per_year: NonNegative = Field(
+        0.0, description="PLIE funding per person the animator follows (cut with insertion aid)."
+    )
     geiq_aid: bool = False
     incubation_aid: bool = False
     ess_operating_grant_share: Probability = Field(

@@ -81,13 +81,17 @@ class Outcome:
 
     @property
     def territory(self):
+        """The run's yearly territory table."""
         return self.result.territory
 
     @property
     def mechanisms(self):
+        """The run's yearly jobs-by-mechanism table."""
         return self.result.jobs_by_mechanism
 
-    def total(self, column: str, *, table: str = "jobs_by_mechanism", since: int | None = None) -> float:
+    def total(
+        self, column: str, *, table: str = "jobs_by_mechanism", since: int | None = None
+    ) -> float:
         """Sum of a yearly column (from year ``since`` on)."""
         frame = getattr(self.result, table)
         if since is not None:
@@ -100,7 +104,9 @@ class Outcome:
         return float(frame.loc[frame["year"] == year, column].iloc[0])
 
 
-def run(scenario: Scenario, seed: int, on_step: Callable[[PtceModel], None] | None = None) -> Outcome:
+def run(
+    scenario: Scenario, seed: int, on_step: Callable[[PtceModel], None] | None = None
+) -> Outcome:
     """Step a model to the scenario's end; ``on_step(model)`` after every month."""
     start = time.perf_counter()
     model = PtceModel(scenario, seed)
@@ -108,7 +114,9 @@ def run(scenario: Scenario, seed: int, on_step: Callable[[PtceModel], None] | No
     while model.running:
         model.step()
         people = model.people
-        planned += int(np.count_nonzero((people.status == Status.TRAINING) & (people.trained_sector >= 0)))
+        planned += int(
+            np.count_nonzero((people.status == Status.TRAINING) & (people.trained_sector >= 0))
+        )
         if on_step is not None:
             on_step(model)
     return Outcome(

@@ -78,7 +78,8 @@ class FirmTable:
             "sector": sector,
             "base": base,
             "noise": np.zeros(n),
-            "fills_alone": model.rng.random(n) < model.spec.firms.fractional_fill_without_ge,
+            "fills_alone": model.economy_rng.random(n)
+            < model.spec.firms.fractional_fill_without_ge,
             "alive": np.ones(n, dtype=bool),
             "created": np.full(n, model.month_index),
             "ge": np.full(n, NO_ORG),

@@ -202,9 +202,13 @@ class Structure(mesa.Agent):
         self.year.costs_eur += costs
         self.year.fte_months += float(self.model.status_fte[self.org, :HOLDER].sum())
 
-    def hired(self, count: int) -> None:
-        """Persons it has just hired through the labour market."""
-        self.year.contracts_started += count
+    contract_status: ClassVar[int | None] = None
+    """The status column (or ``HOLDER``) whose hires count as its ``contracts_started``."""
+
+    def hired(self, column: int, count: int) -> None:
+        """Persons it has just hired through the labour market, by status column."""
+        if column == self.contract_status:
+            self.year.contracts_started += count
 
     def extra_costs(self) -> float:
         """Kind-specific costs besides wages and overheads (e.g. training bought)."""
@@ -319,6 +323,7 @@ class WorkIntegrationEnterprise(MarketStructure):
     """EI: fixed-term insertion posts, financed by sales and by aid per post."""
 
     kind = StructureKind.WORK_INTEGRATION
+    contract_status = Status.INSERTION
     indicators = MarketStructure.indicators | {"insertion_employees", "contracts_started", "hours"}
 
     def plan(self) -> None:
@@ -368,6 +373,7 @@ class EmployerGroup(Structure):
     """GE: pools the fractional needs of member firms into stable, shared jobs."""
 
     kind = StructureKind.EMPLOYER_GROUP
+    contract_status = Status.GE
     indicators = Structure.indicators | {"member_firms", "hours", "contracts_started"}
 
     def members(self) -> np.ndarray:
@@ -402,10 +408,11 @@ class EmployerGroup(Structure):
         _, fraction = self.model.firms.jobs_target()
         return fraction[members] + 1e-3
 
-    def hired(self, count: int) -> None:
+    def hired(self, column: int, count: int) -> None:
         """New shared jobs (GE workers hired through the labour market)."""
-        super().hired(count)
-        self.model.count_mechanism("ge_hires", count)
+        super().hired(column, count)
+        if column == Status.GE:
+            self.model.count_mechanism("ge_hires", count)
 
     def revenue(self) -> tuple[float, float, float]:
         rule = self.model.spec.mechanisms.shared_employment
@@ -422,6 +429,7 @@ class Geiq(Structure):
     """GEIQ: work-study contracts for people far from work, lent to members, ending in hiring."""
 
     kind = StructureKind.GEIQ
+    contract_status = Status.GEIQ
     indicators = Structure.indicators | {
         "member_firms",
         "hours",
@@ -479,9 +487,11 @@ class Geiq(Structure):
         self.model.training.sell_hours(self.training_hours_due * rule.local_training_share)
         return 0.0
 
-    def hired(self, count: int) -> None:
+    def hired(self, column: int, count: int) -> None:
         """Contracts it just started: the State's aid per contract comes in."""
-        super().hired(count)
+        super().hired(column, count)
+        if column != Status.GEIQ:
+            return
         aid = self.model.funding.geiq_aid(self, count)
         self.cash += aid
         self.year.aid_eur += aid
@@ -513,6 +523,7 @@ class ActivityCooperative(Structure):
     """CAE / incubator: project holders test an activity as salaried members; some create one."""
 
     kind = StructureKind.ACTIVITY_COOPERATIVE
+    contract_status = HOLDER
     indicators = Structure.indicators | {"project_holders", "contracts_started"}
 
     def plan(self) -> None:
@@ -612,7 +623,10 @@ class Animator(Structure):
 
     def plan(self) -> None:
         self.openings = []
-        grants = self.model.funding.expected_animation_grant()
+        followed = int(np.count_nonzero(self.model.people.plie))
+        grants = self.model.funding.expected_animation_grant() + self.model.funding.plie_aid_rate(
+            followed
+        )
         wanted = (
             grants
             / self.model.spec.finance.wage_cost_eur_per_fte_month
@@ -627,7 +641,8 @@ class Animator(Structure):
         if not self.model.cooperation_on:
             return
         people = self.model.people
-        caseload = int(self.spec.capacity * max(1, self.staff(Status.ESS)))
+        team = max(self.staff_fte(Status.ESS), self.spec.permanent_staff * self.model.scale)
+        caseload = int(self.spec.capacity * team)
         followed = int(np.count_nonzero(people.plie))
         candidates = np.flatnonzero((people.status == Status.LONG_TERM) & ~people.plie)
         room = max(0, caseload - followed)
@@ -661,7 +676,9 @@ class Animator(Structure):
         self.model.count_mechanism("launched_structures", 1)
 
     def revenue(self) -> tuple[float, float, float]:
-        return 0.0, 0.0, self.model.funding.animation_grant(self)
+        followed = int(np.count_nonzero(self.model.people.plie))
+        funding = self.model.funding
+        return 0.0, 0.0, funding.animation_grant(self) + funding.plie_aid(followed)
 
     def employers_involved(self) -> int:
         """Firms taking part in the territorial skills planning (GPEC)."""

@@ -1,7 +1,7 @@
 """Hybrid funding: what local authorities pay, under which rule, within their budgets.
 
 Each authority has a yearly budget for the pole (reset every January) and rules: an animation
-grant to the animator, aid per insertion post, a training budget that buys courses for job
+grant to the animator, PLIE funding per person it follows, aid per insertion post, a training budget that buys courses for job
 seekers, aid per GEIQ contract, aid per incubated project holder, and a share of ESS structures'
 operating deficits. Every payment is drawn from the budgets of the authorities that have the rule,
 in the scenario's order, and stops when they are spent. Budget cuts scale the rules down.
@@ -103,6 +103,32 @@ class Funding:
         return self._pay(
             [
                 (a, a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0)
+                for a in self.authorities
+            ]
+        )
+
+    def plie_aid_rate(self, followed: int) -> float:
+        """Monthly PLIE funding the animator can expect for ``followed`` persons."""
+        return sum(
+            min(
+                a.rule("insertion_aid", a.spec.plie_aid_per_person_eur_per_year) * followed / 12.0,
+                a.left,
+            )
+            for a in self.authorities
+        )
+
+    def plie_aid(self, followed: int) -> float:
+        """This month's PLIE funding (e.g. the European Social Fund) per person followed."""
+        if not self.model.cooperation_on:
+            return 0.0
+        return self._pay(
+            [
+                (
+                    a,
+                    a.rule("insertion_aid", a.spec.plie_aid_per_person_eur_per_year)
+                    * followed
+                    / 12.0,
+                )
                 for a in self.authorities
             ]
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ptce_sim.agents.persons import NO_ORG, NO_SECTOR, Status, is_in
+from ptce_sim.agents.persons import HOLDER, NO_ORG, NO_SECTOR, Status, is_in
 from ptce_sim.agents.structures import Openings
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ FOLLOW_MONTHS = 6
 FAR_EMPLOYABILITY = 0.45
 """Seekers below this employability (or long-term unemployed, or followed by the PLIE) are
 recruited by posts for people far from work."""
+UNFILLED_MEMORY_YEAR = 1 / 12
+"""Weight of the current month in the smoothed openings per sector (skills planning reads them)."""
 UNFILLED_MEMORY = 0.8
 """Monthly persistence of a firm's count of unfilled skilled posts."""
 
@@ -35,6 +37,8 @@ class LabourMarket:
 
     def __init__(self, model: PtceModel) -> None:
         self.model = model
+        self.sector_openings = np.zeros(len(model.spec.sectors))
+        """Classic firms' openings per sector and month, smoothed over about a year."""
 
     # -- leaving jobs ---------------------------------------------------------------------------
 
@@ -130,6 +134,8 @@ class LabourMarket:
         gap = np.where(firms.alive, np.maximum(gap, 0.0), 0.0)
         gap = self.internalise(gap)
         vacancies = model.stochastic_round(gap * rule.hiring_speed)
+        per_sector = np.bincount(firms.sector, weights=vacancies, minlength=len(model.spec.sectors))
+        self.sector_openings += UNFILLED_MEMORY_YEAR * (per_sector - self.sector_openings)
         rows = np.flatnonzero(vacancies > 0)
         sectors = model.spec.sectors
         return [
@@ -170,8 +176,8 @@ class LabourMarket:
         self.hire_into_firm(chosen, hosts, mechanism="internalised_posts")
         return gap
 
-    def match(self, openings: list[Openings]) -> dict[int, int]:
-        """Fill openings from the job seekers; returns hires per organisation id."""
+    def match(self, openings: list[Openings]) -> dict[tuple[int, int], int]:
+        """Fill openings from the job seekers; returns hires per (organisation id, status column)."""
         model = self.model
         people = model.people
         model.firms.unfilled_skilled *= UNFILLED_MEMORY  # every month, openings or not
@@ -180,7 +186,7 @@ class LabourMarket:
         spec = model.spec.labour_market
         far = [o for o in openings if o.far_from_work]
         ordinary = [o for o in openings if not o.far_from_work]
-        hires: dict[int, int] = {}
+        hires: dict[tuple[int, int], int] = {}
         for group, far_pool in ((far, True), (ordinary, False)):
             if not group:
                 continue
@@ -256,7 +262,7 @@ class LabourMarket:
         posts: dict[str, np.ndarray],
         filled: np.ndarray,
         rows: np.ndarray,
-        hires: dict[int, int],
+        hires: dict[tuple[int, int], int],
     ) -> None:
         model = self.model
         people = model.people
@@ -283,8 +289,14 @@ class LabourMarket:
             )
         people.priority[rows] = 1.0
         people.plie[rows] = False
-        for org, count in zip(*np.unique(posts["org"][filled], return_counts=True), strict=True):
-            hires[int(org)] = int(count)
+        # hires per (employer, status column); ESS posts with a fixed term are the HOLDER column
+        column = posts["status"][filled].astype(np.int64)
+        column[(column == Status.ESS) & (posts["months"][filled] > 0)] = HOLDER
+        keys, counts = np.unique(
+            np.stack([posts["org"][filled], column]), axis=1, return_counts=True
+        )
+        for (org, col), count in zip(keys.T.tolist(), counts.tolist(), strict=True):
+            hires[(org, col)] = hires.get((org, col), 0) + count
 
     def _record_unfilled(self, posts: dict[str, np.ndarray], filled: np.ndarray) -> None:
         """Smooth each firm's unfilled skilled posts: what a GEIQ is for."""

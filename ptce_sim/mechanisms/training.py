@@ -4,7 +4,7 @@ Job seekers ask for a course at a monthly rate; the training centre admits as ma
 budgets pay for. A course lasts ``course_months``; at its end the trainee's skill rises with the
 hours followed, their employability rises, and they seek work again. Firms buy hours for their
 employees, whose skills rise a little. Under skills planning (run by the animator once it exists),
-a course aims at a sector, drawn in proportion to the firms' recent unfilled skilled posts; a
+a course aims at a sector, drawn in proportion to the firms' openings over the past year; a
 trainee is then more likely to be hired in that sector (see the labour market's matching).
 """
 
@@ -93,13 +93,10 @@ class TrainingMechanism:
         model = self.model
         if not self.planning_on():
             return np.full(n, NO_SECTOR, dtype=np.int16)
-        firms = model.firms
-        unfilled = np.bincount(
-            firms.sector, weights=firms.unfilled_skilled, minlength=len(model.spec.sectors)
-        )
-        if unfilled.sum() <= 0:
+        hiring = model.labour.sector_openings  # the sectors that hire, as the planning foresees
+        if hiring.sum() <= 0:
             return np.full(n, NO_SECTOR, dtype=np.int16)
-        return model.rng.choice(len(unfilled), size=n, p=unfilled / unfilled.sum()).astype(np.int16)
+        return model.rng.choice(len(hiring), size=n, p=hiring / hiring.sum()).astype(np.int16)
 
     def _finish_courses(self) -> None:
         model = self.model
