@@ -1,0 +1,311 @@
+"""A reduced validation of the Seignanx scenario (:mod:`ptce_sim.validation`).
+
+Three seeds at scale 0.2, with and without cooperation (six runs, two worker processes), shared by
+the tests of this module. They check the tables' structure and consistency, not the fit: the model
+is being calibrated, so the ±25% bands are checked by
+:func:`test_reduced_validation_meets_bands`, marked as an expected failure until it is.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ptce_sim.runner import simulate
+from ptce_sim.scenario_io import load_scenario
+from ptce_sim.targets import load_targets, structure_creation
+from ptce_sim.validation import (
+    COUNTERFACTUAL_COLUMNS,
+    FAR_BAND,
+    GOAL_SHARE,
+    PASS_BAND,
+    PATTERN_COLUMNS,
+    TABLE_COLUMNS,
+    ValidationResult,
+    peak_to_trough,
+    run_validate_command,
+    validate,
+    write_report,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "seignanx_1970_2015.toml"
+TARGETS = ROOT / "scenarios" / "targets" / "seignanx.toml"
+SEEDS = (0, 1, 2)
+SCALE = 0.3
+
+
+@pytest.fixture(scope="module")
+def result() -> ValidationResult:
+    """The reduced validation: 3 seeds at scale 0.2, with and without cooperation."""
+    return validate(
+        load_scenario(SCENARIO), load_targets(TARGETS), seeds=SEEDS, scale=SCALE, workers=2
+    )
+
+
+@pytest.fixture(scope="module")
+def report(result: ValidationResult, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The report of the reduced validation, written once."""
+    return write_report(result, tmp_path_factory.mktemp("validation"))
+
+
+# ------------------------------------------------------------------------------------------------
+# Point targets
+
+
+def test_table_has_every_target_with_its_columns(result):
+    """One row per figure of the targets file, with the documented columns."""
+    table = result.table
+    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert list(table["label"]) == [t.label for t in result.targets.targets]
+    assert len(table) == 25
+    assert (table["runs"] == len(SEEDS)).all()
+    assert table["observed"].tolist() == [t.observed for t in result.targets.targets]
+
+
+def test_quantiles_are_ordered_and_finite(result):
+    """The 5% quantile, the median and the 95% quantile are finite and ordered."""
+    table = result.table
+    values = table[["simulated_q05", "simulated_median", "simulated_q95"]].to_numpy(dtype=float)
+    assert np.isfinite(values).all()
+    assert (values[:, 0] <= values[:, 1] + 1e-9).all()
+    assert (values[:, 1] <= values[:, 2] + 1e-9).all()
+
+
+def test_pass_flags_follow_the_relative_error(result):
+    """Pass and flag columns agree with the relative error of the median."""
+    table = result.table
+    error = (table["simulated_median"] - table["observed"]) / table["observed"]
+    assert np.allclose(table["relative_error"], error)
+    assert (table["passed"] == (error.abs() <= PASS_BAND)).all()
+    assert (table["beyond_50"] == (error.abs() > FAR_BAND)).all()
+    inside = (table["simulated_q05"] <= table["observed"]) & (
+        table["observed"] <= table["simulated_q95"]
+    )
+    assert (table["observed_in_interval"] == inside).all()
+    assert result.share_passed == pytest.approx(table["passed"].mean())
+    assert result.goal_met == (result.share_passed >= GOAL_SHARE and not table["beyond_50"].any())
+
+
+def test_simulated_values_are_read_as_the_mapping_says(result):
+    """Recompute three figures from the runs' tables: a structure count, the shock, a rate."""
+    row = result.table.set_index("label")
+
+    def structure_value(run, name, column):
+        frame = run.structures
+        cell = frame.loc[(frame["structure"] == name) & (frame["year"] == 2012), column]
+        return float(cell.iloc[0]) / SCALE
+
+    hours = [structure_value(run, "GE GENESE", "hours") for run in result.runs]
+    assert row.loc["target[3].hours_lent", "simulated_median"] == pytest.approx(np.median(hours))
+
+    drops = []
+    for run in result.runs:
+        jobs = run.territory.set_index("year").loc[1970:1979, "classic_jobs"].to_numpy(float)
+        trough = int(np.argmin(jobs))
+        drops.append((jobs[: trough + 1].max() - jobs[trough]) / SCALE)
+    assert row.loc["shock[0].jobs_destroyed", "simulated_median"] == pytest.approx(np.median(drops))
+
+    growth = []
+    for run in result.runs:
+        population = run.territory.set_index("year")["population"]
+        growth.append((population[2015] / population[2000]) ** (1 / 15) - 1)  # not scaled
+    assert row.loc["territory.population_growth_per_year", "simulated_median"] == pytest.approx(
+        np.median(growth)
+    )
+
+
+def test_peak_to_trough():
+    """The drop runs from the highest value before the trough to the trough."""
+    assert peak_to_trough(pd.Series([10, 12, 11, 7, 9, 8])) == 5  # 12 -> 7, not 12 -> 8
+    assert peak_to_trough(pd.Series([5, 6, 7])) == 0  # no drop: the trough is the first value
+    assert peak_to_trough(pd.Series([9, 3, 20, 4])) == 6  # the peak comes before the trough
+    assert math.isnan(peak_to_trough(pd.Series([], dtype=float)))
+
+
+def test_runs_are_those_of_simulate(result):
+    """Runs in worker processes give the same tables as a run in this process."""
+    scenario = load_scenario(SCENARIO).with_overrides(scale=SCALE)
+    alone = simulate(scenario, SEEDS[1])
+    pd.testing.assert_frame_equal(result.runs[1].territory, alone.territory)
+    pd.testing.assert_frame_equal(result.runs[1].structures, alone.structures)
+
+
+# ------------------------------------------------------------------------------------------------
+# Patterns
+
+
+def test_patterns_are_computed(result):
+    """Every pattern is listed with its share of runs and whether it holds."""
+    patterns = result.patterns
+    assert list(patterns.columns) == list(PATTERN_COLUMNS)
+    assert {"1970s shock", "timeline", "growth", "trust"} <= set(patterns["group"])
+    names = set(patterns["pattern"])
+    for structure in structure_creation(result.scenario):
+        assert f"{structure} appears" in names
+        assert f"{structure} grows" in names
+    assert {
+        "job losses",
+        "slow recovery",
+        "pole membership grows",
+        "project requests accumulate",
+    } <= names
+    shares = patterns["share_of_runs"].to_numpy(dtype=float)
+    assert ((shares >= 0) & (shares <= 1)).all()
+    assert (patterns["holds"] == (patterns["share_of_runs"] >= result.settings.holds_share)).all()
+    assert patterns["detail"].str.startswith("median over runs:").all()
+
+
+def test_shock_pattern_matches_the_runs(result):
+    """The job-loss pattern's share is that of the runs."""
+    losses = result.patterns.set_index("pattern").loc["job losses"]
+    expected = np.mean(
+        [
+            run.territory.set_index("year").loc[1979, "employed"]
+            < run.territory.set_index("year").loc[1973, "employed"]
+            for run in result.runs
+        ]
+    )
+    assert losses["share_of_runs"] == pytest.approx(expected)
+
+
+def test_structures_appear_at_their_timeline_year(result):
+    """The timeline is an input: every named structure's first row is its creation year."""
+    appear = result.patterns[result.patterns["group"] == "timeline"]
+    assert (appear["share_of_runs"] == 1.0).all(), appear
+
+
+# ------------------------------------------------------------------------------------------------
+# Counterfactual
+
+
+def test_counterfactual_uses_the_same_seeds(result):
+    """Runs with and without cooperation share their seeds."""
+    assert [run.seed for run in result.runs] == list(SEEDS)
+    assert [run.seed for run in result.counterfactual_runs] == list(SEEDS)
+    assert all(run.cooperation for run in result.runs)
+    assert not any(run.cooperation for run in result.counterfactual_runs)
+    # without cooperation the GEIQ lends no hours to any member firm
+    for run in result.counterfactual_runs:
+        frame = run.structures
+        geiq = frame[(frame["structure"] == "GEIQ BTP") & (frame["year"] == 2012)]
+        assert (
+            geiq.empty or float(geiq["hours"].iloc[0]) == float(geiq["member_firms"].iloc[0]) == 0
+        )
+
+
+def test_counterfactual_difference_with_interval(result):
+    """Paired differences in 2012 and 2015 with a 5%-95% interval."""
+    table = result.counterfactual
+    assert list(table.columns) == list(COUNTERFACTUAL_COLUMNS)
+    assert set(zip(table["year"], table["unit"], strict=True)) == {
+        (2012, "persons"),
+        (2012, "points"),
+        (2015, "persons"),
+        (2015, "points"),
+    }
+    assert (table["difference_q05"] <= table["difference_median"] + 1e-9).all()
+    assert (table["difference_median"] <= table["difference_q95"] + 1e-9).all()
+    assert (table["runs"] == len(SEEDS)).all()
+    jobs = table[(table["year"] == 2015) & (table["unit"] == "persons")].iloc[0]
+    paired = [
+        (
+            a.territory.set_index("year").loc[2015, "employed"]
+            - b.territory.set_index("year").loc[2015, "employed"]
+        )
+        / SCALE
+        for a, b in zip(result.runs, result.counterfactual_runs, strict=True)
+    ]
+    assert jobs["difference_median"] == pytest.approx(np.median(paired))
+    assert jobs["difference_q05"] == pytest.approx(np.quantile(paired, 0.05))
+
+
+# ------------------------------------------------------------------------------------------------
+# Report and command
+
+
+def test_report_files_are_written(result, report):
+    """Markdown, PNG and CSV files are written and list every figure."""
+    names = {path.name for path in report}
+    assert {
+        "validation.md",
+        "validation_targets.png",
+        "validation_structures.png",
+        "validation_counterfactual.png",
+        "validation_targets.csv",
+        "validation_patterns.csv",
+        "validation_counterfactual.csv",
+    } == names
+    for path in report:
+        assert path.stat().st_size > 200, path
+        if path.suffix == ".png":
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = next(p for p in report if p.name == "validation.md").read_text(encoding="utf-8")
+    for row in result.table.itertuples():
+        assert row.indicator in text
+    for heading in ("## Summary", "## Patterns", "counterfactual", "## Figures not compared"):
+        assert heading in text
+    assert "![" in text and "validation_structures.png" in text
+    csv = pd.read_csv(next(p for p in report if p.name == "validation_targets.csv"))
+    assert list(csv["label"]) == list(result.table["label"])
+
+
+def test_seeds_and_replicates_must_agree(result):
+    """Inconsistent seeds and replicates are refused."""
+    with pytest.raises(ValueError, match="replicates=2 but 3 seeds"):
+        validate(result.scenario, result.targets, replicates=2, seeds=[0, 1, 2])
+    with pytest.raises(ValueError, match="distinct"):
+        validate(result.scenario, result.targets, seeds=[1, 1])
+
+
+def test_counterfactual_scenario_must_cover_the_same_years(result):
+    """A counterfactual given as a scenario must span the validated scenario's years."""
+    other = load_scenario(ROOT / "scenarios" / "innovales_like_2000_2020.toml")
+    with pytest.raises(ValueError, match="must cover the same years"):
+        validate(result.scenario, result.targets, seeds=[0], counterfactual=other)
+
+
+def test_command_reports_bad_input(tmp_path, capsys):
+    """Bad input ends with exit status 2 and a one-line message."""
+    code = run_validate_command(SCENARIO, tmp_path / "missing.toml", 2, 0.1, tmp_path / "out")
+    assert code == 2
+    assert "missing.toml: targets file not found" in capsys.readouterr().err
+    code = run_validate_command(SCENARIO, TARGETS, 2, 50.0, tmp_path / "out")
+    assert code == 2
+    assert "--scale" in capsys.readouterr().err
+
+
+def test_command_writes_the_report(tmp_path, capsys):
+    """The command runs, prints a summary and writes the report."""
+    out = tmp_path / "report"
+    code = run_validate_command(SCENARIO, TARGETS, 1, 0.1, out, show_progress=False)
+    printed = capsys.readouterr().out
+    assert code in (0, 1)
+    assert "figures within ±25%" in printed and "cooperation effect in 2015" in printed
+    assert (out / "validation.md").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# The fit (expected to fail until the calibration is done)
+
+
+@pytest.mark.xfail(strict=False, reason="calibration in progress")
+def test_reduced_validation_meets_bands(result):
+    """At least 80% of the figures within ±25% and none beyond ±50%."""
+    table = result.table
+    failing = table.loc[
+        ~table["passed"], ["label", "observed", "simulated_median", "relative_error"]
+    ]
+    assert result.share_passed >= GOAL_SHARE, f"within ±25%: {result.share_passed:.0%}\n{failing}"
+    assert not table["beyond_50"].any(), table.loc[table["beyond_50"], ["label", "relative_error"]]
+
+
+@pytest.mark.xfail(strict=False, reason="calibration in progress")
+def test_reduced_validation_patterns_hold(result):
+    """Every applicable pattern holds."""
+    patterns = result.patterns
+    assert patterns["holds"].all(), patterns.loc[~patterns["holds"], ["pattern", "detail"]]
