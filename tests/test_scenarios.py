@@ -64,3 +64,17 @@ def test_funding_cut_lowers_public_funding_after_2016():
     before = both[both.year <= 2015]
     assert (before.public_funding_eur_main == before.public_funding_eur_cut).all()
     assert cut[cut.year >= 2016].public_funding_eur.mean() < before.public_funding_eur_cut.iloc[-1]
+
+
+def test_variant_files_are_up_to_date():
+    """The variant files are what scenarios/derive_variants.py writes from the main file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("derive_variants", SCENARIOS / "derive_variants.py")
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    text = MAIN.read_text(encoding="utf-8")
+    for name, make in derive.VARIANTS.items():
+        assert (SCENARIOS / name).read_text(encoding="utf-8") == make(text), (
+            f"{name} is stale: run scenarios/derive_variants.py"
+        )

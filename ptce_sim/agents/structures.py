@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 NEED_SMOOTHING = 1 / 12
 """Weight of the current month in a GE's smoothed pooled need."""
-SKILLED_SHORTAGE = 0.5
+SKILLED_SHORTAGE = 0.15
 """A firm's smoothed count of unfilled skilled posts above which it wants a GEIQ trainee."""
 
 
@@ -452,22 +452,27 @@ class Geiq(Structure):
         self.adjust_permanent(self.staff(Status.GEIQ) * self.spec.staff_per_output)
         if not rule.enabled or not self.healthy():
             return
-        new = self.model.stochastic_round(rule.recruitment_rate * self.wanting_members().size)
+        new = self.model.stochastic_round(rule.recruitment_rate * self.trainees_wanted().sum())
         if new:
             self.openings.append(
                 Openings(self.org, Status.GEIQ, new, 1.0, 0.0, -1, True, rule.contract_months)
             )
 
-    def wanting_members(self) -> np.ndarray:
-        """Members short of skilled staff that host none of its trainees: each may ask for one."""
+    def trainees_wanted(self) -> np.ndarray:
+        """Trainees each member asks for: one per skilled post it cannot fill (counting from
+        ``SKILLED_SHORTAGE``), less the trainees it already hosts."""
         firms = self.model.firms
         members = self.members()
-        hosting = np.isin(firms.org[members], self.model.people.host[self.staff_rows(Status.GEIQ)])
-        return members[(firms.unfilled_skilled[members] >= SKILLED_SHORTAGE) & ~hosting]
+        hosts = self.model.people.host[self.staff_rows(Status.GEIQ)]
+        hosted = np.bincount(
+            self.model.firm_row_of(hosts[hosts != NO_ORG]), minlength=len(firms)
+        )[members]
+        wanted = np.floor(firms.unfilled_skilled[members] + 1.0 - SKILLED_SHORTAGE) - hosted
+        return np.maximum(wanted, 0.0)
 
     def host_weights(self, members: np.ndarray) -> np.ndarray:
         """New trainees go to members that asked for one."""
-        return np.isin(members, self.wanting_members()) + 1e-3
+        return self.trainees_wanted() + 1e-3
 
     def revenue(self) -> tuple[float, float, float]:
         rule = self.model.spec.mechanisms.geiq
