@@ -309,6 +309,9 @@ class Cooperation(Strict):
     requests_per_launch: Annotated[int, Field(ge=1)] = 12
     launch_cost_eur: NonNegative = 60000.0
     launched_market_eur_per_job_per_year: NonNegative = 30.0
+    member_fee_eur_per_year: NonNegative = Field(
+        250.0, description="Yearly contribution of each pole member to the animator."
+    )
     plie_priority: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
 
 

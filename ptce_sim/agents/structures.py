@@ -464,9 +464,9 @@ class Geiq(Structure):
         firms = self.model.firms
         members = self.members()
         hosts = self.model.people.host[self.staff_rows(Status.GEIQ)]
-        hosted = np.bincount(
-            self.model.firm_row_of(hosts[hosts != NO_ORG]), minlength=len(firms)
-        )[members]
+        hosted = np.bincount(self.model.firm_row_of(hosts[hosts != NO_ORG]), minlength=len(firms))[
+            members
+        ]
         wanted = np.floor(firms.unfilled_skilled[members] + 1.0 - SKILLED_SHORTAGE) - hosted
         return np.maximum(wanted, 0.0)
 
@@ -629,8 +629,10 @@ class Animator(Structure):
     def plan(self) -> None:
         self.openings = []
         followed = int(np.count_nonzero(self.model.people.plie))
-        grants = self.model.funding.expected_animation_grant() + self.model.funding.plie_aid_rate(
-            followed
+        grants = (
+            self.model.funding.expected_animation_grant()
+            + self.model.funding.plie_aid_rate(followed)
+            + self.member_fees()
         )
         wanted = (
             grants
@@ -683,7 +685,14 @@ class Animator(Structure):
     def revenue(self) -> tuple[float, float, float]:
         followed = int(np.count_nonzero(self.model.people.plie))
         funding = self.model.funding
-        return 0.0, 0.0, funding.animation_grant(self) + funding.plie_aid(followed)
+        return 0.0, self.member_fees(), funding.animation_grant(self) + funding.plie_aid(followed)
+
+    def member_fees(self) -> float:
+        """Monthly contributions of the pole's members (organisations in its network)."""
+        if not self.model.cooperation_on:
+            return 0.0
+        members = max(0, self.model.network.graph.number_of_nodes() - 1)
+        return members * self.model.spec.mechanisms.cooperation.member_fee_eur_per_year / 12.0
 
     def employers_involved(self) -> int:
         """Firms taking part in the territorial skills planning (GPEC)."""

@@ -87,13 +87,14 @@ class Funding:
         return sum(authority.pay(amount) for authority, amount in wanted if amount > 0)
 
     def expected_animation_grant(self) -> float:
-        """Monthly animation grants the animator can expect (to size its team)."""
+        """Monthly animation grants the animator can expect over the year (to size its team).
+
+        The year's rules, not what is left of the budgets this month: a team is not laid off in
+        November and hired again in January; a shortfall shows in the animator's cash instead.
+        """
         scale = self.model.scale
         return sum(
-            min(
-                a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0,
-                a.left,
-            )
+            a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0
             for a in self.authorities
         )
 
@@ -110,10 +111,7 @@ class Funding:
     def plie_aid_rate(self, followed: int) -> float:
         """Monthly PLIE funding the animator can expect for ``followed`` persons."""
         return sum(
-            min(
-                a.rule("insertion_aid", a.spec.plie_aid_per_person_eur_per_year) * followed / 12.0,
-                a.left,
-            )
+            a.rule("insertion_aid", a.spec.plie_aid_per_person_eur_per_year) * followed / 12.0
             for a in self.authorities
         )
 
