@@ -1,4 +1,12 @@
-"""The ``ptce-sim`` command (glue only): ``ptce-sim run SCENARIO [--seed N] [--scale X] [--out DIR]``.
+"""The ``ptce-sim`` command (glue only).
+
+* ``ptce-sim run SCENARIO [--seed N] [--scale X] [--out DIR]``: one run;
+* ``ptce-sim batch EXPERIMENT [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume]
+  [--replicates N] [--scale X]``: an experiment's batch (:mod:`ptce_sim.batch`);
+* ``ptce-sim sensitivity BATCH_DIR [--outcome O ...]``: Sobol or Morris indices
+  (:mod:`ptce_sim.sensitivity`);
+* ``ptce-sim compare SCENARIO_A SCENARIO_B [...] [--replicates N]`` (or one experiment file):
+  paired comparison and report for policy staff (:mod:`ptce_sim.compare`).
 
 Bad input never ends in a traceback: a :class:`~ptce_sim.scenario_io.ScenarioError` is printed as
 one line and the command exits with status 2.
@@ -11,6 +19,7 @@ import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 def _positive_float(text: str) -> float:
@@ -31,6 +40,36 @@ def _seed(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _add_execution(command: argparse.ArgumentParser) -> None:
+    """Options shared by ``batch`` and ``compare``: where the runs execute."""
+    command.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="local worker processes (default: the cores available)",
+    )
+    command.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask distributed cluster, e.g. tcp://127.0.0.1:8786",
+    )
+    command.add_argument(
+        "--resume", action="store_true", help="complete the batch already in --out"
+    )
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +94,65 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    batch = commands.add_parser(
+        "batch", help="run an experiment's batch (design points x replicates) into a folder"
+    )
+    batch.add_argument("experiment", type=Path, help="experiment file (TOML), see experiments/")
+    batch.add_argument(
+        "--out", type=Path, default=None, help="batch folder (default results/batches/<name>)"
+    )
+    batch.add_argument(
+        "--replicates", type=_positive_int, default=None, help="override the file's replicates"
+    )
+    batch.add_argument(
+        "--scale", type=_positive_float, default=None, help="override the scenarios' scale"
+    )
+    _add_execution(batch)
+
+    sensitivity = commands.add_parser(
+        "sensitivity", help="Sobol or Morris indices from a batch made with that design"
+    )
+    sensitivity.add_argument("batch_dir", type=Path, help="batch folder")
+    sensitivity.add_argument(
+        "--outcome",
+        action="append",
+        default=None,
+        metavar="OUTCOME",
+        help="indicator, indicator@YEAR or indicator:mean|sum|min|max|first|last "
+        "(repeatable; default: the experiment's outcomes)",
+    )
+    sensitivity.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of the table and chart (default BATCH_DIR/sensitivity)",
+    )
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare scenarios with paired runs; writes an HTML and Markdown report",
+    )
+    compare.add_argument(
+        "scenarios",
+        type=Path,
+        nargs="+",
+        help="two or more scenario files (the first is the reference), or one experiment file",
+    )
+    compare.add_argument(
+        "--replicates",
+        type=_positive_int,
+        default=None,
+        help="paired replicates (default: the experiment's, or 10)",
+    )
+    compare.add_argument("--seed", type=_seed, default=None, help="master seed (default 0)")
+    compare.add_argument(
+        "--scale", type=_positive_float, default=None, help="override the scenarios' scale"
+    )
+    compare.add_argument(
+        "--out", type=Path, default=None, help="report folder (default results/compare/<name>)"
+    )
+    _add_execution(compare)
     return parser
 
 
@@ -98,24 +196,186 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Bar:
+    """The progress bar of a batch: runs done, failures, time left (tqdm, on stderr)."""
+
+    def __init__(self, name: str, total: int, initial: int, quiet: bool) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=total, initial=initial, unit="run", desc=name, file=sys.stderr, disable=quiet
+        )
+
+    def __call__(self, done: int, failed: int, total: int) -> None:
+        self.bar.total = total
+        self.bar.set_postfix(failed=failed, refresh=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _execute(experiment, out: Path, args: argparse.Namespace, run):  # noqa: ANN001, ANN202
+    """``run(progress)`` with a progress bar; ``None`` after Ctrl-C, which says how to resume."""
+    from ptce_sim.batch import run_files
+
+    planned = len(experiment.points()) * experiment.replicates
+    initial = len(run_files(out)) if args.resume else 0
+    bar = _Bar(experiment.name, planned, min(initial, planned), args.quiet)
+    try:
+        return run(bar)
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            f"ptce-sim: interrupted; finished runs are kept in {out}/; "
+            "complete them by adding --resume",
+            file=sys.stderr,
+        )
+        return None
+    finally:
+        bar.close()
+
+
+def _report_failures(failures: list[dict], out: Path) -> None:
+    for failure in failures[:5]:
+        print(
+            f"  failed {failure.get('run_id')} (seed {failure.get('seed')}): "
+            f"{failure.get('error')}",
+            file=sys.stderr,
+        )
+    if failures:
+        print(f"ptce-sim: {len(failures)} runs failed; see {out}/failed/", file=sys.stderr)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Run an experiment's batch."""
+    from ptce_sim.batch import run_batch
+    from ptce_sim.experiment import load_experiment
+
+    experiment = load_experiment(args.experiment).with_options(
+        replicates=args.replicates, scale=args.scale
+    )
+    out = args.out or Path("results") / "batches" / experiment.name
+    report = _execute(
+        experiment,
+        out,
+        args,
+        lambda bar: run_batch(
+            experiment,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=bar,
+            command=sys.argv,
+        ),
+    )
+    if report is None:
+        return EXIT_INTERRUPTED
+    print(
+        f"{experiment.name}: {report.done}/{report.planned} runs done "
+        f"({report.ran} in this session, {len(report.failures)} failed) in "
+        f"{report.wall_time_s:.1f} s. Results in {out}/ (runs/, summary.parquet, manifest.json)"
+    )
+    _report_failures(report.failures, out)
+    return 1 if report.failures else 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Sensitivity indices of a batch."""
+    from ptce_sim.sensitivity import analyse
+
+    result = analyse(args.batch_dir, args.outcome, dest=args.out)
+    print(result.table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    for note in result.notes:
+        print(f"note: {note}")
+    print("Written: " + ", ".join(str(f) for f in result.files))
+    return 0
+
+
+def _compare_experiment(args: argparse.Namespace):  # noqa: ANN202
+    from ptce_sim.experiment import experiment_from_scenarios, load_experiment
+    from ptce_sim.scenario_io import ScenarioError, read_toml
+
+    paths = args.scenarios
+    if len(paths) == 1:
+        if "experiment" not in read_toml(paths[0], "experiment or scenario"):
+            raise ScenarioError(
+                f"{paths[0]}: compare needs two or more scenario files, or one experiment "
+                "file with two or more [[scenarios]]"
+            )
+        experiment = load_experiment(paths[0])
+        return experiment.with_options(
+            replicates=args.replicates, scale=args.scale, master_seed=args.seed
+        )
+    return experiment_from_scenarios(
+        paths,
+        name="comparison",
+        replicates=args.replicates or 10,
+        master_seed=args.seed or 0,
+        scale=args.scale,
+    )
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Paired comparison of scenarios, with a report."""
+    from ptce_sim.compare import compare
+
+    experiment = _compare_experiment(args)
+    names = list(experiment.scenarios)
+    default = experiment.name if len(args.scenarios) == 1 else "_vs_".join(names[1:] + names[:1])
+    out = args.out or Path("results") / "compare" / default
+    comparison = _execute(
+        experiment,
+        out / "batch",
+        args,
+        lambda bar: compare(
+            experiment,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=bar,
+            command=sys.argv,
+        ),
+    )
+    if comparison is None:
+        return EXIT_INTERRUPTED
+    for scenario, texts in comparison.sentences.items():
+        print(f"{scenario} compared with {names[0]}:")
+        for text in texts[:8]:
+            print(f"  - {text}")
+    print(f"Report: {out / 'report.html'} (and report.md, PNG charts, comparison.csv)")
+    if comparison.batch is not None:
+        _report_failures(comparison.batch.failures, out / "batch")
+        return 1 if comparison.batch.failures else 0
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "batch": cmd_batch,
+    "sensitivity": cmd_sensitivity,
+    "compare": cmd_compare,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ptce-sim`` command."""
     from ptce_sim.scenario_io import ScenarioError
 
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return cmd_run(args)
+        return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"ptce-sim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("ptce-sim: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"ptce-sim: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return 1
 
 
 if __name__ == "__main__":

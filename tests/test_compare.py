@@ -1,0 +1,269 @@
+"""``ptce-sim compare``: paired runs, differences with 90% intervals, the report for policy staff.
+
+Real runs, tiny: the Seignanx with and without its pole over 2003-2012 (the 2008 crisis is a
+shock to measure) at scale 0.05, 3 paired replicates; and two scenario files (the second
+doubles every animator grant) with 2 replicates. The report files must exist and hold the
+plain-language sentences with their intervals; paired runs share their seeds. The statistics
+and the wording are also checked on given numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import dump_toml
+from scipy import stats
+
+from ptce_sim.batch import load_batch
+from ptce_sim.cli import main
+from ptce_sim.compare import Difference, Metric, interval_text, paired, sentence
+from ptce_sim.overrides import Override, apply_overrides, narrow_years
+from ptce_sim.scenario_io import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+VERSUS = """
+[experiment]
+name = "tiny_versus"
+replicates = 3
+master_seed = 9
+start_year = 2003
+end_year = 2012
+scale = 0.05
+
+[[scenarios]]
+name = "without_pole"
+file = "{scenario}"
+without_cooperation = true
+
+[[scenarios]]
+name = "with_pole"
+file = "{scenario}"
+"""
+
+
+@pytest.fixture(scope="module")
+def versus(tmp_path_factory) -> Path:
+    """The report of the with/without-pole comparison, made through the command line."""
+    folder = tmp_path_factory.mktemp("versus")
+    scenario = folder / "seignanx.toml"  # a copy: the comparison sees one version of it
+    shutil.copyfile(SEIGNANX, scenario)
+    experiment = folder / "versus.toml"
+    experiment.write_text(VERSUS.format(scenario=scenario.as_posix()), encoding="utf-8")
+    out = folder / "report"
+    code = main(["compare", str(experiment), "--out", str(out), "--workers", "2", "--quiet"])
+    assert code == 0
+    return out
+
+
+def test_report_files_exist(versus: Path) -> None:
+    """The HTML and Markdown reports, the CSV and the PNG charts exist and link up."""
+    for name in ("report.html", "report.md", "comparison.csv"):
+        assert (versus / name).stat().st_size > 500, name
+    for name in ("trajectories.png", "differences.png", "resilience.png"):
+        assert (versus / name).read_bytes()[:8] == PNG, name
+    html = (versus / "report.html").read_text(encoding="utf-8")
+    markdown = (versus / "report.md").read_text(encoding="utf-8")
+    for image in ("trajectories.png", "differences.png", "resilience.png"):
+        assert f'src="{image}"' in html and f"]({image})" in markdown
+    assert html.startswith("<!DOCTYPE html>") and "</html>" in html
+
+
+def test_report_sentences_have_intervals(versus: Path) -> None:
+    """The plain-language sentences carry their 90% intervals."""
+    markdown = (versus / "report.md").read_text(encoding="utf-8")
+    html = (versus / "report.html").read_text(encoding="utf-8")
+    jobs = re.search(
+        r"with_pole creates [\d,.]+ (more|fewer) jobs than without_pole "
+        r"\(90% interval [^)]+\)",
+        markdown,
+    )
+    assert jobs, markdown
+    assert jobs.group(0).replace("&", "") in html.replace("&amp;", "")
+    expected = [
+        r"people in work than without_pole at the end \(90% interval",
+        r"Unemployment at the end is [\d.]+ points (higher|lower) in with_pole",
+        r"jobs in the social and solidarity economy \(ESS\) than without_pole",
+        r"with_pole spends €[\d,]+ (more|less) public money than without_pole",
+        r"earn [\d.]+ points (more|less) of their income",
+        r"When .*\(2008-10\) hits, employment in with_pole ends up [\d.]+ points",
+    ]
+    for pattern in expected:
+        assert re.search(pattern, markdown), pattern
+    assert markdown.count("90% interval") >= 8
+    table = pd.read_csv(versus / "comparison.csv")
+    assert {
+        "jobs_created",
+        "public_money_eur",
+        "cost_per_job_eur",
+        "resistance",
+        "recovery_months",
+        "renewal",
+        "self_financing_end",
+    } <= set(table["indicator"])
+    jobs_row = table[table["indicator"] == "jobs_created"].iloc[0]
+    assert jobs_row["reference_mean"] == 0  # no pole, no job created by its mechanisms
+    assert jobs_row["interval_low"] <= jobs_row["difference"] <= jobs_row["interval_high"]
+
+
+def test_paired_runs_share_their_seeds(versus: Path) -> None:
+    """Replicate r of each scenario runs with the same seed."""
+    frame = load_batch(versus / "batch")
+    seeds = frame.groupby(["scenario", "replicate"])["seed"].first().unstack("scenario")
+    assert len(seeds) == 3
+    assert (seeds["with_pole"] == seeds["without_pole"]).all()
+    assert seeds["with_pole"].nunique() == 3
+
+
+def _plain(data: object) -> object:
+    """Scenario data without the ``None`` of unset optional fields (TOML has no null)."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def test_compare_two_scenario_files(tmp_path: Path, capsys) -> None:
+    """Two scenario files (same run name) are compared and named by their files."""
+    base = narrow_years(load_scenario(SEIGNANX), 2004, 2010)
+    richer = apply_overrides(
+        base, [Override("authorities[*].animation_grant_eur_per_year", 2.0, "multiply")]
+    )
+    a, b = tmp_path / "base.toml", tmp_path / "double_grant.toml"
+    a.write_text(dump_toml(_plain(base.model_dump(mode="json"))), encoding="utf-8")
+    b.write_text(dump_toml(_plain(richer.model_dump(mode="json"))), encoding="utf-8")
+    out = tmp_path / "report"
+    code = main(
+        [
+            "compare",
+            str(a),
+            str(b),
+            "--replicates",
+            "2",
+            "--scale",
+            "0.05",
+            "--workers",
+            "2",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "double_grant compared with base" in printed  # same run names: the files name them
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert re.search(
+        r"double_grant creates ([\d,.]+ (more|fewer) jobs than base|as many jobs)", markdown
+    )
+    assert re.search(
+        r"double_grant spends €[\d,]+ (more|less) public money than base "
+        r"over the period \(90% interval",
+        markdown,
+    )
+    assert (out / "report.html").is_file() and (out / "differences.png").is_file()
+
+
+def test_compare_refuses_bad_input(tmp_path: Path, capsys) -> None:
+    """One scenario, a design, a missing file: exit 2 with one line."""
+    code = main(["compare", str(SEIGNANX), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "two or more scenario files" in err
+    sweep = ROOT / "experiments" / "funding_sweep.toml"
+    code = main(["compare", str(sweep), "--quiet", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "no parameter design" in err
+    code = main(["compare", str(SEIGNANX), str(tmp_path / "missing.toml"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "missing.toml" in err
+
+
+# --------------------------------------------------------------------------------------------
+# Statistics and words on given numbers
+# --------------------------------------------------------------------------------------------
+
+
+def test_paired_interval_is_students_t() -> None:
+    """The interval is Student's t on the paired differences; NaN pairs are left out."""
+    reference = [100.0, 110.0, 90.0, 105.0, 95.0]
+    other = [220.0, 250.0, 200.0, 230.0, 210.0]
+    mean, low, high, q05, q95, n = paired(reference, other)
+    diff = [o - r for r, o in zip(reference, other, strict=True)]
+    sem = stats.sem(diff)
+    t = stats.t.ppf(0.95, len(diff) - 1)
+    assert n == 5 and mean == pytest.approx(122.0)
+    assert (low, high) == pytest.approx((122.0 - t * sem, 122.0 + t * sem))
+    assert q05 <= mean <= q95
+    single = paired([1.0], [3.0])
+    assert single[0] == 2.0 and math.isnan(single[1]) and single[5] == 1
+    with_nan = paired([1.0, float("nan"), 2.0], [2.0, 5.0, 4.0])
+    assert with_nan[5] == 2 and with_nan[0] == pytest.approx(1.5)
+
+
+def _difference(
+    key: str,
+    unit: str,
+    mean: float,
+    low: float,
+    high: float,
+    *,
+    reference_mean: float = 1.0,
+    scenario_mean: float = 1.0,
+) -> Difference:
+    return Difference(
+        Metric(key, key, unit),
+        "A",
+        "B",
+        reference_mean,
+        scenario_mean,
+        mean,
+        low,
+        high,
+        low,
+        high,
+        10,
+        10,
+    )
+
+
+def test_the_headline_sentence() -> None:
+    """The sentences read as the issue asks, in both directions and with unclear intervals."""
+    jobs = _difference("jobs_created", "jobs", 120.0, 80.0, 160.0)
+    cost = _difference("cost_per_job_eur", "eur", -14_000.0, -19_000.0, -9_000.0)
+    assert sentence(jobs, cost) == (
+        "B creates 120 more jobs than A (90% interval 80–160) at €14,000 less per job "
+        "created (90% interval €9,000–€19,000)."
+    )
+    unclear = _difference("unemployment_rate_end", "points", -0.4, -1.1, 0.3)
+    assert interval_text(unclear) == " (90% interval −1.10 to +0.30: not clearly different from A)"
+    assert sentence(unclear).startswith("Unemployment at the end is 0.40 points lower in B")
+    fewer = _difference("jobs_created", "jobs", -35.0, -50.0, -20.0)
+    assert sentence(fewer).startswith("B creates 35 fewer jobs than A (90% interval 20–50)")
+    sooner = _difference("recovery_months|crisis (2008-10)", "months", -6.0, -9.0, -3.0)
+    sooner = Difference(
+        sooner.metric,
+        "A",
+        "B",
+        20.0,
+        14.0,
+        -6.0,
+        -9.0,
+        -3.0,
+        -9.0,
+        -3.0,
+        10,
+        10,
+        "crisis (2008-10)",
+    )
+    assert sentence(sooner) == (
+        "After crisis (2008-10), B gets back to its pre-shock employment 6.0 months sooner "
+        "than A (90% interval 3.0–9.0)."
+    )
