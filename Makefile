@@ -13,7 +13,7 @@ SEED ?= 0
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 
-.PHONY: run test install bench lint clean
+.PHONY: run test install bench validate dashboard lint clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "ptce-sim needs Python >= 3.12 (Mesa 3.4+ requires it): install python3.12 and retry." >&2; exit 1; fi
@@ -32,6 +32,16 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/batch.py
+	$(PY) benchmarks/dashboard.py
+
+# the calibration report in docs/ (20 seeds of the full-scale run, a few minutes)
+validate: $(STAMP)
+	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
+
+# the live dashboard on http://127.0.0.1:8765/
+dashboard: $(STAMP)
+	$(VENV)/bin/ptce-sim dashboard --host 127.0.0.1 --port 8765
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks

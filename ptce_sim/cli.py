@@ -153,7 +153,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default results/compare/<name>)"
     )
     _add_execution(compare)
+
+    validate = commands.add_parser(
+        "validate",
+        help="run a scenario on several seeds and compare it with observed figures (report)",
+    )
+    validate.add_argument(
+        "scenario", type=Path, help="scenario file, e.g. scenarios/seignanx_1970_2015.toml"
+    )
+    validate.add_argument(
+        "targets", type=Path, help="targets file, e.g. scenarios/targets/seignanx.toml"
+    )
+    validate.add_argument("--replicates", type=_positive_int, default=20, help="seeds (default 20)")
+    validate.add_argument("--scale", type=_positive_float, default=None, help="override the scale")
+    validate.add_argument(
+        "--out", type=Path, default=None, help="report folder (default results/<name>/validation)"
+    )
+    validate.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+
+    dashboard = commands.add_parser("dashboard", help="serve the live dashboard (Solara)")
+    dashboard.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    dashboard.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port in 1-65535, got {value}")
+    return value
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -352,7 +383,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Compare a scenario with observed figures; exit 1 when the fit goal is not met."""
+    from ptce_sim.validation import run_validate_command
+
+    return run_validate_command(
+        args.scenario, args.targets, args.replicates, args.scale, args.out, args.workers
+    )
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard until interrupted."""
+    from ptce_sim.dashboard import serve
+
+    return serve(host=args.host, port=args.port)
+
+
 COMMANDS = {
+    "validate": cmd_validate,
+    "dashboard": cmd_dashboard,
     "run": cmd_run,
     "batch": cmd_batch,
     "sensitivity": cmd_sensitivity,

@@ -312,6 +312,7 @@ class Cooperation(Strict):
     member_fee_eur_per_year: NonNegative = Field(
         250.0, description="Yearly contribution of each pole member to the animator."
     )
+    plie: bool = Field(True, description="The animator runs a PLIE (follows long-term job seekers).")
     plie_priority: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
 
 

@@ -645,7 +645,7 @@ class Animator(Structure):
 
     def run_plie(self) -> None:
         """Follow long-term job seekers, up to its caseload (``capacity`` persons per staff)."""
-        if not self.model.cooperation_on:
+        if not self.model.cooperation_on or not self.model.spec.mechanisms.cooperation.plie:
             return
         people = self.model.people
         team = max(self.staff_fte(Status.ESS), self.spec.permanent_staff * self.model.scale)
