@@ -119,19 +119,19 @@ def test_mechanism_override_holds_for_the_whole_run(seignanx: Scenario) -> None:
 
     def later_sets(scenario: Scenario) -> list[object]:
         return [
-            e.set["cooperation.plie_priority"]
+            e.set["cooperation.plie"]
             for e in scenario.events
-            if e.type == "policy" and "cooperation.plie_priority" in e.set
+            if e.type == "policy" and "cooperation.plie" in e.set
         ]
 
-    assert later_sets(seignanx), "the shipped scenario raises plie_priority by a policy event"
-    held = apply_overrides(seignanx, [Override("mechanisms.cooperation.plie_priority", 2.5)])
-    assert held.mechanisms.cooperation.plie_priority == 2.5
+    assert later_sets(seignanx), "the shipped scenario switches the PLIE on by a policy event"
+    held = apply_overrides(seignanx, [Override("mechanisms.cooperation.plie", False)])
+    assert held.mechanisms.cooperation.plie is False
     assert later_sets(held) == []
     assert len(held.events) < len(seignanx.events)  # the policy had nothing else to do
     kept = apply_overrides(
         seignanx,
-        [Override("mechanisms.cooperation.plie_priority", 2.5, keep_timeline=True)],
+        [Override("mechanisms.cooperation.plie", False, keep_timeline=True)],
     )
     assert later_sets(kept) == later_sets(seignanx)
 
