@@ -35,13 +35,13 @@ from ptce_sim.validation import (
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "seignanx_1970_2015.toml"
 TARGETS = ROOT / "scenarios" / "targets" / "seignanx.toml"
-SEEDS = (0, 1, 2, 3)
-SCALE = 0.5
+SEEDS = (0, 1, 2, 3, 4, 5)
+SCALE = 0.75
 
 
 @pytest.fixture(scope="module")
 def result() -> ValidationResult:
-    """The reduced validation: 4 seeds at scale 0.5, with and without cooperation."""
+    """The reduced validation: 6 seeds at scale 0.75, with and without cooperation."""
     return validate(
         load_scenario(SCENARIO), load_targets(TARGETS), seeds=SEEDS, scale=SCALE, workers=2
     )
@@ -293,22 +293,14 @@ def test_command_writes_the_report(tmp_path, capsys):
 # The fit (expected to fail until the calibration is done)
 
 
-# The reduced validation is a regression guard that fits in CI: 4 seeds at half scale have more
-# noise than the 20 full-scale seeds of docs/validation.md (where the goal itself, 80% within
-# ±25% and none beyond ±50%, is checked by `make validate`), so its bands are a little wider.
-REDUCED_SHARE = 0.7
-REDUCED_WORST = 0.75
-
-
 def test_reduced_validation_meets_bands(result):
-    """Most figures within ±25% (70%) and none beyond ±75% at reduced fidelity."""
+    """The issue's goal on a reduced run: at least 80% within ±25% and none beyond ±50%."""
     table = result.table
     failing = table.loc[
         ~table["passed"], ["label", "observed", "simulated_median", "relative_error"]
     ]
-    assert result.share_passed >= REDUCED_SHARE, f"within ±25%: {result.share_passed:.0%}\n{failing}"
-    worst = table["relative_error"].abs()
-    assert (worst <= REDUCED_WORST).all(), table.loc[worst > REDUCED_WORST, ["label", "relative_error"]]
+    assert result.share_passed >= GOAL_SHARE, f"within ±25%: {result.share_passed:.0%}\n{failing}"
+    assert not table["beyond_50"].any(), table.loc[table["beyond_50"], ["label", "relative_error"]]
 
 
 def test_reduced_validation_patterns_hold(result):
