@@ -51,8 +51,6 @@ import dataclasses
 import json
 import os
 import platform
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -67,15 +65,6 @@ TARGET_FRAME_MS = 100.0
 TARGET_USABLE_S = 3.0
 TARGET_MONTHS_PER_S = 10.0
 FORK_YEAR = 2000
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _stats(values: list[float]) -> dict[str, float]:
@@ -163,22 +152,22 @@ def bench_frames(scale: float, render: bool, seed: int = 0) -> dict:
 # -- in a browser --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_browser(loads: int, play_seconds: float) -> dict:
     """Page load and months per second while playing, in Chromium against ``solara run``."""
     from playwright.sync_api import sync_playwright
 
-    from ptce_sim.dashboard import SERVER_ENV, serve_command
+    from ptce_sim.dashboard import (
+        CHROMIUM_ARGS,
+        SERVER_ENV,
+        find_chromium,
+        free_port,
+        serve_command,
+    )
 
-    chromium = os.environ.get("PTCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = find_chromium() or "/usr/bin/chromium"
     if not Path(chromium).is_file():
         raise SystemExit("no Chromium: apt-get install chromium, or set PTCE_CHROMIUM")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         serve_command("127.0.0.1", port),
@@ -197,7 +186,7 @@ def bench_browser(loads: int, play_seconds: float) -> dict:
                     raise SystemExit("the dashboard server did not start") from None
                 time.sleep(0.3)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=LAUNCH_ARGS)
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             usable, drawn = [], []
             for i in range(loads + 1):  # the first load (imports, caches) is a warm-up
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})

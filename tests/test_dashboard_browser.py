@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from ptce_sim.dashboard import SERVER_ENV, serve_command
+from ptce_sim.dashboard import CHROMIUM_ARGS, SERVER_ENV, find_chromium, free_port, serve_command
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,27 +28,12 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
 ]
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOAD_BUDGET_S = float(os.environ.get("PTCE_DASHBOARD_LOAD_BUDGET_S", "8"))
 """Upper bound for the page to become usable in a test (target: 3 s; see benchmarks)."""
 TIMEOUT_MS = 30_000
 
 
-def _find_chromium() -> str | None:
-    candidates = [os.environ.get("PTCE_CHROMIUM"), shutil.which("chromium")]
-    candidates += [shutil.which("chromium-browser"), "/usr/bin/chromium"]
-    return next((c for c in candidates if c and Path(c).is_file()), None)
-
-
-CHROMIUM = _find_chromium()
+CHROMIUM = find_chromium()
 if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip(
         "no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set "
@@ -69,7 +51,7 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": LAUNCH_ARGS,
+        "args": CHROMIUM_ARGS,
     }
 
 
@@ -79,18 +61,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboard served by ``solara run`` on a free port; its URL."""
     workdir = tmp_path_factory.mktemp("dashboard")
     log = (workdir / "server.log").open("w")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         serve_command("127.0.0.1", port),
         cwd=workdir,

@@ -26,6 +26,36 @@ SERVER_ENV = {
 """Settings of the Solara server: no "runs on Solara" banner over the charts; a closed page's
 session (its models) is dropped after an hour (Solara's default: a day)."""
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""Launch flags for a headless Chromium on a machine with no outside network (screenshots,
+benchmarks, browser tests): without the background-networking ones it keeps trying to reach out."""
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: ``$PTCE_CHROMIUM``, else ``chromium`` or ``chromium-browser``."""
+    import shutil
+
+    candidates = [os.environ.get("PTCE_CHROMIUM"), shutil.which("chromium")]
+    candidates += [shutil.which("chromium-browser"), "/usr/bin/chromium"]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
 
 def serve_command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) -> list[str]:
     """The ``python -m solara run`` command line that serves the dashboard."""

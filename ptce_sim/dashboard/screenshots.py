@@ -17,30 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
-from ptce_sim.dashboard import SERVER_ENV, serve_command
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ptce_sim.dashboard import CHROMIUM_ARGS, SERVER_ENV, find_chromium, free_port, serve_command
 
 
 def _years(page, first: int, last: int) -> None:
@@ -58,7 +40,7 @@ def take(out: Path, chromium: str, width: int = 1600, height: int = 1000) -> lis
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         serve_command("127.0.0.1", port),
@@ -78,7 +60,7 @@ def take(out: Path, chromium: str, width: int = 1600, height: int = 1000) -> lis
                     raise SystemExit("the dashboard server did not start") from None
                 time.sleep(0.3)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=LAUNCH_ARGS)
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": width, "height": height})
             page.set_default_timeout(60_000)
             page.goto(url)
@@ -122,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/img"))
     parser.add_argument(
         "--chromium",
-        default=os.environ.get("PTCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium",
+        default=find_chromium() or "/usr/bin/chromium",
     )
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
