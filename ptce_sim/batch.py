@@ -553,19 +553,7 @@ def _drive(backend: Any, pending: Iterator[Task], record: Callable[[Outcome], No
                 if attempts[task.run_id] < MAX_ATTEMPTS:
                     retry.append(task)
                     continue
-                outcome = Outcome(
-                    task.run_id,
-                    failure={
-                        "run_id": task.run_id,
-                        "point": task.point,
-                        "replicate": task.replicate,
-                        "seed": task.seed,
-                        "scenario": task.scenario,
-                        "params": task.params,
-                        "error": f"WorkerLost: {exc} (tried {MAX_ATTEMPTS} times)",
-                        "traceback": "",
-                    },
-                )
+                outcome = task.failed(f"WorkerLost: {exc} (tried {MAX_ATTEMPTS} times)")
             record(outcome)
 
 

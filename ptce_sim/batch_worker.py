@@ -50,6 +50,22 @@ class Task:
     overrides: tuple = ()
     keep: tuple[str, ...] = field(default_factory=tuple)
 
+    def failed(self, error: str, trace: str = "") -> Outcome:
+        """The outcome of this run when it failed: what to record to reproduce it."""
+        return Outcome(
+            self.run_id,
+            failure={
+                "run_id": self.run_id,
+                "point": self.point,
+                "replicate": self.replicate,
+                "seed": self.seed,
+                "scenario": self.scenario,
+                "params": self.params,
+                "error": error,
+                "traceback": trace,
+            },
+        )
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -89,19 +105,7 @@ def execute(task: Task) -> Outcome:
         return Outcome(task.run_id, data=_run(task))
     except Exception as exc:  # a failed run is data, not a crash of the batch
         lines = traceback.format_exception(exc)
-        return Outcome(
-            task.run_id,
-            failure={
-                "run_id": task.run_id,
-                "point": task.point,
-                "replicate": task.replicate,
-                "seed": task.seed,
-                "scenario": task.scenario,
-                "params": task.params,
-                "error": f"{type(exc).__name__}: {exc}",
-                "traceback": "".join(lines[-12:]),
-            },
-        )
+        return task.failed(f"{type(exc).__name__}: {exc}", "".join(lines[-12:]))
 
 
 def _run(task: Task) -> bytes:
