@@ -166,22 +166,30 @@ def parse_targets(
     targets: list[Target] = []
     not_compared: list[tuple[str, float, str]] = []
 
+    def figure(key: str, value: object, label: str, table: dict, hint: str):
+        """The observed value and the rule that reads it off the model, or ``None`` when the
+        figure is listed in ``[not_compared]`` (it is then recorded with its reason)."""
+        observed = reader.observed(value, label)
+        if key in rules.not_compared:
+            not_compared.append((label, observed, rules.not_compared[key]))
+            return None
+        rule = table.get(key)
+        if rule is None:
+            raise ScenarioError(
+                f"{path}: field '{label}': unknown indicator {key!r}; expected one of "
+                f"{_names(table)} (add it to {hint} of {mapping_path})"
+            )
+        return observed, rule
+
     territory = _table(data.get("territory", {}), path, "territory")
     for key, value in territory.items():
         if key in DESCRIPTIVE_KEYS:
             continue
         label = f"territory.{key}"
-        observed = reader.observed(value, label)
-        if key in rules.not_compared:
-            not_compared.append((label, observed, rules.not_compared[key]))
+        found = figure(key, value, label, rules.territory, f"[territory.{key}] or [not_compared]")
+        if found is None:
             continue
-        rule = rules.territory.get(key)
-        if rule is None:
-            raise ScenarioError(
-                f"{path}: field '{label}': unknown indicator {key!r}; expected one of "
-                f"{_names(rules.territory)} (add it to [territory.{key}] or [not_compared] of "
-                f"{mapping_path})"
-            )
+        observed, rule = found
         targets.append(
             Target(
                 label=label,
@@ -205,17 +213,10 @@ def parse_targets(
             if key in DESCRIPTIVE_KEYS:
                 continue
             label = f"{where}.{key}"
-            observed = reader.observed(value, label)
-            if key in rules.not_compared:
-                not_compared.append((label, observed, rules.not_compared[key]))
+            found = figure(key, value, label, rules.shock, f"[shock.{key}] or [not_compared]")
+            if found is None:
                 continue
-            rule = rules.shock.get(key)
-            if rule is None:
-                raise ScenarioError(
-                    f"{path}: field '{label}': unknown indicator {key!r}; expected one of "
-                    f"{_names(rules.shock)} (add it to [shock.{key}] or [not_compared] of "
-                    f"{mapping_path})"
-                )
+            observed, rule = found
             targets.append(
                 Target(
                     label=label,
@@ -260,16 +261,10 @@ def parse_targets(
             )
         for key, value in figures.items():
             label = f"{where}.{key}"
-            observed = reader.observed(value, label)
-            if key in rules.not_compared:
-                not_compared.append((label, observed, rules.not_compared[key]))
+            found = figure(key, value, label, rules.indicators, "[indicators]")
+            if found is None:
                 continue
-            rule = rules.indicators.get(key)
-            if rule is None:
-                raise ScenarioError(
-                    f"{path}: field '{label}': unknown indicator {key!r}; expected one of "
-                    f"{_names(rules.indicators)} (add it to [indicators] of {mapping_path})"
-                )
+            observed, rule = found
             identity = (model_name, rule.column, year)
             if identity in seen:
                 raise ScenarioError(
