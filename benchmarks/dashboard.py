@@ -52,10 +52,8 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -158,33 +156,14 @@ def bench_browser(loads: int, play_seconds: float) -> dict:
 
     from ptce_sim.dashboard import (
         CHROMIUM_ARGS,
-        SERVER_ENV,
         find_chromium,
-        free_port,
-        serve_command,
+        served,
     )
 
     chromium = find_chromium() or "/usr/bin/chromium"
     if not Path(chromium).is_file():
         raise SystemExit("no Chromium: apt-get install chromium, or set PTCE_CHROMIUM")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        serve_command("127.0.0.1", port),
-        env={**os.environ, **SERVER_ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the dashboard server did not start") from None
-                time.sleep(0.3)
+    with served() as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             usable, drawn = [], []
@@ -220,9 +199,6 @@ def bench_browser(loads: int, play_seconds: float) -> dict:
             page.locator("[data-chart=difference] canvas").wait_for()
             compare = _play(page, play_seconds, until_end=False)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     return {
         "usable_s": {"median": statistics.median(usable), "max": max(usable), "all": usable},
         "drawn_s": {"median": statistics.median(drawn), "max": max(drawn)},

@@ -8,11 +8,13 @@ imports this package, and importing it is cheap: :func:`serve` only starts ``sol
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 APP_PATH = Path(__file__).resolve().with_name("app.py")
@@ -46,6 +48,40 @@ def find_chromium() -> str | None:
     candidates = [os.environ.get("PTCE_CHROMIUM"), shutil.which("chromium")]
     candidates += [shutil.which("chromium-browser"), "/usr/bin/chromium"]
     return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+@contextlib.contextmanager
+def served(timeout_s: float = 90.0) -> Iterator[str]:
+    """Serve the dashboard on a free local port for the ``with`` block; yields its URL.
+
+    Raises:
+        SystemExit: the server did not answer within ``timeout_s``.
+    """
+    import time
+    import urllib.request
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        serve_command("127.0.0.1", port),
+        env={**os.environ, **SERVER_ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the dashboard server did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
 
 
 def free_port() -> int:

@@ -16,13 +16,10 @@ played, a plant closure, a fork without cooperation) and saves:
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
-from ptce_sim.dashboard import CHROMIUM_ARGS, SERVER_ENV, find_chromium, free_port, serve_command
+from ptce_sim.dashboard import CHROMIUM_ARGS, find_chromium, served
 
 
 def _years(page, first: int, last: int) -> None:
@@ -40,25 +37,8 @@ def take(out: Path, chromium: str, width: int = 1600, height: int = 1000) -> lis
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        serve_command("127.0.0.1", port),
-        env={**os.environ, **SERVER_ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     saved = []
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the dashboard server did not start") from None
-                time.sleep(0.3)
+    with served() as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": width, "height": height})
@@ -92,9 +72,6 @@ def take(out: Path, chromium: str, width: int = 1600, height: int = 1000) -> lis
             saved.append(out / "dashboard_compare_networks.png")
             page.screenshot(path=saved[-1])
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     return saved
 
 
