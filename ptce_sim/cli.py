@@ -1,6 +1,8 @@
 """The ``ptce-sim`` command (glue only).
 
 * ``ptce-sim run SCENARIO [--seed N] [--scale X] [--out DIR]``: one run;
+* ``ptce-sim reproduce RUN_JSON [--out DIR]``: rerun a run from its ``run.json`` alone and say
+  whether every table is identical (:mod:`ptce_sim.reproduce`);
 * ``ptce-sim batch EXPERIMENT [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume]
   [--replicates N] [--scale X]``: an experiment's batch (:mod:`ptce_sim.batch`);
 * ``ptce-sim sensitivity BATCH_DIR [--outcome O ...]``: Sobol or Morris indices
@@ -94,6 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    again = commands.add_parser(
+        "reproduce",
+        help="rerun a run from its run.json alone; exit 0 if every table is identical, else 1",
+    )
+    again.add_argument("run_json", type=Path, help="the run.json of an earlier ptce-sim run")
+    again.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the rerun's results here too (default: compare only, write nothing)",
+    )
+    again.add_argument("--quiet", action="store_true", help="no progress bar")
 
     batch = commands.add_parser(
         "batch", help="run an experiment's batch (design points x replicates) into a folder"
@@ -225,6 +240,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{int(last['pole_members'])} pole members. Results in {out}/"
     )
     return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    """Rerun a run from its ``run.json`` and compare its tables with the recorded ones."""
+    from tqdm import tqdm
+
+    from ptce_sim.reproduce import read_run_json, reproduce
+    from ptce_sim.results import write_results
+
+    recorded = read_run_json(args.run_json)  # bad input is reported before the run
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    with tqdm(
+        total=recorded.scenario.months, unit="month", disable=args.quiet, file=sys.stderr
+    ) as bar:
+        outcome = reproduce(args.run_json, progress=lambda done, _: bar.update(done - bar.n))
+    if args.out is not None:
+        write_results(outcome.result, args.out)
+    for name, (then, now) in sorted(outcome.version_changes.items()):
+        print(f"note: {name} was {then} for the recorded run, is {now} now")
+    name, seed = recorded.scenario.run.name, recorded.seed
+    if outcome.identical:
+        print(f"{name}, seed {seed}: reproduced; all {len(recorded.table_sha256)} tables identical")
+        return 0
+    print(f"{name}, seed {seed}: NOT reproduced; differing tables: {', '.join(outcome.differing)}")
+    return 1
 
 
 class _Bar:
@@ -403,6 +444,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "dashboard": cmd_dashboard,
     "run": cmd_run,
+    "reproduce": cmd_reproduce,
     "batch": cmd_batch,
     "sensitivity": cmd_sensitivity,
     "compare": cmd_compare,

@@ -7,6 +7,7 @@ seed give byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -53,6 +54,24 @@ def write_table(frame: pd.DataFrame, directory: Path, name: str, *, csv: bool = 
         atomic_write_bytes(directory / f"{name}.csv", text.encode())
 
 
+TABLES = ("territory", "structures", "jobs_by_mechanism", "monthly", "resilience")
+"""The tables of a run, as named in ``run.json``'s ``table_sha256``."""
+
+
+def table_digests(result: RunResult) -> dict[str, str]:
+    """SHA-256 of each table's full-precision content, to tell whether a rerun is identical.
+
+    Computed from the values (shortest round-trip text of each float), not from the files, so it
+    does not depend on the Parquet writer's version or on the CSV files' rounding.
+    """
+    digests = {}
+    for name in TABLES:
+        frame: pd.DataFrame = getattr(result, name)
+        text = frame.to_csv(index=False, lineterminator="\n", na_rep="")
+        digests[name] = hashlib.sha256(text.encode()).hexdigest()
+    return digests
+
+
 def write_results(
     result: RunResult, out: Path, *, scenario_file: Path | None = None, file_hash: str | None = None
 ) -> list[Path]:
@@ -87,10 +106,9 @@ def write_results(
         "versions": package_versions(),
         "machine": {"platform": platform.platform(), "processor": platform.machine()},
         "events": [{"month": m, "type": t, "note": n} for m, t, n in result.events],
-        "reproduce": (
-            f"ptce-sim run {scenario_file or '<scenario>'} --seed {result.seed} "
-            f"--scale {result.scenario.run.scale}"
-        ),
+        "table_sha256": table_digests(result),
+        "reproduce": f"ptce-sim reproduce {out / 'run.json'}",
+        "scenario_content": result.scenario.model_dump(mode="json"),
     }
     atomic_write_bytes(
         out / "run.json", (json.dumps(run, indent=2, ensure_ascii=False) + "\n").encode()

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -353,23 +354,28 @@ def _command(seed: int, out: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
-    """Seed 3 twice (``a``, ``b``) and seed 4 once (``c``, without plots), all three at once."""
+    """Seed 3 twice (``a``, ``b``) and seed 4 once (``c``, without plots), all three at once.
+
+    ``a`` and ``b`` run with different string-hash seeds (``PYTHONHASHSEED``), so that a result
+    depending on the iteration order of a set or on ``hash()`` would differ between them.
+    """
     assert CONSOLE_SCRIPT.exists(), f"the console script is not installed at {CONSOLE_SCRIPT}"
     base = tmp_path_factory.mktemp("cli_runs")
     plan = {
-        "a": (3, base / "a", []),
-        "b": (3, base / "b", []),
-        "c": (4, base / "c", ["--no-plots"]),
+        "a": (3, base / "a", [], "1"),
+        "b": (3, base / "b", [], "2718"),
+        "c": (4, base / "c", ["--no-plots"], "random"),
     }
     procs = {
         key: subprocess.Popen(
             [*_command(seed, out), *extra],
             cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for key, (seed, out, extra) in plan.items()
+        for key, (seed, out, extra, hash_seed) in plan.items()
     }
     done = {}
     for key, proc in procs.items():
@@ -526,7 +532,7 @@ def test_run_json_hash_is_the_input_scenarios(out):
 
 
 def test_same_seed_gives_byte_identical_tables(runs):
-    """The same command twice gives byte-identical tables."""
+    """The same command in two processes (other string-hash seeds) gives byte-identical tables."""
     (a, _), (b, _) = runs["a"], runs["b"]
     for name in SAME_BYTES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), (
