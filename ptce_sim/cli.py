@@ -255,7 +255,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     with tqdm(
         total=recorded.scenario.months, unit="month", disable=args.quiet, file=sys.stderr
     ) as bar:
-        outcome = reproduce(args.run_json, progress=lambda done, _: bar.update(done - bar.n))
+        outcome = reproduce(recorded, progress=lambda done, _: bar.update(done - bar.n))
     if args.out is not None:
         write_results(outcome.result, args.out)
     for name, (then, now) in sorted(outcome.version_changes.items()):

@@ -79,14 +79,13 @@ def read_run_json(path: str | Path) -> Recorded:
     return Recorded(path, scenario, seed, {str(k): str(v) for k, v in digests.items()}, versions)
 
 
-def reproduce(path: str | Path, progress=None) -> Reproduction:  # noqa: ANN001
-    """Rerun the run recorded in ``path`` and compare its tables with the recorded digests.
+def reproduce(recorded: Recorded, progress=None) -> Reproduction:  # noqa: ANN001
+    """Rerun a recorded run and compare its tables with the recorded digests.
 
     Args:
-        path: a ``run.json``.
+        recorded: what a ``run.json`` says (:func:`read_run_json`).
         progress: passed on to :func:`ptce_sim.runner.simulate`.
     """
-    recorded = read_run_json(path)
     result = simulate(recorded.scenario, recorded.seed, progress=progress)
     now = table_digests(result)
     differing = [name for name, digest in recorded.table_sha256.items() if now.get(name) != digest]
