@@ -65,7 +65,8 @@ def read_run_json(path: str | Path) -> Recorded:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ScenarioError(f"{path}: not a JSON run record ({exc})") from None
     if not isinstance(run, dict):
-        raise ScenarioError(f"{path}: expected a JSON object (a run.json), got {type(run).__name__}")
+        kind = type(run).__name__
+        raise ScenarioError(f"{path}: expected a JSON object (a run.json), got {kind}")
     content = _field(run, "scenario_content", dict, path)
     seed = _field(run, "seed", int, path)
     digests = _field(run, "table_sha256", dict, path)

@@ -24,9 +24,14 @@ SERVER_ENV = {
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_THEME_TITLE": "PTCE dashboard",
     "SOLARA_KERNEL_CULL_TIMEOUT": "1h",
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
 }
 """Settings of the Solara server: no "runs on Solara" banner over the charts; a closed page's
-session (its models) is dropped after an hour (Solara's default: a day)."""
+session (its models) is dropped after an hour (Solara's default: a day); no usage telemetry sent
+to Solara's makers."""
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+"""Host names that keep the dashboard on this machine."""
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -128,6 +133,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, production: bool = True) ->
     command = serve_command(host, port, production)
     env = {**os.environ, **SERVER_ENV}
     print(f"ptce-sim dashboard: http://{host}:{int(port)}/  (Ctrl-C to stop)", flush=True)
+    if host not in LOOPBACK:
+        print(
+            f"ptce-sim dashboard: warning: serving on {host}: anyone who can reach this machine "
+            f"on port {int(port)} can open the dashboard and run simulations on it; there is no "
+            "login (see the README's Security section)",
+            file=sys.stderr,
+            flush=True,
+        )
     server = subprocess.Popen(command, env=env)
     previous = None
     if threading.current_thread() is threading.main_thread():
