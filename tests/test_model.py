@@ -28,6 +28,7 @@ from ptce_sim.agents.structures import (
     TrainingCentre,
     WorkIntegrationEnterprise,
 )
+from ptce_sim.invariants import TreasuryAudit
 from ptce_sim.metrics import MECHANISM_COLUMNS, TERRITORY_COLUMNS
 from ptce_sim.model import PtceModel
 from ptce_sim.runner import simulate
@@ -37,6 +38,8 @@ SCALE = 0.1
 SEEDS = (0, 1, 2)
 MAX_REPORTS = 5
 """Violations kept per invariant (the first ones, with their month)."""
+TREASURY_AUDIT = ("treasury_conserves_cash", "loans_match_flows")
+"""Invariants of :class:`ptce_sim.invariants.TreasuryAudit`, checked around each treasury step."""
 
 # organisation kinds, for vectorised checks of who employs whom
 K_FIRM, K_STRUCTURE, K_EI, K_GE, K_GEIQ, K_CENTRE, K_OTHER = range(7)
@@ -66,8 +69,7 @@ class InvariantMonitor:
         self.checked: dict[str, int] = defaultdict(int)
         self.kinds = np.empty(0, dtype=np.int64)
         self.below_overdraft: dict[int, int] = defaultdict(int)
-        self.treasury_steps = 0
-        self.treasury_moved = 0.0
+        self.audit = TreasuryAudit(model)  # conservation of cash around every treasury step
         self.entry_month = dict.fromkeys(model.people.uid.tolist(), 0)
         self.last_uid = int(model.people.uid.max())
         self.previous: tuple[np.ndarray, np.ndarray] = (
@@ -78,7 +80,6 @@ class InvariantMonitor:
         self.events_seen = len(model.events_applied)
         self.sampler = np.random.default_rng(sample_seed)  # never the model's generator
         self.agent_checks = 0
-        self._wrap_treasury()
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -93,36 +94,14 @@ class InvariantMonitor:
         if not ok:
             self.fail(name, message)
 
-    # -- the treasury step, checked as it runs ----------------------------------------------------
+    # -- the treasury steps, audited as they ran --------------------------------------------------
 
-    def _wrap_treasury(self) -> None:
-        treasury = self.model.treasury
-        original = treasury.step
-
-        def checked_step(members, surplus):
-            before = treasury.total_cash(members)
-            outstanding = treasury.outstanding()
-            lent, repaid = treasury.lent_year, treasury.repaid_year
-            cash_before = {m.org: m.cash for m in members}
-            original(members, surplus)
-            after = treasury.total_cash(members)
-            scale = max(1.0, abs(before), sum(abs(c) for c in cash_before.values()))
-            self.expect(
-                "treasury_conserves_cash",
-                abs(after - before) <= 1e-6 * scale,
-                f"members' cash + fund {before:.6f} -> {after:.6f}",
-            )
-            flow = (treasury.lent_year - lent) - (treasury.repaid_year - repaid)
-            self.expect(
-                "loans_match_flows",
-                abs(treasury.outstanding() - outstanding - flow) <= 1e-6 * scale,
-                f"outstanding {outstanding:.2f} -> {treasury.outstanding():.2f} "
-                f"but lent - repaid = {flow:.2f}",
-            )
-            self.treasury_steps += 1
-            self.treasury_moved += sum(abs(m.cash - cash_before[m.org]) for m in members)
-
-        treasury.step = checked_step
+    def _treasury(self) -> None:
+        """Record the audit's verdicts on this month's treasury step (see ``TreasuryAudit``)."""
+        for name in TREASURY_AUDIT:
+            self.checked[name] = self.audit.steps
+        for violation in self.audit.take():
+            self.fail(violation.invariant, violation.message)
 
     # -- after each month -------------------------------------------------------------------------
 
@@ -136,6 +115,7 @@ class InvariantMonitor:
         self._contracts()
         self._flows()
         self._structures()
+        self._treasury()
         self._loans()
         self._agents()
         if model.month_index % 23 == 0 or not model.running:
@@ -590,8 +570,8 @@ def test_incubated_ess_founders_pathway_and_flows():
 def test_monitor_saw_the_mechanisms_at_work(monitored):
     """The invariants above were checked on states where the mechanisms were active."""
     for seed, (monitor, result) in monitored.items():
-        assert monitor.treasury_steps >= 12 * 9, seed  # treasury on from mid-2006
-        assert monitor.treasury_moved > 0, f"seed {seed}: the treasury never moved any cash"
+        assert monitor.audit.steps >= 12 * 9, seed  # treasury on from mid-2006
+        assert monitor.audit.moved > 0, f"seed {seed}: the treasury never moved any cash"
         assert monitor.agent_checks >= 25 * 20
         territory = result.territory
         assert territory["ge_workers"].max() > 0

@@ -38,6 +38,9 @@ class Treasury:
         fund: cash of the solidarity fund (``None`` until it is created).
         loans: loans not yet repaid.
         lent_year: euros lent this year.
+        repaid_year: euros repaid this year.
+        written_off_year: euros of loans lost this year (a failed borrower's, or owed to a
+            failed lender).
     """
 
     def __init__(self, model: PtceModel) -> None:
@@ -46,6 +49,7 @@ class Treasury:
         self.loans: list[Loan] = []
         self.lent_year = 0.0
         self.repaid_year = 0.0
+        self.written_off_year = 0.0
         self.rescues_year = 0
 
     def create_fund(self) -> None:
@@ -84,6 +88,7 @@ class Treasury:
             if borrower is None:
                 continue
             if loan.lender != FUND and loan.lender not in by_org:
+                self.written_off_year += loan.outstanding
                 loan.outstanding = 0.0  # the lender has failed: its claim dies with it
                 continue
             due = min(loan.outstanding, loan.principal / repayment_months)
@@ -137,6 +142,7 @@ class Treasury:
         """A failed borrower's loans are lost to their lenders; returns the amount lost."""
         lost = sum(loan.outstanding for loan in self.loans if loan.borrower == borrower)
         self.loans = [loan for loan in self.loans if loan.borrower != borrower]
+        self.written_off_year += lost
         return lost
 
     def outstanding(self) -> float:
@@ -147,4 +153,5 @@ class Treasury:
         """Reset the year's flows."""
         self.lent_year = 0.0
         self.repaid_year = 0.0
+        self.written_off_year = 0.0
         self.rescues_year = 0
