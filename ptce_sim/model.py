@@ -148,8 +148,11 @@ class PtceModel(mesa.Model):
         n = max(1, round(territory.labour_force * self.scale))
         shares = territory.age_shares
         group = self.territory_rng.choice(3, size=n, p=[shares.young, shares.adult, shares.senior])
-        bounds = np.array(
-            [[territory.entry_age, 26.0], [26.0, 50.0], [50.0, territory.retirement_age]]
+        # young, adult, senior; within the working years when they do not span 26 and 50
+        bounds = np.clip(
+            [[territory.entry_age, 26.0], [26.0, 50.0], [50.0, territory.retirement_age]],
+            territory.entry_age,
+            territory.retirement_age,
         )
         age = self.territory_rng.uniform(bounds[group, 0], bounds[group, 1])
         skill = self._draw_skills(n)
@@ -170,6 +173,8 @@ class PtceModel(mesa.Model):
     def _draw_skills(self, n: int) -> np.ndarray:
         territory = self.spec.territory
         m, s = territory.skill_mean, territory.skill_sd
+        if not 0.0 < m < 1.0:  # a mean skill of 0 or 1: every person has it
+            return np.full(n, m)
         k = max(m * (1 - m) / s**2 - 1, 0.5)
         return self.territory_rng.beta(m * k, (1 - m) * k, n)
 
@@ -555,7 +560,7 @@ class PtceModel(mesa.Model):
             age = np.where(
                 young,
                 territory.entry_age + self.territory_rng.uniform(0, 4, missing),
-                self.territory_rng.uniform(25.0, 50.0, missing),
+                self.territory_rng.uniform(max(25.0, territory.entry_age), 50.0, missing),
             )
             years = self.month_index / 12.0
             skill = np.clip(self._draw_skills(missing) + 0.002 * years * young, 0.0, 1.0)

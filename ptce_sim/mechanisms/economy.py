@@ -157,6 +157,8 @@ class Economy:
             np.subtract.at(
                 self.base_jobs, self.model.firms.sector[rows], self.model.firms.base[rows]
             )
+            # the closed firms may exceed the baseline (firms that entered since): none is left
+            np.maximum(self.base_jobs, 0.0, out=self.base_jobs)
 
     # -- events ---------------------------------------------------------------------------------
 

@@ -30,6 +30,9 @@ UNFILLED_MEMORY_YEAR = 1 / 12
 """Weight of the current month in the smoothed openings per sector (skills planning reads them)."""
 UNFILLED_MEMORY = 0.8
 """Monthly persistence of a firm's count of unfilled skilled posts."""
+MAX_GAP = 700.0
+"""Bound of the skill gap (in match widths) in the hiring probability's logistic: beyond it the
+probability is 0 or the employability to machine precision, and ``exp`` would overflow."""
 
 
 class LabourMarket:
@@ -190,7 +193,7 @@ class LabourMarket:
         for group, far_pool in ((far, True), (ordinary, False)):
             if not group:
                 continue
-            posts = _expand(group)
+            posts = _expand(group, len(people))
             seekers = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
             if far_pool:
                 seekers &= (
@@ -243,6 +246,7 @@ class LabourMarket:
                 p = np.full(k, 0.9)
             else:
                 gap = (people.skill[contacted] - posts["skill"][trying]) / spec.skill_match_width
+                gap = np.clip(gap, -MAX_GAP, MAX_GAP)  # a very narrow width must not overflow
                 p = people.employability[contacted] / (1.0 + np.exp(-gap))
                 trained = (people.trained_sector[contacted] == posts["sector"][trying]) & (
                     posts["sector"][trying] != NO_SECTOR
@@ -310,8 +314,13 @@ class LabourMarket:
         firms.unfilled_skilled += count
 
 
-def _expand(openings: list[Openings]) -> dict[str, np.ndarray]:
-    counts = np.array([o.count for o in openings])
+def _expand(openings: list[Openings], most: int) -> dict[str, np.ndarray]:
+    """One row per post of ``openings``.
+
+    An employer opens at most ``most`` posts (the persons of the territory): more could never be
+    filled.
+    """
+    counts = np.minimum([o.count for o in openings], most)
 
     def col(attr: str, dtype: type) -> np.ndarray:
         return np.repeat(np.array([getattr(o, attr) for o in openings], dtype=dtype), counts)

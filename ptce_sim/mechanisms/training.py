@@ -69,7 +69,10 @@ class TrainingMechanism:
         centre = self.centre()
         people = model.people
         cost = rule.hours_per_month_in_course * rule.price_eur_per_hour
-        seats = int(model.funding.training_seats_budget() / cost) - model.trainees_of(centre.org)
+        budget = model.funding.training_seats_budget()
+        # free (or nearly free) courses: the budgets do not limit the seats, the persons do
+        seats = len(people) if budget >= cost * len(people) else int(budget / cost)
+        seats -= model.trainees_of(centre.org)
         if seats <= 0:
             return
         seekers = np.flatnonzero(is_in(people.status, (Status.SEEKER, Status.LONG_TERM)))
