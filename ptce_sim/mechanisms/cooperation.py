@@ -3,8 +3,9 @@
 Nodes are organisations of the pole (ESS structures, local authorities that fund them, member
 firms). An edge is a cooperation tie with its kinds (membership of a GE or GEIQ, a board seat, the
 pact, the charter, funding) and a trust in [0, 1]. Trust decays every month
-(``trust_decay_per_year``) and grows with each shared success (a worker lent, a trainee hired, a
-loan repaid): ``trust += trust_gain * weight * (1 - trust)``. The graph is a networkx graph; trust
+(``trust_decay_per_year``), whether cooperation is enabled or not, and, while it is, grows with
+each shared success (a worker lent, a trainee hired, a loan repaid):
+``trust += min(1, trust_gain * weight) * (1 - trust)``. The graph is a networkx graph; trust
 lives in a numpy array indexed by the edge's ``idx`` attribute so that a month's decay and gains
 are array operations.
 
@@ -92,7 +93,8 @@ class CooperationNetwork:
         """Shared successes between pairs of organisations that are tied."""
         if not self.model.cooperation_on:
             return
-        gain = self.model.spec.mechanisms.cooperation.trust_gain * weight
+        # a success closes at most the whole gap to full trust (trust_gain × weight may exceed 1)
+        gain = min(1.0, self.model.spec.mechanisms.cooperation.trust_gain * weight)
         for x, y in zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True):
             data = self.graph.get_edge_data(x, y)
             if data is not None:
@@ -100,13 +102,17 @@ class CooperationNetwork:
                 self.trust[i] += gain * (1.0 - self.trust[i])
 
     def monthly(self) -> None:
-        """Decay, successes of lent workers, then each organisation's reputation and trust."""
+        """Decay, successes of lent workers, then each organisation's reputation and trust.
+
+        Trust decays also while cooperation is disabled: nobody cooperates, so no success renews
+        it and it wears off.
+        """
         model = self.model
         rule = model.spec.mechanisms.cooperation
+        self.trust *= (1.0 - rule.trust_decay_per_year) ** (1 / 12)
         if not model.cooperation_on:
             self._refresh()
             return
-        self.trust *= (1.0 - rule.trust_decay_per_year) ** (1 / 12)
         people = model.people
         lent = np.flatnonzero(
             is_in(people.status, (Status.GE, Status.GEIQ)) & (people.host != NO_ORG)
