@@ -107,6 +107,7 @@ class PtceModel(mesa.Model):
         self.territory_rng, self.economy_rng = self.rng.spawn(2)
         self.spec = scenario
         self.input_spec = scenario  # the scenario as given, before policy events change it
+        self.held: dict[str, bool | float | int | str] = {}  # set by a user; the timeline skips
         self.seed = seed
         self.scale = scenario.run.scale
         self.month_index = 0
@@ -461,20 +462,31 @@ class PtceModel(mesa.Model):
                 )
             case PolicySwitch():
                 for path, value in event.set.items():
-                    self.set_parameter(path, value)
+                    if path not in self.held:  # a user's setting outranks the timeline
+                        self.set_parameter(path, value)
                 if event.create_solidarity_fund:
                     self.treasury.create_fund()
                 if event.formalise_pole:
                     self.network.formalise()
         self.events_applied.append((self.month_index, event.type, event.note or event.type))
 
-    def set_parameter(self, path: str, value: bool | float | int | str) -> None:
+    def set_parameter(
+        self, path: str, value: bool | float | int | str, *, hold: bool = False
+    ) -> None:
         """Change a mechanism parameter (``"treasury.enabled"``) from now on.
+
+        Args:
+            path: ``"<mechanism>.<field>"``.
+            value: its new value.
+            hold: keep it for the rest of the run: the timeline's policy events that would set
+                the same parameter later leave it as it is (a trainer's lever, a live demo).
 
         Raises:
             ValueError: unknown parameter or a value it does not accept.
         """
         check_mechanism_path(self.spec.mechanisms, path, value, "set_parameter")
+        if hold:
+            self.held[path] = value
         section_name, _, field = path.partition(".")
         section = getattr(self.spec.mechanisms, section_name)
         mechanisms = self.spec.mechanisms.model_copy(

@@ -289,6 +289,12 @@ def test_a_lever_the_trainer_moved_survives_the_timeline(write_scenario):
         s.step(12 * 3)  # to January 1973
     assert default.model.spec.mechanisms.treasury.enabled
     assert not kept.model.spec.mechanisms.treasury.enabled
+    (opening,) = [
+        e for e in kept.model.input_spec.events if e.type == "policy" and e.date == "1972-06"
+    ]
+    kept.model.apply_event(opening)  # not even for the month of the event
+    assert not kept.model.spec.mechanisms.treasury.enabled
+    assert kept.model.held == {"treasury.enabled": False}
 
 
 # -- live events -----------------------------------------------------------------------------------

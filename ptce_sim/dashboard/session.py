@@ -169,7 +169,8 @@ class Branch:
     Attributes:
         label: ``"A"``, ``"B"``, or ``""`` when there is a single run.
         model: the running model.
-        overrides: mechanism parameters set by the trainer, re-asserted after each month.
+        overrides: mechanism parameters set by the trainer (held by the model against the
+            timeline's policy events).
         funding: funding levels set by the trainer (item -> level).
         intensity: cooperation intensity (multiplier of :data:`INTENSITY_PATHS`).
         layout: the network positions cached for this branch (see :mod:`.charts`).
@@ -183,19 +184,16 @@ class Branch:
     layout: Any = None
 
     def step(self) -> None:
-        """One month, then the trainer's overrides again (the timeline may have changed them)."""
+        """One month."""
         self.model.step()
-        self.reassert()
-
-    def reassert(self) -> None:
-        """Put back every parameter the trainer set that the model no longer has."""
-        for path, value in self.overrides.items():
-            if _get_parameter(self.model, path) != value:
-                self.model.set_parameter(path, value)
 
     def set_parameter(self, path: str, value: Any) -> None:
-        """Set a mechanism parameter now and keep it (raises ValueError if not accepted)."""
-        self.model.set_parameter(path, value)
+        """Set a mechanism parameter now and hold it against the timeline's policy events.
+
+        Raises:
+            ValueError: the parameter does not exist or does not accept ``value``.
+        """
+        self.model.set_parameter(path, value, hold=True)
         self.overrides[path] = value
 
     def switch(self, key: str) -> bool:
