@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ptce_sim.atomic import write_bytes
 from ptce_sim.batch_worker import ID_COLUMNS, METADATA_KEY, Outcome, Task, execute, run_id
 from ptce_sim.experiment import Experiment
 from ptce_sim.scenario_io import ScenarioError
@@ -76,18 +77,8 @@ class BatchReport:
 # --------------------------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def _write_json(path: Path, content: dict) -> None:
-    _atomic_write(path, (json.dumps(content, indent=2, ensure_ascii=False) + "\n").encode())
+    write_bytes(path, (json.dumps(content, indent=2, ensure_ascii=False) + "\n").encode())
 
 
 def run_files(out: Path) -> list[Path]:
@@ -472,7 +463,7 @@ def run_batch(
         nonlocal failed_count
         failure_file = failed_dir / f"{outcome.run_id}.json"
         if outcome.data is not None:
-            _atomic_write(out / "runs" / f"{outcome.run_id}.parquet", outcome.data)
+            write_bytes(out / "runs" / f"{outcome.run_id}.parquet", outcome.data, durable=True)
             if outcome.run_id in failed_before:
                 failure_file.unlink(missing_ok=True)
                 failed_before.discard(outcome.run_id)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptce_sim.atomic import write_text
 from ptce_sim.batch import (
     BatchReport,
     Progress,
@@ -483,8 +484,8 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
         "The runs are in batch/ (one Parquet file each, with their seeds); comparison.csv holds "
         "every figure of this report.",
     ]
-    _write_text(out / "report.md", render.markdown(title, intro, diffs, words, images, notes))
-    _write_text(out / "report.html", render.page(title, intro, diffs, words, images, notes))
+    write_text(out / "report.md", render.markdown(title, intro, diffs, words, images, notes))
+    write_text(out / "report.html", render.page(title, intro, diffs, words, images, notes))
     table = pd.DataFrame(
         [
             {
@@ -507,7 +508,7 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
             for d in diffs
         ]
     )
-    _write_text(
+    write_text(
         out / "comparison.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
     )
     written = [
@@ -517,12 +518,6 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
         *[out / i for i in images],
     ]
     return Comparison(out=out, differences=diffs, sentences=words, files=written)
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def compare(

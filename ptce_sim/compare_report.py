@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ptce_sim.atomic import replacing
+
 if TYPE_CHECKING:
     from ptce_sim.compare import Difference
 
@@ -19,10 +21,9 @@ COLOURS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#4d4d4d"]
 def _save(fig: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
-    tmp.replace(path)
 
 
 def plot_trajectories(yearly: Any, names: list[str], scales: dict[str, float], path: Path) -> None:

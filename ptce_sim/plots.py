@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ptce_sim.atomic import replacing
 from ptce_sim.runner import RunResult  # noqa: E402
 
 STYLE = {"font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12, "figure.dpi": 110}
@@ -56,7 +57,8 @@ def plot_employment(result: RunResult, path: Path) -> None:
         ax.legend(frameon=False)
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
         plt.close(fig)
 
 
@@ -76,7 +78,8 @@ def plot_unemployment(result: RunResult, path: Path) -> None:
         ax.set(xlabel="year", ylabel="unemployment rate (%)", title="Unemployment rate")
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
         plt.close(fig)
 
 
@@ -116,7 +119,8 @@ def plot_pole(result: RunResult, path: Path) -> None:
         bottom.legend(frameon=False, fontsize=9, loc="upper left")
         bottom.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
         plt.close(fig)
 
 

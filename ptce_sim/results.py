@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import sys
 from importlib import metadata
@@ -19,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ptce_sim.atomic import replacing, write_bytes
 from ptce_sim.runner import RunResult
 from ptce_sim.scenario_io import scenario_digest
 
@@ -36,22 +36,14 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def write_table(frame: pd.DataFrame, directory: Path, name: str, *, csv: bool = True) -> None:
     """Write ``name.parquet`` (and ``name.csv``): empty cells where a value does not apply."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    tmp = directory / f".{name}.parquet.tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, directory / f"{name}.parquet")
+    with replacing(directory / f"{name}.parquet") as tmp:
+        pq.write_table(table, tmp)
     if csv:
         text = frame.to_csv(index=False, float_format="%.6g", lineterminator="\n", na_rep="")
-        atomic_write_bytes(directory / f"{name}.csv", text.encode())
+        write_bytes(directory / f"{name}.csv", text.encode())
 
 
 TABLES = ("territory", "structures", "jobs_by_mechanism", "monthly", "resilience")
@@ -80,11 +72,11 @@ def write_results(
     write_table(result.territory, out, "territory")
     write_table(result.structures, out, "structures")
     write_table(result.monthly, out, "monthly", csv=False)
-    atomic_write_bytes(
+    write_bytes(
         out / "jobs_by_mechanism.csv",
         result.jobs_by_mechanism.to_csv(index=False, lineterminator="\n").encode(),
     )
-    atomic_write_bytes(
+    write_bytes(
         out / "resilience.csv",
         result.resilience.to_csv(
             index=False, float_format="%.6g", lineterminator="\n", na_rep=""
@@ -110,7 +102,7 @@ def write_results(
         "reproduce": f"ptce-sim reproduce {out / 'run.json'}",
         "scenario_content": result.scenario.model_dump(mode="json"),
     }
-    atomic_write_bytes(
+    write_bytes(
         out / "run.json", (json.dumps(run, indent=2, ensure_ascii=False) + "\n").encode()
     )
     return sorted(out.iterdir())

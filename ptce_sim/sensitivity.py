@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptce_sim.atomic import replacing, write_text
 from ptce_sim.batch import read_manifest, run_files
 from ptce_sim.experiment import Outcome, parse_outcome
 from ptce_sim.scenario_io import ScenarioError
@@ -157,9 +158,7 @@ def analyse(
     dest = Path(dest) if dest is not None else out / "sensitivity"
     dest.mkdir(parents=True, exist_ok=True)
     csv_path = dest / f"{method}.csv"
-    tmp = csv_path.with_name(f".{csv_path.name}.tmp")
-    tmp.write_text(table.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
-    tmp.replace(csv_path)
+    write_text(csv_path, table.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
     png_path = dest / f"{method}.png"
     plot_indices(table, method, png_path, title=manifest.get("title") or manifest["experiment"])
     return SensitivityResult(method, table, [csv_path, png_path], notes)
@@ -267,7 +266,6 @@ def plot_indices(table: Any, method: str, path: Path, *, title: str = "") -> Non
     name = "Sobol indices" if method == "sobol" else "Morris measures"
     fig.suptitle(f"{name} - {title}" if title else name, fontsize=12)
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
-    tmp.replace(path)

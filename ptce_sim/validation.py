@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ptce_sim import atomic
+from ptce_sim.atomic import replacing
 from ptce_sim.scenario import Scenario
 from ptce_sim.targets import Target, Targets, check_targets, structure_creation
 
@@ -686,8 +688,6 @@ def write_report(result: ValidationResult, out_dir: str | Path) -> list[Path]:
     Returns:
         The files written.
     """
-    from ptce_sim.results import atomic_write_bytes
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -701,10 +701,10 @@ def write_report(result: ValidationResult, out_dir: str | Path) -> list[Path]:
         ("validation_counterfactual.csv", result.counterfactual),
     ):
         path = out / name
-        atomic_write_bytes(path, frame.to_csv(index=False, float_format="%.6g").encode())
+        atomic.write_text(path, frame.to_csv(index=False, float_format="%.6g"))
         written.append(path)
     report = out / REPORT_NAME
-    atomic_write_bytes(report, markdown(result).encode("utf-8"))
+    atomic.write_text(report, markdown(result))
     return [report, *written]
 
 
@@ -876,7 +876,8 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
         )
         ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
         plt.close(fig)
     return path
 
@@ -946,7 +947,8 @@ def _plot_structures(result: ValidationResult, path: Path) -> Path:
             "◆ observed"
         )
         fig.tight_layout()
-        fig.savefig(path)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
         plt.close(fig)
     return path
 
@@ -997,7 +999,8 @@ def _plot_counterfactual(result: ValidationResult, path: Path) -> Path:
             f"(same {len(result.seeds)} seeds; median and 5%-95%)"
         )
         fig.tight_layout()
-        fig.savefig(path)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
         plt.close(fig)
     return path
 
