@@ -240,6 +240,10 @@ def test_resume_after_sigkill(experiment_file: Path, reference: Path, tmp_path: 
     finished = contents(out)
     for run_id, data in finished.items():  # what was kept is complete and right
         assert data == contents(reference)[run_id]
+    # a write cut short by a kill leaves only a temporary, which is never read as a run
+    cut_short = next(p.stem for p in run_files(reference) if p.stem not in done_at_kill)
+    (out / "runs" / f".{cut_short}.parquet.tmp").write_bytes(b"PAR1 half a run")
+    assert cut_short not in {p.stem for p in run_files(out)}
     with pytest.raises(ScenarioError, match="--resume"):
         run_batch(load_experiment(experiment_file), out, workers=2)
     report = run_batch(load_experiment(experiment_file), out, workers=2, resume=True)
