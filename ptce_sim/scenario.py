@@ -23,9 +23,13 @@ from pydantic import (
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 """A probability or a share, in [0, 1]."""
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+MAX_AMOUNT = 1e9
+"""Ceiling of any amount (a billion euros, hours or persons): far above what a territory's pole
+handles, so larger is a typo, and products of such amounts would overflow the model's counts."""
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT, allow_inf_nan=False)]
 """A count, an amount of money or a duration that cannot be negative."""
-Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(ge=1e-9, le=MAX_AMOUNT, allow_inf_nan=False)]
+"""An amount the model divides by (a wage cost, hours in a year): at least 1e-9."""
 Count = Annotated[int, Field(ge=0)]
 Months = Annotated[int, Field(ge=1, le=600)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
@@ -82,7 +86,7 @@ class Territory(Strict):
     labour_force: Annotated[int, Field(ge=0, le=5_000_000)] = Field(
         description="Persons in the labour force at the start (full scale)."
     )
-    activity_rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    activity_rate: Annotated[float, Field(ge=0.05, le=1.0)] = Field(
         0.45, description="Labour force / population, to report the population."
     )
     growth: list[GrowthPeriod] = Field(
@@ -92,7 +96,9 @@ class Territory(Strict):
     initial_unemployment_rate: Probability = 0.04
     initial_inactive_share: Probability = 0.02
     skill_mean: Probability = 0.45
-    skill_sd: Annotated[float, Field(gt=0.0, le=0.5)] = 0.18
+    skill_sd: Annotated[float, Field(ge=0.001, le=0.5)] = Field(
+        0.18, description="Spread of the initial skills (below 0.001 there is none to speak of)."
+    )
     retirement_age: Annotated[float, Field(ge=50, le=75)] = 62.0
     entry_age: Annotated[float, Field(ge=14, le=30)] = 18.0
 
@@ -111,7 +117,7 @@ class Sector(Strict):
     name: str = Field(min_length=1)
     job_share: Probability = Field(description="Share of the initial classic jobs in this sector.")
     mean_firm_size: Annotated[float, Field(ge=1.0, le=5000)] = 6.0
-    firm_size_sigma: Annotated[float, Field(gt=0.0, le=3.0)] = 1.0
+    firm_size_sigma: Annotated[float, Field(ge=1e-12, le=3.0)] = 1.0
     trend_per_year: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
     follows_population: Probability = Field(
         0.0,
@@ -130,7 +136,7 @@ class Sector(Strict):
 class Firms(Strict):
     """Classic firms: how many, how they hire, lay off, enter and exit."""
 
-    jobs_per_employed: Annotated[float, Field(gt=0.0, le=2.0)] = Field(
+    jobs_per_employed: Annotated[float, Field(ge=1e-12, le=2.0)] = Field(
         1.0, description="Initial labour demand of classic firms per initially employed person."
     )
     hiring_speed: Probability = Field(
@@ -153,7 +159,7 @@ class LabourMarket(Strict):
     """Job search, matching and the drift of employability."""
 
     contacts_per_vacancy: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
-    skill_match_width: Annotated[float, Field(gt=0.0, le=1.0)] = 0.15
+    skill_match_width: Annotated[float, Field(ge=1e-12, le=1.0)] = 0.15
     long_term_months: Months = 12
     discouragement_rate: Probability = 0.004
     reentry_rate: Probability = 0.03
@@ -171,7 +177,7 @@ class SharedEmployment(Strict):
     """Employer groups (GE): pooled fractional needs of member firms become stable jobs."""
 
     enabled: bool = True
-    worker_fte: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    worker_fte: Annotated[float, Field(ge=1e-12, le=1.0)] = Field(
         0.45, description="Mean working time of a GE employee (FTE)."
     )
     uptake: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
@@ -355,7 +361,9 @@ class Finance(Strict):
     overdraft_months: Annotated[float, Field(ge=0.0, le=12.0)] = Field(
         1.0, description="Months of costs a structure may run below zero before it fails."
     )
-    hours_per_fte_year: Positive = 1607.0
+    hours_per_fte_year: Annotated[float, Field(ge=1e-9, le=8784.0)] = Field(
+        1607.0, description="Hours worked by one FTE in a year (at most the 8,784 of a leap year)."
+    )
 
 
 # --------------------------------------------------------------------------------------------
