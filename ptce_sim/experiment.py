@@ -56,11 +56,19 @@ import hashlib
 import itertools
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ptce_sim.overrides import (
     Override,
@@ -136,6 +144,15 @@ class ScenarioEntry(_Strict):
     without_cooperation: bool = False
     set: dict[str, Value] = Field(default_factory=dict)
 
+    @field_validator("file")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+            raise ValueError(
+                f"expected a file path without line breaks or control characters, got {value!r}"
+            )
+        return value
+
 
 class Parameter(_Strict):
     """One ``[[design.parameters]]`` item: a parameter the design varies."""
@@ -200,38 +217,43 @@ class Design(_Strict):
                 )
             return self
         if not self.parameters:
-            raise FieldProblem("parameters", f"a {self.type} design needs at least one parameter")
+            raise FieldProblem(
+                "parameters", f"design type {self.type!r} needs at least one parameter"
+            )
         continuous = self.type != "factorial"
         for i, parameter in enumerate(self.parameters):
             if continuous and parameter.bounds is None:
                 raise FieldProblem(
                     f"parameters[{i}].bounds",
-                    f"a {self.type} design needs bounds = [lower, upper] for each parameter",
+                    f"design type {self.type!r} needs bounds = [lower, upper] for each parameter",
                 )
             if continuous and parameter.values is not None:
                 raise FieldProblem(
                     f"parameters[{i}].values",
-                    f"a {self.type} design samples between bounds; 'values' is for factorial",
+                    f"design type {self.type!r} samples between bounds; 'values' is for type "
+                    "'factorial'",
                 )
             if not continuous and parameter.values is None:
                 raise FieldProblem(
-                    f"parameters[{i}].values", "a factorial design needs values = [...]"
+                    f"parameters[{i}].values", "design type 'factorial' needs values = [...]"
                 )
             if not continuous and parameter.bounds is not None:
                 raise FieldProblem(
-                    f"parameters[{i}].bounds", "a factorial design takes values, not bounds"
+                    f"parameters[{i}].bounds", "design type 'factorial' takes values, not bounds"
                 )
         if continuous and self.samples is None:
-            raise FieldProblem("samples", f"a {self.type} design needs samples = N")
+            raise FieldProblem("samples", f"design type {self.type!r} needs samples = N")
         if self.type == "sobol" and self.samples & (self.samples - 1):
             raise FieldProblem(
                 "samples",
-                f"a sobol design needs samples a power of 2 (e.g. 64), got {self.samples}",
+                f"design type 'sobol' needs samples a power of 2 (e.g. 64), got {self.samples}",
             )
         if self.type == "sobol" and len(self.parameters) < 2:
-            raise FieldProblem("parameters", "a sobol design needs at least two parameters")
+            raise FieldProblem("parameters", "design type 'sobol' needs at least two parameters")
         if not continuous and self.samples is not None:
-            raise FieldProblem("samples", "a factorial design takes no samples (it takes values)")
+            raise FieldProblem(
+                "samples", "design type 'factorial' takes no samples (it takes values)"
+            )
         return self
 
 
@@ -258,8 +280,8 @@ class ExperimentFile(_Strict):
         if self.design.type in ("sobol", "morris") and len(self.scenarios) > 1:
             raise FieldProblem(
                 "scenarios",
-                f"a {self.design.type} design takes one scenario (its indices are per scenario); "
-                f"got {len(self.scenarios)}",
+                f"design type {self.design.type!r} takes one scenario (its indices are per "
+                f"scenario); got {len(self.scenarios)}",
             )
         return self
 
@@ -720,8 +742,8 @@ def _check_parameters(design: Design, scenario: Scenario, name: str, source: str
         for parent, key, concrete in leaves:
             if isinstance(parent[key], bool) and continuous:
                 raise ScenarioError(
-                    f"{where}.path': {concrete} is true/false; a {design.type} design varies "
-                    "numbers (use a factorial design)"
+                    f"{where}.path': {concrete} is true/false; design type {design.type!r} "
+                    "varies numbers (use type 'factorial')"
                 )
         checks = parameter.values if parameter.values is not None else parameter.bounds or []
         field_name = "values" if parameter.values is not None else "bounds"

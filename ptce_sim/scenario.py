@@ -46,6 +46,15 @@ class FieldProblem(ValueError):
         self.field = field
 
 
+def printable(text: str) -> str:
+    """``text`` fit for a one-line message.
+
+    Any control or other non-printable character (a line break, an escape code) is escaped as in
+    Python's ``repr``.
+    """
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 class Strict(BaseModel):
     """Base of every scenario section: unknown keys are errors, numbers must be finite."""
 
@@ -75,7 +84,9 @@ class AgeShares(Strict):
     def _sum_to_one(self) -> AgeShares:
         total = self.young + self.adult + self.senior
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"age shares must sum to 1, they sum to {total:g}")
+            raise ValueError(
+                f"age shares (young, adult, senior) must sum to 1, they sum to {total:g}"
+            )
         return self
 
 
@@ -607,6 +618,11 @@ class Scenario(Strict):
         sector_names = {s.name for s in self.sectors}
         authority_names = {a.name for a in self.authorities}
         created: set[str] = set()
+        creations = {
+            event.structure.name: (i, event.date)
+            for i, event in enumerate(self.events)
+            if isinstance(event, CreateStructure)
+        }
         by_date = sorted(enumerate(self.events), key=lambda item: (item[1].year, item[1].month))
         for i, event in by_date:
             where = f"events[{i}]"
@@ -614,7 +630,7 @@ class Scenario(Strict):
                 raise FieldProblem(
                     f"{where}.date",
                     f"{event.type} dated {event.date} is outside the run's years "
-                    f"{self.run.start_year}-{self.run.end_year}",
+                    f"{self.run.start_year}-{self.run.end_year} (run.start_year to run.end_year)",
                 )
             match event:
                 case CreateStructure(structure=spec):
@@ -624,9 +640,15 @@ class Scenario(Strict):
                         )
                     unknown = [f for f in event.founders if f not in created]
                     if unknown:
+                        later = creations.get(unknown[0])
+                        why = (
+                            f"events[{later[0]}].date is {later[1]}"
+                            if later is not None
+                            else f"no create_structure event has structure.name {unknown[0]!r}"
+                        )
                         raise FieldProblem(
                             f"{where}.founders",
-                            f"founders {unknown} are not created before {event.date}",
+                            f"founders {unknown} are not created before {event.date} ({why})",
                         )
                     _check_known(spec.sectors, sector_names, f"{where}.structure.sectors", "sector")
                     created.add(spec.name)
@@ -698,11 +720,11 @@ def check_mechanism_path(
         FieldProblem: unknown path or a value the parameter does not accept (located at ``where``).
     """
     if isinstance(value, dict):  # TOML reads an unquoted dotted key as a nested table
-        inner = next(iter(value), "parameter")
+        inner = printable(str(next(iter(value), "parameter")))
         raise FieldProblem(
             where,
-            f"{path} is a table {value!r}; write each parameter as one quoted key, "
-            f'e.g. "{path}.{inner}" = ...',
+            f"{printable(path)} is a table {_short(value)}; write each parameter as one quoted "
+            f'key, e.g. "{printable(path)}.{inner}" = ...',
         )
     section_name, _, field = path.partition(".")
     section = (
@@ -728,6 +750,11 @@ def check_mechanism_path(
         ) from None
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _first_message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
@@ -746,4 +773,9 @@ def _check_unique(names: list[str], section: str, what: str) -> None:
 def _check_known(names: list[str], known: set[str], where: str, what: str) -> None:
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise FieldProblem(where, f"unknown {what} {unknown}; expected one of {sorted(known)}")
+        section = "sectors" if what == "sector" else "authorities"
+        raise FieldProblem(
+            where,
+            f"unknown {what} {unknown}; expected one of {sorted(known)} "
+            f"(the names of [[{section}]])",
+        )

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ptce_sim.metrics import STRUCTURE_COLUMNS, TERRITORY_COLUMNS
-from ptce_sim.scenario_io import ScenarioError, read_toml
+from ptce_sim.scenario_io import ScenarioError, printable, read_toml
 
 if TYPE_CHECKING:
     from ptce_sim.scenario import Scenario
@@ -185,8 +185,9 @@ def parse_targets(
     for key, value in territory.items():
         if key in DESCRIPTIVE_KEYS:
             continue
-        label = f"territory.{key}"
-        found = figure(key, value, label, rules.territory, f"[territory.{key}] or [not_compared]")
+        label = f"territory.{printable(key)}"
+        hint = f"[territory.{printable(key)}] or [not_compared]"
+        found = figure(key, value, label, rules.territory, hint)
         if found is None:
             continue
         observed, rule = found
@@ -212,8 +213,9 @@ def parse_targets(
         for key, value in shock.items():
             if key in DESCRIPTIVE_KEYS:
                 continue
-            label = f"{where}.{key}"
-            found = figure(key, value, label, rules.shock, f"[shock.{key}] or [not_compared]")
+            label = f"{where}.{printable(key)}"
+            hint = f"[shock.{printable(key)}] or [not_compared]"
+            found = figure(key, value, label, rules.shock, hint)
             if found is None:
                 continue
             observed, rule = found
@@ -234,7 +236,7 @@ def parse_targets(
             )
 
     created: dict[str, int] = {}
-    seen: dict[tuple[str, str, int], str] = {}
+    seen: dict[tuple[str, str, int], tuple[str, str, str]] = {}
     used_structures: set[str] = set()
     for i, entry in enumerate(_array_of_tables(data.get("target", []), path, "target")):
         where = f"target[{i}]"
@@ -260,18 +262,24 @@ def parse_targets(
                 f"{_names(rules.structures)} (add it to [structures] of {mapping_path})"
             )
         for key, value in figures.items():
-            label = f"{where}.{key}"
+            label = f"{where}.{printable(key)}"
             found = figure(key, value, label, rules.indicators, "[indicators]")
             if found is None:
                 continue
             observed, rule = found
             identity = (model_name, rule.column, year)
             if identity in seen:
+                first_label, first_name, first_key = seen[identity]
+                names = sorted({name, first_name})
+                keys = sorted({key, first_key})
                 raise ScenarioError(
-                    f"{path}: field '{label}': the same figure ({model_name}, {rule.column}, "
-                    f"{year}) is already given by '{seen[identity]}'; expected each figure once"
+                    f"{path}: field '{label}': the same figure (structure {model_name!r}, "
+                    f"column {rule.column!r}, year {year}) is already given by "
+                    f"'{first_label}'; expected each figure once ({mapping_path} maps "
+                    f"{' and '.join(map(repr, names))} to {model_name!r} in [structures], "
+                    f"{' and '.join(map(repr, keys))} to {rule.column!r} in [indicators])"
                 )
-            seen[identity] = label
+            seen[identity] = (label, name, key)
             targets.append(
                 Target(
                     label=label,
@@ -291,8 +299,8 @@ def parse_targets(
     unused = sorted(set(rules.structures) - used_structures)
     if unused:
         raise ScenarioError(
-            f"{mapping_path}: field 'structures.{unused[0]}': unknown structure {unused[0]!r}: "
-            f"no [[target]] of {path} has this structure; expected one of "
+            f"{mapping_path}: field 'structures.{printable(unused[0])}': unknown structure "
+            f"{unused[0]!r}: no [[target]] of {path} has this structure; expected one of "
             f"{sorted({str(t.get('structure')) for t in data.get('target', [])})}"
         )
     if not targets:
@@ -337,9 +345,9 @@ def check_targets(targets: Targets, scenario: Scenario) -> None:
     for source_name, model_name in targets.structure_names.items():
         if model_name not in created:
             raise ScenarioError(
-                f"{targets.mapping_path}: field 'structures.{source_name}': unknown structure "
-                f"{model_name!r}: the scenario {scenario.run.name!r} creates no structure of that "
-                f"name; expected one of {sorted(created)}"
+                f"{targets.mapping_path}: field 'structures.{printable(source_name)}': unknown "
+                f"structure {model_name!r}: the scenario {scenario.run.name!r} creates no "
+                f"structure of that name; expected one of {sorted(created)}"
             )
     for target in targets.targets:
         start, end = target.years
@@ -359,7 +367,7 @@ def check_targets(targets: Targets, scenario: Scenario) -> None:
         cls: type[Structure] = STRUCTURE_CLASSES[kinds[target.structure]]
         if target.column not in cls.indicators | always:
             raise ScenarioError(
-                f"{targets.mapping_path}: field 'indicators.{target.indicator}': column "
+                f"{targets.mapping_path}: field 'indicators.{printable(target.indicator)}': column "
                 f"{target.column!r} does not apply to {target.structure!r} (kind "
                 f"{kinds[target.structure]}); expected one of "
                 f"{sorted(cls.indicators | always)}"
@@ -407,37 +415,42 @@ class _TargetsReader:
             raise ScenarioError(
                 f"{self.path}: field '{label}': expected a positive number, got {_short(value)}"
             )
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float (TOML integers are not bounded here)
+            number = math.inf
+        if not math.isfinite(number):
             raise ScenarioError(
-                f"{self.path}: field '{label}': expected a finite positive number, got {value!r}"
+                f"{self.path}: field '{label}': expected a finite positive number, "
+                f"got {_short(value)}"
             )
-        if value <= 0:
+        if number <= 0:
             raise ScenarioError(
                 f"{self.path}: field '{label}': expected a positive number (a count, amount or "
-                f"rate; relative errors need a non-zero observation), got {value!r}"
+                f"rate; relative errors need a non-zero observation), got {_short(value)}"
             )
-        return float(value)
+        return number
 
 
 def _parse_mapping(mapping: Mapping[str, object], path: Path) -> _Rules:
     _check_keys(mapping, MAPPING_KEYS, path, "", "section")
     structures: dict[str, str] = {}
     for key, value in _table(mapping.get("structures", {}), path, "structures").items():
-        structures[key] = _text(value, path, f"structures.{key}")
+        structures[key] = _text(value, path, f"structures.{printable(key)}")
     indicators = {
-        key: _rule(value, path, f"indicators.{key}", table="structures")
+        key: _rule(value, path, f"indicators.{printable(key)}", table="structures")
         for key, value in _table(mapping.get("indicators", {}), path, "indicators").items()
     }
     territory = {
-        key: _rule(value, path, f"territory.{key}", table="territory")
+        key: _rule(value, path, f"territory.{printable(key)}", table="territory")
         for key, value in _table(mapping.get("territory", {}), path, "territory").items()
     }
     shock = {
-        key: _rule(value, path, f"shock.{key}", table="territory", period=True)
+        key: _rule(value, path, f"shock.{printable(key)}", table="territory", period=True)
         for key, value in _table(mapping.get("shock", {}), path, "shock").items()
     }
     not_compared = {
-        key: _text(value, path, f"not_compared.{key}")
+        key: _text(value, path, f"not_compared.{printable(key)}")
         for key, value in _table(mapping.get("not_compared", {}), path, "not_compared").items()
     }
     return _Rules(structures, indicators, territory, shock, not_compared)
@@ -481,11 +494,22 @@ def _rule(value: object, path: Path, where: str, *, table: str, period: bool = F
     if not period and table == "territory":
         if "years" not in entry:
             raise ScenarioError(f"{path}: field '{where}.years': required field is missing")
+        given = entry["years"]
+        if method == "value" and isinstance(given, list):
+            raise ScenarioError(
+                f"{path}: field '{where}.years': method 'value' reads one year; expected a year "
+                f"(e.g. 2012), got {_short(given)}"
+            )
+        if method == "growth_rate" and not isinstance(given, list):
+            raise ScenarioError(
+                f"{path}: field '{where}.years': method 'growth_rate' needs two years; expected "
+                f"[first_year, last_year], got {_short(given)}"
+            )
         if method == "value":
-            year = _year(entry["years"], path, f"{where}.years")
+            year = _year(given, path, f"{where}.years")
             years = (year, year)
         else:
-            years = _period(entry["years"], path, f"{where}.years")
+            years = _period(given, path, f"{where}.years")
             if years[0] == years[1]:
                 raise ScenarioError(
                     f"{path}: field '{where}.years': a growth rate needs two different years, "
@@ -503,7 +527,7 @@ def _check_keys(
 ) -> None:
     for key in table:
         if key not in allowed:
-            field_name = f"{where}.{key}" if where else key
+            field_name = f"{where}.{printable(key)}" if where else printable(key)
             raise ScenarioError(
                 f"{path}: field '{field_name}': unknown {what}; expected one of "
                 f"{', '.join(sorted(allowed))}"
