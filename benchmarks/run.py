@@ -200,9 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         if path not in sys.path:
             sys.path.insert(0, path)
     import mesa
-    from ptce_sim.runner import simulate
+    from boltzmann import run_boltzmann  # noqa: F401 - imported before the settling
+
+    from ptce_sim.runner import settle_startup_objects, simulate
     from ptce_sim.scenario_io import load_scenario
 
+    settle_startup_objects()  # as ptce-sim run and batch workers do
     pinning = "not pinned to a CPU (--no-pin)" if args.no_pin else pin_to_one_cpu()
     print(
         f"ptce_sim speed benchmark — Python {platform.python_version()}, Mesa {mesa.__version__}, "

@@ -84,13 +84,19 @@ def run_id(point: int, replicate: int) -> str:
 def init_worker() -> None:
     """Worker start-up: one BLAS thread per process, Ctrl-C left to the parent.
 
-    The worker exits when its parent dies (even killed with SIGKILL), instead of lingering.
+    The model's modules are imported and settled out of the garbage collector's passes (see
+    :func:`ptce_sim.runner.settle_startup_objects`). The worker exits when its parent dies
+    (even killed with SIGKILL), instead of lingering.
     """
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    from ptce_sim import overrides, scenario_io  # noqa: F401 - imported before the settling
+    from ptce_sim.runner import settle_startup_objects
+
+    settle_startup_objects()
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -207,10 +207,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ptce_sim.results import write_results
-    from ptce_sim.runner import simulate
+    from ptce_sim.runner import settle_startup_objects, simulate
     from ptce_sim.scenario_io import load_scenario, scenario_hash
 
     scenario = load_scenario(args.scenario)
+    settle_startup_objects()
     if args.scale is not None:
         scenario = scenario.with_overrides(scale=args.scale)
     out = args.out or Path("results") / scenario.run.name
@@ -248,8 +249,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
     from ptce_sim.reproduce import read_run_json, reproduce
     from ptce_sim.results import write_results
+    from ptce_sim.runner import settle_startup_objects
 
     recorded = read_run_json(args.run_json)  # bad input is reported before the run
+    settle_startup_objects()
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
     with tqdm(
