@@ -78,7 +78,7 @@ from ptce_sim.overrides import (
     narrow_years,
     resolve,
 )
-from ptce_sim.scenario import FieldProblem, Scenario
+from ptce_sim.scenario import FieldProblem, RunName, Scenario
 from ptce_sim.scenario_io import (
     ScenarioError,
     format_validation_error,
@@ -102,7 +102,6 @@ __all__ = [
 ]
 
 DESIGNS = ("none", "factorial", "latin_hypercube", "sobol", "morris")
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")]
 Value = bool | int | float | str
 
 
@@ -113,7 +112,7 @@ class _Strict(BaseModel):
 class ExperimentSection(_Strict):
     """The ``[experiment]`` table."""
 
-    name: Name
+    name: RunName
     title: str = ""
     description: str = ""
     replicates: Annotated[int, Field(ge=1, le=100_000)] = Field(
@@ -139,7 +138,7 @@ class ExperimentSection(_Strict):
 class ScenarioEntry(_Strict):
     """One ``[[scenarios]]`` item: a base scenario of the experiment."""
 
-    name: Name
+    name: RunName
     file: str = Field(min_length=1, description="Scenario file, relative to the experiment file.")
     without_cooperation: bool = False
     set: dict[str, Value] = Field(default_factory=dict)

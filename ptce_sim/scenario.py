@@ -30,6 +30,9 @@ NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT, allow_inf_nan=False)
 """A count, an amount of money or a duration that cannot be negative."""
 Positive = Annotated[float, Field(ge=1e-9, le=MAX_AMOUNT, allow_inf_nan=False)]
 """An amount the model divides by (a wage cost, hours in a year): at least 1e-9."""
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+"""A run's or an experiment's name: it names an output folder, so no '/', and no '.' or '..'."""
+RunName = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
 Count = Annotated[int, Field(ge=0)]
 Months = Annotated[int, Field(ge=1, le=600)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
@@ -579,7 +582,7 @@ SHOCK_EVENT_TYPES = ("sector_shock", "plant_closure", "budget_cut")
 class Run(Strict):
     """Span and resolution of the run."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: RunName
     title: str = ""
     start_year: Year
     end_year: Year

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ptce_sim.scenario import FieldProblem, Scenario, printable
+from ptce_sim.scenario import NAME_PATTERN, FieldProblem, Scenario, printable
 
 MAX_FILE_BYTES = 5_000_000
 MAX_NESTING = 32
@@ -186,6 +186,11 @@ def _explain(error: dict) -> str:
     text = error["msg"]
     if text.startswith("Value error, "):
         text = text[len("Value error, ") :]
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NAME_PATTERN:
+        return (
+            "expected a name of letters, digits, '_', '-' and '.' starting with a letter or a "
+            f"digit (it names an output folder), got {_short(value)}"
+        )
     if kind in {
         "greater_than_equal",
         "less_than_equal",

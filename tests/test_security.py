@@ -276,3 +276,14 @@ def test_a_scenario_whose_texts_are_code_runs_them_as_text(tmp_path):
     with pytest.raises(ScenarioError, match=r"run\.name"):
         load_scenario(path)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["..", ".", "../elsewhere", "/tmp/x", ".hidden", "a/b"])
+def test_a_run_name_cannot_steer_output_into_another_folder(tmp_path, name):
+    """A run's name becomes an output folder: '..', '.', slashes and hidden names are refused."""
+    text = (ROOT / "scenarios" / "seignanx_1970_2015.toml").read_text(encoding="utf-8")
+    path = tmp_path / "named.toml"
+    path.write_text(text.replace('name = "seignanx_1970_2015"', f'name = "{name}"', 1))
+    with pytest.raises(ScenarioError, match=r"run\.name.*output folder") as error:
+        load_scenario(path)
+    assert "\n" not in str(error.value)
