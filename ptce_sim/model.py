@@ -174,10 +174,11 @@ class PtceModel(mesa.Model):
     def _draw_skills(self, n: int) -> np.ndarray:
         territory = self.spec.territory
         m, s = territory.skill_mean, territory.skill_sd
-        if not 0.0 < m < 1.0:  # a mean skill of 0 or 1: every person has it
-            return np.full(n, m)
         k = max(m * (1 - m) / s**2 - 1, 0.5)
-        return self.territory_rng.beta(m * k, (1 - m) * k, n)
+        a, b = m * k, (1 - m) * k
+        if not (a > 0.0 and b > 0.0):  # a mean skill of 0 or 1 (or too close to be told apart)
+            return np.full(n, m)
+        return self.territory_rng.beta(a, b, n)
 
     def _build_firms(self, n: int, inactive: np.ndarray) -> None:
         """Firms sized to employ the initially employed persons, who are then placed in them."""

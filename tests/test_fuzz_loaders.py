@@ -215,17 +215,8 @@ def tiny(scenario: Scenario) -> Scenario:
     return parse_scenario(data, source="<tiny>")
 
 
-def known_model_bug(scenario: Scenario) -> str | None:
-    """Why a valid scenario is known to crash the model (see the strict xfail tests below)."""
-    if 0.0 < scenario.territory.skill_mean < sys.float_info.min:
-        return "subnormal skill_mean"
-    return None
-
-
 def check_model(scenario: Scenario, steps: int = 14) -> None:
     """The scenario builds a model that steps without an exception."""
-    if known_model_bug(scenario):
-        return
     model = PtceModel(tiny(scenario), seed=1)
     for _ in range(steps):
         model.step()
@@ -284,12 +275,6 @@ def test_extreme_but_valid_scenario_builds_a_model(fuzz_dir: Path, mutant: Mutan
     check_model(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="PtceModel._draw_skills draws beta(m * k, ...) with m * k == 0 when skill_mean is "
-    "subnormal (e.g. 5e-324): the product underflows; a model bug (model.py), not a loader's",
-)
 def test_subnormal_skill_mean_builds_a_model() -> None:
     """A skill mean just above 0 (valid: a probability) builds a model like 0 does."""
     scenario = load_scenario(SCENARIO_FILES[0])
