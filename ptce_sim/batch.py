@@ -89,6 +89,19 @@ def run_files(out: Path) -> list[Path]:
     return sorted(p for p in folder.glob("p*.parquet") if not p.name.startswith("."))
 
 
+MANIFEST_FIELDS = {
+    "experiment": str,
+    "design": dict,
+    "replicates": int,
+    "keep": list,
+    "parameters": list,
+    "scenarios": dict,
+    "sessions": list,
+}
+"""The fields of a batch manifest that readers rely on, and their JSON types."""
+MANIFEST_KINDS = {str: "a string", dict: "an object", int: "an integer", list: "a list"}
+
+
 def read_manifest(out: str | Path) -> dict:
     """The manifest of a batch folder.
 
@@ -99,9 +112,20 @@ def read_manifest(out: str | Path) -> dict:
     if not path.is_file():
         raise ScenarioError(f"{out}: not a batch folder (no manifest.json); run 'ptce-sim batch'")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{path}: cannot be read as JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ScenarioError(f"{path}: expected a JSON object (a batch manifest)")
+    for field_name, kind in MANIFEST_FIELDS.items():
+        if not isinstance(manifest.get(field_name), kind):
+            raise ScenarioError(
+                f"{path}: field '{field_name}' is missing or not {MANIFEST_KINDS[kind]}; expected "
+                "a manifest written by ptce-sim batch"
+            )
+    if not isinstance(manifest["design"].get("type"), str):
+        raise ScenarioError(f"{path}: field 'design.type' is missing or not a string")
+    return manifest
 
 
 # --------------------------------------------------------------------------------------------

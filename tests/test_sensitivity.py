@@ -161,3 +161,26 @@ def test_errors_are_one_line(sobol_batch: Path, tmp_path: Path, capsys) -> None:
     run_files(partial)[5].unlink()
     with pytest.raises(ScenarioError, match="1 of 64 design points have no value.*--resume"):
         analyse(partial)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "named"),
+    [
+        ("{}", "'experiment'"),
+        ("[1, 2]", "JSON object"),
+        ('{"experiment": "x"}', "'design'"),
+        (
+            '{"experiment": "x", "design": {}, "replicates": 1, "keep": [], "parameters": [],'
+            ' "scenarios": {}, "sessions": []}',
+            "'design.type'",
+        ),
+        ("{not json", "cannot be read as JSON"),
+    ],
+)
+def test_a_broken_manifest_is_one_line(tmp_path: Path, capsys, manifest: str, named: str) -> None:
+    """A manifest that is not a batch's: exit 2, one line naming the file and the field."""
+    (tmp_path / "manifest.json").write_text(manifest)
+    code = main(["sensitivity", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert str(tmp_path / "manifest.json") in err and named in err
