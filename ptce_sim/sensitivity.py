@@ -265,7 +265,7 @@ def plot_indices(table: Any, method: str, path: Path, *, title: str = "") -> Non
     axes[0, 0].legend(frameon=False, loc="lower right", fontsize=9)
     name = "Sobol indices" if method == "sobol" else "Morris measures"
     fig.suptitle(f"{name} - {title}" if title else name, fontsize=12)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the title
     with replacing(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
