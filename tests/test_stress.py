@@ -1037,3 +1037,17 @@ def test_degenerate_skill_means_give_every_person_that_skill() -> None:
     for mean in (0.0, 1.0):
         model = PtceModel(stressed(overrides=[Override("territory.skill_mean", mean)]), 0)
         assert (model.people.skill == mean).all()
+
+
+def test_an_absurd_number_of_openings_is_capped_without_overflow():
+    """Openings beyond int64 (products of huge amounts) are capped at the territory's persons."""
+    from ptce_sim.agents.structures import Openings
+    from ptce_sim.mechanisms.labour_market import _expand
+
+    openings = [
+        Openings(3, Status.ESS, 10**30, 1.0, 0.2, -1, False, 12),
+        Openings(4, Status.ESS, 2, 0.5, 0.3, -1, False, 6),
+    ]
+    posts = _expand(openings, most=5)
+    assert posts["org"].tolist() == [3] * 5 + [4] * 2
+    assert posts["fte"].tolist() == [1.0] * 5 + [0.5] * 2

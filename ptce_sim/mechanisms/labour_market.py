@@ -320,7 +320,7 @@ def _expand(openings: list[Openings], most: int) -> dict[str, np.ndarray]:
     An employer opens at most ``most`` posts (the persons of the territory): more could never be
     filled.
     """
-    counts = np.minimum([o.count for o in openings], most)
+    counts = np.array([min(o.count, most) for o in openings], dtype=np.int64)  # no overflow
 
     def col(attr: str, dtype: type) -> np.ndarray:
         return np.repeat(np.array([getattr(o, attr) for o in openings], dtype=dtype), counts)
