@@ -290,6 +290,17 @@ class _Bar:
         self.bar.close()
 
 
+def _execution(args: argparse.Namespace, bar: _Bar) -> dict:
+    """The execution options of ``batch`` and ``compare`` (see :func:`_add_execution`)."""
+    return {
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "resume": args.resume,
+        "progress": bar,
+        "command": sys.argv,
+    }
+
+
 def _execute(experiment, out: Path, args: argparse.Namespace, run):  # noqa: ANN001, ANN202
     """``run(progress)`` with a progress bar; ``None`` after Ctrl-C, which says how to resume."""
     from ptce_sim.batch import run_files
@@ -335,15 +346,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         experiment,
         out,
         args,
-        lambda bar: run_batch(
-            experiment,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            progress=bar,
-            command=sys.argv,
-        ),
+        lambda bar: run_batch(experiment, out, **_execution(args, bar)),
     )
     if report is None:
         return EXIT_INTERRUPTED
@@ -404,15 +407,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         experiment,
         out / "batch",
         args,
-        lambda bar: compare(
-            experiment,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            progress=bar,
-            command=sys.argv,
-        ),
+        lambda bar: compare(experiment, out, **_execution(args, bar)),
     )
     if comparison is None:
         return EXIT_INTERRUPTED

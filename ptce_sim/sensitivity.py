@@ -164,6 +164,13 @@ def analyse(
     return SensitivityResult(method, table, [csv_path, png_path], notes)
 
 
+COLUMNS = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
+}
+"""The index columns of each method's table, in order."""
+
+
 def _indices(
     method: str, problem: dict, manifest: dict, x: Any, y: Any, outcome: str
 ) -> list[dict]:
@@ -179,37 +186,20 @@ def _indices(
             conf_level=0.95,
             seed=BOOTSTRAP_SEED,
         )
-        return [
-            {
-                "outcome": outcome,
-                "parameter": name,
-                "S1": float(si["S1"][i]),
-                "S1_conf": float(si["S1_conf"][i]),
-                "ST": float(si["ST"][i]),
-                "ST_conf": float(si["ST_conf"][i]),
-            }
-            for i, name in enumerate(problem["names"])
-        ]
-    from SALib.analyze import morris
+    else:
+        from SALib.analyze import morris
 
-    si = morris.analyze(
-        problem,
-        x,
-        y,
-        num_resamples=RESAMPLES,
-        conf_level=0.95,
-        num_levels=int(manifest["design"]["levels"]),
-        seed=BOOTSTRAP_SEED,
-    )
+        si = morris.analyze(
+            problem,
+            x,
+            y,
+            num_resamples=RESAMPLES,
+            conf_level=0.95,
+            num_levels=int(manifest["design"]["levels"]),
+            seed=BOOTSTRAP_SEED,
+        )
     return [
-        {
-            "outcome": outcome,
-            "parameter": name,
-            "mu": float(si["mu"][i]),
-            "mu_star": float(si["mu_star"][i]),
-            "mu_star_conf": float(si["mu_star_conf"][i]),
-            "sigma": float(si["sigma"][i]),
-        }
+        {"outcome": outcome, "parameter": name, **{c: float(si[c][i]) for c in COLUMNS[method]}}
         for i, name in enumerate(problem["names"])
     ]
 

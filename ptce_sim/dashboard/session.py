@@ -169,8 +169,6 @@ class Branch:
     Attributes:
         label: ``"A"``, ``"B"``, or ``""`` when there is a single run.
         model: the running model.
-        overrides: mechanism parameters set by the trainer (held by the model against the
-            timeline's policy events).
         funding: funding levels set by the trainer (item -> level).
         intensity: cooperation intensity (multiplier of :data:`INTENSITY_PATHS`).
         layout: the network positions cached for this branch (see :mod:`.charts`).
@@ -178,14 +176,9 @@ class Branch:
 
     label: str
     model: PtceModel
-    overrides: dict[str, Any] = field(default_factory=dict)
     funding: dict[str, float] = field(default_factory=dict)
     intensity: float = 1.0
     layout: Any = None
-
-    def step(self) -> None:
-        """One month."""
-        self.model.step()
 
     def set_parameter(self, path: str, value: Any) -> None:
         """Set a mechanism parameter now and hold it against the timeline's policy events.
@@ -194,7 +187,6 @@ class Branch:
             ValueError: the parameter does not exist or does not accept ``value``.
         """
         self.model.set_parameter(path, value, hold=True)
-        self.overrides[path] = value
 
     def switch(self, key: str) -> bool:
         """Current state of an on/off lever (see :data:`SWITCHES`)."""
@@ -234,7 +226,6 @@ class Branch:
         return Branch(
             label=label,
             model=copy.deepcopy(self.model),
-            overrides=dict(self.overrides),
             funding=dict(self.funding),
             intensity=self.intensity,
             layout=copy.deepcopy(self.layout),
@@ -334,7 +325,7 @@ class Session:
                     break
                 for branch in self.branches:
                     if branch.model.running:
-                        branch.step()
+                        branch.model.step()
                 done += 1
         return done
 
