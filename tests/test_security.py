@@ -152,11 +152,22 @@ def test_no_url_reads_a_file_outside_the_served_folders(dashboard):
     assert not leaks, f"files outside the served folders were read through: {leaks}"
 
 
-def test_the_server_sends_no_telemetry():
-    """Solara's usage telemetry (Mixpanel) is switched off: nothing leaves the machine."""
-    from ptce_sim.dashboard import SERVER_ENV
+def test_the_server_sends_no_telemetry(monkeypatch):
+    """The Solara server is started with its usage telemetry (Mixpanel) off."""
+    from ptce_sim import dashboard as served
 
-    assert SERVER_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    started = []
+
+    class FakeServer:
+        def __init__(self, command, **kwargs):
+            started.append(kwargs["env"])
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")  # a user's setting is overruled
+    served.serve(port=8123)
+    assert started[0]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
 
 
 def test_serving_beyond_this_machine_prints_a_warning(monkeypatch, capsys):
