@@ -165,6 +165,7 @@ def test_the_server_sends_no_telemetry(monkeypatch):
         def wait(self, timeout=None):
             return 0
 
+    monkeypatch.setattr(served.subprocess, "Popen", FakeServer)
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")  # a user's setting is overruled
     served.serve(port=8123)
     assert started[0]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
