@@ -13,7 +13,7 @@ SEED ?= 0
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 
-.PHONY: run test install bench validate dashboard screenshots lint clean
+.PHONY: run test install bench validate reference dashboard screenshots lint clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "ptce-sim needs Python >= 3.12 (Mesa 3.4+ requires it): install python3.12 and retry." >&2; exit 1; fi
@@ -38,6 +38,11 @@ bench: $(STAMP)
 # the calibration report in docs/ (20 seeds of the full-scale run, a few minutes)
 validate: $(STAMP)
 	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
+
+# the reference digests that lock results (tests/test_reference.py); regenerate them, with
+# `make validate`, in any commit that changes results, and say what moved in docs/CHANGES.md
+reference: $(STAMP)
+	$(PY) -m ptce_sim.reference tests/reference/digests.json
 
 # the live dashboard on http://127.0.0.1:8765/ (or: make dashboard DASHBOARD_PORT=9000 DASHBOARD_HOST=0.0.0.0)
 DASHBOARD_HOST ?= 127.0.0.1

@@ -678,12 +678,16 @@ STRUCTURES_PNG = "validation_structures.png"
 COUNTERFACTUAL_PNG = "validation_counterfactual.png"
 
 
-def write_report(result: ValidationResult, out_dir: str | Path) -> list[Path]:
+def write_report(
+    result: ValidationResult, out_dir: str | Path, *, stamp: str | None = None
+) -> list[Path]:
     """Write the validation report: Markdown, PNG charts and the three tables as CSV.
 
     Args:
         result: what :func:`validate` returned.
         out_dir: the folder (created if needed).
+        stamp: the reference stamp of the code's results (:mod:`ptce_sim.reference`), stated
+            in the report so that a stale report can be told.
 
     Returns:
         The files written.
@@ -704,13 +708,15 @@ def write_report(result: ValidationResult, out_dir: str | Path) -> list[Path]:
         atomic.write_text(path, frame.to_csv(index=False, float_format="%.6g"))
         written.append(path)
     report = out / REPORT_NAME
-    atomic.write_text(report, markdown(result))
+    atomic.write_text(report, markdown(result, stamp=stamp))
     return [report, *written]
 
 
-def markdown(result: ValidationResult) -> str:
-    """The report's Markdown text (pure)."""
+def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
+    """The report's Markdown text (pure); ``stamp``: the reference stamp it is made with."""
     import ptce_sim
+
+    from ptce_sim.reference import stamp_line
 
     scenario, targets, table = result.scenario, result.targets, result.table
     seeds = result.seeds
@@ -728,6 +734,8 @@ def markdown(result: ValidationResult) -> str:
         f"Scenario `{scenario.run.name}` at scale {result.scale:g}, {len(seeds)} seeds "
         f"({seed_text}); targets `{_display_path(targets.path)}` read through "
         f"`{_display_path(targets.mapping_path)}`; ptce-sim {ptce_sim.__version__}.",
+        "",
+        stamp_line(stamp) if stamp else "Made without reference digests (no stamp).",
         "",
         "## Summary",
         "",
@@ -1014,6 +1022,17 @@ EXIT_FIT_NOT_MET = 1
 EXIT_BAD_INPUT = 2
 
 
+DEFAULT_REFERENCE = Path("tests/reference/digests.json")
+
+
+def _stamp(reference_path: str | Path | None) -> str | None:
+    """The stamp of the reference digests, if the file is there."""
+    from ptce_sim.reference import reference_stamp
+
+    path = Path(reference_path) if reference_path is not None else DEFAULT_REFERENCE
+    return reference_stamp(path) if path.is_file() else None
+
+
 def run_validate_command(
     scenario_path: str | Path,
     targets_path: str | Path,
@@ -1023,6 +1042,7 @@ def run_validate_command(
     workers: int = 1,
     *,
     mapping_path: str | Path | None = None,
+    reference_path: str | Path | None = None,
     show_progress: bool = True,
 ) -> int:
     """Body of ``ptce-sim validate SCENARIO TARGETS [--replicates N] [--scale X] [--out DIR]``.
@@ -1037,6 +1057,8 @@ def run_validate_command(
         out: the report's folder; default ``results/<scenario name>/validation``.
         workers: worker processes.
         mapping_path: the mapping file, if not beside the targets file.
+        reference_path: the reference digests whose stamp the report states (default
+            ``tests/reference/digests.json`` when it exists).
         show_progress: draw a progress bar on standard error.
 
     Returns:
@@ -1089,7 +1111,7 @@ def run_validate_command(
             bar.update(done - bar.n)
 
         result = validate(scenario, targets, replicates=n, workers=workers, progress=progress)
-    files = write_report(result, out_dir)
+    files = write_report(result, out_dir, stamp=_stamp(reference_path))
     print(result.summary())
     print(f"report: {files[0]}")
     return EXIT_FIT_OK if result.goal_met else EXIT_FIT_NOT_MET
