@@ -42,7 +42,7 @@ validate: $(STAMP)
 # the reference digests that lock results (tests/test_reference.py); regenerate them, with
 # `make validate`, in any commit that changes results, and say what moved in docs/CHANGES.md
 reference: $(STAMP)
-	$(PY) -m ptce_sim.reference tests/reference/digests.json
+	$(PY) -m ptce_sim.runs.reference tests/reference/digests.json
 
 # the live dashboard on http://127.0.0.1:8765/ (or: make dashboard DASHBOARD_PORT=9000 DASHBOARD_HOST=0.0.0.0)
 DASHBOARD_HOST ?= 127.0.0.1
@@ -52,7 +52,7 @@ dashboard: $(STAMP)
 
 # the README's screenshots of the dashboard (needs Chromium, see the README)
 screenshots: $(STAMP)
-	$(PY) -m ptce_sim.dashboard.screenshots --out docs/img
+	$(PY) -m ptce_sim.interfaces.dashboard.screenshots --out docs/img
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks

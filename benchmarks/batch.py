@@ -1,4 +1,4 @@
-"""Batch benchmark: parallel speed-up and flat memory of ``ptce_sim.batch.run_batch``.
+"""Batch benchmark: parallel speed-up and flat memory of ``ptce_sim.studies.batch.run_batch``.
 
 What is measured
 ----------------
@@ -112,8 +112,8 @@ def ceiling_rate(workers: int, tasks: int = 8, seconds: float = 0.5) -> float:
 
 def timed_batch(experiment_file: Path, out: Path, workers: int) -> dict:
     """Run a batch; returns its wall time and the time each run finished."""
-    from ptce_sim.batch import run_batch
-    from ptce_sim.experiment import load_experiment
+    from ptce_sim.studies.batch import run_batch
+    from ptce_sim.studies.experiment import load_experiment
 
     experiment = load_experiment(experiment_file)
     finished: list[float] = []

@@ -2,12 +2,12 @@
 
 What is measured
 ----------------
-1. **Frames in Python** (always). A dashboard session (:class:`ptce_sim.dashboard.session.Session`)
+1. **Frames in Python** (always). A dashboard session (:class:`ptce_sim.interfaces.dashboard.session.Session`)
    plays the whole full-scale Seignanx 1970-2015 run month by month, as the page does while
    playing; each frame is
 
    * ``step``: one month of the model (of both branches after the fork);
-   * ``view``: every chart's data and options (:func:`ptce_sim.dashboard.charts.build_view`:
+   * ``view``: every chart's data and options (:func:`ptce_sim.interfaces.dashboard.charts.build_view`:
      jobs and unemployment, mechanisms, structures, resilience, the network with its layout);
    * ``json``: encoding the view as JSON, as the widgets do to send it to the browser;
    * ``render`` (unless ``--no-render``): Solara/reacton re-rendering the page's live components
@@ -78,8 +78,8 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 def bench_frames(scale: float, render: bool, seed: int = 0) -> dict:
     """Play a whole run frame by frame; time each phase of each frame."""
-    from ptce_sim.dashboard.charts import build_view
-    from ptce_sim.dashboard.session import Session, settle_heap
+    from ptce_sim.interfaces.dashboard.charts import build_view
+    from ptce_sim.interfaces.dashboard.session import Session, settle_heap
 
     session = Session(scale=scale, seed=seed)
     settle_heap(collect=False)
@@ -87,7 +87,7 @@ def bench_frames(scale: float, render: bool, seed: int = 0) -> dict:
     if render:
         import solara
 
-        from ptce_sim.dashboard import app
+        from ptce_sim.interfaces.dashboard import app
 
         frame, controls = solara.reactive(0), solara.reactive(0)
 
@@ -154,7 +154,7 @@ def bench_browser(loads: int, play_seconds: float) -> dict:
     """Page load and months per second while playing, in Chromium against ``solara run``."""
     from playwright.sync_api import sync_playwright
 
-    from ptce_sim.dashboard import (
+    from ptce_sim.interfaces.dashboard import (
         CHROMIUM_ARGS,
         find_chromium,
         served,

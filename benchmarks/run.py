@@ -3,7 +3,7 @@
 What is measured
 ----------------
 1. **The Seignanx 1970–2015 scenario** (``scenarios/seignanx_1970_2015.toml``, 46 years of
-   monthly steps) run with :func:`ptce_sim.runner.simulate` at population scales 0.5, 1 and 2.
+   monthly steps) run with :func:`ptce_sim.runs.runner.simulate` at population scales 0.5, 1 and 2.
    For each run we take ``result.wall_time_s`` (the stepping only, not loading the scenario nor
    building the model) and ``result.person_months`` (the sum over steps of the persons alive),
    and derive the cost per person-month. With ``--repeat N`` each scale is run N times and the
@@ -202,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     import mesa
     from boltzmann import run_boltzmann  # noqa: F401 - imported before the settling
 
-    from ptce_sim.runner import settle_startup_objects, simulate
-    from ptce_sim.scenario_io import load_scenario
+    from ptce_sim.runs.runner import settle_startup_objects, simulate
+    from ptce_sim.config.scenario_io import load_scenario
 
     settle_startup_objects()  # as ptce-sim run and batch workers do
     pinning = "not pinned to a CPU (--no-pin)" if args.no_pin else pin_to_one_cpu()

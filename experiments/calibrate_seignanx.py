@@ -67,7 +67,7 @@ def parameters(scenario) -> list[Parameter]:
 
 def current_values(scenario, params: list[Parameter]) -> np.ndarray:
     """The scenario's own values of the parameters (the starting point)."""
-    from ptce_sim.overrides import resolve
+    from ptce_sim.config.overrides import resolve
 
     data = scenario.model_dump(mode="json")
     values = []
@@ -79,7 +79,7 @@ def current_values(scenario, params: list[Parameter]) -> np.ndarray:
 
 def _run(job):
     scenario, seed = job
-    from ptce_sim.runner import simulate
+    from ptce_sim.runs.runner import simulate
 
     result = simulate(scenario, seed)
     return result.territory, result.structures
@@ -87,8 +87,8 @@ def _run(job):
 
 def loss(base, targets, params, values, seeds, scale, pool) -> tuple[float, int]:
     """Loss of a parameter set: mean |log ratio| of medians to observed, +1 per figure beyond 50%."""
-    from ptce_sim.overrides import Override, apply_overrides
-    from ptce_sim.validation import RunTables, target_table
+    from ptce_sim.config.overrides import Override, apply_overrides
+    from ptce_sim.studies.validation import RunTables, target_table
 
     scenario = apply_overrides(
         base, [Override(p.path, float(v), round_int=True) for p, v in zip(params, values, strict=True)]
@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rng-seed", type=int, default=2026)
     args = parser.parse_args(argv)
 
-    from ptce_sim.scenario_io import load_scenario
-    from ptce_sim.targets import load_targets
+    from ptce_sim.config.scenario_io import load_scenario
+    from ptce_sim.studies.targets import load_targets
 
     base = load_scenario(SCENARIO)
     targets = load_targets(TARGETS)

@@ -1,8 +1,8 @@
 """Shared helpers of the model and mechanism tests: scenario variants and instrumented runs.
 
-Only the public API is used: :func:`ptce_sim.scenario_io.load_scenario`, the scenario's
-``model_dump``/``model_validate`` round trip, :class:`ptce_sim.model.PtceModel` stepped by hand and
-:func:`ptce_sim.runner.result_of` for its tables.
+Only the public API is used: :func:`ptce_sim.config.scenario_io.load_scenario`, the scenario's
+``model_dump``/``model_validate`` round trip, :class:`ptce_sim.simulation.model.PtceModel` stepped by hand and
+:func:`ptce_sim.runs.runner.result_of` for its tables.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ptce_sim.agents.persons import Status
-from ptce_sim.model import PtceModel
-from ptce_sim.runner import RunResult, result_of
-from ptce_sim.scenario import Scenario
-from ptce_sim.scenario_io import load_scenario
+from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.model import PtceModel
+from ptce_sim.runs.runner import RunResult, result_of
+from ptce_sim.config.scenario import Scenario
+from ptce_sim.config.scenario_io import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_PATH = ROOT / "scenarios" / "seignanx_1970_2015.toml"

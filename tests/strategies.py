@@ -35,8 +35,8 @@ from conftest import RawToml, dump_toml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from ptce_sim.scenario import Scenario
-from ptce_sim.scenario_io import MAX_FILE_BYTES
+from ptce_sim.config.scenario import Scenario
+from ptce_sim.config.scenario_io import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_FILES = tuple(

@@ -1,10 +1,10 @@
-"""Result files are replaced whole or not at all (``ptce_sim.atomic``)."""
+"""Result files are replaced whole or not at all (``ptce_sim.runs.atomic``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ptce_sim import atomic
+from ptce_sim.runs import atomic
 
 
 def test_a_write_replaces_the_file_and_leaves_no_temporary(tmp_path):

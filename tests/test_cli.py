@@ -1,6 +1,6 @@
 """Tests of the ``ptce-sim`` command.
 
-Bad input: ``ptce_sim.cli.main`` is called in-process; it must print ONE line on stderr starting
+Bad input: ``ptce_sim.interfaces.cli.main`` is called in-process; it must print ONE line on stderr starting
 with ``ptce-sim: error:`` that names the file, and return 2; never a traceback. A real run: the
 installed console script is run as a subprocess (three runs at once: seed 3 twice, seed 4 once),
 then its output folder is checked: files, columns, empty not-applicable cells, provenance,
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.cli import main
-from ptce_sim.scenario_io import load_scenario, scenario_digest
+from ptce_sim.interfaces.cli import main
+from ptce_sim.config.scenario_io import load_scenario, scenario_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "scenarios/seignanx_1970_2015.toml"

@@ -1,7 +1,7 @@
 """The dashboard's state logic, without a browser: sessions, levers, live events, forks, the view.
 
 The page itself (Solara, a real Chromium) is tested in ``test_dashboard_browser.py``; here the
-session (:mod:`ptce_sim.dashboard.session`) and the charts' data (:mod:`ptce_sim.dashboard.charts`)
+session (:mod:`ptce_sim.interfaces.dashboard.session`) and the charts' data (:mod:`ptce_sim.interfaces.dashboard.charts`)
 are checked directly, on the Seignanx scenario at a small scale.
 """
 
@@ -17,10 +17,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from ptce_sim import dashboard
-from ptce_sim.dashboard import charts
-from ptce_sim.dashboard.charts import NetworkLayout, build_view
-from ptce_sim.dashboard.session import (
+from ptce_sim.interfaces import dashboard
+from ptce_sim.interfaces.dashboard import charts
+from ptce_sim.interfaces.dashboard.charts import NetworkLayout, build_view
+from ptce_sim.interfaces.dashboard.session import (
     ALL_MECHANISMS,
     INTENSITY_PATHS,
     Session,
@@ -54,10 +54,10 @@ def _json(view) -> str:
 
 
 def test_importing_the_package_is_light():
-    """``import ptce_sim.dashboard`` (the CLI's path to ``serve``) loads neither Solara nor Mesa."""
+    """``import ptce_sim.interfaces.dashboard`` (the CLI's path to ``serve``) loads neither Solara nor Mesa."""
     code = (
-        "import sys, ptce_sim.dashboard; "
-        "print(sorted(m for m in ('solara', 'mesa', 'ptce_sim.model') if m in sys.modules))"
+        "import sys, ptce_sim.interfaces.dashboard; "
+        "print(sorted(m for m in ('solara', 'mesa', 'ptce_sim.simulation.model') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -66,14 +66,14 @@ def test_importing_the_package_is_light():
 def test_importing_the_app_builds_no_model():
     """The app module creates no model at import time (each session makes its own)."""
     code = """
-import ptce_sim.model as m
+import ptce_sim.simulation.model as m
 built = []
 original = m.PtceModel.__init__
 def spy(self, *args, **kwargs):
     built.append(1)
     original(self, *args, **kwargs)
 m.PtceModel.__init__ = spy
-import ptce_sim.dashboard.app as app
+import ptce_sim.interfaces.dashboard.app as app
 assert callable(app.Page)
 print(len(built))
 """
@@ -114,7 +114,7 @@ def test_serve_runs_solara_and_returns_its_status(monkeypatch, capsys):
 
 def test_the_cli_dashboard_command_calls_serve(monkeypatch):
     """``ptce-sim dashboard [--host H] [--port P]`` calls ``serve``; a bad port is refused."""
-    from ptce_sim import cli
+    from ptce_sim.interfaces import cli
 
     if "dashboard" not in getattr(cli, "COMMANDS", {}):
         pytest.skip("ptce-sim has no dashboard subcommand yet")
@@ -148,7 +148,7 @@ def test_scenario_listing_stays_inside_the_folder(tmp_path, seignanx_path):
 
 def test_the_picker_switches_scenarios_and_refuses_a_broken_one(tmp_path, seignanx_path):
     """Another listed scenario opens from its start; a broken file leaves the run as it was."""
-    from ptce_sim.scenario_io import ScenarioError
+    from ptce_sim.config.scenario_io import ScenarioError
 
     text = seignanx_path.read_text(encoding="utf-8")
     (tmp_path / "alpha.toml").write_text(text, encoding="utf-8")

@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Playwright driving Debian's Chromium against ``solara run``.
 
-One server for the module (``python -m solara run ptce_sim/dashboard/app.py --production`` on a
+One server for the module (``python -m solara run ptce_sim/interfaces/dashboard/app.py --production`` on a
 free port of 127.0.0.1); each test opens the page in a fresh browser context, i.e. a fresh
 session with its own model. The charts' data are read back from the ECharts instances in the
 page.
@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from ptce_sim.dashboard import CHROMIUM_ARGS, SERVER_ENV, find_chromium, free_port, serve_command
+from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, SERVER_ENV, find_chromium, free_port, serve_command
 
 pytestmark = [
     pytest.mark.browser,

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.cli import main
-from ptce_sim.experiment import (
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.experiment import (
     Experiment,
     load_experiment,
     parse_outcome,
     run_seed,
 )
-from ptce_sim.overrides import (
+from ptce_sim.config.overrides import (
     Override,
     PathError,
     apply_overrides,
@@ -31,8 +31,8 @@ from ptce_sim.overrides import (
     parse_path,
     trim_timeline,
 )
-from ptce_sim.scenario import Scenario
-from ptce_sim.scenario_io import ScenarioError, load_scenario
+from ptce_sim.config.scenario import Scenario
+from ptce_sim.config.scenario_io import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"

@@ -1,7 +1,7 @@
 """Property-based fuzzing (hypothesis) of the three file loaders and of the CLI's errors.
 
-The scenario (:func:`~ptce_sim.scenario_io.load_scenario`), experiment
-(:func:`~ptce_sim.experiment.load_experiment`) and targets (:func:`~ptce_sim.targets.load_targets`,
+The scenario (:func:`~ptce_sim.config.scenario_io.load_scenario`), experiment
+(:func:`~ptce_sim.studies.experiment.load_experiment`) and targets (:func:`~ptce_sim.studies.targets.load_targets`,
 with its mapping file) loaders are fed thousands of files made from the shipped ones (see
 ``tests/strategies.py``): parsed and mutated (wrong types, NaN, ±inf, huge and negative numbers,
 empty strings, tables and sections, unknown keys, out-of-range years, deleted keys, duplicated
@@ -10,7 +10,7 @@ nested too deeply, just over the size limit), or a directory or nothing where th
 
 Every file must either load into a valid object (a scenario that validates again, whose floats are
 finite, whose counts are >= 0, whose years are in order; and, for a bounded number of them, that
-builds and steps a model) or raise :class:`~ptce_sim.scenario_io.ScenarioError` whose message is
+builds and steps a model) or raise :class:`~ptce_sim.config.scenario_io.ScenarioError` whose message is
 ONE line, starts with the file's path and names a field (for a single mutation: the mutated
 field's dotted path or its last key). Any other exception is a bug of the loader. ``ptce-sim``
 turns those errors into one ``ptce-sim: error:`` line and exit status 2, without a traceback.
@@ -55,13 +55,13 @@ from strategies import (
     value_pool,
 )
 
-from ptce_sim.cli import main
-from ptce_sim.experiment import Experiment, load_experiment
-from ptce_sim.model import PtceModel
-from ptce_sim.overrides import apply_overrides
-from ptce_sim.scenario import Scenario
-from ptce_sim.scenario_io import MAX_FILE_BYTES, ScenarioError, load_scenario, parse_scenario
-from ptce_sim.targets import YEAR_RANGE, Targets, check_targets, load_targets
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.experiment import Experiment, load_experiment
+from ptce_sim.simulation.model import PtceModel
+from ptce_sim.config.overrides import apply_overrides
+from ptce_sim.config.scenario import Scenario
+from ptce_sim.config.scenario_io import MAX_FILE_BYTES, ScenarioError, load_scenario, parse_scenario
+from ptce_sim.studies.targets import YEAR_RANGE, Targets, check_targets, load_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -760,7 +760,7 @@ def test_cli_subprocess_exits_2_without_traceback(bad_files: dict[str, Path]) ->
     """The real command, in its own process: exit status 2, one line, no traceback."""
     for argv in (["run", str(bad_files["scenario"])], ["batch", str(bad_files["binary"])]):
         done = subprocess.run(
-            [sys.executable, "-m", "ptce_sim.cli", *argv],
+            [sys.executable, "-m", "ptce_sim.interfaces.cli", *argv],
             capture_output=True,
             text=True,
             timeout=120,

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from helpers import base_scenario, run_many, switched_off, with_events, with_mechanism
 
-from ptce_sim.agents.persons import NO_SECTOR, Status, is_in
-from ptce_sim.agents.structures import Openings
-from ptce_sim.model import PtceModel
+from ptce_sim.simulation.agents.persons import NO_SECTOR, Status, is_in
+from ptce_sim.simulation.agents.structures import Openings
+from ptce_sim.simulation.model import PtceModel
 
 SCALE = 0.25
 SEEDS = (0, 1, 2)

@@ -1,4 +1,4 @@
-"""Invariants of :class:`ptce_sim.model.PtceModel`, checked after every month of whole runs.
+"""Invariants of :class:`ptce_sim.simulation.model.PtceModel`, checked after every month of whole runs.
 
 Three seeds of the Seignanx 1970-2015 scenario at scale 0.1 are stepped by hand; after each month
 a :class:`InvariantMonitor` checks the persons, the structures, the treasury and the agents, and
@@ -19,27 +19,27 @@ import pandas as pd
 import pytest
 from helpers import base_scenario
 
-from ptce_sim.agents.firms import ClassicFirm
-from ptce_sim.agents.persons import EMPLOYED, N_STATUS, NO_ORG, Person, Status, is_in
-from ptce_sim.agents.structures import (
+from ptce_sim.simulation.agents.firms import ClassicFirm
+from ptce_sim.simulation.agents.persons import EMPLOYED, N_STATUS, NO_ORG, Person, Status, is_in
+from ptce_sim.simulation.agents.structures import (
     EmployerGroup,
     Geiq,
     Structure,
     TrainingCentre,
     WorkIntegrationEnterprise,
 )
-from ptce_sim.invariants import TreasuryAudit
-from ptce_sim.metrics import MECHANISM_COLUMNS, TERRITORY_COLUMNS
-from ptce_sim.model import PtceModel
-from ptce_sim.runner import simulate
-from ptce_sim.scenario import PlantClosure, SectorShock
+from ptce_sim.simulation.invariants import TreasuryAudit
+from ptce_sim.simulation.metrics import MECHANISM_COLUMNS, TERRITORY_COLUMNS
+from ptce_sim.simulation.model import PtceModel
+from ptce_sim.runs.runner import simulate
+from ptce_sim.config.scenario import PlantClosureSpec, SectorShockSpec
 
 SCALE = 0.1
 SEEDS = (0, 1, 2)
 MAX_REPORTS = 5
 """Violations kept per invariant (the first ones, with their month)."""
 TREASURY_AUDIT = ("treasury_conserves_cash", "loans_match_flows")
-"""Invariants of :class:`ptce_sim.invariants.TreasuryAudit`, checked around each treasury step."""
+"""Invariants of :class:`ptce_sim.simulation.invariants.TreasuryAudit`, checked around each treasury step."""
 
 # organisation kinds, for vectorised checks of who employs whom
 K_FIRM, K_STRUCTURE, K_EI, K_GE, K_GEIQ, K_CENTRE, K_OTHER = range(7)
@@ -405,7 +405,7 @@ class InvariantMonitor:
 
 def monitored_run(seed: int):
     """Step the scenario to its end under the monitor."""
-    from ptce_sim.runner import result_of
+    from ptce_sim.runs.runner import result_of
 
     model = PtceModel(base_scenario(SCALE), seed)
     monitor = InvariantMonitor(model, sample_seed=1000 + seed)
@@ -511,7 +511,7 @@ def hosts_after_closing_their_sector(status: Status) -> tuple[int, int]:
     sectors = firms.sector[model.firm_row_of(people.host[lent])]
     sector = int(sectors[0])
     name = model.spec.sectors[sector].name
-    model.apply_event(PlantClosure(type="plant_closure", date="2015", sector=name, jobs=10**6))
+    model.apply_event(PlantClosureSpec(type="plant_closure", date="2015", sector=name, jobs=10**6))
     assert not firms.alive[firms.sector == sector].any()
     model.step()
     lent = np.flatnonzero((people.status == status) & (people.host != NO_ORG))
@@ -691,8 +691,8 @@ def employment_after(model: PtceModel, months: int) -> np.ndarray:
 @pytest.mark.parametrize(
     "event",
     [
-        PlantClosure(type="plant_closure", date="1985-05", sector="industry", jobs=400),
-        SectorShock(
+        PlantClosureSpec(type="plant_closure", date="1985-05", sector="industry", jobs=400),
+        SectorShockSpec(
             type="sector_shock",
             date="1985-05",
             sectors=["industry", "aerospace"],
@@ -714,7 +714,7 @@ def test_live_event_drops_employment(event):
     base = employment_after(control, 12)
     hit = employment_after(shocked, 12)
     lost = base - hit
-    if isinstance(event, PlantClosure):
+    if isinstance(event, PlantClosureSpec):
         # about 400 * 0.1 jobs go at once, and are not all found again within the year
         assert lost[0] >= 20, lost
         assert lost.mean() >= 10, lost

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim import reference
+from ptce_sim.runs import reference
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGESTS = ROOT / "tests" / "reference" / "digests.json"

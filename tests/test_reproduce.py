@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.cli import main
-from ptce_sim.results import TABLES
+from ptce_sim.interfaces.cli import main
+from ptce_sim.runs.results import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"

@@ -1,4 +1,4 @@
-"""Tests of :mod:`ptce_sim.resilience` on synthetic series whose answer is known analytically."""
+"""Tests of :mod:`ptce_sim.runs.resilience` on synthetic series whose answer is known analytically."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ptce_sim.resilience import (
+from ptce_sim.runs.resilience import (
     COLUMNS,
     ResilienceMeasures,
     latest_shock_summary,

@@ -1,6 +1,6 @@
 """Tests of scenario loading: validation on load, one clear message per bad file, the Seignanx.
 
-Every bad scenario must give ONE :class:`~ptce_sim.scenario_io.ScenarioError` whose one-line
+Every bad scenario must give ONE :class:`~ptce_sim.config.scenario_io.ScenarioError` whose one-line
 message names the file, the field (``authorities[0].budget_eur_per_year``, ``events[3]``...) and
 what was expected; never another exception. Bad files are modified copies of the shipped Seignanx
 scenario (see ``conftest.write_scenario``), so each case differs from a valid file by one thing.
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import RawToml
 
-from ptce_sim.scenario import CreateStructure, PolicySwitch, Scenario
-from ptce_sim.scenario_io import (
+from ptce_sim.config.scenario import CreateStructureSpec, PolicySwitchSpec, Scenario
+from ptce_sim.config.scenario_io import (
     ScenarioError,
     load_scenario,
     parse_scenario,
@@ -860,21 +860,21 @@ def test_seignanx_loads(seignanx):
 
 def test_seignanx_creates_the_named_structures_at_the_timelines_years(seignanx):
     """The pole's structures open in the timeline's years."""
-    created = {e.structure.name: e.year for e in seignanx.events if isinstance(e, CreateStructure)}
+    created = {e.structure.name: e.year for e in seignanx.events if isinstance(e, CreateStructureSpec)}
     for name, year in TIMELINE.items():
         assert name in created, f"{name} is not created by the timeline"
         assert created[name] == year, f"{name} is created in {created[name]}, expected {year}"
-    assert len(created) == sum(isinstance(e, CreateStructure) for e in seignanx.events)
+    assert len(created) == sum(isinstance(e, CreateStructureSpec) for e in seignanx.events)
 
 
 def test_every_structure_is_created_after_its_founders(seignanx):
     """In the shipped timeline, founders exist before (by date)."""
     when: dict[str, int] = {}
     for event in seignanx.events:
-        if isinstance(event, CreateStructure):
+        if isinstance(event, CreateStructureSpec):
             when[event.structure.name] = seignanx.month_index(event.year, event.month)
     for event in seignanx.events:
-        if isinstance(event, CreateStructure):
+        if isinstance(event, CreateStructureSpec):
             for founder in event.founders:
                 assert when[founder] < when[event.structure.name], (founder, event.structure.name)
 
@@ -923,7 +923,7 @@ def test_without_cooperation_switches_every_mechanism_off(seignanx):
     for name in type(mechanisms).model_fields:
         assert getattr(mechanisms, name).enabled is False, f"mechanism {name} is still enabled"
     for event in counterfactual.events:
-        if isinstance(event, PolicySwitch):
+        if isinstance(event, PolicySwitchSpec):
             for path, value in event.set.items():
                 assert not (path.endswith(".enabled") and value), (
                     f"{event.date}: {path} switched back on"

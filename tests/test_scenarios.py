@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.runner import simulate
-from ptce_sim.scenario_io import load_scenario
+from ptce_sim.runs.runner import simulate
+from ptce_sim.config.scenario_io import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MAIN = SCENARIOS / "seignanx_1970_2015.toml"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.dashboard import free_port
-from ptce_sim.scenario_io import ScenarioError, load_scenario
+from ptce_sim.interfaces.dashboard import free_port
+from ptce_sim.config.scenario_io import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ptce_sim"
@@ -46,7 +46,7 @@ def dashboard(tmp_path_factory) -> tuple[int, subprocess.Popen, Path]:
     log = workdir / "server.log"
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ptce_sim.cli", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "ptce_sim.interfaces.cli", "dashboard", "--port", str(port)],
         cwd=workdir,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
@@ -154,7 +154,7 @@ def test_no_url_reads_a_file_outside_the_served_folders(dashboard):
 
 def test_the_server_sends_no_telemetry(monkeypatch):
     """The Solara server is started with its usage telemetry (Mixpanel) off."""
-    from ptce_sim import dashboard as served
+    from ptce_sim.interfaces import dashboard as served
 
     started = []
 
@@ -173,7 +173,7 @@ def test_the_server_sends_no_telemetry(monkeypatch):
 
 def test_serving_beyond_this_machine_prints_a_warning(monkeypatch, capsys):
     """``--host 0.0.0.0`` (the room's network) is allowed, with a warning on what it exposes."""
-    from ptce_sim import dashboard as served
+    from ptce_sim.interfaces import dashboard as served
 
     class FakeServer:
         def __init__(self, command, **kwargs):
@@ -269,7 +269,7 @@ def test_no_code_runs_data(folder):
 
 def test_a_scenario_whose_texts_are_code_runs_them_as_text(tmp_path):
     """Python code in a scenario's free text stays text, never run; in a name it is refused."""
-    from ptce_sim.model import PtceModel
+    from ptce_sim.simulation.model import PtceModel
 
     marker = tmp_path / "pwned"
     payload = f"__import__('os').system('touch {marker}')"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ptce_sim.batch import run_batch, run_files
-from ptce_sim.cli import main
-from ptce_sim.experiment import load_experiment
-from ptce_sim.scenario_io import ScenarioError
-from ptce_sim.sensitivity import analyse
+from ptce_sim.studies.batch import run_batch, run_files
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.experiment import load_experiment
+from ptce_sim.config.scenario_io import ScenarioError
+from ptce_sim.studies.sensitivity import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"

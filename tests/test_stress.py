@@ -1,14 +1,14 @@
 """Invariants under stress: extreme but valid scenarios, checked after every month.
 
-Every run of this module is stepped by hand under a :class:`ptce_sim.invariants.InvariantChecker`,
+Every run of this module is stepped by hand under a :class:`ptce_sim.simulation.invariants.InvariantChecker`,
 which raises at the first month where an invariant breaks (every person in exactly one state, money
 conserved by the treasury, counts never negative, indicators finite: see
-:mod:`ptce_sim.invariants`). Numpy's warnings are errors here, so an overflow or a division by
+:mod:`ptce_sim.simulation.invariants`). Numpy's warnings are errors here, so an overflow or a division by
 zero fails the run instead of leaving a NaN behind.
 
 The scenarios are the shipped Seignanx scenario, narrowed to a few years and a small scale (so that
 the structures of the pole exist from the start), changed through the scenario API
-(:func:`ptce_sim.overrides.apply_overrides` and the timeline): no classic firm, no job seeker, an
+(:func:`ptce_sim.config.overrides.apply_overrides` and the timeline): no classic firm, no job seeker, an
 empty or shrinking territory, every mechanism off, every mechanism on with extreme rates, huge and
 simultaneous shocks, no public money, every probability at 0 or at 1, a one-year run, the
 parameter values that once broke the model, and combinations. Each stress scenario also checks
@@ -36,17 +36,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ptce_sim import scenario as schema
-from ptce_sim.agents.persons import HOLDER, NO_ORG, UNEMPLOYED, Status, is_in
-from ptce_sim.agents.structures import Structure
-from ptce_sim.invariants import InvariantChecker, InvariantError, TreasuryAudit, check_state
-from ptce_sim.mechanisms.funding import ITEMS
-from ptce_sim.mechanisms.treasury import Loan
-from ptce_sim.model import PtceModel
-from ptce_sim.overrides import Override, apply_overrides, narrow_years
-from ptce_sim.runner import RunResult, result_of, simulate
-from ptce_sim.scenario import BudgetCut, PlantClosure, Scenario, SectorShock
-from ptce_sim.scenario_io import load_scenario, parse_scenario
+from ptce_sim.config import scenario as schema
+from ptce_sim.simulation.agents.persons import HOLDER, NO_ORG, UNEMPLOYED, Status, is_in
+from ptce_sim.simulation.agents.structures import Structure
+from ptce_sim.simulation.invariants import InvariantChecker, InvariantError, TreasuryAudit, check_state
+from ptce_sim.simulation.mechanisms.funding import ITEMS
+from ptce_sim.simulation.mechanisms.treasury import Loan
+from ptce_sim.simulation.model import PtceModel
+from ptce_sim.config.overrides import Override, apply_overrides, narrow_years
+from ptce_sim.runs.runner import RunResult, result_of, simulate
+from ptce_sim.config.scenario import BudgetCutSpec, PlantClosureSpec, Scenario, SectorShockSpec
+from ptce_sim.config.scenario_io import load_scenario, parse_scenario
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -57,7 +57,7 @@ SEEDS = (0, 1)
 """Seeds of each stress scenario (the Hypothesis tests draw their own)."""
 SHOCK = "2006-01"
 """Month of the huge shocks: every structure of the narrowed runs exists by then."""
-MECHANISMS = tuple(schema.Mechanisms.model_fields)
+MECHANISMS = tuple(schema.MechanismsSpec.model_fields)
 ALL_ITEMS = ["budget", "animation_grant", "insertion_aid", "training_budget", "operating_grant"]
 
 
@@ -80,7 +80,7 @@ def stressed(
 ) -> Scenario:
     """The Seignanx scenario run over ``start``-``end`` at ``scale``, then changed.
 
-    ``overrides`` are applied with :func:`~ptce_sim.overrides.apply_overrides` (a mechanism
+    ``overrides`` are applied with :func:`~ptce_sim.config.overrides.apply_overrides` (a mechanism
     parameter set this way holds for the whole run: later policy events lose it); ``change`` then
     edits the scenario data in place (timeline, lists) before it is validated again.
     """
@@ -256,14 +256,14 @@ CAPS = {"labour_force": 13400, "count": 40, "requests_per_launch": 1000}
 def schema_fields() -> list[tuple[str, object]]:
     """(override path, schema field) of every number and switch a scenario's sections hold."""
     sections = {
-        "territory": schema.Territory,
-        "firms": schema.Firms,
-        "labour_market": schema.LabourMarket,
-        "finance": schema.Finance,
-        "other_ess": schema.OtherEss,
-        "sectors[*]": schema.Sector,
-        "authorities[*]": schema.Authority,
-        **{f"mechanisms.{m}": f.annotation for m, f in schema.Mechanisms.model_fields.items()},
+        "territory": schema.TerritorySpec,
+        "firms": schema.FirmsSpec,
+        "labour_market": schema.LabourMarketSpec,
+        "finance": schema.FinanceSpec,
+        "other_ess": schema.OtherEssSpec,
+        "sectors[*]": schema.SectorSpec,
+        "authorities[*]": schema.AuthoritySpec,
+        **{f"mechanisms.{m}": f.annotation for m, f in schema.MechanismsSpec.model_fields.items()},
     }
     return [
         (f"{prefix}.{name}", field)
@@ -739,10 +739,10 @@ def intervene(model: PtceModel, action: tuple) -> None:
     kind, what, amount = action
     date = f"{model.year}-{model.month_of_year:02d}"
     if kind == "closure":
-        model.apply_event(PlantClosure(type="plant_closure", date=date, sector=what, jobs=amount))
+        model.apply_event(PlantClosureSpec(type="plant_closure", date=date, sector=what, jobs=amount))
     elif kind == "downturn":
         model.apply_event(
-            SectorShock(
+            SectorShockSpec(
                 type="sector_shock",
                 date=date,
                 sectors=what,
@@ -753,7 +753,7 @@ def intervene(model: PtceModel, action: tuple) -> None:
         )
     elif kind == "cut":
         model.apply_event(
-            BudgetCut(type="budget_cut", date=date, authority=what, share=amount, items=ALL_ITEMS)
+            BudgetCutSpec(type="budget_cut", date=date, authority=what, share=amount, items=ALL_ITEMS)
         )
     elif kind == "level":
         model.set_funding_level(what, amount)
@@ -1041,8 +1041,8 @@ def test_degenerate_skill_means_give_every_person_that_skill() -> None:
 
 def test_an_absurd_number_of_openings_is_capped_without_overflow():
     """Openings beyond int64 (products of huge amounts) are capped at the territory's persons."""
-    from ptce_sim.agents.structures import Openings
-    from ptce_sim.mechanisms.labour_market import _expand
+    from ptce_sim.simulation.agents.structures import Openings
+    from ptce_sim.simulation.mechanisms.labour_market import _expand
 
     openings = [
         Openings(3, Status.ESS, 10**30, 1.0, 0.2, -1, False, 12),

@@ -1,4 +1,4 @@
-"""The targets file and its mapping (:mod:`ptce_sim.targets`): the shipped files, and clear errors.
+"""The targets file and its mapping (:mod:`ptce_sim.studies.targets`): the shipped files, and clear errors.
 
 Each error case writes a modified copy of the shipped targets file or mapping (parsed, changed in
 Python, written back as TOML) into ``tmp_path``, so each case differs from a valid pair of files by
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import dump_toml
 
-from ptce_sim.scenario_io import ScenarioError, load_scenario
-from ptce_sim.targets import check_targets, default_mapping_path, load_targets, parse_targets
+from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+from ptce_sim.studies.targets import check_targets, default_mapping_path, load_targets, parse_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "scenarios" / "targets" / "seignanx.toml"

@@ -1,4 +1,4 @@
-"""A reduced validation of the Seignanx scenario (:mod:`ptce_sim.validation`).
+"""A reduced validation of the Seignanx scenario (:mod:`ptce_sim.studies.validation`).
 
 Three seeds at scale 0.2, with and without cooperation (six runs, two worker processes), shared by
 the tests of this module. They check the tables' structure and consistency, not the fit: the model
@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptce_sim.runner import simulate
-from ptce_sim.scenario_io import load_scenario
-from ptce_sim.targets import load_targets, structure_creation
-from ptce_sim.validation import (
+from ptce_sim.runs.runner import simulate
+from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.studies.targets import load_targets, structure_creation
+from ptce_sim.studies.validation import (
     COUNTERFACTUAL_COLUMNS,
     FAR_BAND,
     GOAL_SHARE,

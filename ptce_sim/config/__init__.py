@@ -1,0 +1,1 @@
+"""Configuration: the scenario as typed data, reading scenario files, overrides."""

@@ -1,0 +1,784 @@
+"""The scenario: every input of a run, as typed and validated data.
+
+A scenario says which territory is simulated, who lives and works there at the start, how each
+cooperation mechanism behaves, who funds what, and a dated timeline of events. It is pure data:
+this module neither reads files (see :mod:`ptce_sim.config.scenario_io`) nor imports Mesa.
+
+All money is in constant 2012 euros; all rates are per month unless their name says ``per_year``.
+Every model is ``extra="forbid"`` so that a typo in a scenario file is an error, never a new key.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+"""A probability or a share, in [0, 1]."""
+MAX_AMOUNT = 1e9
+"""Ceiling of any amount (a billion euros, hours or persons): far above what a territory's pole
+handles, so larger is a typo, and products of such amounts would overflow the model's counts."""
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT, allow_inf_nan=False)]
+"""A count, an amount of money or a duration that cannot be negative."""
+Positive = Annotated[float, Field(ge=1e-9, le=MAX_AMOUNT, allow_inf_nan=False)]
+"""An amount the model divides by (a wage cost, hours in a year): at least 1e-9."""
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+"""A run's or an experiment's name: it names an output folder, so no '/', and no '.' or '..'."""
+RunName = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
+Count = Annotated[int, Field(ge=0)]
+Months = Annotated[int, Field(ge=1, le=600)]
+Year = Annotated[int, Field(ge=1800, le=2200)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class FieldProblem(ValueError):
+    """A problem found by a check across fields, located at ``field`` (relative to the model
+    whose validator raised it), so that the message can name the field, not "top level".
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def printable(text: str) -> str:
+    """``text`` fit for a one-line message.
+
+    Any control or other non-printable character (a line break, an escape code) is escaped as in
+    Python's ``repr``.
+    """
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+class Strict(BaseModel):
+    """Base of every scenario section: unknown keys are errors, numbers must be finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Territory, people and firms
+# --------------------------------------------------------------------------------------------
+
+
+class GrowthPeriodSpec(Strict):
+    """Yearly growth rate of the labour force from ``from_year`` until the next period."""
+
+    from_year: Year
+    rate_per_year: Annotated[float, Field(ge=-0.2, le=0.2, allow_inf_nan=False)]
+
+
+class AgeSharesSpec(Strict):
+    """Shares of the initial labour force by age group (they must sum to 1)."""
+
+    young: Probability = 0.2
+    adult: Probability = 0.6
+    senior: Probability = 0.2
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> AgeSharesSpec:
+        total = self.young + self.adult + self.senior
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"age shares (young, adult, senior) must sum to 1, they sum to {total:g}"
+            )
+        return self
+
+
+class TerritorySpec(Strict):
+    """The territory and its labour force (the persons of the model)."""
+
+    name: str = Field(min_length=1)
+    labour_force: Annotated[int, Field(ge=0, le=5_000_000)] = Field(
+        description="Persons in the labour force at the start (full scale)."
+    )
+    activity_rate: Annotated[float, Field(ge=0.05, le=1.0)] = Field(
+        0.45, description="Labour force / population, to report the population."
+    )
+    growth: list[GrowthPeriodSpec] = Field(
+        default_factory=list, description="Labour-force growth by period (migration, births)."
+    )
+    age_shares: AgeSharesSpec = AgeSharesSpec()
+    initial_unemployment_rate: Probability = 0.04
+    initial_inactive_share: Probability = 0.02
+    skill_mean: Probability = 0.45
+    skill_sd: Annotated[float, Field(ge=0.001, le=0.5)] = Field(
+        0.18, description="Spread of the initial skills (below 0.001 there is none to speak of)."
+    )
+    retirement_age: Annotated[float, Field(ge=50, le=75)] = 62.0
+    entry_age: Annotated[float, Field(ge=14, le=30)] = 18.0
+
+    @field_validator("growth")
+    @classmethod
+    def _growth_sorted(cls, value: list[GrowthPeriodSpec]) -> list[GrowthPeriodSpec]:
+        years = [p.from_year for p in value]
+        if years != sorted(set(years)):
+            raise ValueError("growth periods must have increasing, distinct from_year")
+        return value
+
+
+class SectorSpec(Strict):
+    """A sector of classic firms, with its business cycle."""
+
+    name: str = Field(min_length=1)
+    job_share: Probability = Field(description="Share of the initial classic jobs in this sector.")
+    mean_firm_size: Annotated[float, Field(ge=1.0, le=5000)] = 6.0
+    firm_size_sigma: Annotated[float, Field(ge=1e-12, le=3.0)] = 1.0
+    trend_per_year: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
+    follows_population: Probability = Field(
+        0.0,
+        description="Share of the sector's demand that grows with the labour force (residential economy).",
+    )
+    cycle_amplitude: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
+    cycle_period_years: Annotated[float, Field(ge=1.0, le=30.0)] = 8.0
+    seasonal_amplitude: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
+    peak_month: Annotated[int, Field(ge=1, le=12)] = 7
+    skill_requirement: Probability = 0.4
+    firm_noise: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.02, description="Monthly standard deviation of each firm's own demand shock (log scale)."
+    )
+
+
+class FirmsSpec(Strict):
+    """Classic firms: how many, how they hire, lay off, enter and exit."""
+
+    jobs_per_employed: Annotated[float, Field(ge=1e-12, le=2.0)] = Field(
+        1.0, description="Initial labour demand of classic firms per initially employed person."
+    )
+    hiring_speed: Probability = Field(
+        0.5, description="Share of a firm's gap to its target filled (or shed) per month."
+    )
+    layoff_speed: Probability = 0.3
+    quit_rate: Probability = 0.006
+    exit_rate_per_year: Probability = 0.03
+    entry_threshold_jobs: Annotated[float, Field(ge=1.0)] = Field(
+        4.0, description="A sector's unmet demand (in jobs) above which a new firm is created."
+    )
+    fractional_fill_without_ge: Probability = Field(
+        0.35,
+        description="Share of a firm's fractional (part-time, seasonal) need that it fills alone, "
+        "by hiring when the fraction exceeds one half.",
+    )
+
+
+class LabourMarketSpec(Strict):
+    """Job search, matching and the drift of employability."""
+
+    contacts_per_vacancy: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
+    skill_match_width: Annotated[float, Field(ge=1e-12, le=1.0)] = 0.15
+    long_term_months: Months = 12
+    discouragement_rate: Probability = 0.004
+    reentry_rate: Probability = 0.03
+    employability_gain_employed: Probability = 0.01
+    employability_loss_unemployed: Probability = 0.015
+    skill_gain_on_job_per_year: Probability = 0.01
+
+
+# --------------------------------------------------------------------------------------------
+# Mechanisms
+# --------------------------------------------------------------------------------------------
+
+
+class SharedEmploymentSpec(Strict):
+    """Employer groups (GE): pooled fractional needs of member firms become stable jobs."""
+
+    enabled: bool = True
+    worker_fte: Annotated[float, Field(ge=1e-12, le=1.0)] = Field(
+        0.45, description="Mean working time of a GE employee (FTE)."
+    )
+    uptake: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        0.8,
+        description="GE FTE per FTE of its members' fractional need (above 1 when the GE also "
+        "covers their seasonal peaks and replacements).",
+    )
+    internalisation_rate: Probability = Field(
+        0.3,
+        description="Monthly chance that a member with an open job hires the GE worker it hosts.",
+    )
+    billing_eur_per_hour: NonNegative = 19.0
+    member_fee_eur_per_year: NonNegative = 150.0
+    join_rate: Probability = Field(
+        0.002,
+        description="Monthly base rate at which a firm with an unmet part-time need joins a GE.",
+    )
+
+
+class GeiqPathwaySpec(Strict):
+    """GEIQ: work-study contracts for job seekers far from work, ending in hiring by a member."""
+
+    enabled: bool = True
+    contract_months: Months = 18
+    training_share: Probability = Field(
+        0.25, description="Share of contract time spent in training."
+    )
+    skill_gain_per_year: Probability = 0.25
+    employability_gain_per_year: Probability = 0.3
+    recruitment_rate: Probability = Field(
+        0.25,
+        description="Share of members' unfilled skilled vacancies turned into GEIQ contracts per month.",
+    )
+    hire_base_probability: Probability = 0.55
+    billing_eur_per_hour: NonNegative = 20.0
+    aid_per_contract_eur: NonNegative = 1500.0
+    member_fee_eur_per_year: NonNegative = 200.0
+    join_rate: Probability = Field(
+        0.02,
+        description="Monthly base rate at which a firm short of skilled staff joins a GEIQ.",
+    )
+    local_training_share: Probability = Field(
+        0.3,
+        description="Share of trainees' training hours given by the territory's training centre "
+        "(the rest by sector training centres).",
+    )
+
+
+class WorkIntegrationSpec(Strict):
+    """Work-integration enterprises (EI) and integration restaurants: fixed-term insertion posts."""
+
+    enabled: bool = True
+    post_months: Months = 24
+    employability_gain_per_year: Probability = 0.35
+    skill_gain_per_year: Probability = 0.08
+    exit_priority: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
+        2.5,
+        description="Weight of an insertion leaver in the job matching, relative to other seekers.",
+    )
+    insertion_productivity: Probability = Field(
+        0.6, description="Output of an insertion post relative to a permanent post."
+    )
+
+
+class TrainingSpec(Strict):
+    """The training centre: hours sold to firms and job seekers; skills planning (GPEC)."""
+
+    enabled: bool = True
+    course_months: Months = 4
+    hours_per_month_in_course: NonNegative = 100.0
+    skill_gain_per_100_hours: Probability = 0.025
+    employability_gain_per_course: Probability = 0.08
+    seeker_entry_rate: Probability = Field(
+        0.01, description="Monthly rate at which seekers ask for a course."
+    )
+    firm_hours_per_employee_per_year: NonNegative = 3.0
+    price_eur_per_hour: NonNegative = 7.0
+    skills_planning: bool = Field(
+        True,
+        description="GPEC: once the animator runs it, courses follow the sectors that will hire.",
+    )
+    planning_match_bonus: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
+    planning_employers_per_animator_fte: NonNegative = Field(
+        15.0, description="Employers one FTE of the animator can involve in the skills planning."
+    )
+
+
+class IncubationSpec(Strict):
+    """The CAE / incubator: project holders test activities; some create new enterprises."""
+
+    enabled: bool = True
+    intake_rate: Probability = Field(
+        0.004, description="Monthly rate at which a seeker brings a project."
+    )
+    test_months: Months = 12
+    activity_success: Probability = 0.45
+    ess_structure_share: Probability = Field(
+        0.08,
+        description="Share of successful projects that become an ESS structure joining the pole.",
+    )
+    contribution_share: Probability = 0.1
+    holder_turnover_eur_per_month: NonNegative = 1500.0
+    aid_per_holder_eur: NonNegative = 1200.0
+
+
+class TreasurySpec(Strict):
+    """Mutualised treasury: members lend each other their reserves; a solidarity fund later."""
+
+    enabled: bool = True
+    reserve_months: Annotated[float, Field(ge=0.0, le=24.0)] = Field(
+        2.0, description="Months of costs a lender keeps for itself before lending."
+    )
+    repayment_months: Months = 12
+    solidarity_fund_contribution: Probability = Field(
+        0.02,
+        description="Share of a member's monthly surplus paid into the solidarity fund once created.",
+    )
+
+
+class CooperationSpec(Strict):
+    """The cooperation network: trust, joining, requests to the animator, launching tools."""
+
+    enabled: bool = True
+    initial_trust: Probability = 0.2
+    trust_gain: Probability = 0.04
+    trust_decay_per_year: Probability = 0.15
+    charter_trust: Probability = Field(
+        0.5, description="Trust above which a firm signs the charter."
+    )
+    charter_layoff_reduction: Probability = 0.4
+    request_rate: Probability = Field(
+        0.002,
+        description="Monthly rate at which a member with an unmet need asks the animator for a project.",
+    )
+    requests_per_launch: Annotated[int, Field(ge=1)] = 12
+    launch_cost_eur: NonNegative = 60000.0
+    launched_market_eur_per_job_per_year: NonNegative = 30.0
+    member_fee_eur_per_year: NonNegative = Field(
+        250.0, description="Yearly contribution of each pole member to the animator."
+    )
+    plie: bool = Field(True, description="The animator runs a PLIE (follows long-term job seekers).")
+    plie_priority: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
+
+
+class OtherEssSpec(Strict):
+    """The territory's other ESS structures (associations, cooperatives), generated at the start."""
+
+    count: Annotated[int, Field(ge=0, le=1000)] = 0
+    staff_mean: Annotated[float, Field(ge=1.0, le=500)] = 4.0
+    market_eur_per_job_per_year: NonNegative = 60.0
+    sales_eur_per_fte_month: NonNegative = 3200.0
+    join_rate: Probability = Field(
+        0.01, description="Monthly rate at which one joins the pole once it exists."
+    )
+
+
+class MechanismsSpec(Strict):
+    """Every cooperation mechanism, each switchable."""
+
+    shared_employment: SharedEmploymentSpec = SharedEmploymentSpec()
+    geiq: GeiqPathwaySpec = GeiqPathwaySpec()
+    work_integration: WorkIntegrationSpec = WorkIntegrationSpec()
+    training: TrainingSpec = TrainingSpec()
+    incubation: IncubationSpec = IncubationSpec()
+    treasury: TreasurySpec = TreasurySpec()
+    cooperation: CooperationSpec = CooperationSpec()
+
+
+class FinanceSpec(Strict):
+    """Costs shared by every structure."""
+
+    wage_cost_eur_per_fte_month: Positive = 2600.0
+    insertion_wage_cost_eur_per_fte_month: Positive = 2100.0
+    work_study_wage_cost_eur_per_fte_month: Positive = Field(
+        1700.0, description="GEIQ work-study contracts (paid a share of the minimum wage)."
+    )
+    overhead_share: Probability = Field(
+        0.15, description="Non-wage costs as a share of wage costs."
+    )
+    failure_grace_months: Months = 6
+    overdraft_months: Annotated[float, Field(ge=0.0, le=12.0)] = Field(
+        1.0, description="Months of costs a structure may run below zero before it fails."
+    )
+    hours_per_fte_year: Annotated[float, Field(ge=1e-9, le=8784.0)] = Field(
+        1607.0, description="Hours worked by one FTE in a year (at most the 8,784 of a leap year)."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Local authorities
+# --------------------------------------------------------------------------------------------
+
+
+class AuthorityLevel(StrEnum):
+    """Tier of a local authority."""
+
+    COMMUNE = "commune"
+    INTERCOMMUNALITY = "intercommunality"
+    DEPARTEMENT = "departement"
+    REGION = "region"
+    STATE_EU = "state_eu"
+
+
+class AuthoritySpec(Strict):
+    """A funder: what it pays each year, under which rule."""
+
+    name: str = Field(min_length=1)
+    level: AuthorityLevel
+    budget_eur_per_year: NonNegative = Field(
+        description="Ceiling of what it pays to the pole in a year."
+    )
+    animation_grant_eur_per_year: NonNegative = 0.0
+    aid_per_insertion_post_eur_per_year: NonNegative = 0.0
+    training_budget_eur_per_year: NonNegative = 0.0
+    plie_aid_per_person_eur_per_year: NonNegative = Field(
+        0.0, description="PLIE funding per person the animator follows (cut with insertion aid)."
+    )
+    geiq_aid: bool = False
+    incubation_aid: bool = False
+    ess_operating_grant_share: Probability = Field(
+        0.0, description="Share of an ESS structure's deficit it covers, within budget."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Structures and events
+# --------------------------------------------------------------------------------------------
+
+
+class StructureKind(StrEnum):
+    """The kinds of ESS structure; each has its own rule in :mod:`ptce_sim.simulation.agents.structures`."""
+
+    WORK_INTEGRATION = "work_integration"
+    INTEGRATION_RESTAURANT = "integration_restaurant"
+    GEIQ = "geiq"
+    EMPLOYER_GROUP = "employer_group"
+    ACTIVITY_COOPERATIVE = "activity_cooperative"
+    TRAINING_CENTRE = "training_centre"
+    ANIMATOR = "animator"
+    ESS_ENTERPRISE = "ess_enterprise"
+
+
+class StructureSpec(Strict):
+    """A named structure created by the timeline."""
+
+    name: str = Field(min_length=1)
+    kind: StructureKind
+    cash_eur: NonNegative = 20000.0
+    permanent_staff: Annotated[int, Field(ge=0, le=10_000)] = 1
+    sectors: list[str] = Field(
+        default_factory=list, description="Sectors of the firms it serves (GE, GEIQ); empty = all."
+    )
+    market_eur_per_job_per_year: NonNegative = Field(
+        0.0,
+        description="Demand for its goods or services per job in the territory (EI, restaurant, ESS enterprise).",
+    )
+    market_growth_with_trust: NonNegative = Field(
+        1.0,
+        description="How much the pole's trust multiplies its market (public and member clients).",
+    )
+    sales_eur_per_fte_month: NonNegative = Field(
+        3000.0, description="What one FTE of its staff produces for sale in a month."
+    )
+    join_rate: Probability | None = Field(
+        None,
+        description="Monthly rate at which an eligible firm joins it (GE, GEIQ); "
+        "default: the mechanism's join_rate.",
+    )
+    purchases_share: Probability = Field(
+        0.0, description="Share of its sales spent on purchases (food, materials)."
+    )
+    insertion_share: Probability = Field(
+        0.0, description="Share of its production posts that are insertion posts."
+    )
+    staff_per_output: NonNegative = Field(
+        0.0,
+        description="Permanent staff per insertion post, GE/GEIQ worker or 1,000 training hours.",
+    )
+    capacity: Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)] = Field(
+        0.0, description="Kind-specific capacity (CAE: project holders; training centre: seats)."
+    )
+
+
+class EventSpec(Strict):
+    """A dated event of the timeline."""
+
+    date: str = Field(description='Year (1998) or year and month ("1998-06").')
+    note: str = ""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _parse_date(cls, value: object) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f'expected a year (1998) or "YYYY-MM", got {value!r}')
+        year, month = parse_date(value)
+        return f"{year:04d}-{month:02d}"
+
+    @property
+    def year(self) -> int:
+        return int(str(self.date)[:4])
+
+    @property
+    def month(self) -> int:
+        return int(str(self.date)[5:7])
+
+
+class CreateStructureSpec(EventSpec):
+    """A new structure of the pole opens."""
+
+    type: Literal["create_structure"]
+    structure: StructureSpec
+    founders: list[str] = Field(
+        default_factory=list, description="Existing structures that found it (cross board seats)."
+    )
+
+
+class SectorShockSpec(EventSpec):
+    """A downturn of one or more sectors: demand falls, then recovers in part."""
+
+    type: Literal["sector_shock"]
+    sectors: list[str] = Field(min_length=1)
+    depth: Probability = Field(description="Share of the sector's demand lost at the trough.")
+    onset_months: Months = 6
+    recovery_months: Months = 36
+    permanent_share: Probability = Field(0.0, description="Share of the loss never recovered.")
+
+
+class PlantClosureSpec(EventSpec):
+    """The largest firms of a sector close, destroying about ``jobs`` jobs for good."""
+
+    type: Literal["plant_closure"]
+    sector: str
+    jobs: Annotated[int, Field(ge=1)]
+
+
+class FundingCallSpec(EventSpec):
+    """A call for projects (AAP) funds the pole: the animator receives a grant to launch tools."""
+
+    type: Literal["funding_call"]
+    authority: str
+    grant_eur: NonNegative
+
+
+class BudgetCutSpec(EventSpec):
+    """An authority cuts what it pays, by a share, from this date on."""
+
+    type: Literal["budget_cut"]
+    authority: str
+    share: Probability
+    items: list[
+        Literal["budget", "animation_grant", "insertion_aid", "training_budget", "operating_grant"]
+    ] = Field(default_factory=lambda: ["budget"])
+
+
+class PolicySwitchSpec(EventSpec):
+    """Switch a mechanism or change a parameter from this date on (e.g. the 2013 pact and charter)."""
+
+    type: Literal["policy"]
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Dotted parameter paths under [mechanisms], e.g. {"treasury.enabled" = true}.',
+    )
+    formalise_pole: bool = Field(False, description="The pact and charter circles start here.")
+    create_solidarity_fund: bool = False
+
+    @model_validator(mode="after")
+    def _does_something(self) -> PolicySwitchSpec:
+        if not (self.set or self.formalise_pole or self.create_solidarity_fund):
+            raise ValueError(
+                "a policy event needs 'set', 'formalise_pole' or 'create_solidarity_fund'"
+            )
+        return self
+
+
+Event = Annotated[
+    CreateStructureSpec | SectorShockSpec | PlantClosureSpec | FundingCallSpec | BudgetCutSpec | PolicySwitchSpec,
+    Field(discriminator="type"),
+]
+
+SHOCK_EVENT_TYPES = ("sector_shock", "plant_closure", "budget_cut")
+
+
+# --------------------------------------------------------------------------------------------
+# The scenario
+# --------------------------------------------------------------------------------------------
+
+
+class RunSpec(Strict):
+    """Span and resolution of the run."""
+
+    name: RunName
+    title: str = ""
+    start_year: Year
+    end_year: Year
+    scale: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RunSpec:
+        if self.end_year < self.start_year:
+            raise FieldProblem(
+                "end_year", f"end_year {self.end_year} is before start_year {self.start_year}"
+            )
+        return self
+
+
+class Scenario(Strict):
+    """Everything a run needs."""
+
+    run: RunSpec
+    territory: TerritorySpec
+    sectors: list[SectorSpec] = Field(min_length=1)
+    firms: FirmsSpec = FirmsSpec()
+    labour_market: LabourMarketSpec = LabourMarketSpec()
+    mechanisms: MechanismsSpec = MechanismsSpec()
+    other_ess: OtherEssSpec = OtherEssSpec()
+    finance: FinanceSpec = FinanceSpec()
+    authorities: list[AuthoritySpec] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        _check_unique([s.name for s in self.sectors], "sectors", "sector name")
+        _check_unique([a.name for a in self.authorities], "authorities", "authority name")
+        total = sum(s.job_share for s in self.sectors)
+        if abs(total - 1.0) > 1e-6:
+            raise FieldProblem("sectors", f"job_share must sum to 1, they sum to {total:g}")
+        sector_names = {s.name for s in self.sectors}
+        authority_names = {a.name for a in self.authorities}
+        created: set[str] = set()
+        creations = {
+            event.structure.name: (i, event.date)
+            for i, event in enumerate(self.events)
+            if isinstance(event, CreateStructureSpec)
+        }
+        by_date = sorted(enumerate(self.events), key=lambda item: (item[1].year, item[1].month))
+        for i, event in by_date:
+            where = f"events[{i}]"
+            if not self.run.start_year <= event.year <= self.run.end_year:
+                raise FieldProblem(
+                    f"{where}.date",
+                    f"{event.type} dated {event.date} is outside the run's years "
+                    f"{self.run.start_year}-{self.run.end_year} (run.start_year to run.end_year)",
+                )
+            match event:
+                case CreateStructureSpec(structure=spec):
+                    if spec.name in created:
+                        raise FieldProblem(
+                            f"{where}.structure.name", f"structure {spec.name!r} is created twice"
+                        )
+                    unknown = [f for f in event.founders if f not in created]
+                    if unknown:
+                        later = creations.get(unknown[0])
+                        why = (
+                            f"events[{later[0]}].date is {later[1]}"
+                            if later is not None
+                            else f"no create_structure event has structure.name {unknown[0]!r}"
+                        )
+                        raise FieldProblem(
+                            f"{where}.founders",
+                            f"founders {unknown} are not created before {event.date} ({why})",
+                        )
+                    _check_known(spec.sectors, sector_names, f"{where}.structure.sectors", "sector")
+                    created.add(spec.name)
+                case SectorShockSpec(sectors=names):
+                    _check_known(names, sector_names, f"{where}.sectors", "sector")
+                case PlantClosureSpec(sector=name):
+                    _check_known([name], sector_names, f"{where}.sector", "sector")
+                case FundingCallSpec(authority=name) | BudgetCutSpec(authority=name):
+                    _check_known([name], authority_names, f"{where}.authority", "authority")
+                case PolicySwitchSpec():
+                    for path, value in event.set.items():
+                        check_mechanism_path(self.mechanisms, path, value, f"{where}.set.{path}")
+        return self
+
+    @property
+    def months(self) -> int:
+        """Number of monthly steps of the run."""
+        return 12 * (self.run.end_year - self.run.start_year + 1)
+
+    def month_index(self, year: int, month: int = 1) -> int:
+        """Step index (0 = January of the start year) of a date."""
+        return 12 * (year - self.run.start_year) + (month - 1)
+
+    def with_overrides(self, **run_fields: object) -> Scenario:
+        """A copy with fields of ``[run]`` replaced (e.g. ``scale``), validated again."""
+        data = self.model_dump(mode="python")
+        data["run"].update(run_fields)
+        return Scenario.model_validate(data)
+
+    def without_cooperation(self) -> Scenario:
+        """The same territory with every cooperation mechanism switched off (a counterfactual)."""
+        data = self.model_dump(mode="python")
+        for section in data["mechanisms"].values():
+            section["enabled"] = False
+        for event in data["events"]:
+            if event["type"] == "policy":
+                event["set"] = {
+                    k: v for k, v in event["set"].items() if not k.endswith(".enabled")
+                } or {"cooperation.enabled": False}
+        return Scenario.model_validate(data)
+
+
+def parse_date(value: str | int) -> tuple[int, int]:
+    """Parse ``1998`` or ``"1998-06"`` into (year, month).
+
+    Raises:
+        ValueError: the value is not a year or a year-month.
+    """
+    text = str(value).strip()
+    parts = text.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) == 2 else 1
+    except (ValueError, IndexError):
+        raise ValueError(f'expected a year (1998) or "YYYY-MM", got {value!r}') from None
+    if len(parts) > 2 or not 1 <= month <= 12 or not 1800 <= year <= 2200:
+        raise ValueError(f'expected a year (1998) or "YYYY-MM", got {value!r}')
+    return year, month
+
+
+def check_mechanism_path(
+    mechanisms: MechanismsSpec, path: str, value: object, where: str = "set"
+) -> None:
+    """Check that ``path`` (e.g. ``"treasury.enabled"``) names a mechanism parameter and ``value``
+    fits it, as strictly as in the parameter's own section (no string or boolean taken for a
+    number, no number for a boolean).
+
+    Raises:
+        FieldProblem: unknown path or a value the parameter does not accept (located at ``where``).
+    """
+    if isinstance(value, dict):  # TOML reads an unquoted dotted key as a nested table
+        inner = printable(str(next(iter(value), "parameter")))
+        raise FieldProblem(
+            where,
+            f"{printable(path)} is a table {_short(value)}; write each parameter as one quoted "
+            f'key, e.g. "{printable(path)}.{inner}" = ...',
+        )
+    section_name, _, field = path.partition(".")
+    section = (
+        getattr(mechanisms, section_name, None) if section_name in MechanismsSpec.model_fields else None
+    )
+    if section is None or field not in type(section).model_fields:
+        raise FieldProblem(
+            where,
+            f"unknown mechanism parameter {path!r}; expected 'section.parameter' "
+            f"with a section among {sorted(MechanismsSpec.model_fields)}",
+        )
+    if not isinstance(value, bool | int | float | str):
+        raise FieldProblem(
+            where,
+            f"{path} = {value!r} is not accepted: expected a single number, "
+            'true/false or text (quote a dotted key: "treasury.enabled" = true)',
+        )
+    try:
+        type(section).model_validate({**section.model_dump(), field: value}, strict=True)
+    except Exception as exc:  # pydantic.ValidationError, re-worded with the path
+        raise FieldProblem(
+            where, f"{path} = {value!r} is not accepted ({_first_message(exc)})"
+        ) from None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _first_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return errors()[0]["msg"]
+    return str(exc)
+
+
+def _check_unique(names: list[str], section: str, what: str) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise FieldProblem(f"{section}[{i}].name", f"{what} {name!r} appears twice")
+        seen.add(name)
+
+
+def _check_known(names: list[str], known: set[str], where: str, what: str) -> None:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        section = "sectors" if what == "sector" else "authorities"
+        raise FieldProblem(
+            where,
+            f"unknown {what} {unknown}; expected one of {sorted(known)} "
+            f"(the names of [[{section}]])",
+        )

@@ -1,0 +1,932 @@
+"""What the dashboard draws, as plain data: ECharts options (JSON-ready dicts) and texts.
+
+No Solara here: :func:`build_view` turns a :class:`~ptce_sim.interfaces.dashboard.session.Session` into a
+:class:`View` that the page shows as it is, so the chart logic is testable (and benchmarked)
+without a browser. Charts are drawn in the browser by ECharts (bundled with Solara); only their
+data travels, no image is rendered in Python.
+
+Made for a projector: large type, few colours (the Okabe-Ito colour-blind-safe palette), labelled
+axes, the current year in big letters; no animation, so that frames come as fast as the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+
+from ptce_sim.runs import resilience
+from ptce_sim.simulation.agents.persons import HOLDER, Status
+from ptce_sim.interfaces.dashboard.session import (
+    FUNDING_LEVERS,
+    SWITCHES,
+    Branch,
+    Session,
+    month_label,
+    shown_date,
+    shown_month,
+)
+from ptce_sim.simulation.metrics import mechanism_row
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.model import PtceModel
+
+# -- style -------------------------------------------------------------------------------------
+
+BLUE, SKY, GREEN, ORANGE, VERMILLION, PINK, GREY, BLACK = (
+    "#0072B2",
+    "#56B4E9",
+    "#009E73",
+    "#E69F00",
+    "#D55E00",
+    "#CC79A7",
+    "#8C8C8C",
+    "#222222",
+)
+BRANCH_COLOURS = {"": BLUE, "A": BLUE, "B": ORANGE}
+FONT = 18
+SMALL = 16
+TITLE = 22
+
+SHOCK_SHORT = {"sector_shock": "downturn", "plant_closure": "closure", "budget_cut": "funding cut"}
+
+MECHANISMS = (
+    ("ge_posts", "GE shared jobs", BLUE),
+    ("internalised_posts", "Posts internalised from GE", SKY),
+    ("geiq_hires", "GEIQ hires", GREEN),
+    ("insertion_exits_to_work", "Insertion exits to work", ORANGE),
+    ("incubated_activities", "Incubated activities", PINK),
+)
+"""Jobs created or secured, by mechanism (the terms of ``jobs_created_or_secured``)."""
+
+STAFF = (
+    ((Status.ESS,), "Permanent staff", BLUE),
+    ((Status.INSERTION,), "Insertion posts", ORANGE),
+    ((Status.GE, Status.GEIQ), "GE / GEIQ workers", GREEN),
+    ((HOLDER,), "Project holders", PINK),
+)
+"""Headcount columns of a structure, stacked in the structures chart."""
+
+KIND_GROUPS: dict[str, tuple[str, str]] = {
+    "animator": ("Animator", VERMILLION),
+    "employer_group": ("GE / GEIQ", BLUE),
+    "geiq": ("GE / GEIQ", BLUE),
+    "work_integration": ("Work integration", GREEN),
+    "integration_restaurant": ("Work integration", GREEN),
+    "training_centre": ("Training & incubation", ORANGE),
+    "activity_cooperative": ("Training & incubation", ORANGE),
+    "ess_enterprise": ("Other ESS", PINK),
+    "classic_firm": ("Member firms", GREY),
+}
+AUTHORITY_GROUP = ("Authorities", SKY)
+CATEGORIES = list(dict.fromkeys([*KIND_GROUPS.values(), AUTHORITY_GROUP]))
+"""Node categories of the network chart: (name, colour), in legend order."""
+
+LAYOUT_ITERATIONS_FIRST = 50
+"""Iterations of ``spring_layout`` for a new picture (first frame, or most nodes new)."""
+LAYOUT_ITERATIONS_UPDATE = 12
+"""Iterations of a relaxation of the current picture..."""
+LAYOUT_ITERATIONS_PER_FRAME = 3
+"""... done at most this many per frame."""
+
+
+def _axis(name: str, **extra: Any) -> dict:
+    return {
+        "name": name,
+        "nameLocation": "middle",
+        "nameTextStyle": {"fontSize": FONT, "fontWeight": "bold"},
+        "axisLabel": {"fontSize": SMALL},
+        **extra,
+    }
+
+
+def _base(title: str, year: int | None = None, subtitle: str = "") -> dict:
+    """Common options: big title (and subtitle) top left, legend below it, the year top right."""
+    option: dict[str, Any] = {
+        "animation": False,
+        "useUTC": True,
+        "textStyle": {"fontSize": FONT},
+        "title": {
+            "text": title,
+            "subtext": subtitle,
+            "left": 8,
+            "top": 4,
+            "itemGap": 6,
+            "textStyle": {"fontSize": TITLE, "lineHeight": 30},
+            "subtextStyle": {"fontSize": SMALL, "lineHeight": 20},
+        },
+        "tooltip": {"trigger": "axis", "textStyle": {"fontSize": SMALL}},
+        "legend": {
+            "top": 62 if subtitle else 40,
+            "left": 8,
+            "right": 150 if year is not None else 8,
+            "textStyle": {"fontSize": SMALL},
+            "itemWidth": 28,
+        },
+        "grid": {"left": 96, "right": 96, "top": 118 if subtitle else 96, "bottom": 72},
+    }
+    if year is not None:
+        option["graphic"] = [
+            {
+                "type": "text",
+                "right": 16,
+                "top": 30,
+                "silent": True,
+                "style": {
+                    "text": str(year),
+                    "fontSize": 56,
+                    "fontWeight": "bold",
+                    "verticalAlign": "top",
+                    "fill": "rgba(0, 0, 0, 0.42)",
+                },
+            }
+        ]
+    return option
+
+
+MONTH_MS = np.datetime64("1970-01", "M")
+
+
+def _ms(model: PtceModel, months: np.ndarray | int) -> np.ndarray:
+    """Milliseconds since 1970 (ECharts' time axis) of the first day of month indexes."""
+    first = np.datetime64(f"{model.spec.run.start_year:04d}-01", "M")
+    dates = first + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
+    return dates.astype("datetime64[ms]").astype(np.int64)
+
+
+def _x(model: PtceModel, month: int) -> int:
+    return int(_ms(model, month))
+
+
+def _pairs(model: PtceModel, values, start: int = 0) -> list[list[float]]:
+    """``[[time in ms, value], ...]`` for months ``start`` onwards."""
+    values = np.asarray(values[start:], dtype=np.float64)
+    times = _ms(model, np.arange(start, start + values.size))
+    return [[t, v] for t, v in zip(times.tolist(), np.round(values, 1).tolist(), strict=True)]
+
+
+def _smooth(values) -> np.ndarray:
+    """12-month trailing average (the resilience measures' smoothing: no seasonality)."""
+    return resilience.smooth(values) if len(values) else np.zeros(0)
+
+
+def _year_of(model: PtceModel) -> int:
+    return model.spec.run.start_year + shown_month(model) // 12
+
+
+def _time_axis(model: PtceModel, from_month: int = 0, to_month: int | None = None) -> dict:
+    """A time axis from the January of ``from_month``'s year to ``to_month`` (default: the end)."""
+    to_month = model.spec.months if to_month is None else min(to_month, model.spec.months)
+    from_month -= from_month % 12
+    years = max(1.0, (to_month - from_month) / 12)
+    step = next(s for s, span in ((1, 8), (2, 16), (5, 60), (10, 1e9)) if years <= span)
+    first_year = model.spec.run.start_year + from_month // 12
+    from_month = max(0, from_month - 12 * (first_year % step))  # ticks on round years
+    years = max(1.0, (to_month - from_month) / 12)
+    return _axis(
+        "year",
+        type="time",
+        min=_x(model, from_month),
+        max=_x(model, to_month),
+        nameGap=36,
+        splitNumber=max(1, round(years / step)),  # ticks every `step` years (ECharts rounds)
+        axisLabel={"fontSize": SMALL, "formatter": "{yyyy}", "hideOverlap": True},
+        splitLine={"show": False},
+    )
+
+
+def event_marks(
+    model: PtceModel, fork_month: int | None = None, spacing: float = 0.1, since: int = 0
+) -> dict:
+    """A ``markLine``: a dashed line at each shock from month ``since`` on, a solid one at the fork.
+
+    Labels are short ("closure", "downturn", "funding cut"); a label closer to another one shown
+    (the fork's first) than ``spacing`` times the months from ``since`` to the run's end (about a
+    label's width: 0.1 on a full-width chart, 0.2 on a half-width one) is left out so that labels
+    never overlap, but every line is drawn and named in its tooltip.
+    """
+    spacing = max(6.0, spacing * (model.spec.months - since))
+    shown: list[int] = [] if fork_month is None else [fork_month]
+    data = []
+    for label, kind, month in sorted(model.shocks, key=lambda s: s[2]):
+        if month < since:
+            continue
+        show = all(abs(month - other) >= spacing for other in shown)
+        if show:
+            shown.append(month)
+        data.append(
+            {
+                "name": f"{label} ({month_label(model, month)})",
+                "xAxis": _x(model, month),
+                "label": {"show": show, "formatter": SHOCK_SHORT.get(kind, kind)},
+                "lineStyle": {"type": "dashed", "color": GREY, "width": 2},
+            }
+        )
+    if fork_month is not None:
+        data.append(
+            {
+                "name": f"fork ({month_label(model, fork_month)})",
+                "xAxis": _x(model, fork_month),
+                "label": {"show": True, "formatter": "fork", "fontWeight": "bold"},
+                "lineStyle": {"type": "solid", "color": BLACK, "width": 3},
+            }
+        )
+    return {
+        "symbol": ["none", "none"],
+        "silent": False,
+        "label": {"fontSize": SMALL, "position": "end", "color": BLACK},
+        "tooltip": {"formatter": "{b}"},
+        "data": data,
+    }
+
+
+def _line(name: str, data: list, colour: str, *, width: float = 3, **extra: Any) -> dict:
+    return {
+        "name": name,
+        "type": "line",
+        "data": data,
+        "showSymbol": False,
+        "color": colour,
+        "lineStyle": {"width": width, "color": colour},
+        **extra,
+    }
+
+
+def _thin(name: str, data: list, colour: str, **extra: Any) -> dict:
+    """The monthly series, thin and pale behind its 12-month average."""
+    return _line(
+        name,
+        data,
+        colour,
+        width=1.5,
+        lineStyle={"width": 1.5, "color": colour, "opacity": 0.35},
+        **extra,
+    )
+
+
+# -- charts over time ----------------------------------------------------------------------------
+
+
+def jobs_option(model: PtceModel, fork_month: int | None = None) -> dict:
+    """Jobs (left axis) and unemployed (right axis) over time, shocks marked.
+
+    The 12-month averages in bold, the months in pale.
+    """
+    history = model.history
+    option = _base("Jobs and unemployment", _year_of(model))
+    option["xAxis"] = _time_axis(model)
+    option["yAxis"] = [
+        _axis(
+            "jobs (persons employed)",
+            type="value",
+            scale=True,
+            nameGap=72,
+            nameTextStyle={"fontSize": FONT, "fontWeight": "bold", "color": BLUE},
+        ),
+        _axis(
+            "unemployed",
+            type="value",
+            scale=True,
+            nameGap=64,
+            splitLine={"show": False},
+            nameTextStyle={"fontSize": FONT, "fontWeight": "bold", "color": VERMILLION},
+        ),
+    ]
+    employed, unemployed = history.get("employed", []), history.get("unemployed", [])
+    option["legend"]["data"] = ["Jobs", "Unemployed", "monthly"]
+    option["series"] = [
+        _line(
+            "Jobs",
+            _pairs(model, _smooth(employed)),
+            BLUE,
+            markLine=event_marks(model, fork_month, spacing=0.1),
+        ),
+        _line("Unemployed", _pairs(model, _smooth(unemployed)), VERMILLION, yAxisIndex=1),
+        _thin("monthly", _pairs(model, employed), BLUE),
+        _thin("monthly", _pairs(model, unemployed), VERMILLION, yAxisIndex=1),
+    ]
+    return option
+
+
+def compare_option(
+    branches: list[Branch], key: str, title: str, unit: str, fork_month: int
+) -> dict:
+    """A series of two branches (12-month averages): A over the whole run, B from the fork on."""
+    a, b = branches[0].model, branches[1].model
+    option = _base(title, _year_of(a), "12-month average")
+    option["xAxis"] = _time_axis(a)
+    option["yAxis"] = _axis(unit, type="value", scale=True, nameGap=72)
+    start = max(fork_month - 1, 0)
+    option["series"] = [
+        _line(
+            "A (as is)",
+            _pairs(a, _smooth(a.history.get(key, []))),
+            BRANCH_COLOURS["A"],
+            markLine=event_marks(a, fork_month, spacing=0.2),
+        ),
+        _line(
+            "B (variant)",
+            _pairs(b, _smooth(b.history.get(key, [])), start=start),
+            BRANCH_COLOURS["B"],
+            lineStyle={"width": 3, "color": ORANGE, "type": "dashed"},
+        ),
+    ]
+    return option
+
+
+def difference_option(branches: list[Branch], fork_month: int) -> dict:
+    """B minus A since the fork, jobs and unemployed.
+
+    Differences of the 12-month averages in bold, of the months in pale.
+    """
+    a, b = branches[0].model, branches[1].model
+    option = _base("Difference B − A", _year_of(a), "bold: 12-month average")
+    from_month = max(fork_month - 24, 0)
+    option["xAxis"] = _time_axis(a, from_month)
+    option["yAxis"] = _axis("persons (B − A)", type="value", nameGap=72)
+    option["legend"]["data"] = ["Jobs: B − A", "Unemployed: B − A", "monthly"]
+    series, thin = [], []
+    for key, name, colour in (("employed", "Jobs", BLUE), ("unemployed", "Unemployed", VERMILLION)):
+        values_a = np.asarray(a.history.get(key, []), dtype=np.float64)
+        values_b = np.asarray(b.history.get(key, []), dtype=np.float64)
+        n = min(values_a.size, values_b.size)
+        start = min(fork_month, n)
+        monthly = values_b[:n] - values_a[:n]
+        smooth = _smooth(values_b[:n]) - _smooth(values_a[:n])
+        monthly[:start] = 0.0
+        smooth[:start] = 0.0
+        series.append(_line(f"{name}: B − A", _pairs(a, smooth, from_month), colour))
+        thin.append(_thin("monthly", _pairs(a, monthly, from_month), colour))
+    series[0]["markLine"] = event_marks(a, fork_month, spacing=0.2, since=from_month)
+    option["series"] = series + thin
+    return option
+
+
+# -- mechanisms and structures -------------------------------------------------------------------
+
+
+def mechanism_rows(model: PtceModel) -> list[dict]:
+    """Jobs by mechanism for each year so far; the current year's row counts its months so far."""
+    rows = list(model.yearly_mechanisms)
+    if model.month_index % 12 != 0 and model.running:
+        rows.append(mechanism_row(model, model.year))
+    return rows
+
+
+def mechanisms_option(model: PtceModel) -> dict:
+    """Jobs created or secured each year, stacked by mechanism."""
+    run = model.spec.run
+    years = [str(y) for y in range(run.start_year, run.end_year + 1)]
+    rows = {int(r["year"]): r for r in mechanism_rows(model)}
+    option = _base("Jobs by mechanism", _year_of(model), "created or secured; this year so far")
+    option["tooltip"] = {
+        "trigger": "axis",
+        "axisPointer": {"type": "shadow"},
+        "textStyle": {"fontSize": SMALL},
+    }
+    option["grid"]["top"] = 140
+    option["xAxis"] = _axis(
+        "year",
+        type="category",
+        data=years,
+        nameGap=36,
+        axisLabel={"fontSize": SMALL, "interval": 4},
+    )
+    option["yAxis"] = _axis("jobs", type="value", nameGap=56)
+    option["series"] = [
+        {
+            "name": name,
+            "type": "bar",
+            "stack": "jobs",
+            "color": colour,
+            "data": [int(rows[int(y)][key]) if int(y) in rows else None for y in years],
+        }
+        for key, name, colour in MECHANISMS
+    ]
+    return option
+
+
+def mechanisms_compare_option(branches: list[Branch], fork_month: int) -> dict:
+    """Per mechanism, A and B side by side: jobs since the fork's year (GE: shared jobs now)."""
+    a = branches[0].model
+    fork_year = a.spec.run.start_year + fork_month // 12
+    option = _base(f"Jobs by mechanism since {fork_year}", None, "GE: shared jobs now")
+    option["tooltip"] = {
+        "trigger": "axis",
+        "axisPointer": {"type": "shadow"},
+        "textStyle": {"fontSize": SMALL},
+    }
+    option["grid"]["left"] = 260
+    option["yAxis"] = {
+        "type": "category",
+        "data": [name for _, name, _ in MECHANISMS],
+        "inverse": True,
+        "axisLabel": {"fontSize": SMALL},
+    }
+    option["xAxis"] = _axis("jobs", type="value", nameGap=36)
+    series = []
+    for branch in branches:
+        rows = [r for r in mechanism_rows(branch.model) if int(r["year"]) >= fork_year]
+        values = []
+        for key, _, _ in MECHANISMS:
+            if key == "ge_posts":
+                values.append(int(branch.model.people.counts()[Status.GE]))
+            else:
+                values.append(int(sum(r[key] for r in rows)))
+        label = "A (as is)" if branch.label == "A" else "B (variant)"
+        series.append(
+            {
+                "name": label,
+                "type": "bar",
+                "color": BRANCH_COLOURS[branch.label],
+                "data": values,
+                "label": {"show": True, "position": "right", "fontSize": SMALL},
+            }
+        )
+    option["series"] = series
+    return option
+
+
+def _short(name: str, width: int = 26) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def structure_rows(model: PtceModel) -> list[tuple[str, list[int]]]:
+    """The pole's open structures with their headcounts per :data:`STAFF` column.
+
+    Named structures (every kind but generic ESS enterprises) one by one, largest first; the
+    other ESS enterprises of the pole together on one row.
+    """
+    counts = model.status_counts
+    named, others, n_others = [], [0] * len(STAFF), 0
+    for structure in model.structures:
+        if not (structure.alive and structure.in_pole) or structure.org >= len(counts):
+            continue
+        heads = [int(sum(counts[structure.org, c] for c in cols)) for cols, _, _ in STAFF]
+        if structure.kind_name == "ess_enterprise":
+            others = [x + y for x, y in zip(others, heads, strict=True)]
+            n_others += 1
+        else:
+            named.append((structure.name, heads))
+    named.sort(key=lambda row: -sum(row[1]))
+    if n_others:
+        named.append((f"Other ESS members ({n_others})", others))
+    return named
+
+
+def structures_option(model: PtceModel, title: str = "The pole's structures: headcount") -> dict:
+    """Horizontal stacked bars: each structure's headcount by kind of post.
+
+    Permanent staff, insertion posts, lent GE and GEIQ workers, project holders.
+    """
+    rows = structure_rows(model)
+    option = _base(title)
+    option["tooltip"] = {
+        "trigger": "axis",
+        "axisPointer": {"type": "shadow"},
+        "textStyle": {"fontSize": SMALL},
+    }
+    option["grid"] = {"left": 270, "right": 40, "top": 96, "bottom": 64}
+    option["yAxis"] = {
+        "type": "category",
+        "inverse": True,
+        "data": [_short(name) for name, _ in rows],
+        "axisLabel": {"fontSize": SMALL},
+    }
+    option["xAxis"] = _axis("persons", type="value", nameGap=36, minInterval=1)
+    option["series"] = [
+        {
+            "name": name,
+            "type": "bar",
+            "stack": "staff",
+            "color": colour,
+            "data": [heads[i] for _, heads in rows],
+        }
+        for i, (_, name, colour) in enumerate(STAFF)
+    ]
+    if not rows:
+        option["graphic"] = [
+            {
+                "type": "text",
+                "left": "center",
+                "top": "middle",
+                "style": {"text": "No structure in the pole yet", "fontSize": FONT, "fill": GREY},
+            }
+        ]
+    return option
+
+
+# -- resilience ------------------------------------------------------------------------------------
+
+
+def shock_name(model: PtceModel, label: str, kind: str) -> str:
+    """A shock's label, short enough to read: "all-sector downturn" for every sector."""
+    if kind == "sector_shock" and label.endswith(" downturn"):
+        sectors = label[: -len(" downturn")].split(", ")
+        if set(sectors) == {s.name for s in model.spec.sectors}:
+            return "all-sector downturn"
+        if len(sectors) > 2:
+            return f"downturn of {len(sectors)} sectors"
+    return label
+
+
+def resilience_summary(model: PtceModel) -> dict | None:
+    """The latest shock's measures as texts, or None before any shock."""
+    employment = model.history.get("employed", [])
+    measures = resilience.latest_shock_summary(employment, model.shocks)
+    if measures is None:
+        return None
+    months_since = len(employment) - 1 - measures.shock_month
+    if measures.drop <= 0:
+        recovery = "no jobs lost"
+    elif measures.recovery_months is not None:
+        recovery = f"{measures.recovery_months:.0f} months"
+    else:
+        recovery = f"not yet ({months_since} months since)"
+    return {
+        "shock": measures.shock,
+        "name": shock_name(model, measures.shock, measures.kind),
+        "date": month_label(model, measures.shock_month),
+        "shock_month": measures.shock_month,
+        "drop": f"{measures.drop:,.0f} jobs",
+        "resistance": f"{100 * measures.resistance:+.1f} %",
+        "recovery": recovery,
+        "pre_level": measures.pre_level,
+        "trough_month": measures.trough_month,
+        "trough_level": measures.trough_level,
+    }
+
+
+def resilience_option(branches: list[Branch]) -> dict:
+    """Employment (12-month average) around the latest shock, its pre-shock level and trough."""
+    model = branches[0].model
+    summary = resilience_summary(model)
+    option = _base("Resilience after the latest shock", None, "jobs, 12-month average")
+    option["legend"]["show"] = len(branches) > 1
+    if summary is None:
+        option["xAxis"] = _time_axis(model)
+        option["yAxis"] = _axis("jobs", type="value", nameGap=72)
+        option["series"] = []
+        option["graphic"] = [
+            {
+                "type": "text",
+                "left": "center",
+                "top": "middle",
+                "style": {"text": "No shock yet", "fontSize": FONT, "fill": GREY},
+            }
+        ]
+        return option
+    start = max(summary["shock_month"] - 24, 0)
+    horizon = max(model.month_index, summary["shock_month"] + 60)
+    option["xAxis"] = _time_axis(model, start, horizon + (-horizon) % 12)
+    option["yAxis"] = _axis("jobs", type="value", scale=True, nameGap=72)
+    series = []
+    for branch in branches:
+        smoothed = resilience.smooth(branch.model.history.get("employed", []))
+        values = [float(v) for v in smoothed]
+        name = {"": "Jobs", "A": "A (as is)", "B": "B (variant)"}[branch.label]
+        series.append(
+            _line(name, _pairs(branch.model, values, start), BRANCH_COLOURS[branch.label])
+        )
+    series[0]["markLine"] = {
+        "symbol": ["none", "none"],
+        "label": {"fontSize": SMALL, "color": BLACK},
+        "data": [
+            {
+                "name": "pre-shock level",
+                "yAxis": round(summary["pre_level"], 1),
+                "label": {"formatter": "pre-shock level", "position": "insideEndTop"},
+                "lineStyle": {"type": "dashed", "color": GREY, "width": 2},
+            },
+            {
+                "name": "shock",
+                "xAxis": _x(model, summary["shock_month"]),
+                "label": {"formatter": "shock", "position": "end"},
+                "lineStyle": {"type": "solid", "color": VERMILLION, "width": 2},
+            },
+        ],
+    }
+    series[0]["markPoint"] = {
+        "symbolSize": 18,
+        "symbol": "circle",
+        "itemStyle": {"color": VERMILLION},
+        "label": {
+            "show": True,
+            "formatter": "trough",
+            "position": "bottom",
+            "fontSize": SMALL,
+            "color": BLACK,
+        },
+        "data": [
+            {"coord": [_x(model, summary["trough_month"]), round(summary["trough_level"], 1)]}
+        ],
+    }
+    option["series"] = series
+    return option
+
+
+# -- the cooperation network -------------------------------------------------------------------
+
+
+class NetworkLayout:
+    """Positions of the network's nodes: networkx's ``spring_layout``, incremental and cached.
+
+    A new node is placed next to its tied neighbours at once. The picture is then relaxed by
+    :func:`networkx.spring_layout` (seeded from the model's seed, started from the previous
+    positions) when the node count has grown by a tenth or a year has passed since the last
+    relaxation; a relaxation's iterations are spread over the next frames,
+    :data:`LAYOUT_ITERATIONS_PER_FRAME` at a time, so that no frame pays for a whole layout and
+    nothing jumps on the projector. Nothing is computed while the network and the pending
+    relaxation stay the same. The layout's randomness never touches the model's random stream.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = int(seed)
+        self.pos: dict[int, tuple[float, float]] = {}
+        self.key: tuple | None = None
+        self.relaxed_at: tuple[int, int] | None = None  # (month, node count) of the last relaxation
+        self.pending = 0  # relaxation iterations still to do
+        self.computations = 0
+        self.iterations = 0
+
+    def update(self, graph: nx.Graph, month: int = 0) -> dict[int, tuple[float, float]]:
+        """Positions for ``graph`` at ``month`` (the cached ones if nothing is left to do)."""
+        key = (frozenset(graph.nodes), graph.number_of_edges())
+        if key == self.key and not self.pending:
+            return self.pos
+        n = graph.number_of_nodes()
+        rng = np.random.default_rng([self.seed, n, graph.number_of_edges(), max(month, 0)])
+        positions = {v: np.asarray(self.pos[v]) for v in graph.nodes if v in self.pos}
+        new = n - len(positions)
+        for node in sorted(graph.nodes, key=lambda v: (-graph.degree(v), v)):
+            if node not in positions:
+                placed = [positions[v] for v in graph.neighbors(node) if v in positions]
+                if placed:
+                    positions[node] = np.mean(placed, axis=0) + rng.uniform(-0.08, 0.08, 2)
+                else:
+                    positions[node] = rng.uniform(-1.0, 1.0, 2)
+        iterations = 0
+        if key != self.key and n > 1:
+            if self.relaxed_at is None or new > n / 2:
+                iterations = LAYOUT_ITERATIONS_FIRST  # (mostly) new picture: lay it out now
+                self.pending = 0
+                self.relaxed_at = (month, n)
+            elif n >= 1.1 * self.relaxed_at[1] or month - self.relaxed_at[0] >= 12:
+                self.pending = LAYOUT_ITERATIONS_UPDATE
+                self.relaxed_at = (month, n)
+        if self.pending and n > 1:
+            iterations = min(self.pending, LAYOUT_ITERATIONS_PER_FRAME)
+            self.pending -= iterations
+        if n <= 1:
+            positions = {v: np.zeros(2) for v in graph.nodes}
+            self.pending = 0
+        elif iterations:
+            positions = nx.spring_layout(
+                graph, pos=positions, iterations=iterations, seed=self.seed, weight=None
+            )
+            self.iterations += iterations
+        self.pos = {v: (float(p[0]), float(p[1])) for v, p in positions.items()}
+        self.key = key
+        self.computations += 1
+        return self.pos
+
+
+def _group_of(kind: str) -> tuple[str, str]:
+    return (
+        AUTHORITY_GROUP
+        if kind.startswith("authority")
+        else KIND_GROUPS.get(kind, KIND_GROUPS["ess_enterprise"])
+    )
+
+
+def network_option(branch: Branch, title: str = "The cooperation network") -> dict:
+    """The pole's network at networkx positions.
+
+    Node size: headcount; colour: kind of organisation; tie width and opacity: trust.
+    """
+    model = branch.model
+    graph = model.network.snapshot()
+    if branch.layout is None:
+        branch.layout = NetworkLayout(model.seed)
+    pos = branch.layout.update(graph, model.month_index)
+    counts = model.status_counts
+    index = {group: i for i, group in enumerate(CATEGORIES)}
+    nodes = []
+    for node, data in graph.nodes(data=True):
+        kind = str(data.get("kind", ""))
+        group = _group_of(kind)
+        row = counts[node] if node < len(counts) else None
+        if kind.startswith("authority") or row is None:
+            heads, size = 0, 18
+        else:
+            heads = int(row[:5].sum() + row[HOLDER])  # employed statuses and project holders
+            size = float(min(64.0, 8.0 + 4.0 * np.sqrt(heads)))
+        named = kind not in ("classic_firm", "ess_enterprise") and not kind.startswith("authority")
+        x, y = pos[node]
+        item = {
+            "id": str(node),
+            "name": str(data.get("name", node)),
+            "x": round(x * 500),
+            "y": round(y * 500),
+            "value": heads,
+            "symbolSize": round(size),
+            "category": index[group],
+        }
+        if kind.startswith("authority"):
+            item["symbol"] = "diamond"
+        if named:
+            item["label"] = {"show": True}
+        nodes.append(item)
+    links = [
+        {
+            "source": str(a),
+            "target": str(b),
+            "lineStyle": {
+                "width": round(1 + 4 * trust, 1),
+                "opacity": round(0.25 + 0.6 * trust, 2),
+            },
+        }
+        for a, b, trust in graph.edges(data="trust", default=0.0)
+    ]
+    option = _base(title, _year_of(model))
+    option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": SMALL}}
+    option["legend"] = {
+        "bottom": 4,
+        "textStyle": {"fontSize": SMALL},
+        "data": [name for name, _ in CATEGORIES],
+    }
+    option["series"] = [
+        {
+            "type": "graph",
+            "layout": "none",
+            "roam": True,
+            "top": 70,
+            "bottom": 70,
+            "left": 40,
+            "right": 130,  # room for the names written right of their nodes
+            "categories": [
+                {"name": name, "itemStyle": {"color": colour}} for name, colour in CATEGORIES
+            ],
+            "label": {"show": False, "position": "right", "fontSize": SMALL, "color": BLACK},
+            "lineStyle": {"color": GREY, "curveness": 0.0},
+            "emphasis": {"focus": "adjacency"},
+            "labelLayout": {"hideOverlap": True},
+            "data": nodes,
+            "links": links,
+        }
+    ]
+    if not nodes:
+        option["graphic"].append(
+            {
+                "type": "text",
+                "left": "center",
+                "top": "middle",
+                "style": {"text": "No cooperation yet", "fontSize": FONT, "fill": GREY},
+            }
+        )
+    return option
+
+
+# -- figures ---------------------------------------------------------------------------------------
+
+
+def figures(model: PtceModel) -> dict[str, float]:
+    """Headline figures of the last month simulated (the starting state before any step)."""
+    history = model.history
+    if history.get("employed"):
+        employed, unemployed = history["employed"][-1], history["unemployed"][-1]
+        labour_force, ess = history["labour_force"][-1], history["ess_jobs"][-1]
+    else:
+        counts = model.people.counts()
+        employed = float(counts[[0, 1, 2, 3, 4]].sum())
+        unemployed = float(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
+        labour_force = float(len(model.people) - counts[Status.INACTIVE])
+        ess = float(counts[[1, 2, 3, 4]].sum())
+    return {
+        "jobs": employed,
+        "unemployed": unemployed,
+        "unemployment_rate": 100.0 * unemployed / labour_force if labour_force else 0.0,
+        "ess_jobs": ess,
+        "pole_members": float(model.network.graph.number_of_nodes()),
+        "mean_trust": model.network.mean_trust(),
+    }
+
+
+FIGURE_ROWS = (
+    ("jobs", "Jobs", "{:,.0f}"),
+    ("unemployed", "Unemployed", "{:,.0f}"),
+    ("unemployment_rate", "Unemployment rate (%)", "{:.1f}"),
+    ("ess_jobs", "ESS jobs", "{:,.0f}"),
+    ("pole_members", "Pole members", "{:,.0f}"),
+    ("mean_trust", "Mean trust", "{:.2f}"),
+)
+
+
+def figure_table(branches: list[Branch]) -> list[list[str]]:
+    """Rows of headline figures: [name, value] or, with two branches, [name, A, B, B − A]."""
+    values = [figures(b.model) for b in branches]
+    rows = []
+    for key, name, fmt in FIGURE_ROWS:
+        row = [name] + [fmt.format(v[key]) for v in values]
+        if len(values) == 2:
+            diff = values[1][key] - values[0][key]
+            row.append(("+" if diff > 0 else "") + fmt.format(diff))
+        rows.append(row)
+    return rows
+
+
+# -- the whole view ------------------------------------------------------------
+
+
+@dataclass
+class View:
+    """Everything the page shows at one moment (plain, JSON-ready data)."""
+
+    date: str
+    year: int
+    status: str
+    month_index: int
+    months_total: int
+    compare: bool
+    fork_date: str | None
+    jobs: dict
+    unemployment: dict | None
+    difference: dict | None
+    mechanisms: dict
+    structures: list[dict]
+    networks: list[dict]
+    resilience: dict
+    resilience_text: list[dict | None]
+    table: list[list[str]]
+    levers: dict[str, Any]
+    lever_target: str
+    sectors: list[str]
+    authorities: list[str]
+    live_events: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def build_view(session: Session) -> View:
+    """The view of a session (under its lock, so no step happens meanwhile)."""
+    with session.lock:
+        branches = session.branches
+        model = branches[0].model
+        fork = session.fork_month
+        if model.month_index == 0:
+            status = "ready to start"
+        elif not session.running:
+            status = "end of the run"
+        else:
+            status = f"month {model.month_index} of {model.spec.months}"
+        target = session.target()
+        levers = {key: target.switch(key) for key in SWITCHES}
+        levers["intensity"] = target.intensity
+        for item in FUNDING_LEVERS:
+            levers[item] = target.funding.get(item, 1.0)
+
+        def titled(branch: Branch, what: str) -> str:
+            prefix = {"A": "A (as is): ", "B": "B (variant): "}.get(branch.label)
+            return f"{prefix}{what}" if prefix else what[0].upper() + what[1:]
+
+        compare = session.compare and fork is not None
+        return View(
+            date=shown_date(model),
+            year=_year_of(model),
+            status=status,
+            month_index=model.month_index,
+            months_total=model.spec.months,
+            compare=compare,
+            fork_date=session.fork_date(),
+            jobs=(
+                compare_option(
+                    branches, "employed", "Jobs: A vs B", "jobs (persons employed)", fork
+                )
+                if compare
+                else jobs_option(model)
+            ),
+            unemployment=(
+                compare_option(branches, "unemployed", "Unemployed: A vs B", "unemployed", fork)
+                if compare
+                else None
+            ),
+            difference=difference_option(branches, fork) if compare else None,
+            mechanisms=(
+                mechanisms_compare_option(branches, fork) if compare else mechanisms_option(model)
+            ),
+            structures=[
+                structures_option(b.model, titled(b, "the pole's structures: headcount"))
+                for b in branches
+            ],
+            networks=[network_option(b, titled(b, "the cooperation network")) for b in branches],
+            resilience=resilience_option(branches),
+            resilience_text=[resilience_summary(b.model) for b in branches],
+            table=figure_table(branches),
+            levers=levers,
+            lever_target=target.label,
+            sectors=session.sectors(),
+            authorities=session.authorities(),
+            live_events=session.live_event_lines(),
+            message=session.message,
+        )

@@ -1,0 +1,95 @@
+"""Screenshots of the dashboard for the README, taken in Chromium through Playwright.
+
+Usage::
+
+    .venv/bin/python -m ptce_sim.interfaces.dashboard.screenshots [--out docs/img] [--chromium PATH]
+
+Serves the dashboard on a free port of 127.0.0.1, drives the page as a trainer would (years
+played, a plant closure, a fork without cooperation) and saves:
+
+* ``dashboard.png``: the date, the controls, jobs and unemployment, mechanisms, structures;
+* ``dashboard_network.png``: the cooperation network, resilience after the shock, the figures;
+* ``dashboard_compare.png``: two branches overlaid, their difference and figures;
+* ``dashboard_compare_networks.png``: the two branches' networks side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, find_chromium, served
+
+
+def _years(page, first: int, last: int) -> None:
+    for year in range(first, last + 1):
+        page.get_by_role("button", name="+1 year", exact=True).click()
+        page.locator(".ptce-date", has_text=f"January {year}").wait_for()
+
+
+def _settle(page) -> None:
+    time.sleep(1.0)  # the last frame drawn
+
+
+def take(out: Path, chromium: str, width: int = 1600, height: int = 1000) -> list[Path]:
+    """Take the screenshots into ``out``; return their paths."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with served() as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            page.locator("[data-chart=network] canvas").wait_for()
+            _years(page, 1971, 2006)
+            page.get_by_role("button", name="Plant closure", exact=True).click()
+            page.get_by_text("January 2006: Plant closure (industry)").wait_for()
+            _years(page, 2007, 2010)
+            _settle(page)
+            saved.append(out / "dashboard.png")
+            page.screenshot(path=saved[-1])
+            page.locator("[data-chart=network]").scroll_into_view_if_needed()
+            _settle(page)
+            saved.append(out / "dashboard_network.png")
+            page.screenshot(path=saved[-1])
+
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.get_by_text("ready to start").wait_for()
+            _years(page, 1971, 2000)
+            page.get_by_role("button", name="Fork without cooperation", exact=True).click()
+            page.locator("[data-chart=difference] canvas").wait_for()
+            _years(page, 2001, 2012)
+            page.locator(".ptce-date").scroll_into_view_if_needed()
+            _settle(page)
+            saved.append(out / "dashboard_compare.png")
+            page.screenshot(path=saved[-1])
+            page.locator("[data-chart=network-b]").scroll_into_view_if_needed()
+            _settle(page)
+            saved.append(out / "dashboard_compare_networks.png")
+            page.screenshot(path=saved[-1])
+            browser.close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Take the README's screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/img"))
+    parser.add_argument(
+        "--chromium",
+        default=find_chromium() or "/usr/bin/chromium",
+    )
+    args = parser.parse_args(argv)
+    if not Path(args.chromium).is_file():
+        raise SystemExit("no Chromium: apt-get install chromium, or pass --chromium PATH")
+    for path in take(args.out, args.chromium):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Simulation: the model, its state tables, agents, mechanisms, metrics and invariants."""

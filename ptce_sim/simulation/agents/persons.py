@@ -1,0 +1,324 @@
+"""Persons of the territory's labour force.
+
+Each person is a Mesa agent (:class:`Person`), but their state lives in :class:`PersonTable`, a
+structure of numpy arrays, one row per person: the model's monthly rules update every person at
+once, which keeps a full-scale run (some ten thousand persons over 552 months) within seconds.
+A :class:`Person` is a view on its row, so a person can still be inspected one by one, from a
+test or the dashboard, with attribute access.
+
+Every change of status goes through :meth:`PersonTable.move`, which keeps each person's pathway
+(the history of where they were, and for how long) and counts the flows the indicators need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.model import PtceModel
+
+
+class Status(IntEnum):
+    """Where a person is; every person is in exactly one status."""
+
+    CLASSIC = 0
+    """Employed by a classic firm."""
+    ESS = 1
+    """Employed by an ESS structure (permanent staff, or project holder in the CAE)."""
+    INSERTION = 2
+    """On a fixed-term insertion post (EI, integration restaurant)."""
+    GEIQ = 3
+    """On a GEIQ work-study contract, lent to a member firm."""
+    GE = 4
+    """Employed by an employer group (GE) and lent to member firms."""
+    TRAINING = 5
+    """Job seeker in a training course."""
+    SEEKER = 6
+    """Job seeker, unemployed for less than the long-term threshold."""
+    LONG_TERM = 7
+    """Long-term job seeker."""
+    INACTIVE = 8
+    """Out of the labour force for now (discouraged, caring, ill); may come back."""
+
+
+EMPLOYED = np.array([Status.CLASSIC, Status.ESS, Status.INSERTION, Status.GEIQ, Status.GE])
+ESS_SIDE = np.array([Status.ESS, Status.INSERTION, Status.GEIQ, Status.GE])
+UNEMPLOYED = np.array([Status.SEEKER, Status.LONG_TERM])
+N_STATUS = len(Status)
+
+HOLDER = N_STATUS
+"""Pseudo-status column of the per-organisation counts: ESS staff on a fixed-term test (CAE holders)."""
+
+NO_ORG = -1
+NO_SECTOR = -1
+
+
+class AgeGroup(IntEnum):
+    """Age groups used by the rules and the indicators."""
+
+    YOUNG = 0
+    ADULT = 1
+    SENIOR = 2
+
+
+def is_in(status: np.ndarray, statuses) -> np.ndarray:
+    """Boolean mask of ``status`` values among ``statuses`` (a fast ``np.isin`` for status codes)."""
+    lookup = np.zeros(N_STATUS, dtype=bool)
+    lookup[np.asarray(statuses, dtype=np.int64)] = True
+    return lookup[status]
+
+
+def age_group(age: np.ndarray) -> np.ndarray:
+    """Age group (young < 26, adult < 50, senior) of each age in years."""
+    return np.digitize(age, [26.0, 50.0]).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class Spell:
+    """One step of a person's pathway."""
+
+    status: Status
+    employer: int
+    start_month: int
+    months: int
+
+
+_COLUMNS: dict[str, np.dtype] = {
+    "uid": np.dtype(np.int64),
+    "status": np.dtype(np.int8),
+    "age": np.dtype(np.float64),
+    "skill": np.dtype(np.float64),
+    "employability": np.dtype(np.float64),
+    "employer": np.dtype(np.int32),
+    "host": np.dtype(np.int32),
+    "fte": np.dtype(np.float64),
+    "since": np.dtype(np.int32),
+    "contract_end": np.dtype(np.int32),
+    "trained_sector": np.dtype(np.int16),
+    "plie": np.dtype(np.bool_),
+    "priority": np.dtype(np.float64),
+    "exit_kind": np.dtype(np.int8),
+    "exit_month": np.dtype(np.int32),
+}
+
+
+class PersonTable:
+    """All persons' state as columns; rows stay sorted by the persons' Mesa ``unique_id``.
+
+    Attributes:
+        uid: Mesa ``unique_id`` of the person's agent.
+        status: :class:`Status` code.
+        age: age in years.
+        skill: skill level in [0, 1].
+        employability: in [0, 1]; how attractive the person is to an employer.
+        employer: organisation id of the employer (``NO_ORG`` when not employed).
+        host: organisation id of the firm a GE or GEIQ worker is lent to.
+        fte: working time as a full-time equivalent.
+        since: month the current status began.
+        contract_end: month a fixed-term contract or course ends (-1: none).
+        trained_sector: sector a course aimed at, under skills planning (-1: none).
+        plie: followed by the PLIE (the animator's caseload of people far from work).
+        priority: weight in the job matching (insertion leavers and PLIE have more).
+        exit_kind: pathway (insertion, training, GEIQ, incubation) last left, -1 once employed.
+        exit_month: month that pathway was left.
+    """
+
+    def __init__(self) -> None:
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.empty(0, dtype=dtype))
+        self.agents = np.empty(0, dtype=object)
+        self._history: list[tuple[np.ndarray, ...]] = []
+        self.flows = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.uid.size
+
+    # -- growth and shrinkage -----------------------------------------------------------------
+
+    def add(self, model: PtceModel, columns: dict[str, np.ndarray]) -> np.ndarray:
+        """Append persons (one Mesa agent each); ``columns`` gives their initial state.
+
+        Returns:
+            The rows of the new persons.
+        """
+        n = len(columns["status"])
+        agents = np.array([Person(model) for _ in range(n)] + [None], dtype=object)[:n]
+        columns = {
+            "uid": np.fromiter((a.unique_id for a in agents), dtype=np.int64, count=n),
+            "employer": np.full(n, NO_ORG),
+            "host": np.full(n, NO_ORG),
+            "fte": np.zeros(n),
+            "since": np.full(n, model.month_index),
+            "contract_end": np.full(n, -1),
+            "trained_sector": np.full(n, NO_SECTOR),
+            "plie": np.zeros(n, dtype=bool),
+            "priority": np.ones(n),
+            "exit_kind": np.full(n, -1),
+            "exit_month": np.full(n, -10_000),
+            **columns,
+        }
+        start = len(self)
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.concatenate([getattr(self, name), columns[name].astype(dtype)]))
+        self.agents = np.concatenate([self.agents, agents])
+        self._log(np.arange(start, start + n), np.full(n, -1), model.month_index)
+        return np.arange(start, start + n)
+
+    def remove(self, rows: np.ndarray, month: int) -> None:
+        """Remove persons (retirement): their agents leave the model and their rows go."""
+        if rows.size == 0:
+            return
+        self._history.append(
+            (
+                self.uid[rows],
+                np.full(rows.size, month),
+                self.status[rows],
+                np.full(rows.size, -1, dtype=np.int8),
+                np.full(rows.size, NO_ORG, dtype=np.int32),
+            )
+        )
+        for agent in self.agents[rows]:
+            agent.remove()
+        keep = np.ones(len(self), dtype=bool)
+        keep[rows] = False
+        for name in _COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.agents = self.agents[keep]
+
+    # -- status changes -------------------------------------------------------------------------
+
+    def move(
+        self,
+        rows: np.ndarray,
+        status: Status,
+        month: int,
+        *,
+        employer: int | np.ndarray = NO_ORG,
+        host: int | np.ndarray = NO_ORG,
+        fte: float | np.ndarray = 0.0,
+        contract_end: int | np.ndarray = -1,
+    ) -> None:
+        """Move persons to a new status (and employer), recording the pathway and the flows."""
+        if rows.size == 0:
+            return
+        old = self.status[rows]
+        np.add.at(self.flows, (old, np.full(rows.size, int(status))), 1)
+        self.status[rows] = status
+        self.employer[rows] = employer
+        self.host[rows] = host
+        self.fte[rows] = fte
+        self.contract_end[rows] = contract_end
+        self.since[rows] = month
+        self._log(rows, old, month)
+
+    def _log(self, rows: np.ndarray, old: np.ndarray, month: int) -> None:
+        self._history.append(
+            (
+                self.uid[rows].copy(),
+                np.full(rows.size, month, dtype=np.int32),
+                np.asarray(old, dtype=np.int8),
+                self.status[rows].copy(),
+                self.employer[rows].copy(),
+            )
+        )
+
+    def take_flows(self) -> np.ndarray:
+        """Flows between statuses since the last call (``flows[from, to]``), then reset."""
+        flows, self.flows = self.flows, np.zeros_like(self.flows)
+        return flows
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    def row_of(self, uid: int) -> int:
+        """Row of the person with this ``unique_id``.
+
+        Raises:
+            KeyError: no such person (never existed or retired).
+        """
+        row = int(np.searchsorted(self.uid, uid))
+        if row >= len(self) or self.uid[row] != uid:
+            raise KeyError(f"no person with unique_id {uid}")
+        return row
+
+    def in_status(self, *statuses: Status) -> np.ndarray:
+        """Rows of persons in any of these statuses."""
+        return np.flatnonzero(is_in(self.status, statuses))
+
+    def counts(self) -> np.ndarray:
+        """Number of persons in each status."""
+        return np.bincount(self.status, minlength=N_STATUS)
+
+    def pathway(self, uid: int, now: int) -> list[Spell]:
+        """The pathway of one person: each status held, from when and for how long."""
+        history = self._history_arrays()
+        mine = history[0] == uid
+        months, new, employers = history[1][mine], history[3][mine], history[4][mine]
+        order = np.argsort(months, kind="stable")
+        spells: list[Spell] = []
+        for i, j in enumerate(order):
+            if new[j] < 0:
+                break
+            end = months[order[i + 1]] if i + 1 < order.size else now
+            spells.append(
+                Spell(Status(int(new[j])), int(employers[j]), int(months[j]), int(end - months[j]))
+            )
+        return spells
+
+    def _history_arrays(self) -> tuple[np.ndarray, ...]:
+        if len(self._history) > 1:
+            self._history = [
+                tuple(np.concatenate(cols) for cols in zip(*self._history, strict=True))
+            ]
+        return self._history[0]
+
+
+class Person(mesa.Agent):
+    """A member of the territory's labour force; a view on one row of :class:`PersonTable`."""
+
+    @property
+    def _row(self) -> int:
+        return self.model.people.row_of(self.unique_id)
+
+    def _get(self, column: str):
+        return getattr(self.model.people, column)[self._row]
+
+    @property
+    def status(self) -> Status:
+        """Current status."""
+        return Status(int(self._get("status")))
+
+    @property
+    def age(self) -> float:
+        """Age in years."""
+        return float(self._get("age"))
+
+    @property
+    def age_group(self) -> AgeGroup:
+        """Young, adult or senior."""
+        return AgeGroup(int(age_group(np.array([self.age]))[0]))
+
+    @property
+    def skill(self) -> float:
+        """Skill level in [0, 1]."""
+        return float(self._get("skill"))
+
+    @property
+    def employability(self) -> float:
+        """Employability in [0, 1]."""
+        return float(self._get("employability"))
+
+    @property
+    def employer(self) -> mesa.Agent | None:
+        """The organisation that employs the person, if any."""
+        org = int(self._get("employer"))
+        return None if org == NO_ORG else self.model.orgs[org]
+
+    @property
+    def pathway(self) -> list[Spell]:
+        """Statuses held so far, with their start month and duration."""
+        return self.model.people.pathway(self.unique_id, self.model.month_index)

@@ -1,0 +1,200 @@
+"""Sectors' demand and the life of classic firms: cycles, seasons, shocks, entry and exit.
+
+A sector's demand index is the product of a trend (its own, plus the share that follows the labour
+force: the residential economy), a business cycle, a season, and the shocks under way. A firm's
+labour demand is its baseline times its sector's index times its own persistent noise. When a
+sector's demand exceeds what its firms offer by more than ``entry_threshold_jobs``, new firms open;
+firms also close at random, more often in a downturn, and plant closures remove a sector's largest
+firms for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ptce_sim.config.scenario import PlantClosureSpec, SectorShockSpec
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.model import PtceModel
+
+NOISE_PERSISTENCE = 0.95
+
+
+@dataclass
+class ActiveShock:
+    """A sector shock under way."""
+
+    sectors: np.ndarray
+    start: int
+    depth: float
+    onset: int
+    recovery: int
+    permanent: float
+
+    def loss(self, month: int) -> float:
+        """Share of demand lost at ``month``."""
+        t = month - self.start
+        if t < 0:
+            return 0.0
+        if t < self.onset:
+            return self.depth * (t + 1) / self.onset
+        t -= self.onset
+        lasting = self.depth * self.permanent
+        if t < self.recovery:
+            return self.depth - (self.depth - lasting) * t / self.recovery
+        return lasting
+
+
+class Economy:
+    """Demand of each sector and the firms' entry, exit and closures."""
+
+    def __init__(self, model: PtceModel) -> None:
+        self.model = model
+        sectors = model.spec.sectors
+        self.phase = model.economy_rng.uniform(0.0, 2 * np.pi, len(sectors))
+        self.base_jobs = np.zeros(len(sectors))
+        self.shocks: list[ActiveShock] = []
+        self.index = np.ones(len(sectors))
+
+    def sector_index(self) -> np.ndarray:
+        """Demand index of every sector this month (1 = the start)."""
+        model = self.model
+        t = model.month_index
+        years = t / 12.0
+        sectors = model.spec.sectors
+        trend = np.array([np.exp(s.trend_per_year * years) for s in sectors])
+        follows = np.array([s.follows_population for s in sectors])
+        population = model.labour_force_ratio()
+        trend *= 1.0 - follows + follows * population
+        amp = np.array([s.cycle_amplitude for s in sectors])
+        period = np.array([s.cycle_period_years for s in sectors])
+        cycle = 1.0 + amp * np.sin(2 * np.pi * years / period + self.phase)
+        seas = np.array([s.seasonal_amplitude for s in sectors])
+        peak = np.array([s.peak_month for s in sectors])
+        season = 1.0 + seas * np.cos(2 * np.pi * (model.month_of_year - peak) / 12.0)
+        shock = np.ones(len(sectors))
+        for active in self.shocks:
+            shock[active.sectors] *= 1.0 - active.loss(t)
+        return trend * cycle * season * shock
+
+    def update_demand(self) -> None:
+        """New demand index; every open firm's labour demand follows, with its own noise."""
+        model = self.model
+        firms = model.firms
+        previous = self.index
+        self.index = self.sector_index()
+        sd = np.array([s.firm_noise for s in model.spec.sectors])[firms.sector]
+        firms.noise = (
+            NOISE_PERSISTENCE * firms.noise + model.economy_rng.normal(0.0, 1.0, len(firms)) * sd
+        )
+        firms.demand = np.where(
+            firms.alive, firms.base * self.index[firms.sector] * np.exp(firms.noise), 0.0
+        )
+        self._exits(previous)
+        self._entries()
+
+    def _exits(self, previous: np.ndarray) -> None:
+        model = self.model
+        firms = model.firms
+        rate = model.spec.firms.exit_rate_per_year / 12.0
+        decline = np.maximum(0.0, 1.0 - self.index / np.maximum(previous, 1e-9))
+        p = rate * (1.0 + 20.0 * decline[firms.sector])
+        closing = np.flatnonzero(firms.alive & (model.economy_rng.random(len(firms)) < p))
+        if closing.size:
+            self.base_jobs_remove(closing, permanent=False)
+            model.labour.close_firms(closing)
+
+    def _entries(self) -> None:
+        """Open firms where a sector's demand exceeds what its firms offer."""
+        model = self.model
+        firms = model.firms
+        sectors = model.spec.sectors
+        offered = np.bincount(
+            firms.sector[firms.alive],
+            weights=firms.base[firms.alive] * self.index[firms.sector[firms.alive]],
+            minlength=len(sectors),
+        )
+        wanted = self.base_jobs * self.index
+        threshold = model.spec.firms.entry_threshold_jobs * min(1.0, model.scale)
+        for s, sector in enumerate(sectors):
+            gap = wanted[s] - offered[s]
+            if gap <= threshold:
+                continue
+            sizes = self.sizes_for(s, gap / self.index[s])
+            if sizes.size:
+                model.firms.add(model, np.full(sizes.size, s, dtype=np.int16), sizes)
+
+    def sizes_for(self, sector: int, room: float) -> np.ndarray:
+        """Sizes of new firms that fill ``room`` baseline jobs of a sector, in expectation.
+
+        Firms are drawn until they reach ``room``; the last one is kept with the probability
+        that makes the expected total exactly ``room`` (no bias at any scale).
+        """
+        mean = self.model.spec.sectors[sector].mean_firm_size
+        sizes = self.draw_sizes(sector, max(1, int(2 * room / mean) + 2))
+        total = np.cumsum(sizes)
+        while total[-1] < room:  # rare: draw more
+            sizes = np.concatenate([sizes, self.draw_sizes(sector, sizes.size)])
+            total = np.cumsum(sizes)
+        last = int(np.searchsorted(total, room))  # the firm that crosses ``room``
+        before = total[last - 1] if last else 0.0
+        keep_last = self.model.economy_rng.random() < (room - before) / sizes[last]
+        return sizes[: last + 1 if keep_last else last]
+
+    def draw_sizes(self, sector: int, n: int) -> np.ndarray:
+        """Baseline sizes (FTE) of ``n`` new firms of a sector: log-normal with the sector's mean."""
+        spec = self.model.spec.sectors[sector]
+        sigma = spec.firm_size_sigma
+        mu = np.log(spec.mean_firm_size) - sigma**2 / 2
+        return np.maximum(0.6, self.model.economy_rng.lognormal(mu, sigma, n))
+
+    def base_jobs_remove(self, rows: np.ndarray, *, permanent: bool) -> None:
+        """Firms closing: a plant closure lowers the sector's demand for good, a random exit not."""
+        if permanent:
+            np.subtract.at(
+                self.base_jobs, self.model.firms.sector[rows], self.model.firms.base[rows]
+            )
+            # the closed firms may exceed the baseline (firms that entered since): none is left
+            np.maximum(self.base_jobs, 0.0, out=self.base_jobs)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def start_shock(self, event: SectorShockSpec) -> None:
+        """A sector downturn begins now."""
+        names = [s.name for s in self.model.spec.sectors]
+        self.shocks.append(
+            ActiveShock(
+                np.array([names.index(n) for n in event.sectors]),
+                self.model.month_index,
+                event.depth,
+                event.onset_months,
+                event.recovery_months,
+                event.permanent_share,
+            )
+        )
+
+    def close_plants(self, event: PlantClosureSpec) -> int:
+        """Close the sector's largest firms until about ``event.jobs`` (scaled) jobs are gone."""
+        model = self.model
+        firms = model.firms
+        names = [s.name for s in model.spec.sectors]
+        sector = names.index(event.sector)
+        rows = np.flatnonzero(firms.alive & (firms.sector == sector))
+        rows = rows[np.argsort(-firms.demand[rows], kind="stable")]
+        remaining = event.jobs * model.scale
+        chosen: list[int] = []
+        for row in rows.tolist():  # largest first, without overshooting by more than half a plant
+            size = firms.demand[row]
+            if remaining <= 0:
+                break
+            if size <= remaining + 0.5 * size:
+                chosen.append(row)
+                remaining -= size
+        closing = np.array(chosen, dtype=np.int64)
+        self.base_jobs_remove(closing, permanent=True)
+        jobs = int(np.count_nonzero(np.isin(model.people.employer, firms.org[closing])))
+        model.labour.close_firms(closing)
+        return jobs

@@ -1,0 +1,209 @@
+"""Indicators: the yearly rows of the territory, structures and mechanism tables.
+
+Pure functions of the model's state, called by the model each December (:func:`close_year`) and
+turned into tables by :func:`tables`. Columns that do not apply to a structure's kind stay empty
+(``None``), never a made-up zero.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, Status
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.model import PtceModel
+
+TERRITORY_COLUMNS = (
+    "year",
+    "population",
+    "labour_force",
+    "employed",
+    "unemployed",
+    "unemployment_rate",
+    "classic_jobs",
+    "ess_jobs",
+    "ess_structures",
+    "pole_members",
+    "insertion_posts",
+    "project_requests",
+    "public_funding_eur",
+    "self_financing_ratio",
+    "long_term_unemployed",
+    "in_training",
+    "inactive",
+    "geiq_contracts_in_force",
+    "ge_workers",
+    "project_holders",
+    "firms",
+    "member_firms",
+    "charter_firms",
+    "pole_structures",
+    "network_ties",
+    "mean_trust",
+    "treasury_lent_eur",
+    "treasury_outstanding_eur",
+    "solidarity_fund_eur",
+    "structure_failures",
+)
+STRUCTURE_COLUMNS = (
+    "year",
+    "structure",
+    "kind",
+    "employees",
+    "fte",
+    "member_firms",
+    "hours",
+    "turnover_eur",
+    "contracts_started",
+    "training_hours",
+    "project_holders",
+    "insertion_employees",
+    "permanent_employees",
+    "cash_eur",
+    "sales_eur",
+    "fees_eur",
+    "public_aid_eur",
+    "costs_eur",
+    "meals_per_day",
+    "employers_involved",
+)
+MECHANISM_COLUMNS = (
+    "year",
+    "ge_posts",
+    "ge_hires",
+    "geiq_contracts",
+    "geiq_hires",
+    "insertion_exits_to_work",
+    "training_exits_to_work",
+    "geiq_exits_to_work",
+    "incubation_exits_to_work",
+    "incubated_activities",
+    "incubated_structures",
+    "internalised_posts",
+    "launched_structures",
+    "training_courses",
+    "jobs_created_or_secured",
+)
+
+
+def close_year(model: PtceModel) -> None:
+    """Append the year just ended to the model's yearly records."""
+    year = model.year - 1
+    _structure_staff(model)
+    model.yearly.append(territory_row(model, year))
+    for structure in model.structures:
+        if structure.alive or structure.year.costs_eur > 0:
+            model.yearly_structures.append(
+                {
+                    "year": year,
+                    "structure": structure.name,
+                    "kind": structure.kind_name,
+                    **structure.row(),
+                }
+            )
+    model.yearly_mechanisms.append(mechanism_row(model, year))
+
+
+def _structure_staff(model: PtceModel) -> None:
+    """Distinct employees and project holders of each structure over the year."""
+    if not model._year_staff:
+        return
+    staff = np.concatenate(model._year_staff, axis=1)
+    pairs = np.unique(staff, axis=1)
+    for org, count in zip(*np.unique(pairs[0], return_counts=True), strict=True):
+        model.orgs[int(org)].year.employees = int(count)
+    holders = pairs[:, pairs[2] == 1]
+    for org, count in zip(*np.unique(holders[0], return_counts=True), strict=True):
+        model.orgs[int(org)].year.project_holders = int(count)
+
+
+def territory_row(model: PtceModel, year: int) -> dict[str, float]:
+    """The territory's indicators at the end of ``year``."""
+    counts = model.people.counts()
+    employed = int(counts[EMPLOYED].sum())
+    unemployed = int(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
+    labour_force = len(model.people) - int(counts[Status.INACTIVE])
+    pole = model.pole_structures()
+    sales = sum(s.year.sales_eur + s.year.fees_eur for s in pole)
+    aid = sum(s.year.aid_eur for s in pole)
+    firms = model.firms
+    alive = firms.alive
+    member = alive & ((firms.ge >= 0) | (firms.geiq >= 0))
+    holders = int(sum(model.status_counts[s.org, -1] for s in model.structures if s.alive))
+    return {
+        "year": year,
+        "population": round(len(model.people) / model.spec.territory.activity_rate),
+        "labour_force": labour_force,
+        "employed": employed,
+        "unemployed": unemployed,
+        "unemployment_rate": unemployed / labour_force if labour_force else 0.0,
+        "classic_jobs": int(counts[Status.CLASSIC]),
+        "ess_jobs": int(counts[ESS_SIDE].sum()),
+        "ess_structures": sum(1 for s in model.structures if s.alive),
+        "pole_members": model.network.graph.number_of_nodes(),
+        "insertion_posts": int(counts[Status.INSERTION]),
+        "project_requests": model.project_requests_year,
+        "public_funding_eur": model._year_public,
+        "self_financing_ratio": sales / (sales + aid) if sales + aid > 0 else float("nan"),
+        "long_term_unemployed": int(counts[Status.LONG_TERM]),
+        "in_training": int(counts[Status.TRAINING]),
+        "inactive": int(counts[Status.INACTIVE]),
+        "geiq_contracts_in_force": int(counts[Status.GEIQ]),
+        "ge_workers": int(counts[Status.GE]),
+        "project_holders": holders,
+        "firms": int(np.count_nonzero(alive)),
+        "member_firms": int(np.count_nonzero(member)),
+        "charter_firms": int(np.count_nonzero(alive & firms.charter)),
+        "pole_structures": len(pole),
+        "network_ties": model.network.graph.number_of_edges(),
+        "mean_trust": model.network.mean_trust(),
+        "treasury_lent_eur": model.treasury.lent_year,
+        "treasury_outstanding_eur": model.treasury.outstanding(),
+        "solidarity_fund_eur": model.treasury.fund
+        if model.treasury.fund is not None
+        else float("nan"),
+        "structure_failures": sum(
+            1
+            for month, kind, _ in model.events_applied
+            if kind == "failure" and month // 12 == year - model.spec.run.start_year
+        ),
+    }
+
+
+def mechanism_row(model: PtceModel, year: int) -> dict[str, float]:
+    """Jobs created or secured by each mechanism during ``year``.
+
+    ``ge_posts`` is a stock (shared jobs in place at the end of the year: jobs the GE secures);
+    every other column is a flow over the year. ``jobs_created_or_secured`` adds the shared jobs
+    in place to the year's hires at the end of GEIQ contracts, insertion leavers hired within six
+    months, activities created by incubation and posts internalised from a GE.
+    """
+    counts = model.mechanism_counts
+    row = {"year": year, "ge_posts": int(model.people.counts()[Status.GE])}
+    for column in MECHANISM_COLUMNS[2:-1]:
+        row[column] = int(counts.get(column, 0))
+    row["jobs_created_or_secured"] = (
+        row["ge_posts"]
+        + row["geiq_hires"]
+        + row["insertion_exits_to_work"]
+        + row["incubated_activities"]
+        + row["internalised_posts"]
+    )
+    return row
+
+
+def tables(model: PtceModel) -> dict[str, pd.DataFrame]:
+    """The run's tables: territory, structures, jobs by mechanism, and the monthly series."""
+    structures = pd.DataFrame(model.yearly_structures, columns=list(STRUCTURE_COLUMNS))
+    for column in STRUCTURE_COLUMNS[3:]:
+        structures[column] = pd.to_numeric(structures[column]).astype("Float64")
+    return {
+        "territory": pd.DataFrame(model.yearly, columns=list(TERRITORY_COLUMNS)),
+        "structures": structures,
+        "jobs_by_mechanism": pd.DataFrame(model.yearly_mechanisms, columns=list(MECHANISM_COLUMNS)),
+        "monthly": pd.DataFrame(dict(model.history)),
+    }

@@ -1,0 +1,1 @@
+"""Studies: experiments, batches, sensitivity, comparisons, validation and their reports."""

@@ -1,0 +1,1117 @@
+"""Validate a scenario against observed figures: point targets, patterns and a counterfactual.
+
+:func:`validate` runs a scenario with several seeds and, with the same seeds (common random
+numbers), the same scenario with every cooperation mechanism switched off
+(:meth:`~ptce_sim.config.scenario.Scenario.without_cooperation`). It returns a
+:class:`ValidationResult` with three tables:
+
+- ``table``: for every figure of the targets file (:mod:`ptce_sim.studies.targets`), the observed value,
+  the simulated median and 5%-95% quantiles over the seeds, the relative error of the median, a
+  pass at ±25% and a flag beyond ±50%;
+- ``patterns``: qualitative patterns (pattern-oriented modelling) checked on every run: the
+  1970s job losses and the slow recovery, each named structure appearing at its timeline year and
+  growing, the pole's membership and project requests growing as trust accumulates;
+- ``counterfactual``: the difference the pole makes in jobs and unemployment, paired seed by seed,
+  with its 90% interval.
+
+:func:`write_report` writes them as Markdown with PNG charts; :func:`run_validate_command` is the
+``ptce-sim validate`` command's body. Runs are deterministic: the same scenario, targets and seeds
+give the same tables whatever the number of worker processes.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ptce_sim.runs import atomic
+from ptce_sim.runs.atomic import replacing
+from ptce_sim.config.scenario import Scenario
+from ptce_sim.studies.targets import Target, Targets, check_targets, structure_creation
+
+DEFAULT_REPLICATES = 20
+PASS_BAND = 0.25
+"""A figure passes when the simulated median is within ±25% of the observed value."""
+FAR_BAND = 0.50
+"""A figure is flagged when the simulated median is more than ±50% away from the observed value."""
+GOAL_SHARE = 0.80
+"""Goal of the calibration: at least 80% of the figures pass and none is flagged."""
+QUANTILES = (0.05, 0.95)
+"""The simulated interval: 5% and 95% quantiles over the seeds (a 90% interval)."""
+
+TABLE_COLUMNS = (
+    "label",
+    "structure",
+    "model_structure",
+    "indicator",
+    "column",
+    "year",
+    "period",
+    "observed",
+    "simulated_median",
+    "simulated_q05",
+    "simulated_q95",
+    "relative_error",
+    "passed",
+    "beyond_50",
+    "observed_in_interval",
+    "scaled",
+    "runs",
+)
+PATTERN_COLUMNS = ("group", "pattern", "expected", "share_of_runs", "holds", "detail")
+COUNTERFACTUAL_COLUMNS = (
+    "year",
+    "indicator",
+    "unit",
+    "with_cooperation",
+    "without_cooperation",
+    "difference_median",
+    "difference_q05",
+    "difference_q95",
+    "runs",
+)
+TERRITORY = "(territory)"
+"""``model_structure`` of a figure about the whole territory."""
+RECOVERY_YEAR = "year employment is back to its pre-shock level"
+FIRST_ROW = "first year"
+YEAR_VALUES = frozenset({RECOVERY_YEAR, FIRST_ROW})
+"""Pattern details that are years (printed without a thousands separator)."""
+PERSON_COLUMNS = ("employees", "insertion_employees", "permanent_employees", "project_holders")
+"""Structure columns drawn, with their observed points, in the structures' growth chart."""
+
+
+@dataclass(frozen=True)
+class PatternSettings:
+    """Years and thresholds of the qualitative patterns and of the counterfactual.
+
+    Attributes:
+        shock_before: a year before the 1970s shock (employment then is the reference).
+        shock_after: a year at the end of the shock (employment then is below the reference).
+        slow_recovery_years: the recovery to the reference is slow when it comes at least this
+            many years after ``shock_after``.
+        growth_year: each named structure's headcount this year exceeds its first full year's.
+        trust_years: pole members and cumulated project requests increase across these years.
+        counterfactual_years: years of the jobs and unemployment difference the pole makes.
+        holds_share: a pattern holds when it holds in at least this share of the runs.
+    """
+
+    shock_before: int = 1973
+    shock_after: int = 1979
+    slow_recovery_years: int = 5
+    growth_year: int = 2012
+    trust_years: tuple[int, ...] = (1995, 2005, 2015)
+    counterfactual_years: tuple[int, ...] = (2012, 2015)
+    holds_share: float = 0.8
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """What validation keeps of one run: its yearly territory and structures tables."""
+
+    seed: int
+    cooperation: bool
+    territory: pd.DataFrame
+    structures: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Outcome of :func:`validate`.
+
+    Attributes:
+        scenario: the scenario as run (at the validation's scale).
+        targets: the observed figures.
+        seeds: the seeds, shared by the runs with and without cooperation.
+        table: one row per figure (columns :data:`TABLE_COLUMNS`).
+        patterns: one row per pattern (columns :data:`PATTERN_COLUMNS`).
+        counterfactual: one row per year and indicator (columns :data:`COUNTERFACTUAL_COLUMNS`).
+        runs: the runs with cooperation, in seed order.
+        counterfactual_runs: the runs without cooperation, in seed order.
+        settings: the patterns' years and thresholds.
+    """
+
+    scenario: Scenario
+    targets: Targets
+    seeds: tuple[int, ...]
+    table: pd.DataFrame
+    patterns: pd.DataFrame
+    counterfactual: pd.DataFrame
+    runs: tuple[RunTables, ...]
+    counterfactual_runs: tuple[RunTables, ...]
+    settings: PatternSettings = field(default_factory=PatternSettings)
+
+    @property
+    def scale(self) -> float:
+        """The runs' scale."""
+        return self.scenario.run.scale
+
+    @property
+    def share_passed(self) -> float:
+        """Share of the figures within ±25%."""
+        return float(self.table["passed"].mean()) if len(self.table) else 0.0
+
+    @property
+    def beyond_50_count(self) -> int:
+        """Number of figures more than ±50% away."""
+        return int(self.table["beyond_50"].sum())
+
+    @property
+    def goal_met(self) -> bool:
+        """At least 80% of the figures within ±25% and none beyond ±50%."""
+        return self.share_passed >= GOAL_SHARE and self.beyond_50_count == 0
+
+    def summary(self) -> str:
+        """A few lines saying how well the scenario fits."""
+        n = len(self.table)
+        passed = int(self.table["passed"].sum())
+        applicable = self.patterns[self.patterns["holds"].notna()]
+        holding = int(applicable["holds"].astype(bool).sum())
+        lines = [
+            f"{self.scenario.run.name}: {len(self.seeds)} seeds at scale {self.scale:g}",
+            f"figures within ±25%: {passed} of {n} ({100 * self.share_passed:.0f}%; goal "
+            f">= {100 * GOAL_SHARE:.0f}%); beyond ±50%: {self.beyond_50_count} (goal: none) -> "
+            f"goal {'met' if self.goal_met else 'NOT met'}",
+            f"patterns holding: {holding} of {len(applicable)}",
+        ]
+        for row in self.counterfactual.itertuples():
+            lines.append(f"cooperation effect in {_effect(row)}")
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------
+# Running
+
+
+def validate(
+    scenario: Scenario,
+    targets: Targets,
+    replicates: int | None = None,
+    seeds: Sequence[int] | None = None,
+    scale: float | None = None,
+    *,
+    workers: int = 1,
+    counterfactual: Scenario | None = None,
+    settings: PatternSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationResult:
+    """Run a scenario and its no-cooperation counterfactual and compare them with the targets.
+
+    Args:
+        scenario: the scenario to validate.
+        targets: observed figures (:func:`ptce_sim.studies.targets.load_targets`).
+        replicates: number of seeds; default the length of ``seeds``, or 20.
+        seeds: the seeds; default ``0 .. replicates-1``.
+        scale: the runs' scale; default the scenario's.
+        workers: worker processes (1 = run in this process). Results do not depend on it.
+        counterfactual: the scenario without the pole (e.g. ``seignanx_no_cooperation.toml``),
+            run at the same scale and with the same seeds; default
+            ``scenario.without_cooperation()``.
+        settings: years and thresholds of the patterns; default :class:`PatternSettings`.
+        progress: called as ``progress(runs_done, runs_total)`` after each run.
+
+    Returns:
+        The tables of the comparison and the runs.
+
+    Raises:
+        ScenarioError: the targets cannot be produced by the scenario.
+        ValueError: ``replicates`` and ``seeds`` disagree, or no seed is given.
+    """
+    settings = settings or PatternSettings()
+    if seeds is None:
+        seeds = tuple(range(DEFAULT_REPLICATES if replicates is None else replicates))
+    else:
+        seeds = tuple(int(s) for s in seeds)
+        if replicates is not None and replicates != len(seeds):
+            raise ValueError(f"replicates={replicates} but {len(seeds)} seeds were given")
+    if not seeds:
+        raise ValueError("validation needs at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct, got {list(seeds)}")
+    if scale is not None:
+        scenario = scenario.with_overrides(scale=scale)
+    check_targets(targets, scenario)
+    if counterfactual is None:
+        counterfactual = scenario.without_cooperation()
+    else:
+        counterfactual = counterfactual.with_overrides(scale=scenario.run.scale)
+        if (counterfactual.run.start_year, counterfactual.run.end_year) != (
+            scenario.run.start_year,
+            scenario.run.end_year,
+        ):
+            raise ValueError(
+                f"the counterfactual {counterfactual.run.name!r} must cover the same years as "
+                f"{scenario.run.name!r} ({scenario.run.start_year}-{scenario.run.end_year})"
+            )
+
+    jobs = [(scenario, seed) for seed in seeds] + [(counterfactual, seed) for seed in seeds]
+    tables = _run_jobs(jobs, workers, progress)
+    runs = tuple(
+        RunTables(seed, True, territory, structures)
+        for seed, (territory, structures) in zip(seeds, tables[: len(seeds)], strict=True)
+    )
+    cf_runs = tuple(
+        RunTables(seed, False, territory, structures)
+        for seed, (territory, structures) in zip(seeds, tables[len(seeds) :], strict=True)
+    )
+    scale_used = scenario.run.scale
+    return ValidationResult(
+        scenario=scenario,
+        targets=targets,
+        seeds=seeds,
+        table=target_table(targets, runs, scale_used),
+        patterns=pattern_table(scenario, targets, runs, settings),
+        counterfactual=counterfactual_table(runs, cf_runs, scale_used, settings),
+        runs=runs,
+        counterfactual_runs=cf_runs,
+        settings=settings,
+    )
+
+
+def _simulate_tables(job: tuple[Scenario, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run one (scenario, seed) and keep its territory and structures tables (picklable)."""
+    from ptce_sim.runs.runner import simulate
+
+    result = simulate(*job)
+    return result.territory, result.structures
+
+
+def _run_jobs(
+    jobs: list[tuple[Scenario, int]],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Run the jobs in order, in this process or in ``workers`` spawned processes."""
+    total = len(jobs)
+    results: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    if workers <= 1:
+        for job in jobs:
+            results.append(_simulate_tables(job))
+            if progress is not None:
+                progress(len(results), total)
+        return results
+    # spawned, not forked: the caller may hold threads (BLAS, a dashboard, pytest plugins)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=context) as pool:
+        for outcome in pool.map(_simulate_tables, jobs):
+            results.append(outcome)
+            if progress is not None:
+                progress(len(results), total)
+    return results
+
+
+# ------------------------------------------------------------------------------------------------
+# Point targets
+
+
+def simulated_value(target: Target, run: RunTables, scale: float) -> float:
+    """The simulated counterpart of one observed figure in one run (full-scale if a count).
+
+    A structure with no row in the target's year (closed after a failure) counts as zero; a
+    column that does not apply gives ``nan``.
+    """
+    if target.table == "structures":
+        frame = run.structures
+        rows = frame[(frame["structure"] == target.structure) & (frame["year"] == target.year)]
+        value = 0.0 if rows.empty else _float(rows[target.column].iloc[0])
+    else:
+        series = _territory_series(run.territory, target.column)
+        first, last = target.years
+        if target.method == "value":
+            value = float(series.get(last, math.nan))
+        elif target.method == "growth_rate":
+            start, end = float(series.get(first, math.nan)), float(series.get(last, math.nan))
+            value = (end / start) ** (1.0 / (last - first)) - 1.0 if start > 0 else math.nan
+        else:  # peak_to_trough
+            value = peak_to_trough(series.loc[first:last])
+    return value / scale if target.scaled else value
+
+
+def peak_to_trough(series: pd.Series) -> float:
+    """Drop from the highest value before the lowest one to the lowest one (0 if none)."""
+    values = series.to_numpy(dtype=float)
+    if values.size == 0:
+        return math.nan
+    trough = int(np.nanargmin(values))
+    return float(np.nanmax(values[: trough + 1]) - values[trough])
+
+
+def target_table(targets: Targets, runs: Sequence[RunTables], scale: float) -> pd.DataFrame:
+    """One row per figure: observed, simulated median and interval, relative error, pass."""
+    rows = []
+    for target in targets.targets:
+        values = np.array([simulated_value(target, run, scale) for run in runs], dtype=float)
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            median = float(np.median(finite))
+            q05, q95 = (float(q) for q in np.quantile(finite, QUANTILES))
+            error = (median - target.observed) / target.observed
+        else:
+            median = q05 = q95 = error = math.nan
+        found = math.isfinite(error)
+        rows.append(
+            {
+                "label": target.label,
+                "structure": target.source_name,
+                "model_structure": target.structure or TERRITORY,
+                "indicator": target.indicator,
+                "column": target.column,
+                "year": target.year,
+                "period": target.period,
+                "observed": target.observed,
+                "simulated_median": median,
+                "simulated_q05": q05,
+                "simulated_q95": q95,
+                "relative_error": error,
+                "passed": bool(found and abs(error) <= PASS_BAND),
+                "beyond_50": bool(not found or abs(error) > FAR_BAND),
+                "observed_in_interval": bool(found and q05 <= target.observed <= q95),
+                "scaled": target.scaled,
+                "runs": int(finite.size),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+# ------------------------------------------------------------------------------------------------
+# Patterns
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    group: str
+    name: str
+    expected: str
+    check: Callable[[RunTables], tuple[bool, dict[str, float]]]
+
+
+def pattern_table(
+    scenario: Scenario,
+    targets: Targets,
+    runs: Sequence[RunTables],
+    settings: PatternSettings,
+) -> pd.DataFrame:
+    """One row per qualitative pattern: the share of runs where it holds and whether it holds.
+
+    A pattern whose years fall outside the run is listed with ``holds`` empty.
+    """
+    rows = []
+    for pattern in _patterns(scenario, targets, settings):
+        outcomes = [pattern.check(run) for run in runs]
+        share = float(np.mean([ok for ok, _ in outcomes]))
+        values = pd.DataFrame([v for _, v in outcomes])
+        detail = ", ".join(
+            f"{name} {_number(values[name].median(), year=name in YEAR_VALUES)}"
+            for name in values.columns
+        )
+        rows.append(
+            {
+                "group": pattern.group,
+                "pattern": pattern.name,
+                "expected": pattern.expected,
+                "share_of_runs": share,
+                "holds": share >= settings.holds_share,
+                "detail": f"median over runs: {detail}" if detail else "",
+            }
+        )
+    for group, name, reason in _skipped_patterns(scenario, settings):
+        rows.append(
+            {
+                "group": group,
+                "pattern": name,
+                "expected": reason,
+                "share_of_runs": math.nan,
+                "holds": None,
+                "detail": "not applicable",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(PATTERN_COLUMNS))
+    frame["holds"] = frame["holds"].astype("boolean")
+    return frame
+
+
+def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -> list[_Pattern]:
+    first, last = scenario.run.start_year, scenario.run.end_year
+    scale = scenario.run.scale
+    patterns: list[_Pattern] = []
+    before, after = settings.shock_before, settings.shock_after
+    if first <= before < after <= last:
+
+        def losses(run: RunTables) -> tuple[bool, dict[str, float]]:
+            employed = _territory_series(run.territory, "employed") / scale
+            return bool(employed[after] < employed[before]), {
+                f"employed {before}": employed[before],
+                f"employed {after}": employed[after],
+            }
+
+        def slow_recovery(run: RunTables) -> tuple[bool, dict[str, float]]:
+            employed = _territory_series(run.territory, "employed")
+            later = employed.loc[after + 1 :]
+            back = later[later >= employed[before]]
+            year = float(back.index[0]) if len(back) else math.nan
+            return bool(
+                employed[after] < employed[before]
+                and math.isfinite(year)
+                and year >= after + settings.slow_recovery_years
+            ), {RECOVERY_YEAR: year}
+
+        patterns += [
+            _Pattern(
+                "1970s shock",
+                "job losses",
+                f"employment in {after} below {before}",
+                losses,
+            ),
+            _Pattern(
+                "1970s shock",
+                "slow recovery",
+                f"employment back to its {before} level at least {settings.slow_recovery_years} "
+                f"years after {after}, before {last}",
+                slow_recovery,
+            ),
+        ]
+
+    for name, (year, month) in structure_creation(scenario).items():
+        source_year = targets.created.get(name)
+        sources = f"; sources: {source_year}" if source_year is not None else ""
+        patterns.append(
+            _Pattern(
+                "timeline",
+                f"{name} appears",
+                f"first row in {year} (timeline{sources})",
+                _appears(name, year),
+            )
+        )
+        full_year = year if month == 1 else year + 1
+        if full_year < settings.growth_year <= last:
+            patterns.append(
+                _Pattern(
+                    "growth",
+                    f"{name} grows",
+                    f"employees in {settings.growth_year} above {full_year} (first full year)",
+                    _grows(name, full_year, settings.growth_year, scale),
+                )
+            )
+
+    years = [y for y in settings.trust_years if first <= y <= last]
+    if len(years) >= 2:
+        span = " < ".join(str(y) for y in years)
+        patterns += [
+            _Pattern(
+                "trust",
+                "pole membership grows",
+                f"pole members increase: {span}",
+                _increasing("pole_members", years, cumulative=False),
+            ),
+            _Pattern(
+                "trust",
+                "project requests accumulate",
+                f"cumulated project requests increase: {span}",
+                _increasing("project_requests", years, cumulative=True),
+            ),
+        ]
+    return patterns
+
+
+def _skipped_patterns(scenario: Scenario, settings: PatternSettings) -> list[tuple[str, str, str]]:
+    first, last = scenario.run.start_year, scenario.run.end_year
+    skipped = []
+    if not first <= settings.shock_before < settings.shock_after <= last:
+        skipped.append(
+            ("1970s shock", "job losses and slow recovery", f"years outside the run {first}-{last}")
+        )
+    if len([y for y in settings.trust_years if first <= y <= last]) < 2:
+        skipped.append(("trust", "pole growth", f"years outside the run {first}-{last}"))
+    return skipped
+
+
+def _appears(name: str, year: int) -> Callable[[RunTables], tuple[bool, dict[str, float]]]:
+    def check(run: RunTables) -> tuple[bool, dict[str, float]]:
+        years = run.structures.loc[run.structures["structure"] == name, "year"]
+        first_row = float(years.min()) if len(years) else math.nan
+        return first_row == year, {FIRST_ROW: first_row}
+
+    return check
+
+
+def _grows(
+    name: str, full_year: int, growth_year: int, scale: float
+) -> Callable[[RunTables], tuple[bool, dict[str, float]]]:
+    def check(run: RunTables) -> tuple[bool, dict[str, float]]:
+        series = _structure_series(run.structures, name, "employees") / scale
+        start = float(series.get(full_year, 0.0))
+        end = float(series.get(growth_year, 0.0))
+        return end > start, {f"employees {full_year}": start, f"employees {growth_year}": end}
+
+    return check
+
+
+def _increasing(
+    column: str, years: list[int], *, cumulative: bool
+) -> Callable[[RunTables], tuple[bool, dict[str, float]]]:
+    def check(run: RunTables) -> tuple[bool, dict[str, float]]:
+        series = _territory_series(run.territory, column)
+        if cumulative:
+            series = series.cumsum()
+        values = [float(series[y]) for y in years]
+        ok = all(b > a for a, b in zip(values, values[1:], strict=False))
+        return ok, {str(y): v for y, v in zip(years, values, strict=True)}
+
+    return check
+
+
+# ------------------------------------------------------------------------------------------------
+# Counterfactual
+
+
+def counterfactual_table(
+    runs: Sequence[RunTables],
+    counterfactual_runs: Sequence[RunTables],
+    scale: float,
+    settings: PatternSettings,
+) -> pd.DataFrame:
+    """Jobs and unemployment with minus without cooperation, paired seed by seed.
+
+    Jobs are employed persons (full-scale equivalent); unemployment is the rate in percentage
+    points. The interval is the 5%-95% quantiles of the paired differences.
+    """
+    rows = []
+    for year in settings.counterfactual_years:
+        for column, indicator, unit, factor in (
+            ("employed", "jobs (employed persons)", "persons", 1.0 / scale),
+            ("unemployment_rate", "unemployment rate", "points", 100.0),
+        ):
+            with_coop = _yearly_values(runs, column, year) * factor
+            without = _yearly_values(counterfactual_runs, column, year) * factor
+            if not (np.isfinite(with_coop).all() and np.isfinite(without).all()):
+                continue  # the year is outside the run
+            difference = with_coop - without
+            q05, q95 = np.quantile(difference, QUANTILES)
+            rows.append(
+                {
+                    "year": year,
+                    "indicator": indicator,
+                    "unit": unit,
+                    "with_cooperation": float(np.median(with_coop)),
+                    "without_cooperation": float(np.median(without)),
+                    "difference_median": float(np.median(difference)),
+                    "difference_q05": float(q05),
+                    "difference_q95": float(q95),
+                    "runs": len(difference),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(COUNTERFACTUAL_COLUMNS))
+
+
+def _yearly_values(runs: Sequence[RunTables], column: str, year: int) -> np.ndarray:
+    return np.array(
+        [float(_territory_series(run.territory, column).get(year, math.nan)) for run in runs]
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Helpers on run tables
+
+
+def _territory_series(territory: pd.DataFrame, column: str) -> pd.Series:
+    return pd.Series(
+        territory[column].to_numpy(dtype=float), index=territory["year"].to_numpy(dtype=int)
+    )
+
+
+def _structure_series(structures: pd.DataFrame, name: str, column: str) -> pd.Series:
+    rows = structures[structures["structure"] == name]
+    return pd.Series(
+        rows[column].to_numpy(dtype=float, na_value=np.nan),
+        index=rows["year"].to_numpy(dtype=int),
+    )
+
+
+def _float(value: object) -> float:
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _number(value: float, *, year: bool = False) -> str:
+    """A figure for people to read: thousands separated, 3 significant digits below 100."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if year:
+        return f"{value:.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if value == int(value):
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+def _signed(value: float) -> str:
+    text = _number(value)
+    return text if text.startswith("-") or text == "n/a" else f"+{text}"
+
+
+def _effect(row: object) -> str:
+    """One counterfactual row as text: year, indicator, median difference and interval."""
+    return (
+        f"{row.year}: {row.indicator} {_signed(row.difference_median)} {row.unit} "
+        f"(90% interval {_signed(row.difference_q05)} to {_signed(row.difference_q95)})"
+    )
+
+
+def _percent(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{100 * value:+.0f}%"
+
+
+# ------------------------------------------------------------------------------------------------
+# Report
+
+
+REPORT_NAME = "validation.md"
+TARGETS_PNG = "validation_targets.png"
+STRUCTURES_PNG = "validation_structures.png"
+COUNTERFACTUAL_PNG = "validation_counterfactual.png"
+
+
+def write_report(
+    result: ValidationResult, out_dir: str | Path, *, stamp: str | None = None
+) -> list[Path]:
+    """Write the validation report: Markdown, PNG charts and the three tables as CSV.
+
+    Args:
+        result: what :func:`validate` returned.
+        out_dir: the folder (created if needed).
+        stamp: the reference stamp of the code's results (:mod:`ptce_sim.runs.reference`), stated
+            in the report so that a stale report can be told.
+
+    Returns:
+        The files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        _plot_targets(result, out / TARGETS_PNG),
+        _plot_structures(result, out / STRUCTURES_PNG),
+        _plot_counterfactual(result, out / COUNTERFACTUAL_PNG),
+    ]
+    for name, frame in (
+        ("validation_targets.csv", result.table),
+        ("validation_patterns.csv", result.patterns),
+        ("validation_counterfactual.csv", result.counterfactual),
+    ):
+        path = out / name
+        atomic.write_text(path, frame.to_csv(index=False, float_format="%.6g"))
+        written.append(path)
+    report = out / REPORT_NAME
+    atomic.write_text(report, markdown(result, stamp=stamp))
+    return [report, *written]
+
+
+def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
+    """The report's Markdown text (pure); ``stamp``: the reference stamp it is made with."""
+    import ptce_sim
+
+    from ptce_sim.runs.reference import stamp_line
+
+    scenario, targets, table = result.scenario, result.targets, result.table
+    seeds = result.seeds
+    seed_text = (
+        f"{seeds[0]}-{seeds[-1]}"
+        if list(seeds) == list(range(seeds[0], seeds[-1] + 1))
+        else ", ".join(str(s) for s in seeds)
+    )
+    passed = int(table["passed"].sum())
+    applicable = result.patterns[result.patterns["holds"].notna()]
+    holding = int(applicable["holds"].astype(bool).sum())
+    lines = [
+        f"# Validation: {scenario.run.title or scenario.run.name}",
+        "",
+        f"Scenario `{scenario.run.name}` at scale {result.scale:g}, {len(seeds)} seeds "
+        f"({seed_text}); targets `{_display_path(targets.path)}` read through "
+        f"`{_display_path(targets.mapping_path)}`; ptce-sim {ptce_sim.__version__}.",
+        "",
+        stamp_line(stamp) if stamp else "Made without reference digests (no stamp).",
+        "",
+        "## Summary",
+        "",
+        f"- **{passed} of {len(table)} figures** ({100 * result.share_passed:.0f}%) are within "
+        f"±{100 * PASS_BAND:.0f}% of the observed value (goal: at least {100 * GOAL_SHARE:.0f}%).",
+        f"- **{result.beyond_50_count}** {'is' if result.beyond_50_count == 1 else 'are'} more "
+        f"than ±{100 * FAR_BAND:.0f}% away (goal: none).",
+        f"- Goal **{'met' if result.goal_met else 'not met'}**.",
+        f"- **{holding} of {len(applicable)} patterns** hold (in at least "
+        f"{100 * result.settings.holds_share:.0f}% of the runs).",
+    ]
+    for row in result.counterfactual.itertuples():
+        lines.append(f"- Cooperation effect in {_effect(row)}.")
+    lines += [
+        "",
+        "## Observed figures and simulated values",
+        "",
+        "Simulated: median and 5%-95% quantiles over the seeds; counts are full-scale (the "
+        "simulated value divided by the scale). Error: relative error of the median. "
+        f"✅ within ±{100 * PASS_BAND:.0f}%, ⚠️ within ±{100 * FAR_BAND:.0f}%, ❌ beyond.",
+        "",
+        "| structure | indicator | year | observed | simulated median | 90% interval | error "
+        "| fit |",
+        "|---|---|---|---:|---:|---:|---:|:---:|",
+    ]
+    for row in table.itertuples():
+        mark = "✅" if row.passed else ("❌" if row.beyond_50 else "⚠️")
+        lines.append(
+            f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
+            f"{_number(row.simulated_median)} | {_number(row.simulated_q05)} - "
+            f"{_number(row.simulated_q95)} | {_percent(row.relative_error)} | {mark} |"
+        )
+    lines += [
+        "",
+        f"![simulated interval against observed value]({TARGETS_PNG})",
+        "",
+        "## Patterns",
+        "",
+        "Qualitative patterns the model must produce (pattern-oriented modelling), checked on "
+        f"every run; a pattern holds when it holds in at least "
+        f"{100 * result.settings.holds_share:.0f}% of the runs.",
+        "",
+        "| group | pattern | expected | runs where it holds | holds | detail |",
+        "|---|---|---|---:|:---:|---|",
+    ]
+    for row in result.patterns.itertuples():
+        holds = "n/a" if pd.isna(row.holds) else ("✅" if row.holds else "❌")
+        share = "n/a" if not math.isfinite(row.share_of_runs) else f"{100 * row.share_of_runs:.0f}%"
+        lines.append(
+            f"| {row.group} | {row.pattern} | {row.expected} | {share} | {holds} | {row.detail} |"
+        )
+    lines += [
+        "",
+        f"![structures' employees over time]({STRUCTURES_PNG})",
+        "",
+        "## What the pole changes (counterfactual)",
+        "",
+        "The same territory with every cooperation mechanism switched off "
+        "(`Scenario.without_cooperation()`), run with the same seeds; differences are paired seed "
+        "by seed (with minus without), with the 5%-95% quantiles of the paired differences.",
+        "",
+        "| year | indicator | with cooperation | without | difference (median) | 90% interval |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in result.counterfactual.itertuples():
+        unit = "%" if row.unit == "points" else ""
+        lines.append(
+            f"| {row.year} | {row.indicator} | {_number(row.with_cooperation)}{unit} | "
+            f"{_number(row.without_cooperation)}{unit} | {_signed(row.difference_median)} "
+            f"{row.unit} | {_signed(row.difference_q05)} to {_signed(row.difference_q95)} |"
+        )
+    lines += ["", f"![employment with and without cooperation]({COUNTERFACTUAL_PNG})", ""]
+    if targets.not_compared:
+        lines += ["## Figures not compared", ""]
+        for label, value, reason in targets.not_compared:
+            lines.append(f"- `{label}` = {_number(value)}: {reason}.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "figure.dpi": 110}
+COLOURS = {"passed": "#1b7837", "near": "#e08214", "far": "#b2182b", "observed": "#000000"}
+
+
+def _plot_targets(result: ValidationResult, path: Path) -> Path:
+    """Simulated median and interval over the observed value, one line per figure (log scale)."""
+    plt = _pyplot()
+    table = result.table
+    low, high = 0.1, 10.0
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(9, 0.32 * len(table) + 1.6))
+        ax.axvspan(1 - FAR_BAND, 1 + FAR_BAND, color="#fee0b6", alpha=0.5, lw=0)
+        ax.axvspan(1 - PASS_BAND, 1 + PASS_BAND, color="#d9f0d3", alpha=0.9, lw=0)
+        ax.axvline(1.0, color=COLOURS["observed"], lw=1)
+        for i, row in enumerate(table.itertuples()):
+            y = len(table) - 1 - i
+            ratios = np.clip(
+                np.array([row.simulated_q05, row.simulated_median, row.simulated_q95])
+                / row.observed,
+                low,
+                high,
+            )
+            if not np.isfinite(ratios).all():
+                ax.text(low, y, " no simulated value", va="center", color=COLOURS["far"])
+                continue
+            colour = COLOURS["passed" if row.passed else ("far" if row.beyond_50 else "near")]
+            ax.plot([ratios[0], ratios[2]], [y, y], color=colour, lw=2, solid_capstyle="butt")
+            ax.plot(ratios[1], y, "o", color=colour, ms=6)
+        ax.set_xscale("log")
+        ax.set_xlim(low, high)
+        ax.set_yticks(range(len(table)))
+        ax.set_yticklabels(
+            [
+                f"{r.indicator} ({r.period})"
+                if r.model_structure == TERRITORY
+                else f"{r.model_structure}: {r.indicator} ({r.period})"
+                for r in table.iloc[::-1].itertuples()
+            ]
+        )
+        ticks = [0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 4, 10]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel(
+            "simulated / observed: dot = median, line = 5%-95% over seeds\n"
+            f"shaded: within ±{100 * PASS_BAND:.0f}% (green) and ±{100 * FAR_BAND:.0f}% (orange)"
+        )
+        ax.set_title(
+            f"{result.scenario.run.name}: {len(result.seeds)} seeds, scale {result.scale:g}"
+        )
+        ax.grid(axis="x", alpha=0.3)
+        fig.tight_layout()
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
+        plt.close(fig)
+    return path
+
+
+def _plot_structures(result: ValidationResult, path: Path) -> Path:
+    """Each named structure's employees over time (median and 5%-95%), with observed points."""
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
+    created = structure_creation(result.scenario)
+    last = result.scenario.run.end_year
+    names = list(created)
+    ncols = min(4, max(1, len(names)))
+    nrows = max(1, math.ceil(len(names) / ncols))
+    observed = result.table[result.table["column"].isin(PERSON_COLUMNS)]
+    palette = dict(zip(PERSON_COLUMNS, ("#2166ac", "#762a83", "#1b7837", "#e08214"), strict=True))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.8 * nrows), squeeze=False)
+        for ax in axes.flat[len(names) :]:
+            ax.set_visible(False)
+        for ax, name in zip(axes.flat, names, strict=False):
+            first = created[name][0]
+            years = np.arange(first, last + 1)
+            own = observed[observed["model_structure"] == name]
+            columns = ["employees", *[c for c in own["column"].unique() if c != "employees"]]
+            for column in columns:
+                stack = (
+                    np.array(
+                        [
+                            _structure_series(run.structures, name, column)
+                            .reindex(years, fill_value=0.0)
+                            .to_numpy(dtype=float)
+                            for run in result.runs
+                        ]
+                    )
+                    / result.scale
+                )
+                colour = palette[column]
+                ax.fill_between(
+                    years,
+                    np.nanquantile(stack, QUANTILES[0], axis=0),
+                    np.nanquantile(stack, QUANTILES[1], axis=0),
+                    color=colour,
+                    alpha=0.2,
+                    lw=0,
+                )
+                ax.plot(
+                    years,
+                    np.nanmedian(stack, axis=0),
+                    color=colour,
+                    lw=1.5,
+                    label=column.replace("_", " "),
+                )
+            for row in own.itertuples():
+                ax.plot(row.year, row.observed, "D", color=palette[row.column], mec="black", ms=6)
+            ax.set_title(name)
+            ax.set_xlim(min(first, last - 1), last)
+            ax.set_ylim(bottom=0)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            ax.grid(alpha=0.3)
+            if len(columns) > 1:
+                ax.legend(fontsize=7, frameon=False, loc="best")
+        fig.supxlabel("year")
+        fig.supylabel("persons (full-scale equivalent)")
+        fig.suptitle(
+            "Named structures' staff: simulated median (line) and 5%-95% over seeds (band); "
+            "◆ observed"
+        )
+        fig.tight_layout()
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
+        plt.close(fig)
+    return path
+
+
+def _plot_counterfactual(result: ValidationResult, path: Path) -> Path:
+    """Employment and unemployment rate over time, with and without cooperation."""
+    plt = _pyplot()
+    years = result.runs[0].territory["year"].to_numpy(dtype=int)
+    variants = (
+        ("with cooperation", result.runs, "#2166ac"),
+        ("without cooperation", result.counterfactual_runs, "#b2182b"),
+    )
+    with plt.rc_context(STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+        for label, runs, colour in variants:
+            for ax, column, factor in (
+                (top, "employed", 1.0 / result.scale),
+                (bottom, "unemployment_rate", 100.0),
+            ):
+                stack = (
+                    np.array(
+                        [
+                            _territory_series(run.territory, column).reindex(years).to_numpy()
+                            for run in runs
+                        ]
+                    )
+                    * factor
+                )
+                ax.fill_between(
+                    years,
+                    np.quantile(stack, QUANTILES[0], axis=0),
+                    np.quantile(stack, QUANTILES[1], axis=0),
+                    color=colour,
+                    alpha=0.2,
+                    lw=0,
+                )
+                ax.plot(years, np.median(stack, axis=0), color=colour, lw=1.5, label=label)
+        for year in result.settings.counterfactual_years:
+            for ax in (top, bottom):
+                ax.axvline(year, color="grey", lw=0.8, ls=":")
+        top.set(ylabel="employed persons (full scale)", title="Employment")
+        bottom.set(ylabel="unemployment rate (%)", xlabel="year", title="Unemployment")
+        for ax in (top, bottom):
+            ax.grid(alpha=0.3)
+            ax.legend(frameon=False)
+        fig.suptitle(
+            f"{result.scenario.run.name}: with and without cooperation "
+            f"(same {len(result.seeds)} seeds; median and 5%-95%)"
+        )
+        fig.tight_layout()
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format="png")
+        plt.close(fig)
+    return path
+
+
+# ------------------------------------------------------------------------------------------------
+# Command
+
+
+EXIT_FIT_OK = 0
+EXIT_FIT_NOT_MET = 1
+EXIT_BAD_INPUT = 2
+
+
+DEFAULT_REFERENCE = Path("tests/reference/digests.json")
+
+
+def _stamp(reference_path: str | Path | None) -> str | None:
+    """The stamp of the reference digests, if the file is there."""
+    from ptce_sim.runs.reference import reference_stamp
+
+    path = Path(reference_path) if reference_path is not None else DEFAULT_REFERENCE
+    return reference_stamp(path) if path.is_file() else None
+
+
+def run_validate_command(
+    scenario_path: str | Path,
+    targets_path: str | Path,
+    replicates: int | None = None,
+    scale: float | None = None,
+    out: str | Path | None = None,
+    workers: int = 1,
+    *,
+    mapping_path: str | Path | None = None,
+    reference_path: str | Path | None = None,
+    show_progress: bool = True,
+) -> int:
+    """Body of ``ptce-sim validate SCENARIO TARGETS [--replicates N] [--scale X] [--out DIR]``.
+
+    Validates the scenario, writes the report and prints a summary.
+
+    Args:
+        scenario_path: the scenario file.
+        targets_path: the targets file (its mapping is ``<stem>_mapping.toml`` beside it).
+        replicates: number of seeds (0 .. N-1); default 20.
+        scale: the runs' scale; default the scenario's.
+        out: the report's folder; default ``results/<scenario name>/validation``.
+        workers: worker processes.
+        mapping_path: the mapping file, if not beside the targets file.
+        reference_path: the reference digests whose stamp the report states (default
+            ``tests/reference/digests.json`` when it exists).
+        show_progress: draw a progress bar on standard error.
+
+    Returns:
+        0 when the report is written and the fit meets the goal (at least 80% of the figures
+        within ±25%, none beyond ±50%); 1 when the report is written but the goal is not met;
+        2 when an input is invalid (the message is printed on standard error).
+    """
+    from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+    from ptce_sim.studies.targets import load_targets
+
+    if replicates is not None and replicates < 1:
+        print(
+            f"ptce-sim: error: --replicates: expected at least 1, got {replicates}", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    if workers < 1:
+        print(f"ptce-sim: error: workers: expected at least 1, got {workers}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if scale is not None and not (isinstance(scale, int | float) and 0 < scale <= 10):
+        print(
+            f"ptce-sim: error: --scale: expected a number in (0, 10], got {scale!r}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    try:
+        scenario = load_scenario(scenario_path)
+        targets = load_targets(targets_path, mapping_path)
+        if scale is not None:
+            scenario = scenario.with_overrides(scale=scale)
+        check_targets(targets, scenario)
+        out_dir = (
+            Path(out) if out is not None else Path("results") / scenario.run.name / "validation"
+        )
+        out_dir.mkdir(parents=True, exist_ok=True)  # a bad --out is reported before the runs
+    except ScenarioError as exc:
+        print(f"ptce-sim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"ptce-sim: error: {exc.filename or out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    from tqdm import tqdm
+
+    n = DEFAULT_REPLICATES if replicates is None else replicates
+    with tqdm(
+        total=2 * n, unit="run", disable=not show_progress, file=sys.stderr, desc="validate"
+    ) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.n)
+
+        result = validate(scenario, targets, replicates=n, workers=workers, progress=progress)
+    files = write_report(result, out_dir, stamp=_stamp(reference_path))
+    print(result.summary())
+    print(f"report: {files[0]}")
+    return EXIT_FIT_OK if result.goal_met else EXIT_FIT_NOT_MET
