@@ -202,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     import mesa
     from boltzmann import run_boltzmann  # noqa: F401 - imported before the settling
 
-    from ptce_sim.runs.runner import settle_startup_objects, simulate
     from ptce_sim.config.scenario_io import load_scenario
+    from ptce_sim.runs.runner import settle_startup_objects, simulate
 
     settle_startup_objects()  # as ptce-sim run and batch workers do
     pinning = "not pinned to a CPU (--no-pin)" if args.no_pin else pin_to_one_cpu()

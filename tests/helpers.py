@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ptce_sim.simulation.agents.persons import Status
-from ptce_sim.simulation.model import PtceModel
-from ptce_sim.runs.runner import RunResult, result_of
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.runs.runner import RunResult, result_of
+from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.model import PtceModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_PATH = ROOT / "scenarios" / "seignanx_1970_2015.toml"

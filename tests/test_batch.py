@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptce_sim.studies.batch import load_batch, load_resilience, run_batch, run_files
-from ptce_sim.interfaces.cli import main
-from ptce_sim.studies.experiment import load_experiment, run_seed
 from ptce_sim.config.scenario_io import ScenarioError
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.batch import load_batch, load_resilience, run_batch, run_files
+from ptce_sim.studies.experiment import load_experiment, run_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"

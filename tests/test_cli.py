@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.interfaces.cli import main
 from ptce_sim.config.scenario_io import load_scenario, scenario_digest
+from ptce_sim.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "scenarios/seignanx_1970_2015.toml"

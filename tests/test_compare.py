@@ -19,11 +19,11 @@ import pytest
 from conftest import dump_toml
 from scipy import stats
 
-from ptce_sim.studies.batch import load_batch
-from ptce_sim.interfaces.cli import main
-from ptce_sim.studies.compare import Difference, Metric, interval_text, paired, sentence
 from ptce_sim.config.overrides import Override, apply_overrides, narrow_years
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.batch import load_batch
+from ptce_sim.studies.compare import Difference, Metric, interval_text, paired, sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"

@@ -353,7 +353,7 @@ def test_a_fork_keeps_the_state_and_the_random_stream(session):
     assert (a.label, b.label, session.fork_month) == ("A", "B", 30)
     assert a.model is not b.model
     session.step(24)
-    assert a.model.history == b.model.history  # nothing changed: identical branches
+    assert a.model.recorder.monthly == b.model.recorder.monthly  # nothing changed: identical branches
     view = build_view(session)
     assert view.compare and view.fork_date == "July 1972"
     assert all(row[-1] in ("0", "0.0", "0.00") for row in view.table)
@@ -368,7 +368,7 @@ def test_a_fork_without_cooperation_diverges_and_is_compared(session):
         assert _parameter(b.model, f"{section}.enabled") is False
     assert a.model.spec.mechanisms.shared_employment.enabled
     session.step(12 * 10)
-    assert a.model.history["employed"] != b.model.history["employed"]
+    assert a.model.recorder.monthly["employed"] != b.model.recorder.monthly["employed"]
     view = build_view(session)
     assert [s["name"] for s in view.jobs["series"]] == ["A (as is)", "B (variant)"]
     assert view.difference["series"][0]["name"] == "Jobs: B − A"

@@ -20,7 +20,13 @@ import urllib.request
 
 import pytest
 
-from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, SERVER_ENV, find_chromium, free_port, serve_command
+from ptce_sim.interfaces.dashboard import (
+    CHROMIUM_ARGS,
+    SERVER_ENV,
+    find_chromium,
+    free_port,
+    serve_command,
+)
 
 pytestmark = [
     pytest.mark.browser,

@@ -16,13 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.interfaces.cli import main
-from ptce_sim.studies.experiment import (
-    Experiment,
-    load_experiment,
-    parse_outcome,
-    run_seed,
-)
 from ptce_sim.config.overrides import (
     Override,
     PathError,
@@ -33,6 +26,13 @@ from ptce_sim.config.overrides import (
 )
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.experiment import (
+    Experiment,
+    load_experiment,
+    parse_outcome,
+    run_seed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"

@@ -55,12 +55,12 @@ from strategies import (
     value_pool,
 )
 
-from ptce_sim.interfaces.cli import main
-from ptce_sim.studies.experiment import Experiment, load_experiment
-from ptce_sim.simulation.model import PtceModel
 from ptce_sim.config.overrides import apply_overrides
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.config.scenario_io import MAX_FILE_BYTES, ScenarioError, load_scenario, parse_scenario
+from ptce_sim.interfaces.cli import main
+from ptce_sim.simulation.model import PtceModel
+from ptce_sim.studies.experiment import Experiment, load_experiment
 from ptce_sim.studies.targets import YEAR_RANGE, Targets, check_targets, load_targets
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -254,9 +254,9 @@ def trainee_hire_rates(planning: bool, trials: int = 30) -> tuple[float, float, 
     assert model.training.planning_on(), "skills planning never ran"
     if not planning:
         model.set_parameter("training.skills_planning", False)
-        assert model.planning_bonus() == 0.0
+        assert model.training.planning_bonus() == 0.0
     else:
-        assert model.planning_bonus() > 0
+        assert model.training.planning_bonus() > 0
     people, firms = model.people, model.firms
     sector = [s.name for s in model.spec.sectors].index("retail_services")
     firm = int(np.flatnonzero(firms.alive & (firms.sector == sector))[0])

@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 from helpers import base_scenario
 
+from ptce_sim.config.scenario import PlantClosureSpec, SectorShockSpec
+from ptce_sim.runs.runner import simulate
 from ptce_sim.simulation.agents.firms import ClassicFirm
 from ptce_sim.simulation.agents.persons import EMPLOYED, N_STATUS, NO_ORG, Person, Status, is_in
 from ptce_sim.simulation.agents.structures import (
@@ -31,8 +33,6 @@ from ptce_sim.simulation.agents.structures import (
 from ptce_sim.simulation.invariants import TreasuryAudit
 from ptce_sim.simulation.metrics import MECHANISM_COLUMNS, TERRITORY_COLUMNS
 from ptce_sim.simulation.model import PtceModel
-from ptce_sim.runs.runner import simulate
-from ptce_sim.config.scenario import PlantClosureSpec, SectorShockSpec
 
 SCALE = 0.1
 SEEDS = (0, 1, 2)
@@ -177,8 +177,8 @@ class InvariantMonitor:
         )
         self.expect(
             "headcounts_non_negative",
-            bool((model.status_counts >= 0).all() and (model.status_fte >= -1e-12).all()),
-            f"min count {model.status_counts.min()}, min fte {model.status_fte.min()}",
+            bool((model.staff.counts >= 0).all() and (model.staff.fte >= -1e-12).all()),
+            f"min count {model.staff.counts.min()}, min fte {model.staff.fte.min()}",
         )
 
     def _employers_and_hosts(self) -> None:
@@ -234,7 +234,7 @@ class InvariantMonitor:
             not bad.any(),
             f"{np.count_nonzero(bad)} persons, statuses {np.unique(people.status[bad])}",
         )
-        firm_row = model.firm_row_of(np.maximum(host, 0))
+        firm_row = model.orgs.firm_rows(np.maximum(host, 0))
         for st, column, name in (
             (Status.GE, model.firms.ge, "ge_worker_hosted_by_open_member_firm"),
             (Status.GEIQ, model.firms.geiq, "geiq_worker_hosted_by_open_member_firm"),
@@ -508,14 +508,14 @@ def hosts_after_closing_their_sector(status: Status) -> tuple[int, int]:
         model.step()
         lent = np.flatnonzero((people.status == status) & (people.host != NO_ORG))
     assert lent.size, f"no {status.name} worker was ever lent to a firm (seed 1, scale 0.1)"
-    sectors = firms.sector[model.firm_row_of(people.host[lent])]
+    sectors = firms.sector[model.orgs.firm_rows(people.host[lent])]
     sector = int(sectors[0])
     name = model.spec.sectors[sector].name
     model.apply_event(PlantClosureSpec(type="plant_closure", date="2015", sector=name, jobs=10**6))
     assert not firms.alive[firms.sector == sector].any()
     model.step()
     lent = np.flatnonzero((people.status == status) & (people.host != NO_ORG))
-    rows = model.firm_row_of(people.host[lent])
+    rows = model.orgs.firm_rows(people.host[lent])
     return int(np.count_nonzero(sectors == sector)), int(np.count_nonzero(~firms.alive[rows]))
 
 

@@ -33,7 +33,9 @@ def test_reference_runs_give_the_committed_digests(recorded: dict) -> None:
     now = reference.compute_digests(ROOT / "scenarios")
     differing = reference.differences(recorded["digests"], now)
     versions = reference.reference_record(now)["versions"]
-    moved = {k: (v, versions.get(k)) for k, v in recorded["versions"].items() if versions.get(k) != v}
+    moved = {
+        k: (v, versions.get(k)) for k, v in recorded["versions"].items() if versions.get(k) != v
+    }
     assert not differing, (
         f"results changed for {differing}; if intended, run `make reference` and `make validate`, "
         f"and say what moved in docs/CHANGES.md (package versions changed since: {moved or 'none'})"

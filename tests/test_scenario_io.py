@@ -514,8 +514,6 @@ def test_bad_scenario_gives_one_clear_message(write_scenario, change, phrases):
         assert any(o in message for o in options), f"{phrase!r} is not said: {message}"
 
 
-
-
 @pytest.mark.parametrize(
     ("change", "phrases"),
     FIELD_CASES + CROSS_CASES,
@@ -860,7 +858,9 @@ def test_seignanx_loads(seignanx):
 
 def test_seignanx_creates_the_named_structures_at_the_timelines_years(seignanx):
     """The pole's structures open in the timeline's years."""
-    created = {e.structure.name: e.year for e in seignanx.events if isinstance(e, CreateStructureSpec)}
+    created = {
+        e.structure.name: e.year for e in seignanx.events if isinstance(e, CreateStructureSpec)
+    }
     for name, year in TIMELINE.items():
         assert name in created, f"{name} is not created by the timeline"
         assert created[name] == year, f"{name} is created in {created[name]}, expected {year}"

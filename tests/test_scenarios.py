@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.runs.runner import simulate
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.runs.runner import simulate
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MAIN = SCENARIOS / "seignanx_1970_2015.toml"
@@ -29,8 +29,15 @@ def test_no_cooperation_file_is_the_main_scenario_without_cooperation():
     counterfactual = load_scenario(SCENARIOS / "seignanx_no_cooperation.toml")
     derived = main.without_cooperation()
     assert counterfactual.mechanisms == derived.mechanisms
-    for section in ("territory", "sectors", "firms", "labour_market", "other_ess", "finance",
-                    "authorities"):
+    for section in (
+        "territory",
+        "sectors",
+        "firms",
+        "labour_market",
+        "other_ess",
+        "finance",
+        "authorities",
+    ):
         assert getattr(counterfactual, section) == getattr(main, section), section
     assert not any(
         e.type == "policy" and any(k.endswith(".enabled") and v for k, v in e.set.items())
@@ -43,8 +50,16 @@ def test_funding_cut_variant_matches_the_main_scenario_until_2015():
     main = load_scenario(MAIN)
     cut = load_scenario(SCENARIOS / "seignanx_funding_cut_2016_2025.toml")
     assert cut.run.end_year == 2025
-    for section in ("territory", "sectors", "firms", "labour_market", "mechanisms", "other_ess",
-                    "finance", "authorities"):
+    for section in (
+        "territory",
+        "sectors",
+        "firms",
+        "labour_market",
+        "mechanisms",
+        "other_ess",
+        "finance",
+        "authorities",
+    ):
         assert getattr(cut, section) == getattr(main, section), section
     assert [e for e in cut.events if e.year <= 2015] == list(main.events)
     later = [e for e in cut.events if e.year > 2015]
@@ -70,7 +85,9 @@ def test_variant_files_are_up_to_date():
     """The variant files are what scenarios/derive_variants.py writes from the main file."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("derive_variants", SCENARIOS / "derive_variants.py")
+    spec = importlib.util.spec_from_file_location(
+        "derive_variants", SCENARIOS / "derive_variants.py"
+    )
     derive = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(derive)
     text = MAIN.read_text(encoding="utf-8")

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.interfaces.dashboard import free_port
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+from ptce_sim.interfaces.dashboard import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ptce_sim"

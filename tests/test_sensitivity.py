@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ptce_sim.studies.batch import run_batch, run_files
-from ptce_sim.interfaces.cli import main
-from ptce_sim.studies.experiment import load_experiment
 from ptce_sim.config.scenario_io import ScenarioError
+from ptce_sim.interfaces.cli import main
+from ptce_sim.studies.batch import run_batch, run_files
+from ptce_sim.studies.experiment import load_experiment
 from ptce_sim.studies.sensitivity import analyse
 
 ROOT = Path(__file__).resolve().parents[1]

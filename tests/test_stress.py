@@ -37,16 +37,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ptce_sim.config import scenario as schema
+from ptce_sim.config.overrides import Override, apply_overrides, narrow_years
+from ptce_sim.config.scenario import BudgetCutSpec, PlantClosureSpec, Scenario, SectorShockSpec
+from ptce_sim.config.scenario_io import load_scenario, parse_scenario
+from ptce_sim.runs.runner import RunResult, result_of, simulate
 from ptce_sim.simulation.agents.persons import HOLDER, NO_ORG, UNEMPLOYED, Status, is_in
 from ptce_sim.simulation.agents.structures import Structure
-from ptce_sim.simulation.invariants import InvariantChecker, InvariantError, TreasuryAudit, check_state
+from ptce_sim.simulation.invariants import (
+    InvariantChecker,
+    InvariantError,
+    TreasuryAudit,
+    check_state,
+)
 from ptce_sim.simulation.mechanisms.funding import ITEMS
 from ptce_sim.simulation.mechanisms.treasury import Loan
 from ptce_sim.simulation.model import PtceModel
-from ptce_sim.config.overrides import Override, apply_overrides, narrow_years
-from ptce_sim.runs.runner import RunResult, result_of, simulate
-from ptce_sim.config.scenario import BudgetCutSpec, PlantClosureSpec, Scenario, SectorShockSpec
-from ptce_sim.config.scenario_io import load_scenario, parse_scenario
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -305,7 +310,7 @@ WATCH: dict[str, Callable[[PtceModel], float]] = {
     "geiq": lambda m: int(np.count_nonzero(m.people.status == Status.GEIQ)),
     "insertion": lambda m: int(np.count_nonzero(m.people.status == Status.INSERTION)),
     "training": lambda m: int(np.count_nonzero(m.people.status == Status.TRAINING)),
-    "holders": lambda m: int(m.status_counts[:, HOLDER].sum()),
+    "holders": lambda m: int(m.staff.counts[:, HOLDER].sum()),
     "structures": lambda m: sum(1 for s in m.structures if s.alive),
     "loans": lambda m: len(m.treasury.loans),
     "max_trust": lambda m: float(m.network.trust.max()) if m.network.trust.size else 0.0,
@@ -793,7 +798,7 @@ def stepped() -> PtceModel:
     people = model.people
     for status in (Status.CLASSIC, Status.GE, Status.GEIQ, Status.INSERTION, Status.TRAINING):
         assert (people.status == status).any(), f"no {status.name} person to corrupt"
-    assert model.treasury.loans and model.yearly
+    assert model.treasury.loans and model.recorder.rows("territory")
     return model
 
 
@@ -817,8 +822,8 @@ def _set(array, row, value) -> None:
 
 def _close_member_firm(model: PtceModel) -> None:
     """A firm of the network closes without leaving it."""
-    member = next(o for o in model.network.graph.nodes if model.firm_row_of(o) >= 0)
-    model.firms.alive[model.firm_row_of(member)] = False
+    member = next(o for o in model.network.graph.nodes if model.orgs.firm_rows(o) >= 0)
+    model.firms.alive[model.orgs.firm_rows(member)] = False
 
 
 CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
@@ -835,7 +840,7 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
     "employed_by_closed_firm": (
         "employment",
         lambda m: _set(
-            m.firms.alive, m.firm_row_of(m.people.employer[_row(m, Status.CLASSIC)]), False
+            m.firms.alive, m.orgs.firm_rows(m.people.employer[_row(m, Status.CLASSIC)]), False
         ),
     ),
     "insertion_post_in_a_firm": (
@@ -864,10 +869,10 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
     ),
     "skill_above_one": ("person_attributes", lambda m: _set(m.people.skill, 0, 1.5)),
     "employability_nan": ("person_attributes", lambda m: _set(m.people.employability, 0, np.nan)),
-    "negative_headcount": ("headcounts", lambda m: _set(m.status_counts, (0, 0), -1.0)),
+    "negative_headcount": ("headcounts", lambda m: _set(m.staff.counts, (0, 0), -1.0)),
     "stale_headcount": (
         "headcounts",
-        lambda m: _set(m.status_counts, (_structure(m).org, Status.ESS), 1e6),
+        lambda m: _set(m.staff.counts, (_structure(m).org, Status.ESS), 1e6),
     ),
     "negative_firm_demand": ("firms", lambda m: _set(m.firms.demand, 0, -1.0)),
     "negative_sector_baseline": ("firms", lambda m: _set(m.economy.base_jobs, 0, -1.0)),
@@ -890,11 +895,11 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
     ),
     "monthly_series_nan": (
         "monthly_indicators",
-        lambda m: _set(m.history["employed"], -1, math.nan),
+        lambda m: _set(m.recorder.monthly["employed"], -1, math.nan),
     ),
     "monthly_series_stale": (
         "monthly_indicators",
-        lambda m: _set(m.history["unemployed"], -1, m.history["unemployed"][-1] + 1),
+        lambda m: _set(m.recorder.monthly["unemployed"], -1, m.recorder.monthly["unemployed"][-1] + 1),
     ),
 }
 
@@ -937,17 +942,19 @@ def test_checker_catches_bad_yearly_rows(model: PtceModel) -> None:
     """A year's row with a NaN rate, a negative count or jobs that do not add up is caught."""
     checker = InvariantChecker(model)
     assert checker.check() == []
-    row = dict(model.yearly[-1])
+    row = model.recorder.rows("territory")[-1]
     for bad in (
         {"unemployment_rate": math.nan},
         {"unemployment_rate": 1.5},
         {"insertion_posts": -1},
         {"classic_jobs": row["classic_jobs"] + 1},
     ):
-        model.yearly.append({**row, **bad})
+        model.recorder.add_row("territory", {**row, **bad})
         found = checker.check()
         assert [v.invariant for v in found] == ["yearly_indicators"], (bad, found)
-    model.yearly_mechanisms.append({**model.yearly_mechanisms[-1], "geiq_hires": math.inf})
+    model.recorder.add_row(
+        "jobs_by_mechanism", {**model.recorder.rows("jobs_by_mechanism")[-1], "geiq_hires": math.inf}
+    )
     assert [v.invariant for v in checker.check()] == ["yearly_indicators"]
 
 

@@ -15,7 +15,12 @@ import pytest
 from conftest import dump_toml
 
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
-from ptce_sim.studies.targets import check_targets, default_mapping_path, load_targets, parse_targets
+from ptce_sim.studies.targets import (
+    check_targets,
+    default_mapping_path,
+    load_targets,
+    parse_targets,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "scenarios" / "targets" / "seignanx.toml"

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptce_sim.runs.runner import simulate
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.runs.runner import simulate
 from ptce_sim.studies.targets import load_targets, structure_creation
 from ptce_sim.studies.validation import (
     COUNTERFACTUAL_COLUMNS,

@@ -332,7 +332,9 @@ class CooperationSpec(Strict):
     member_fee_eur_per_year: NonNegative = Field(
         250.0, description="Yearly contribution of each pole member to the animator."
     )
-    plie: bool = Field(True, description="The animator runs a PLIE (follows long-term job seekers).")
+    plie: bool = Field(
+        True, description="The animator runs a PLIE (follows long-term job seekers)."
+    )
     plie_priority: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
 
 
@@ -567,7 +569,12 @@ class PolicySwitchSpec(EventSpec):
 
 
 Event = Annotated[
-    CreateStructureSpec | SectorShockSpec | PlantClosureSpec | FundingCallSpec | BudgetCutSpec | PolicySwitchSpec,
+    CreateStructureSpec
+    | SectorShockSpec
+    | PlantClosureSpec
+    | FundingCallSpec
+    | BudgetCutSpec
+    | PolicySwitchSpec,
     Field(discriminator="type"),
 ]
 
@@ -731,7 +738,9 @@ def check_mechanism_path(
         )
     section_name, _, field = path.partition(".")
     section = (
-        getattr(mechanisms, section_name, None) if section_name in MechanismsSpec.model_fields else None
+        getattr(mechanisms, section_name, None)
+        if section_name in MechanismsSpec.model_fields
+        else None
     )
     if section is None or field not in type(section).model_fields:
         raise FieldProblem(

@@ -206,9 +206,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its results."""
     from tqdm import tqdm
 
+    from ptce_sim.config.scenario_io import load_scenario, scenario_hash
     from ptce_sim.runs.results import write_results
     from ptce_sim.runs.runner import settle_startup_objects, simulate
-    from ptce_sim.config.scenario_io import load_scenario, scenario_hash
 
     scenario = load_scenario(args.scenario)
     settle_startup_objects()
@@ -372,8 +372,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _compare_experiment(args: argparse.Namespace):  # noqa: ANN202
-    from ptce_sim.studies.experiment import experiment_from_scenarios, load_experiment
     from ptce_sim.config.scenario_io import ScenarioError, read_toml
+    from ptce_sim.studies.experiment import experiment_from_scenarios, load_experiment
 
     paths = args.scenarios
     if len(paths) == 1:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ptce_sim.config.scenario_io import load_scenario
 from ptce_sim.runs.results import package_versions
 from ptce_sim.runs.runner import RunResult, simulate
-from ptce_sim.config.scenario_io import load_scenario
 
 TABLES = ("territory", "structures", "jobs_by_mechanism", "monthly", "resilience")
 """The tables of a run that the digests cover."""
@@ -125,9 +125,7 @@ def stamp_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def differences(
-    recorded: dict[str, dict[str, str]], now: dict[str, dict[str, str]]
-) -> list[str]:
+def differences(recorded: dict[str, dict[str, str]], now: dict[str, dict[str, str]]) -> list[str]:
     """``run: table`` for every digest that differs (or is missing on either side)."""
     missing = object()
     keys = sorted(set(recorded) | set(now))
@@ -145,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m ptce_sim.runs.reference [--check] FILE``: write (or check) the reference digests."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m ptce_sim.runs.reference", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m ptce_sim.runs.reference", description=main.__doc__
+    )
     parser.add_argument("file", type=Path, help="the digests file (tests/reference/digests.json)")
     parser.add_argument("--scenarios", type=Path, default=Path("scenarios"))
     parser.add_argument("--check", action="store_true", help="compare instead of writing")

@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptce_sim.runs.results import package_versions, table_digests
-from ptce_sim.runs.runner import RunResult, simulate
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.config.scenario_io import ScenarioError, parse_scenario, scenario_digest
+from ptce_sim.runs.results import package_versions, table_digests
+from ptce_sim.runs.runner import RunResult, simulate
 
 MAX_RUN_JSON_BYTES = 5_000_000
 

@@ -18,9 +18,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ptce_sim.config.scenario_io import scenario_digest
 from ptce_sim.runs.atomic import replacing, write_bytes
 from ptce_sim.runs.runner import RunResult
-from ptce_sim.config.scenario_io import scenario_digest
 
 PACKAGES = ("ptce-sim", "mesa", "numpy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
 
@@ -102,7 +102,5 @@ def write_results(
         "reproduce": f"ptce-sim reproduce {out / 'run.json'}",
         "scenario_content": result.scenario.model_dump(mode="json"),
     }
-    write_bytes(
-        out / "run.json", (json.dumps(run, indent=2, ensure_ascii=False) + "\n").encode()
-    )
+    write_bytes(out / "run.json", (json.dumps(run, indent=2, ensure_ascii=False) + "\n").encode())
     return sorted(out.iterdir())

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ptce_sim.simulation import metrics
-
+from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import resilience
 from ptce_sim.simulation.model import PtceModel
-from ptce_sim.config.scenario import Scenario
 
 
 @dataclass
@@ -96,7 +94,7 @@ def result_of(
     model: PtceModel, *, wall_time_s: float = 0.0, setup_time_s: float = 0.0
 ) -> RunResult:
     """The tables of a model in its current state (a finished run, or a dashboard's)."""
-    tables = metrics.tables(model)
+    tables = model.recorder.tables()
     monthly = tables["monthly"]
     employment = monthly["employed"].to_numpy() if len(monthly) else []
     return RunResult(

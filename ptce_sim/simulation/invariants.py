@@ -351,7 +351,7 @@ def _hosts(model: PtceModel, report: _Report, kinds: np.ndarray, alive: np.ndarr
     )
     for status, membership in ((Status.GE, firms.ge), (Status.GEIQ, firms.geiq)):
         rows = np.flatnonzero((people.status == status) & (host != NO_ORG))
-        firm_row = model.firm_row_of(np.where(known[rows], host[rows], 0))
+        firm_row = model.orgs.firm_rows(np.where(known[rows], host[rows], 0))
         ok = known[rows] & (firm_row >= 0)
         safe = np.maximum(firm_row, 0)
         ok &= firms.alive[safe] & (membership[safe] == people.employer[rows])
@@ -440,7 +440,7 @@ def _person_attributes(model: PtceModel, report: _Report) -> None:
 
 
 def _headcounts(model: PtceModel, report: _Report, alive: np.ndarray) -> None:
-    counts, fte = model.status_counts, model.status_fte
+    counts, fte = model.staff.counts, model.staff.fte
     bad = _bad_range(counts, 0.0) | (counts != np.round(counts))
     report.expect(
         "headcounts",
@@ -619,7 +619,7 @@ def _treasury_state(model: PtceModel, report: _Report) -> None:
 
 
 def _monthly_indicators(model: PtceModel, report: _Report) -> None:
-    history = model.history
+    history = model.recorder.monthly
     if not history.get("month"):
         return
     last = {name: values[-1] for name, values in history.items()}
@@ -736,7 +736,7 @@ class InvariantChecker:
         self.model = model
         self.treasury = TreasuryAudit(model)
         self.checks = 0
-        self._rows = {"yearly": 0, "yearly_structures": 0, "yearly_mechanisms": 0}
+        self._rows = {"territory": 0, "structures": 0, "jobs_by_mechanism": 0}
 
     def check(self) -> list[Violation]:
         """Every invariant on the model's state, its treasury steps and its new yearly rows."""
@@ -753,16 +753,19 @@ class InvariantChecker:
             raise InvariantError(violations)
 
     def _new_rows(self, name: str) -> list[dict]:
-        rows = getattr(self.model, name)
-        new = rows[self._rows[name] :]
-        self._rows[name] = len(rows)
+        new = self.model.recorder.rows(name, self._rows[name])
+        self._rows[name] += len(new)
         return new
 
     def _yearly_rows(self) -> list[Violation]:
-        from ptce_sim.simulation.metrics import MECHANISM_COLUMNS, STRUCTURE_COLUMNS, TERRITORY_COLUMNS
+        from ptce_sim.simulation.metrics import (
+            MECHANISM_COLUMNS,
+            STRUCTURE_COLUMNS,
+            TERRITORY_COLUMNS,
+        )
 
         report = _Report(self.model.month_index)
-        for row in self._new_rows("yearly"):
+        for row in self._new_rows("territory"):
             year = row.get("year")
             values = {k: row.get(k) for k in TERRITORY_COLUMNS if k != "year"}
             bad = {
@@ -800,7 +803,7 @@ class InvariantChecker:
                         f"employed + unemployed + in training {active}"
                     ),
                 )
-        for row in self._new_rows("yearly_structures"):
+        for row in self._new_rows("structures"):
             name, year = row.get("structure"), row.get("year")
             bad = {
                 k: row.get(k)
@@ -819,7 +822,7 @@ class InvariantChecker:
                     f"structure {name} {year}: negative or not finite {bad}"
                 ),
             )
-        for row in self._new_rows("yearly_mechanisms"):
+        for row in self._new_rows("jobs_by_mechanism"):
             year = row.get("year")
             bad = {
                 k: row.get(k)

@@ -1,7 +1,7 @@
 """Indicators: the yearly rows of the territory, structures and mechanism tables.
 
-Pure functions of the model's state, called by the model each December (:func:`close_year`) and
-turned into tables by :func:`tables`. Columns that do not apply to a structure's kind stay empty
+Pure functions of the model's state: the recorder (:mod:`ptce_sim.simulation.recorder`) calls
+them at the end of each year and turns their rows into tables with :func:`typed_tables`. Columns that do not apply to a structure's kind stay empty
 (``None``), never a made-up zero.
 """
 
@@ -16,6 +16,7 @@ from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, Status
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.recorder import Tally
 
 TERRITORY_COLUMNS = (
     "year",
@@ -90,50 +91,45 @@ MECHANISM_COLUMNS = (
 )
 
 
-def close_year(model: PtceModel) -> None:
-    """Append the year just ended to the model's yearly records."""
-    year = model.year - 1
-    _structure_staff(model)
-    model.yearly.append(territory_row(model, year))
-    for structure in model.structures:
-        if structure.alive or structure.year.costs_eur > 0:
-            model.yearly_structures.append(
-                {
-                    "year": year,
-                    "structure": structure.name,
-                    "kind": structure.kind_name,
-                    **structure.row(),
-                }
-            )
-    model.yearly_mechanisms.append(mechanism_row(model, year))
+def distinct_staff(year_staff: list[np.ndarray]) -> tuple[dict[int, int], dict[int, int]]:
+    """Distinct employees and project holders of each organisation over a year.
 
+    Args:
+        year_staff: one array per month, rows (employer, person uid, project holder or not) of
+            the persons on the ESS side that month.
 
-def _structure_staff(model: PtceModel) -> None:
-    """Distinct employees and project holders of each structure over the year."""
-    if not model._year_staff:
-        return
-    staff = np.concatenate(model._year_staff, axis=1)
+    Returns:
+        ``{organisation id: persons}`` for employees and for project holders.
+    """
+    if not year_staff:
+        return {}, {}
+    staff = np.concatenate(year_staff, axis=1)
     pairs = np.unique(staff, axis=1)
-    for org, count in zip(*np.unique(pairs[0], return_counts=True), strict=True):
-        model.orgs[int(org)].year.employees = int(count)
+    employees = dict(zip(*np.unique(pairs[0], return_counts=True), strict=True))
     holders = pairs[:, pairs[2] == 1]
-    for org, count in zip(*np.unique(holders[0], return_counts=True), strict=True):
-        model.orgs[int(org)].year.project_holders = int(count)
+    project_holders = dict(zip(*np.unique(holders[0], return_counts=True), strict=True))
+    return (
+        {int(org): int(n) for org, n in employees.items()},
+        {int(org): int(n) for org, n in project_holders.items()},
+    )
 
 
-def territory_row(model: PtceModel, year: int) -> dict[str, float]:
-    """The territory's indicators at the end of ``year``."""
+def territory_row(model: PtceModel, year: int, tally: Tally, public_eur: float) -> dict[str, float]:
+    """The territory's indicators at the end of ``year`` (``tally``: the year's flows,
+    ``public_eur``: the public money paid over the year).
+    """
     counts = model.people.counts()
     employed = int(counts[EMPLOYED].sum())
     unemployed = int(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
     labour_force = len(model.people) - int(counts[Status.INACTIVE])
-    pole = model.pole_structures()
+    pole = model.pole.members()
+    structures = model.pole.structures
     sales = sum(s.year.sales_eur + s.year.fees_eur for s in pole)
     aid = sum(s.year.aid_eur for s in pole)
     firms = model.firms
     alive = firms.alive
     member = alive & ((firms.ge >= 0) | (firms.geiq >= 0))
-    holders = int(sum(model.status_counts[s.org, -1] for s in model.structures if s.alive))
+    holders = int(sum(model.staff.counts[s.org, -1] for s in structures if s.alive))
     return {
         "year": year,
         "population": round(len(model.people) / model.spec.territory.activity_rate),
@@ -143,11 +139,11 @@ def territory_row(model: PtceModel, year: int) -> dict[str, float]:
         "unemployment_rate": unemployed / labour_force if labour_force else 0.0,
         "classic_jobs": int(counts[Status.CLASSIC]),
         "ess_jobs": int(counts[ESS_SIDE].sum()),
-        "ess_structures": sum(1 for s in model.structures if s.alive),
+        "ess_structures": sum(1 for s in structures if s.alive),
         "pole_members": model.network.graph.number_of_nodes(),
         "insertion_posts": int(counts[Status.INSERTION]),
-        "project_requests": model.project_requests_year,
-        "public_funding_eur": model._year_public,
+        "project_requests": tally.project_requests,
+        "public_funding_eur": public_eur,
         "self_financing_ratio": sales / (sales + aid) if sales + aid > 0 else float("nan"),
         "long_term_unemployed": int(counts[Status.LONG_TERM]),
         "in_training": int(counts[Status.TRAINING]),
@@ -174,7 +170,7 @@ def territory_row(model: PtceModel, year: int) -> dict[str, float]:
     }
 
 
-def mechanism_row(model: PtceModel, year: int) -> dict[str, float]:
+def mechanism_row(model: PtceModel, year: int, tally: Tally) -> dict[str, float]:
     """Jobs created or secured by each mechanism during ``year``.
 
     ``ge_posts`` is a stock (shared jobs in place at the end of the year: jobs the GE secures);
@@ -182,7 +178,7 @@ def mechanism_row(model: PtceModel, year: int) -> dict[str, float]:
     in place to the year's hires at the end of GEIQ contracts, insertion leavers hired within six
     months, activities created by incubation and posts internalised from a GE.
     """
-    counts = model.mechanism_counts
+    counts = tally.jobs
     row = {"year": year, "ge_posts": int(model.people.counts()[Status.GE])}
     for column in MECHANISM_COLUMNS[2:-1]:
         row[column] = int(counts.get(column, 0))
@@ -196,14 +192,20 @@ def mechanism_row(model: PtceModel, year: int) -> dict[str, float]:
     return row
 
 
-def tables(model: PtceModel) -> dict[str, pd.DataFrame]:
-    """The run's tables: territory, structures, jobs by mechanism, and the monthly series."""
-    structures = pd.DataFrame(model.yearly_structures, columns=list(STRUCTURE_COLUMNS))
+def typed_tables(
+    *,
+    territory: pd.DataFrame,
+    structures: pd.DataFrame,
+    jobs_by_mechanism: pd.DataFrame,
+    monthly: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """The run's tables with their columns typed: a structure's inapplicable column is empty."""
+    structures = structures.copy()
     for column in STRUCTURE_COLUMNS[3:]:
         structures[column] = pd.to_numeric(structures[column]).astype("Float64")
     return {
-        "territory": pd.DataFrame(model.yearly, columns=list(TERRITORY_COLUMNS)),
+        "territory": territory,
         "structures": structures,
-        "jobs_by_mechanism": pd.DataFrame(model.yearly_mechanisms, columns=list(MECHANISM_COLUMNS)),
-        "monthly": pd.DataFrame(dict(model.history)),
+        "jobs_by_mechanism": jobs_by_mechanism,
+        "monthly": monthly,
     }

@@ -35,10 +35,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.runs.atomic import write_bytes
 from ptce_sim.studies.batch_worker import ID_COLUMNS, METADATA_KEY, Outcome, Task, execute, run_id
 from ptce_sim.studies.experiment import Experiment
-from ptce_sim.config.scenario_io import ScenarioError
 
 MAX_ATTEMPTS = 3
 """Times a run is tried when its worker process dies (a crash, not an error of the run)."""

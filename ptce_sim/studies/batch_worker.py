@@ -117,8 +117,8 @@ def execute(task: Task) -> Outcome:
 def _run(task: Task) -> bytes:
     """Simulate the task's scenario and return its table as Parquet bytes."""
     from ptce_sim.config.overrides import apply_to_data
-    from ptce_sim.runs.runner import simulate
     from ptce_sim.config.scenario_io import parse_scenario
+    from ptce_sim.runs.runner import simulate
 
     data = apply_to_data(copy.deepcopy(task.base), task.overrides)
     scenario = parse_scenario(data, source=f"design point {task.point}")

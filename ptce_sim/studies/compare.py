@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.runs.atomic import write_text
 from ptce_sim.studies.batch import (
     BatchReport,
@@ -43,7 +44,6 @@ from ptce_sim.studies.batch import (
     run_metadata,
 )
 from ptce_sim.studies.experiment import Experiment
-from ptce_sim.config.scenario_io import ScenarioError
 
 LEVEL = 0.90
 NEEDED = (

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.runs.atomic import replacing, write_text
 from ptce_sim.studies.batch import read_manifest, run_files
 from ptce_sim.studies.experiment import Outcome, parse_outcome
-from ptce_sim.config.scenario_io import ScenarioError
 
 DEFAULT_OUTCOMES = ("employed", "ess_jobs", "unemployment_rate:mean", "jobs_created_or_secured:sum")
 RESAMPLES = 200

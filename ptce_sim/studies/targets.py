@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ptce_sim.simulation.metrics import STRUCTURE_COLUMNS, TERRITORY_COLUMNS
 from ptce_sim.config.scenario_io import ScenarioError, printable, read_toml
+from ptce_sim.simulation.metrics import STRUCTURE_COLUMNS, TERRITORY_COLUMNS
 
 if TYPE_CHECKING:
     from ptce_sim.config.scenario import Scenario
@@ -168,7 +168,8 @@ def parse_targets(
 
     def figure(key: str, value: object, label: str, table: dict, hint: str):
         """The observed value and the rule that reads it off the model, or ``None`` when the
-        figure is listed in ``[not_compared]`` (it is then recorded with its reason)."""
+        figure is listed in ``[not_compared]`` (it is then recorded with its reason).
+        """
         observed = reader.observed(value, label)
         if key in rules.not_compared:
             not_compared.append((label, observed, rules.not_compared[key]))
@@ -325,16 +326,8 @@ def check_targets(targets: Targets, scenario: Scenario) -> None:
         ScenarioError: naming the mapping (or targets) file and the field concerned.
     """
     from ptce_sim.simulation.agents.structures import STRUCTURE_CLASSES, Structure
+    from ptce_sim.simulation.agents.structures.base import COMMON_INDICATORS
 
-    always = {
-        "employees",
-        "fte",
-        "cash_eur",
-        "sales_eur",
-        "fees_eur",
-        "public_aid_eur",
-        "costs_eur",
-    }
     created = structure_creation(scenario)
     kinds = {
         event.structure.name: event.structure.kind
@@ -365,12 +358,12 @@ def check_targets(targets: Targets, scenario: Scenario) -> None:
                 f"scenario creates {target.structure!r} in {year_created}"
             )
         cls: type[Structure] = STRUCTURE_CLASSES[kinds[target.structure]]
-        if target.column not in cls.indicators | always:
+        if target.column not in cls.indicators | COMMON_INDICATORS:
             raise ScenarioError(
                 f"{targets.mapping_path}: field 'indicators.{printable(target.indicator)}': column "
                 f"{target.column!r} does not apply to {target.structure!r} (kind "
                 f"{kinds[target.structure]}); expected one of "
-                f"{sorted(cls.indicators | always)}"
+                f"{sorted(cls.indicators | COMMON_INDICATORS)}"
             )
 
 

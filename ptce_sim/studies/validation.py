@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import atomic
 from ptce_sim.runs.atomic import replacing
-from ptce_sim.config.scenario import Scenario
 from ptce_sim.studies.targets import Target, Targets, check_targets, structure_creation
 
 DEFAULT_REPLICATES = 20
@@ -715,7 +715,6 @@ def write_report(
 def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
     """The report's Markdown text (pure); ``stamp``: the reference stamp it is made with."""
     import ptce_sim
-
     from ptce_sim.runs.reference import stamp_line
 
     scenario, targets, table = result.scenario, result.targets, result.table

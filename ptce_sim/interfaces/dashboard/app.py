@@ -23,6 +23,7 @@ import solara.components.echarts
 import solara.lab
 import traitlets
 
+from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.interfaces.dashboard.charts import View, build_view
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
@@ -36,7 +37,6 @@ from ptce_sim.interfaces.dashboard.session import (
     settle_heap_if_released,
     shown_date,
 )
-from ptce_sim.config.scenario_io import ScenarioError
 
 logger = logging.getLogger(__name__)
 

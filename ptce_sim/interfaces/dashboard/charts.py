@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from ptce_sim.runs import resilience
-from ptce_sim.simulation.agents.persons import HOLDER, Status
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
     SWITCHES,
@@ -28,6 +26,8 @@ from ptce_sim.interfaces.dashboard.session import (
     shown_date,
     shown_month,
 )
+from ptce_sim.runs import resilience
+from ptce_sim.simulation.agents.persons import HOLDER, Status
 from ptce_sim.simulation.metrics import mechanism_row
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ def jobs_option(model: PtceModel, fork_month: int | None = None) -> dict:
 
     The 12-month averages in bold, the months in pale.
     """
-    history = model.history
+    history = model.recorder.monthly
     option = _base("Jobs and unemployment", _year_of(model))
     option["xAxis"] = _time_axis(model)
     option["yAxis"] = [
@@ -322,13 +322,13 @@ def compare_option(
     option["series"] = [
         _line(
             "A (as is)",
-            _pairs(a, _smooth(a.history.get(key, []))),
+            _pairs(a, _smooth(a.recorder.monthly.get(key, []))),
             BRANCH_COLOURS["A"],
             markLine=event_marks(a, fork_month, spacing=0.2),
         ),
         _line(
             "B (variant)",
-            _pairs(b, _smooth(b.history.get(key, [])), start=start),
+            _pairs(b, _smooth(b.recorder.monthly.get(key, [])), start=start),
             BRANCH_COLOURS["B"],
             lineStyle={"width": 3, "color": ORANGE, "type": "dashed"},
         ),
@@ -349,8 +349,8 @@ def difference_option(branches: list[Branch], fork_month: int) -> dict:
     option["legend"]["data"] = ["Jobs: B − A", "Unemployed: B − A", "monthly"]
     series, thin = [], []
     for key, name, colour in (("employed", "Jobs", BLUE), ("unemployed", "Unemployed", VERMILLION)):
-        values_a = np.asarray(a.history.get(key, []), dtype=np.float64)
-        values_b = np.asarray(b.history.get(key, []), dtype=np.float64)
+        values_a = np.asarray(a.recorder.monthly.get(key, []), dtype=np.float64)
+        values_b = np.asarray(b.recorder.monthly.get(key, []), dtype=np.float64)
         n = min(values_a.size, values_b.size)
         start = min(fork_month, n)
         monthly = values_b[:n] - values_a[:n]
@@ -369,9 +369,9 @@ def difference_option(branches: list[Branch], fork_month: int) -> dict:
 
 def mechanism_rows(model: PtceModel) -> list[dict]:
     """Jobs by mechanism for each year so far; the current year's row counts its months so far."""
-    rows = list(model.yearly_mechanisms)
+    rows = model.recorder.rows("jobs_by_mechanism")
     if model.month_index % 12 != 0 and model.running:
-        rows.append(mechanism_row(model, model.year))
+        rows.append(mechanism_row(model, model.year, model.tally))
     return rows
 
 
@@ -459,7 +459,7 @@ def structure_rows(model: PtceModel) -> list[tuple[str, list[int]]]:
     Named structures (every kind but generic ESS enterprises) one by one, largest first; the
     other ESS enterprises of the pole together on one row.
     """
-    counts = model.status_counts
+    counts = model.staff.counts
     named, others, n_others = [], [0] * len(STAFF), 0
     for structure in model.structures:
         if not (structure.alive and structure.in_pole) or structure.org >= len(counts):
@@ -534,7 +534,7 @@ def shock_name(model: PtceModel, label: str, kind: str) -> str:
 
 def resilience_summary(model: PtceModel) -> dict | None:
     """The latest shock's measures as texts, or None before any shock."""
-    employment = model.history.get("employed", [])
+    employment = model.recorder.monthly.get("employed", [])
     measures = resilience.latest_shock_summary(employment, model.shocks)
     if measures is None:
         return None
@@ -584,7 +584,7 @@ def resilience_option(branches: list[Branch]) -> dict:
     option["yAxis"] = _axis("jobs", type="value", scale=True, nameGap=72)
     series = []
     for branch in branches:
-        smoothed = resilience.smooth(branch.model.history.get("employed", []))
+        smoothed = resilience.smooth(branch.model.recorder.monthly.get("employed", []))
         values = [float(v) for v in smoothed]
         name = {"": "Jobs", "A": "A (as is)", "B": "B (variant)"}[branch.label]
         series.append(
@@ -711,7 +711,7 @@ def network_option(branch: Branch, title: str = "The cooperation network") -> di
     if branch.layout is None:
         branch.layout = NetworkLayout(model.seed)
     pos = branch.layout.update(graph, model.month_index)
-    counts = model.status_counts
+    counts = model.staff.counts
     index = {group: i for i, group in enumerate(CATEGORIES)}
     nodes = []
     for node, data in graph.nodes(data=True):
@@ -794,7 +794,7 @@ def network_option(branch: Branch, title: str = "The cooperation network") -> di
 
 def figures(model: PtceModel) -> dict[str, float]:
     """Headline figures of the last month simulated (the starting state before any step)."""
-    history = model.history
+    history = model.recorder.monthly
     if history.get("employed"):
         employed, unemployed = history["employed"][-1], history["unemployed"][-1]
         labour_force, ess = history["labour_force"][-1], history["ess_jobs"][-1]

@@ -21,9 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptce_sim.simulation.model import MONTH_NAMES, PtceModel
-from ptce_sim.config.scenario import BudgetCutSpec, MechanismsSpec, PlantClosureSpec, Scenario, SectorShockSpec
+from ptce_sim.config.scenario import (
+    BudgetCutSpec,
+    MechanismsSpec,
+    PlantClosureSpec,
+    Scenario,
+    SectorShockSpec,
+)
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.simulation.model import MONTH_NAMES, PtceModel
 
 DEFAULT_SCENARIO = "seignanx_1970_2015"
 SCALES = (1.0, 0.5, 0.25, 0.1)

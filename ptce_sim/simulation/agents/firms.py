@@ -18,7 +18,7 @@ import numpy as np
 from ptce_sim.simulation.agents.persons import NO_ORG, Status
 
 if TYPE_CHECKING:
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 _COLUMNS: dict[str, np.dtype] = {
     "org": np.dtype(np.int32),
@@ -65,13 +65,13 @@ class FirmTable:
         return self.org.size
 
     def add(
-        self, model: PtceModel, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray
+        self, model: Context, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray
     ) -> np.ndarray:
         """Create firms (one Mesa agent and one organisation id each); returns their rows."""
         n = sector.size
         start = len(self)
         orgs = np.array(
-            [model.register_org(ClassicFirm(model, start + i)) for i in range(n)], dtype=np.int32
+            [model.orgs.register(ClassicFirm(model, start + i)) for i in range(n)], dtype=np.int32
         )
         values = {
             "org": orgs,
@@ -112,7 +112,7 @@ class FirmTable:
 class ClassicFirm(mesa.Agent):
     """A classic firm of the territory; a view on one row of :class:`FirmTable`."""
 
-    def __init__(self, model: PtceModel, row: int) -> None:
+    def __init__(self, model: Context, row: int) -> None:
         super().__init__(model)
         self.row = row
         self.org = NO_ORG
@@ -145,7 +145,7 @@ class ClassicFirm(mesa.Agent):
     @property
     def employees(self) -> int:
         """Persons it employs directly."""
-        return int(self.model.status_counts[self.org, Status.CLASSIC])
+        return int(self.model.staff.counts[self.org, Status.CLASSIC])
 
     @property
     def employer_groups(self) -> list[str]:

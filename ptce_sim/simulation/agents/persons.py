@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 
 class Status(IntEnum):
@@ -140,7 +140,7 @@ class PersonTable:
 
     # -- growth and shrinkage -----------------------------------------------------------------
 
-    def add(self, model: PtceModel, columns: dict[str, np.ndarray]) -> np.ndarray:
+    def add(self, model: Context, columns: dict[str, np.ndarray]) -> np.ndarray:
         """Append persons (one Mesa agent each); ``columns`` gives their initial state.
 
         Returns:

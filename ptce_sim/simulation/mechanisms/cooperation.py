@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from ptce_sim.simulation.agents.persons import NO_ORG, Status, is_in
+from ptce_sim.simulation.agents.persons import EMPLOYED, NO_ORG, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 
 class CooperationNetwork:
     """The pole's cooperation network and the trust on its ties."""
 
-    def __init__(self, model: PtceModel) -> None:
+    def __init__(self, model: Context) -> None:
         self.model = model
         self.graph = nx.Graph()
         self.trust = np.zeros(0)
@@ -101,6 +101,41 @@ class CooperationNetwork:
                 i = data["idx"]
                 self.trust[i] += gain * (1.0 - self.trust[i])
 
+    def cooperate(self) -> None:
+        """The month's cooperation: trust, firms and other ESS structures joining, project
+        requests to the animator (counted in the year's tally), firms signing the charter.
+        """
+        self.monthly()
+        self.firms_join()
+        self.structures_join()
+        self.model.tally.project_requests += self.requests()
+        self.sign_charter()
+
+    def plie_weight(self) -> float:
+        """Weight of the PLIE's caseload in the recruitment of people far from work."""
+        model = self.model
+        return model.spec.mechanisms.cooperation.plie_priority if model.cooperation_on else 1.0
+
+    def pole_jobs(self) -> float:
+        """Jobs in the pole's member firms and structures (the network's organisations)."""
+        people = self.model.people
+        employed = is_in(people.status, EMPLOYED)
+        members = np.zeros(len(self.model.orgs) + 1, dtype=bool)
+        members[list(self.graph.nodes)] = True
+        return float(np.count_nonzero(employed & members[people.employer]))
+
+    def structures_join(self) -> None:
+        """Once the pole has an animator, the territory's other ESS structures join it over time."""
+        model = self.model
+        animator = model.pole.animator()
+        if animator is None or not model.cooperation_on:
+            return
+        rate = model.spec.other_ess.join_rate
+        for structure in model.pole.structures:
+            if structure.alive and not structure.in_pole and model.rng.random() < rate:
+                structure.in_pole = True
+                self.tie(animator.org, structure.org, "member")
+
     def monthly(self) -> None:
         """Decay, successes of lent workers, then each organisation's reputation and trust.
 
@@ -111,7 +146,7 @@ class CooperationNetwork:
         rule = model.spec.mechanisms.cooperation
         self.trust *= (1.0 - rule.trust_decay_per_year) ** (1 / 12)
         if not model.cooperation_on:
-            self._refresh()
+            self.refresh()
             return
         people = model.people
         lent = np.flatnonzero(
@@ -120,17 +155,17 @@ class CooperationNetwork:
         if lent.size:
             pairs = np.unique(np.stack([people.employer[lent], people.host[lent]]), axis=1)
             self.succeed_pairs(pairs[0], pairs[1])
-        for structure in model.pole_structures():
+        for structure in model.pole.members():
             if structure.cash >= 0:
                 self._succeed_with_animator(structure)
-        self._refresh()
+        self.refresh()
 
     def _succeed_with_animator(self, structure: Structure) -> None:
-        animator = self.model.animator()
+        animator = self.model.pole.animator()
         if animator is not None and animator is not structure:
             self.succeed_pairs([animator.org], [structure.org], weight=0.5)
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
         n = len(self.model.orgs)
         alive = self.alive
         weights = np.concatenate([self.trust[alive], self.trust[alive]])
@@ -167,7 +202,7 @@ class CooperationNetwork:
         """
         model = self.model
         firms = model.firms
-        for structure in model.pole_structures():
+        for structure in model.pole.members():
             column = {"employer_group": "ge", "geiq": "geiq"}.get(structure.kind_name)
             if column is None or not structure.alive:
                 continue
@@ -207,7 +242,7 @@ class CooperationNetwork:
     def requests(self) -> int:
         """Members with a need no tool meets ask the animator for a project."""
         model = self.model
-        animator = model.animator()
+        animator = model.pole.animator()
         if animator is None or not model.cooperation_on:
             return 0
         rule = model.spec.mechanisms.cooperation
@@ -219,7 +254,7 @@ class CooperationNetwork:
         )
         p = rule.request_rate * (rule.initial_trust + firms.trust)
         count = int(np.count_nonzero(unmet & (model.rng.random(len(firms)) < p)))
-        distressed = sum(1 for s in model.pole_structures() if s.cash < 0)
+        distressed = sum(1 for s in model.pole.members() if s.cash < 0)
         count += int(model.rng.binomial(distressed, min(1.0, 10 * rule.request_rate)))
         animator.pending_requests += count
         return count
@@ -227,10 +262,10 @@ class CooperationNetwork:
     def formalise(self) -> None:
         """The pact: core structures and funders tie to the animator; the charter opens to firms."""
         self.formalised = True
-        animator = self.model.animator()
+        animator = self.model.pole.animator()
         if animator is None:
             return
-        for structure in self.model.pole_structures():
+        for structure in self.model.pole.members():
             self.tie(animator.org, structure.org, "pact")
         for authority in self.model.authorities:
             self.tie(animator.org, authority.org, "pact")
@@ -238,7 +273,7 @@ class CooperationNetwork:
     def sign_charter(self) -> None:
         """Firms trusting the pole enough sign the charter (committing to job quality)."""
         model = self.model
-        animator = model.animator()
+        animator = model.pole.animator()
         if not self.formalised or animator is None or not model.cooperation_on:
             return
         firms = model.firms

@@ -18,7 +18,7 @@ import numpy as np
 from ptce_sim.config.scenario import PlantClosureSpec, SectorShockSpec
 
 if TYPE_CHECKING:
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 NOISE_PERSISTENCE = 0.95
 
@@ -51,7 +51,7 @@ class ActiveShock:
 class Economy:
     """Demand of each sector and the firms' entry, exit and closures."""
 
-    def __init__(self, model: PtceModel) -> None:
+    def __init__(self, model: Context) -> None:
         self.model = model
         sectors = model.spec.sectors
         self.phase = model.economy_rng.uniform(0.0, 2 * np.pi, len(sectors))
@@ -67,7 +67,7 @@ class Economy:
         sectors = model.spec.sectors
         trend = np.array([np.exp(s.trend_per_year * years) for s in sectors])
         follows = np.array([s.follows_population for s in sectors])
-        population = model.labour_force_ratio()
+        population = model.demography.labour_force_ratio()
         trend *= 1.0 - follows + follows * population
         amp = np.array([s.cycle_amplitude for s in sectors])
         period = np.array([s.cycle_period_years for s in sectors])

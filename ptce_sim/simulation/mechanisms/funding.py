@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from ptce_sim.config.scenario import AuthoritySpec
-from ptce_sim.config.scenario import BudgetCutSpec
+from ptce_sim.config.scenario import AuthoritySpec, BudgetCutSpec
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 ITEMS = ("budget", "animation_grant", "insertion_aid", "training_budget", "operating_grant")
 
@@ -33,14 +32,14 @@ class Authority(mesa.Agent):
         paid_year: what it paid this year.
     """
 
-    def __init__(self, model: PtceModel, spec: AuthoritySpec) -> None:
+    def __init__(self, model: Context, spec: AuthoritySpec) -> None:
         super().__init__(model)
         self.spec = spec
         self.name = spec.name
         self.factor = dict.fromkeys(ITEMS, 1.0)
         self.left = 0.0
         self.paid_year = 0.0
-        self.org = model.register_org(self)
+        self.org = model.orgs.register(self)
         self.new_year()
 
     @property
@@ -62,7 +61,7 @@ class Authority(mesa.Agent):
         paid = max(0.0, min(amount, self.left))
         self.left -= paid
         self.paid_year += paid
-        self.model.public_funding_month += paid
+        self.model.tally.public_month_eur += paid
         return paid
 
     def cut(self, event: BudgetCutSpec) -> None:
@@ -76,7 +75,7 @@ class Authority(mesa.Agent):
 class Funding:
     """Routes each kind of public payment to the authorities that have the rule."""
 
-    def __init__(self, model: PtceModel) -> None:
+    def __init__(self, model: Context) -> None:
         self.model = model
 
     @property
@@ -211,11 +210,11 @@ class Funding:
     def funding_call(self, authority_name: str, grant: float) -> float:
         """A call for projects: the grant goes to the animator, outside the yearly budget."""
         model = self.model
-        animator = model.animator()
+        animator = model.pole.animator()
         if animator is None:
             return 0.0
         amount = grant * model.scale
         animator.cash += amount
         animator.year.aid_eur += amount
-        model.public_funding_month += amount
+        model.tally.public_month_eur += amount
         return amount

@@ -18,7 +18,7 @@ from ptce_sim.simulation.agents.persons import HOLDER, NO_ORG, NO_SECTOR, Status
 from ptce_sim.simulation.agents.structures import Openings
 
 if TYPE_CHECKING:
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 EXIT_KINDS = ("insertion", "training", "geiq", "incubation")
 """Pathways whose leavers are followed: a job found within ``FOLLOW_MONTHS`` counts for them."""
@@ -38,7 +38,7 @@ probability is 0 or the employability to machine precision, and ``exp`` would ov
 class LabourMarket:
     """Moves persons in and out of jobs; all rules are vectorised over persons and firms."""
 
-    def __init__(self, model: PtceModel) -> None:
+    def __init__(self, model: Context) -> None:
         self.model = model
         self.sector_openings = np.zeros(len(model.spec.sectors))
         """Classic firms' openings per sector and month, smoothed over about a year."""
@@ -71,7 +71,7 @@ class LabourMarket:
         model.people.move(rows, Status.CLASSIC, model.month_index, employer=orgs, fte=1.0)
         model.people.priority[rows] = 1.0
         model.people.plie[rows] = False
-        model.count_mechanism(mechanism, int(rows.size))
+        model.tally.count(mechanism, int(rows.size))
 
     def firm_separations(self) -> None:
         """Quits everywhere; lay-offs in firms above their job target (fewer for charter firms)."""
@@ -80,7 +80,7 @@ class LabourMarket:
         rule, coop = model.spec.firms, model.spec.mechanisms.cooperation
         whole_jobs, _ = firms.jobs_target()
         classic = np.flatnonzero(people.status == Status.CLASSIC)
-        firm = model.firm_row_of(people.employer[classic])
+        firm = model.orgs.firm_rows(people.employer[classic])
         headcount = np.bincount(firm, minlength=len(firms)).astype(np.float64)
         excess = np.maximum(0.0, headcount - whole_jobs - self.part_time_jobs(whole_jobs))
         p_layoff = np.divide(
@@ -132,7 +132,9 @@ class LabourMarket:
         rule = model.spec.firms
         whole_jobs, _ = firms.jobs_target()
         classic = people.status == Status.CLASSIC
-        headcount = np.bincount(model.firm_row_of(people.employer[classic]), minlength=len(firms))
+        headcount = np.bincount(
+            model.orgs.firm_rows(people.employer[classic]), minlength=len(firms)
+        )
         gap = (whole_jobs + self.part_time_jobs(whole_jobs)) - headcount
         gap = np.where(firms.alive, np.maximum(gap, 0.0), 0.0)
         gap = self.internalise(gap)
@@ -163,7 +165,7 @@ class LabourMarket:
         lent = np.flatnonzero((people.status == Status.GE) & (people.host != NO_ORG))
         if lent.size == 0:
             return gap
-        host_row = model.firm_row_of(people.host[lent])
+        host_row = model.orgs.firm_rows(people.host[lent])
         candidates = lent[
             (gap[host_row] >= 1.0) & (model.rng.random(lent.size) < rule.internalisation_rate)
         ]
@@ -173,7 +175,7 @@ class LabourMarket:
         _, first = np.unique(people.host[candidates], return_index=True)
         chosen = candidates[np.sort(first)]
         gap = gap.copy()
-        gap[model.firm_row_of(people.host[chosen])] -= 1.0
+        gap[model.orgs.firm_rows(people.host[chosen])] -= 1.0
         hosts = people.host[chosen].copy()
         model.network.succeed_pairs(people.employer[chosen], hosts, weight=2.0)
         self.hire_into_firm(chosen, hosts, mechanism="internalised_posts")
@@ -202,7 +204,7 @@ class LabourMarket:
                     | people.plie
                 )
                 weight = (1.05 - people.employability) * np.where(
-                    people.plie, model.plie_weight(), 1.0
+                    people.plie, model.network.plie_weight(), 1.0
                 )
             else:
                 weight = people.employability * people.priority
@@ -251,7 +253,7 @@ class LabourMarket:
                 trained = (people.trained_sector[contacted] == posts["sector"][trying]) & (
                     posts["sector"][trying] != NO_SECTOR
                 )
-                p = np.where(trained, p * (1.0 + model.planning_bonus()), p)
+                p = np.where(trained, p * (1.0 + model.training.planning_bonus()), p)
             ok = rng.random(k) < np.clip(p, 0.0, 1.0)
             filled_post.append(trying[ok])
             hired_row.append(contacted[ok])
@@ -277,7 +279,7 @@ class LabourMarket:
         for kind_index, kind in enumerate(EXIT_KINDS):
             count = int(np.count_nonzero(recent & (people.exit_kind[rows] == kind_index)))
             if count:
-                model.count_mechanism(f"{kind}_exits_to_work", count)
+                model.tally.count(f"{kind}_exits_to_work", count)
         people.exit_kind[rows] = -1
         for status in np.unique(posts["status"][filled]):
             sel = posts["status"][filled] == status
@@ -310,7 +312,7 @@ class LabourMarket:
         unfilled[filled] = False
         skilled = unfilled & (posts["status"] == Status.CLASSIC) & (posts["skill"] >= 0.4)
         count = np.zeros(len(firms))
-        np.add.at(count, model.firm_row_of(posts["org"][skilled]), 1.0)
+        np.add.at(count, model.orgs.firm_rows(posts["org"][skilled]), 1.0)
         firms.unfilled_skilled += count
 
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ptce_sim.simulation.agents.persons import NO_SECTOR, Status, is_in
 from ptce_sim.config.scenario import StructureKind
+from ptce_sim.simulation.agents.persons import NO_SECTOR, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 PLANNING_TRUST = 0.25
 """Trust in the pole above which a firm takes part in the skills planning."""
@@ -28,12 +28,12 @@ PLANNING_TRUST = 0.25
 class TrainingMechanism:
     """Courses, firm training and skills planning."""
 
-    def __init__(self, model: PtceModel) -> None:
+    def __init__(self, model: Context) -> None:
         self.model = model
 
     def centre(self) -> Structure | None:
         """The territory's training centre, if one is open."""
-        return self.model.first_structure(StructureKind.TRAINING_CENTRE)
+        return self.model.pole.first(StructureKind.TRAINING_CENTRE)
 
     @property
     def on(self) -> bool:
@@ -42,18 +42,25 @@ class TrainingMechanism:
     def planning_on(self) -> bool:
         """Skills planning runs when enabled and an animator exists to run it."""
         rule = self.model.spec.mechanisms.training
-        return self.on and rule.skills_planning and self.model.animator() is not None
+        return self.on and rule.skills_planning and self.model.pole.animator() is not None
+
+    def planning_bonus(self) -> float:
+        """Extra chance of hiring a trainee whose course aimed at the post's sector."""
+        return (
+            self.model.spec.mechanisms.training.planning_match_bonus if self.planning_on() else 0.0
+        )
 
     def planning_employers(self) -> int:
         """Employers taking part in the skills planning: open firms trusting the pole enough, as
-        many as the animator's team can involve."""
+        many as the animator's team can involve.
+        """
         if not self.planning_on():
             return 0
         firms = self.model.firms
         willing = int(np.count_nonzero(firms.alive & (firms.trust >= PLANNING_TRUST)))
-        animator = self.model.animator()
+        animator = self.model.pole.animator()
         reach = self.model.spec.mechanisms.training.planning_employers_per_animator_fte * float(
-            self.model.status_fte[animator.org, Status.ESS]
+            self.model.staff.fte[animator.org, Status.ESS]
         )
         return min(willing, int(reach))
 
@@ -72,7 +79,7 @@ class TrainingMechanism:
         budget = model.funding.training_seats_budget()
         # free (or nearly free) courses: the budgets do not limit the seats, the persons do
         seats = len(people) if budget >= cost * len(people) else int(budget / cost)
-        seats -= model.trainees_of(centre.org)
+        seats -= model.staff.trainees_of(centre.org)
         if seats <= 0:
             return
         seekers = np.flatnonzero(is_in(people.status, (Status.SEEKER, Status.LONG_TERM)))
@@ -90,7 +97,7 @@ class TrainingMechanism:
         )
         people.trained_sector[asking] = self._course_sectors(asking.size)
         centre.year.contracts_started += int(asking.size)
-        model.count_mechanism("training_courses", int(asking.size))
+        model.tally.count("training_courses", int(asking.size))
 
     def _course_sectors(self, n: int) -> np.ndarray:
         model = self.model
@@ -129,7 +136,7 @@ class TrainingMechanism:
         employed = np.flatnonzero(people.status == Status.CLASSIC)
         if employed.size == 0:
             return 0.0
-        firm_row = model.firm_row_of(people.employer[employed])
+        firm_row = model.orgs.firm_rows(people.employer[employed])
         intensity = np.where(model.firms.trust[firm_row] > 0, 1.0, 0.3)
         hours = rule.firm_hours_per_employee_per_year / 12.0 * intensity
         people.skill[employed] = np.minimum(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
-    from ptce_sim.simulation.model import PtceModel
+    from ptce_sim.simulation.interface import Context
 
 FUND = -1
 """Lender id of the solidarity fund."""
@@ -43,7 +43,7 @@ class Treasury:
             failed lender).
     """
 
-    def __init__(self, model: PtceModel) -> None:
+    def __init__(self, model: Context) -> None:
         self.model = model
         self.fund: float | None = None
         self.loans: list[Loan] = []

@@ -1,0 +1,106 @@
+"""Is the code slower than an earlier version? Old and new timed alternately, in one session.
+
+Speed on these machines drifts by ±20% from one minute to the next, so a figure measured today is
+never compared with one measured last week. This script exports an earlier revision of the
+package (``git archive``) into a temporary folder and times the same run with each version in
+turn, alternating old and new, each in a fresh process pinned to one CPU. It prints every timing,
+the median and spread of each version, and the ratio of medians (new / old).
+
+What is timed: ``simulate()`` of the Seignanx 1970–2015 scenario (stepping only, the
+``wall_time_s`` the runner reports) at the given scale and seed; the scenario file is the
+current one for both versions, so a change of scenario does not pass for a change of speed.
+
+Usage::
+
+    .venv/bin/python benchmarks/versions.py --old 9d4d4d1 --runs 5 [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "seignanx_1970_2015.toml"
+
+PROBE = """
+import gc, json, os, sys
+try:
+    os.sched_setaffinity(0, {0})
+except (AttributeError, OSError):
+    pass
+try:
+    from ptce_sim.config.scenario_io import load_scenario
+    from ptce_sim.runs.runner import settle_startup_objects, simulate
+except ImportError:  # the flat layout of earlier versions
+    from ptce_sim.scenario_io import load_scenario
+    from ptce_sim.runner import settle_startup_objects, simulate
+import ptce_sim
+scenario = load_scenario(sys.argv[1]).with_overrides(scale=float(sys.argv[2]))
+settle_startup_objects()
+result = simulate(scenario, int(sys.argv[3]))
+print(json.dumps({"wall": result.wall_time_s, "file": ptce_sim.__file__}))
+"""
+
+
+def export(revision: str, into: Path) -> Path:
+    """Extract ``ptce_sim/`` of a git revision into ``into``; returns the folder to put on the path."""
+    archive = into / "old.tar"
+    subprocess.run(
+        ["git", "archive", "--format=tar", "-o", str(archive), revision, "ptce_sim"],
+        cwd=ROOT,
+        check=True,
+    )
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def time_once(package_parent: Path, scale: float, seed: int) -> tuple[float, str]:
+    """One timed run in a fresh process importing ``ptce_sim`` from ``package_parent``."""
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(SCENARIO), str(scale), str(seed)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    record = json.loads(out.stdout.strip().splitlines()[-1])
+    return record["wall"], record["file"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time the old and the current version alternately; print medians, spreads and the ratio."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--old", required=True, help="git revision of the earlier version")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each version (default 5)")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        old = export(args.old, Path(tmp))
+        paths = {"old": old, "new": ROOT}
+        for i in range(args.runs):
+            for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
+                wall, file = time_once(paths[name], args.scale, args.seed)
+                times[name].append(wall)
+                print(f"run {i + 1} {name}: {wall:.3f} s  ({file})", flush=True)
+    for name, values in times.items():
+        spread = f"{min(values):.3f}-{max(values):.3f}"
+        print(f"{name}: median {statistics.median(values):.3f} s over {len(values)} (range {spread})")
+    ratio = statistics.median(times["new"]) / statistics.median(times["old"])
+    print(f"new / old (medians): {ratio:.3f}  ({'within' if ratio <= 1.05 else 'beyond'} 5%)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

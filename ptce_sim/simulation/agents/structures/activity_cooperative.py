@@ -1,0 +1,55 @@
+"""The activity cooperative (CAE): project holders test an activity as salaried members."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ptce_sim.config.scenario import StructureKind
+from ptce_sim.simulation.agents.persons import HOLDER, Status
+from ptce_sim.simulation.agents.structures.base import Openings, Structure
+
+
+class ActivityCooperative(Structure):
+    """CAE / incubator: project holders test an activity as salaried members; some create one."""
+
+    kind = StructureKind.ACTIVITY_COOPERATIVE
+    contract_status = HOLDER
+    indicators = Structure.indicators | {"project_holders", "contracts_started"}
+
+    def plan(self) -> None:
+        self.openings = []
+        rule = self.model.spec.mechanisms.incubation
+        holders = self.staff(HOLDER)
+        self.adjust_permanent(holders * self.spec.staff_per_output)
+        if not rule.enabled:
+            return
+        room = max(0, round(self.spec.capacity * self.model.scale) - holders)
+        seekers = int(self.model.people.counts()[[Status.SEEKER, Status.LONG_TERM]].sum())
+        projects = min(room, int(self.model.rng.binomial(seekers, rule.intake_rate)))
+        if projects:
+            self.openings.append(
+                Openings(self.org, Status.ESS, projects, 1.0, 0.35, -1, False, rule.test_months)
+            )
+
+    def revenue(self) -> tuple[float, float, float]:
+        rule = self.model.spec.mechanisms.incubation
+        holders = self.staff(HOLDER)
+        holders_turnover = holders * rule.holder_turnover_eur_per_month
+        self.year.activity_turnover_eur += holders_turnover
+        aid = self.model.funding.incubation_aid(self, holders)
+        return rule.contribution_share * holders_turnover, 0.0, aid
+
+    def turnover(self) -> float:
+        return self.year.activity_turnover_eur
+
+    def end_contracts(self, rows: np.ndarray) -> None:
+        """The test ends: a successful holder creates a micro firm or, sometimes, an ESS structure."""
+        rule = self.model.spec.mechanisms.incubation
+        model = self.model
+        p = rule.activity_success * (0.5 + model.people.skill[rows])
+        success = model.rng.random(rows.size) < np.clip(p, 0.0, 1.0)
+        as_ess = success & (model.rng.random(rows.size) < rule.ess_structure_share)
+        for row_uid in model.people.uid[rows[as_ess]]:
+            model.pole.incubate_ess_structure(int(row_uid), founder=self)
+        model.pole.incubate_firms(rows[success & ~as_ess])
+        model.labour.to_seeking(rows[~success], exit_kind="incubation")

@@ -1,0 +1,101 @@
+"""The animator (CBE): runs the pole, follows the PLIE's caseload, turns requests into projects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ptce_sim.config.scenario import StructureKind, StructureSpec
+from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.agents.structures.base import Structure
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.interface import Context
+
+
+class Animator(Structure):
+    """CBE: runs the pole (network, PLIE, skills planning), receives requests, launches tools."""
+
+    kind = StructureKind.ANIMATOR
+    indicators = Structure.indicators | {"employers_involved", "member_firms"}
+
+    def __init__(self, model: Context, spec: StructureSpec) -> None:
+        super().__init__(model, spec)
+        self.pending_requests = 0
+        self.launched = 0
+
+    def plan(self) -> None:
+        self.openings = []
+        followed = int(np.count_nonzero(self.model.people.plie))
+        grants = (
+            self.model.funding.expected_animation_grant()
+            + self.model.funding.plie_aid_rate(followed)
+            + self.member_fees()
+        )
+        wanted = (
+            grants
+            / self.model.spec.finance.wage_cost_eur_per_fte_month
+            / (1 + self.model.spec.finance.overhead_share)
+        )
+        self.adjust_permanent(wanted)
+        self.run_plie()
+        self.launch_tools()
+
+    def run_plie(self) -> None:
+        """Follow long-term job seekers, up to its caseload (``capacity`` persons per staff)."""
+        if not self.model.cooperation_on or not self.model.spec.mechanisms.cooperation.plie:
+            return
+        people = self.model.people
+        team = max(self.staff_fte(Status.ESS), self.spec.permanent_staff * self.model.scale)
+        caseload = int(self.spec.capacity * team)
+        followed = int(np.count_nonzero(people.plie))
+        candidates = np.flatnonzero((people.status == Status.LONG_TERM) & ~people.plie)
+        room = max(0, caseload - followed)
+        if room and candidates.size:
+            chosen = self.model.rng.choice(
+                candidates, size=min(room, candidates.size), replace=False
+            )
+            people.plie[chosen] = True
+
+    def launch_tools(self) -> None:
+        """Turn accumulated project requests into a new structure of the pole, when funded."""
+        rule = self.model.spec.mechanisms.cooperation
+        cost = rule.launch_cost_eur * self.model.scale
+        needed = max(1, round(rule.requests_per_launch * self.model.scale))
+        if not self.model.cooperation_on or self.pending_requests < needed:
+            return
+        if self.cash < cost:
+            return
+        self.pending_requests -= needed
+        self.launched += 1
+        spec = StructureSpec(
+            name=f"Pole project {self.launched} ({self.model.year})",
+            kind=StructureKind.ESS_ENTERPRISE,
+            cash_eur=0.0,
+            permanent_staff=1,
+            market_eur_per_job_per_year=rule.launched_market_eur_per_job_per_year,
+        )
+        structure = self.model.pole.create(spec, founders=[self.name])
+        self.cash -= cost
+        structure.cash += cost
+        self.model.tally.count("launched_structures", 1)
+
+    def revenue(self) -> tuple[float, float, float]:
+        followed = int(np.count_nonzero(self.model.people.plie))
+        funding = self.model.funding
+        return 0.0, self.member_fees(), funding.animation_grant(self) + funding.plie_aid(followed)
+
+    def member_fees(self) -> float:
+        """Monthly contributions of the pole's members (organisations in its network)."""
+        if not self.model.cooperation_on:
+            return 0.0
+        members = max(0, self.model.network.graph.number_of_nodes() - 1)
+        return members * self.model.spec.mechanisms.cooperation.member_fee_eur_per_year / 12.0
+
+    def employers_involved(self) -> int:
+        """Firms taking part in the territorial skills planning (GPEC)."""
+        return self.model.training.planning_employers()
+
+    def member_count(self) -> int:
+        return int(np.count_nonzero(self.model.firms.charter))

@@ -1,0 +1,101 @@
+"""Structures that live from a market: ESS enterprises, work-integration enterprises (EI) and the
+inter-company integration restaurant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ptce_sim.config.scenario import StructureKind
+from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.agents.structures.base import Structure
+
+
+class MarketStructure(Structure):
+    """A structure that sells goods or services on a market that grows with the territory and trust."""
+
+    kind = StructureKind.ESS_ENTERPRISE
+
+    def market_base_jobs(self) -> float:
+        """Jobs whose number drives its market."""
+        return float(self.model.employed)
+
+    def market_eur_month(self) -> float:
+        """Demand for what it sells this month, in euros."""
+        trust = self.model.network.reputation(self.org) if self.model.cooperation_on else 0.0
+        per_job = self.spec.market_eur_per_job_per_year / 12.0
+        return (
+            per_job * self.market_base_jobs() * (1.0 + self.spec.market_growth_with_trust * trust)
+        )
+
+    def production_fte(self) -> float:
+        """FTE its market can keep busy."""
+        return self.market_eur_month() / max(self.spec.sales_eur_per_fte_month, 1.0)
+
+    def plan(self) -> None:
+        super().plan()
+        self.adjust_permanent(self.production_fte())
+
+    def revenue(self) -> tuple[float, float, float]:
+        capacity = self.staff(Status.ESS) * self.spec.sales_eur_per_fte_month
+        return min(self.market_eur_month(), capacity), 0.0, 0.0
+
+    def extra_costs(self) -> float:
+        """Purchases (food, materials) in proportion to this month's sales."""
+        return self.spec.purchases_share * self.month_sales
+
+
+class EssEnterprise(MarketStructure):
+    """Any other ESS enterprise (association, SCOP, SCIC) living from its market."""
+
+    kind = StructureKind.ESS_ENTERPRISE
+
+
+class WorkIntegrationEnterprise(MarketStructure):
+    """EI: fixed-term insertion posts, financed by sales and by aid per post."""
+
+    kind = StructureKind.WORK_INTEGRATION
+    contract_status = Status.INSERTION
+    indicators = MarketStructure.indicators | {"insertion_employees", "contracts_started", "hours"}
+
+    def plan(self) -> None:
+        self.openings = []
+        rule = self.model.spec.mechanisms.work_integration
+        production = self.production_fte()
+        if not rule.enabled:
+            self.adjust_permanent(production * (1 - self.spec.insertion_share))
+            return
+        insertion = production * self.spec.insertion_share / max(rule.insertion_productivity, 0.05)
+        if not self.model.funding.insertion_aid_available():
+            insertion = min(insertion, self.staff(Status.INSERTION))
+        self.adjust_permanent(production * (1 - self.spec.insertion_share))
+        self.adjust(Status.INSERTION, round(insertion), far=True, contract_months=rule.post_months)
+
+    def revenue(self) -> tuple[float, float, float]:
+        rule = self.model.spec.mechanisms.work_integration
+        output = (
+            self.staff(Status.ESS) + rule.insertion_productivity * self.staff(Status.INSERTION)
+        ) * self.spec.sales_eur_per_fte_month
+        aid = self.model.funding.insertion_aid(self, self.staff(Status.INSERTION))
+        self.year.hours += self.staff(Status.INSERTION) * self.model.hours_per_month
+        return min(self.market_eur_month(), output), 0.0, aid
+
+    def end_contracts(self, rows: np.ndarray) -> None:
+        """Insertion posts end: the leavers seek work with the employability they gained."""
+        self.model.labour.to_seeking(rows, exit_kind="insertion")
+
+
+class IntegrationRestaurant(WorkIntegrationEnterprise):
+    """Inter-company integration restaurant: its market is the pole's workforce at lunch."""
+
+    kind = StructureKind.INTEGRATION_RESTAURANT
+    indicators = WorkIntegrationEnterprise.indicators | {"meals_per_day"}
+    meal_price_eur = 6.5
+
+    def market_base_jobs(self) -> float:
+        return self.model.network.pole_jobs() + 0.25 * float(self.model.employed)
+
+    def revenue(self) -> tuple[float, float, float]:
+        sales, fees, aid = super().revenue()
+        self.year.meals += sales / self.meal_price_eur
+        return sales, fees, aid

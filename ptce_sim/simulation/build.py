@@ -1,0 +1,96 @@
+"""Building the territory at the start of a run: authorities, persons, firms, other ESS structures.
+
+Called once by :class:`~ptce_sim.simulation.model.PtceModel`. Persons are drawn from the
+territory's stream (ages by age group, skills, employability, initial inactivity); firms are sized
+so that they employ the initially employed persons, who are then placed in them, the most
+employable first; the territory's other ESS structures start outside the pole. No file is read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ptce_sim.config.scenario import StructureKind, StructureSpec
+from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.mechanisms.funding import Authority
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.model import PtceModel
+
+OTHER_ESS_CASH_EUR = 10_000.0
+"""Starting cash of each of the territory's other ESS structures. ASSUMPTION."""
+
+
+def build_territory(model: PtceModel) -> None:
+    """Create the run's authorities, persons, firms and other ESS structures."""
+    spec = model.spec
+    territory = spec.territory
+    rng = model.territory_rng
+    for authority in spec.authorities:
+        model.authorities.append(Authority(model, authority))
+    n = max(1, round(territory.labour_force * model.scale))
+    shares = territory.age_shares
+    group = rng.choice(3, size=n, p=[shares.young, shares.adult, shares.senior])
+    # young, adult, senior; within the working years when they do not span 26 and 50
+    bounds = np.clip(
+        [[territory.entry_age, 26.0], [26.0, 50.0], [50.0, territory.retirement_age]],
+        territory.entry_age,
+        territory.retirement_age,
+    )
+    age = rng.uniform(bounds[group, 0], bounds[group, 1])
+    skill = model.demography.draw_skills(n)
+    employability = np.clip(rng.beta(6, 3, n), 0.05, 1.0)
+    status = np.full(n, Status.SEEKER, dtype=np.int8)
+    inactive = rng.random(n) < territory.initial_inactive_share
+    status[inactive] = Status.INACTIVE
+    model.people.add(
+        model, {"status": status, "age": age, "skill": skill, "employability": employability}
+    )
+    _build_firms(model, inactive)
+    _build_other_ess(model)
+    model.staff.recount(model.people, len(model.orgs))
+    model.network.refresh()
+
+
+def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
+    """Firms sized to employ the initially employed persons, who are then placed in them."""
+    spec = model.spec
+    economy, firms, people = model.economy, model.firms, model.people
+    active = np.flatnonzero(~inactive)
+    employed_n = round(active.size * (1 - spec.territory.initial_unemployment_rate))
+    jobs = employed_n * spec.firms.jobs_per_employed
+    for s, sector in enumerate(spec.sectors):
+        target = jobs * sector.job_share
+        economy.base_jobs[s] = target
+        sizes = economy.sizes_for(s, target)
+        firms.add(model, np.full(sizes.size, s, dtype=np.int16), sizes)
+    economy.index = economy.sector_index()
+    firms.demand = firms.base * economy.index[firms.sector]
+    whole, _ = firms.jobs_target()
+    jobs = whole + model.labour.part_time_jobs(whole)
+    slots = np.repeat(np.arange(len(firms)), jobs.astype(int))
+    model.rng.shuffle(slots)
+    order = active[np.argsort(-people.employability[active], kind="stable")]
+    hired = order[: min(employed_n, slots.size)]
+    people.move(hired, Status.CLASSIC, 0, employer=firms.org[slots[: hired.size]], fte=1.0)
+
+
+def _build_other_ess(model: PtceModel) -> None:
+    """The territory's other ESS structures (associations...), outside the pole at first."""
+    other = model.spec.other_ess
+    for i in range(round(other.count * model.scale)):
+        spec = StructureSpec(
+            name=f"ESS association {i + 1}",
+            kind=StructureKind.ESS_ENTERPRISE,
+            permanent_staff=max(1, round(model.rng.exponential(other.staff_mean))),
+            market_eur_per_job_per_year=other.market_eur_per_job_per_year
+            * model.rng.lognormal(-0.125, 0.5),
+            sales_eur_per_fte_month=other.sales_eur_per_fte_month,
+            cash_eur=OTHER_ESS_CASH_EUR,
+            market_growth_with_trust=0.5,
+        )
+        structure = model.pole.add_outside(spec)
+        founders = model.people.in_status(Status.SEEKER)[: spec.permanent_staff]
+        model.people.move(founders, Status.ESS, 0, employer=structure.org, fte=1.0)

@@ -1,0 +1,111 @@
+"""What a rule may use: the model's interface to its agents and mechanisms.
+
+Structures, authorities and mechanisms are typed against :class:`Context`, never against
+:class:`~ptce_sim.simulation.model.PtceModel`: this is the whole of what a rule may read or call.
+Everything else of the model (building the territory, the order of the month, the events, the
+records) is the model's own business. A new rule that needs something not listed here adds it
+here first, which keeps the list honest.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from random import Random
+
+    import numpy as np
+
+    from ptce_sim.config.scenario import Scenario
+    from ptce_sim.simulation.agents.firms import FirmTable
+    from ptce_sim.simulation.agents.persons import PersonTable
+    from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
+    from ptce_sim.simulation.mechanisms.demography import Demography
+    from ptce_sim.simulation.mechanisms.economy import Economy
+    from ptce_sim.simulation.mechanisms.funding import Authority, Funding
+    from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
+    from ptce_sim.simulation.mechanisms.training import TrainingMechanism
+    from ptce_sim.simulation.mechanisms.treasury import Treasury
+    from ptce_sim.simulation.organisations import Organisations, StaffCounts
+    from ptce_sim.simulation.pole import Pole
+    from ptce_sim.simulation.recorder import Tally
+
+
+class Context(Protocol):
+    """The model as its rules see it.
+
+    Parameters and time:
+        spec: the scenario in force (policy events and levers change it during a run).
+        scale: agents per person of the territory (1: one agent per person).
+        month_index: months since the start (0 is the first month).
+        year, month_of_year: the calendar date of the current month.
+        hours_per_month: working hours of one FTE in a month.
+        cooperation_on: whether the cooperation network (trust, charter, PLIE, requests) works.
+
+    Randomness (streams of the one seeded generator; see ``PtceModel``):
+        rng: the model's generator (Mesa's ``model.rng``): the mechanisms' draws.
+        random: Mesa's Python generator, handed to ``AgentSet``s; no rule draws from it.
+        territory_rng: persons' attributes and entrants.
+        economy_rng: demand noise, firms' entries and exits.
+
+    State:
+        people: every person's state, one row each.
+        firms: every classic firm's state, one row each.
+        orgs: every organisation by id.
+        staff: persons and FTE per organisation and status, as last counted.
+        authorities: the funders.
+        pole: the ESS structures and the actions on them.
+        tally: the year's flows (jobs by mechanism, project requests, public money).
+        events_applied: (month, type, note) of every event so far, failures included.
+
+    Mechanisms: ``demography``, ``economy``, ``labour``, ``training``, ``funding``,
+    ``treasury``, ``network``.
+    """
+
+    spec: Scenario
+    scale: float
+    month_index: int
+    hours_per_month: float
+    rng: np.random.Generator
+    random: Random
+    territory_rng: np.random.Generator
+    economy_rng: np.random.Generator
+    people: PersonTable
+    firms: FirmTable
+    orgs: Organisations
+    staff: StaffCounts
+    authorities: list[Authority]
+    pole: Pole
+    tally: Tally
+    events_applied: list[tuple[int, str, str]]
+    demography: Demography
+    economy: Economy
+    labour: LabourMarket
+    training: TrainingMechanism
+    funding: Funding
+    treasury: Treasury
+    network: CooperationNetwork
+
+    @property
+    def year(self) -> int:
+        """Calendar year of the current month."""
+        ...
+
+    @property
+    def month_of_year(self) -> int:
+        """Calendar month (1-12) of the current month."""
+        ...
+
+    @property
+    def cooperation_on(self) -> bool:
+        """Whether the cooperation network works."""
+        ...
+
+    @property
+    def employed(self) -> int:
+        """Persons in a job."""
+        ...
+
+    def stochastic_round(self, x: float | np.ndarray) -> int | np.ndarray:
+        """Round down or up at random with ``rng``, keeping the expectation."""
+        ...

@@ -1,0 +1,129 @@
+"""Demography and careers: the labour force ages, retires, grows, and people's situation drifts.
+
+Each month (:meth:`Demography.age_and_renew`) persons age; those reaching the retirement age
+leave; newcomers (mostly young entrants) join as job seekers so that the labour force follows the
+scenario's growth periods. Later in the month (:meth:`Demography.drift`), job seekers become
+long-term unemployed after the scenario's threshold, some long-term unemployed give up, some
+inactive persons come back, and employability and skills drift with work and unemployment.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ptce_sim.simulation.agents.persons import EMPLOYED, Status, is_in
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.interface import Context
+
+YOUNG_ENTRANT_SHARE = 0.6
+"""Share of newcomers to the labour force who are young entrants (the others: adults moving in)."""
+ENTRANT_SKILL_GAIN_PER_YEAR = 0.002
+"""Rise per year of run of the young entrants' mean skill (longer schooling)."""
+
+
+class Demography:
+    """The labour force's size and persons' drift between statuses."""
+
+    def __init__(self, model: Context) -> None:
+        self.model = model
+        self.labour_force0 = model.spec.territory.labour_force * model.scale
+
+    def draw_skills(self, n: int) -> np.ndarray:
+        """Skills of ``n`` persons: a Beta law with the territory's mean and spread."""
+        territory = self.model.spec.territory
+        m, s = territory.skill_mean, territory.skill_sd
+        k = max(m * (1 - m) / s**2 - 1, 0.5)
+        a, b = m * k, (1 - m) * k
+        if not (a > 0.0 and b > 0.0):  # a mean skill of 0 or 1 (or too close to be told apart)
+            return np.full(n, m)
+        return self.model.territory_rng.beta(a, b, n)
+
+    def labour_force_ratio(self) -> float:
+        """Labour force now relative to the start."""
+        return len(self.model.people) / max(self.labour_force0, 1.0)
+
+    def target_labour_force(self) -> float:
+        """Labour force the growth periods call for this month."""
+        model = self.model
+        size = self.labour_force0
+        start = model.spec.run.start_year
+        periods = model.spec.territory.growth
+        for i, period in enumerate(periods):
+            begin = max(period.from_year, start)
+            end = periods[i + 1].from_year if i + 1 < len(periods) else 10_000
+            months = min(model.month_index, 12 * (end - start)) - 12 * (begin - start)
+            if months > 0:
+                size *= (1 + period.rate_per_year) ** (months / 12)
+        return size
+
+    def age_and_renew(self) -> None:
+        """Ageing, retirements and newcomers to the labour force."""
+        model = self.model
+        territory = model.spec.territory
+        people, rng = model.people, model.territory_rng
+        people.age += 1.0 / 12.0
+        retiring = np.flatnonzero(people.age >= territory.retirement_age)
+        people.remove(retiring, model.month_index)
+        missing = model.stochastic_round(max(0.0, self.target_labour_force() - len(people)))
+        if not missing:
+            return
+        young = rng.random(missing) < YOUNG_ENTRANT_SHARE
+        age = np.where(
+            young,
+            territory.entry_age + rng.uniform(0, 4, missing),
+            rng.uniform(max(25.0, territory.entry_age), 50.0, missing),
+        )
+        years = model.month_index / 12.0
+        gain = ENTRANT_SKILL_GAIN_PER_YEAR * years * young
+        skill = np.clip(self.draw_skills(missing) + gain, 0.0, 1.0)
+        employability = np.clip(rng.beta(5, 3, missing), 0.05, 1.0)
+        status = np.full(missing, Status.SEEKER, dtype=np.int8)
+        people.add(
+            model,
+            {"status": status, "age": age, "skill": skill, "employability": employability},
+        )
+
+    def drift(self) -> None:
+        """Long-term unemployment, discouragement, re-entry, and employability and skill drift."""
+        model = self.model
+        people = model.people
+        rule = model.spec.labour_market
+        mechanisms = model.spec.mechanisms
+        now = model.month_index
+        long_term = np.flatnonzero(
+            (people.status == Status.SEEKER) & (now - people.since >= rule.long_term_months)
+        )
+        people.move(long_term, Status.LONG_TERM, now)
+        unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
+        discouraged = np.flatnonzero(
+            (people.status == Status.LONG_TERM)
+            & (model.rng.random(len(people)) < rule.discouragement_rate)
+        )
+        people.move(discouraged, Status.INACTIVE, now)
+        people.plie[discouraged] = False
+        back = np.flatnonzero(
+            (people.status == Status.INACTIVE) & (model.rng.random(len(people)) < rule.reentry_rate)
+        )
+        back = back[people.since[back] < now]
+        people.move(back, Status.SEEKER, now)
+        employed = is_in(people.status, EMPLOYED)
+        e = people.employability
+        e += np.where(employed, rule.employability_gain_employed * (1 - e), 0.0)
+        e -= np.where(unemployed, rule.employability_loss_unemployed * e, 0.0)
+        np.clip(e, 0.01, 1.0, out=e)
+        for status, pathway in (
+            (Status.GEIQ, mechanisms.geiq),
+            (Status.INSERTION, mechanisms.work_integration),
+        ):
+            on = people.status == status
+            if on.any():
+                people.skill[on] = np.minimum(
+                    1.0, people.skill[on] + pathway.skill_gain_per_year / 12
+                )
+                e[on] = np.minimum(1.0, e[on] + pathway.employability_gain_per_year / 12)
+        people.skill[employed] = np.minimum(
+            1.0, people.skill[employed] + rule.skill_gain_on_job_per_year / 12
+        )
