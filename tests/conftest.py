@@ -3,17 +3,23 @@
 A modified copy is made by parsing the shipped file, changing the parsed data in Python and
 writing it back as TOML, so that the tests do not depend on the exact text (comments, layout) of
 a scenario file that is still being edited.
+
+The checks on the run as a whole (browser tests counted, Hypothesis derandomised when ``CI`` is
+set) are in ``tests/suite_checks.py``, registered here; so is a local stand-in for Solara's CDN.
 """
 
 from __future__ import annotations
 
+import http.server
 import json
 import math
+import threading
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from suite_checks import pytest_configure  # noqa: F401 - registers the session-wide checks
 
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"
@@ -111,3 +117,48 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+class LocalCdn:
+    """An HTTP server on 127.0.0.1 that stands in for Solara's CDN (``SOLARA_ASSETS_CDN``).
+
+    The dashboard's server asks the CDN for the page assets it lacks (``/_solara/cdn/...``); in the
+    tests it asks this one instead of ``cdn.jsdelivr.net``, so no test sends a packet beyond this
+    machine. Every request's path is recorded in :attr:`requests`; every answer is a 404, which
+    Solara does not retry and caches nothing of.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        requests = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                requests.append(self.path)
+                self.send_error(404, "not on the local CDN stand-in")
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment that points a Solara server at this stand-in."""
+        return {"SOLARA_ASSETS_CDN": self.url}
+
+    def close(self) -> None:
+        """Stop serving and free the port."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def local_cdn() -> Iterator[LocalCdn]:
+    """A stand-in for Solara's CDN on 127.0.0.1 (see :class:`LocalCdn`)."""
+    cdn = LocalCdn()
+    yield cdn
+    cdn.close()

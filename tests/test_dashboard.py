@@ -93,6 +93,21 @@ def test_serve_command_defaults_and_options():
         dashboard.serve_command(port=70000)
 
 
+def test_port_0_is_bound_once_and_held():
+    """Port 0: the kernel picks a free port, bound and listening at once, never released."""
+    import socket
+
+    with dashboard.listening_socket("127.0.0.1", 0) as listener:
+        port = listener.getsockname()[1]
+        assert port != 0
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # it listens already
+        with pytest.raises(OSError), socket.socket() as other:
+            other.bind(("127.0.0.1", port))  # and nobody else can take it
+    with pytest.raises(ValueError, match="port"):
+        dashboard.listening_socket("127.0.0.1", 70000)
+
+
 def test_serve_runs_solara_and_returns_its_status(monkeypatch, capsys):
     """``serve`` runs the command without the Solara banner and returns its exit status."""
     calls = []
@@ -122,7 +137,12 @@ def test_the_cli_dashboard_command_calls_serve(monkeypatch):
     monkeypatch.setattr(dashboard, "serve", lambda **kwargs: calls.append(kwargs) or 0)
     assert cli.main(["dashboard"]) == 0
     assert cli.main(["dashboard", "--host", "0.0.0.0", "--port", "9001"]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8765}, {"host": "0.0.0.0", "port": 9001}]
+    assert cli.main(["dashboard", "--port", "0"]) == 0  # any free port
+    assert calls == [
+        {"host": "127.0.0.1", "port": 8765},
+        {"host": "0.0.0.0", "port": 9001},
+        {"host": "127.0.0.1", "port": 0},
+    ]
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["dashboard", "--port", "not-a-port"])
     assert exit_info.value.code == 2

@@ -1,13 +1,14 @@
-"""The dashboard in a real browser: Playwright driving Debian's Chromium against ``solara run``.
+"""The dashboard in a real browser: Playwright driving Debian's Chromium against Solara's server.
 
-One server for the module (``python -m solara run ptce_sim/interfaces/dashboard/app.py --production`` on a
-free port of 127.0.0.1); each test opens the page in a fresh browser context, i.e. a fresh
-session with its own model. The charts' data are read back from the ECharts instances in the
-page.
+One server for the module (Solara's server on a socket bound to port 0 of 127.0.0.1, see
+``ptce_sim.interfaces.dashboard.start_server``; assets it lacks asked of a local CDN stand-in); each test
+opens the page in a fresh browser context, i.e. a fresh session with its own model. The charts'
+data are read back from the ECharts instances in the page.
 
 Chromium: ``apt-get install chromium`` (Debian; CI's ``.ci/run`` does it), or point
-``PTCE_CHROMIUM`` at a Chromium or Chrome binary. Without one, these tests are skipped, unless the
-environment variable ``CI`` is set: then they fail, so that CI never passes without them.
+``PTCE_CHROMIUM`` at a Chromium or Chrome binary. Without one, these tests are skipped (and the
+session's summary says so loudly, ``tests/suite_checks.py``), unless the environment variable
+``CI`` is set: then they fail, and a CI run with fewer browser tests passed than collected fails.
 """
 
 from __future__ import annotations
@@ -20,16 +21,13 @@ import urllib.request
 
 import pytest
 
-from ptce_sim.interfaces.dashboard import (
-    CHROMIUM_ARGS,
-    SERVER_ENV,
-    find_chromium,
-    free_port,
-    serve_command,
-)
+from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, find_chromium, start_server
 
 pytestmark = [
     pytest.mark.browser,
+    # the server's start (up to 90 s), the first page load (60 s) and the page waits (30 s each)
+    # have their own deadlines, with diagnostics: the limit per test stays above them
+    pytest.mark.timeout(300),
     # pytest-playwright's own base_url fixture triggers this pytest deprecation warning
     pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
 ]
@@ -39,23 +37,33 @@ LOAD_BUDGET_S = float(os.environ.get("PTCE_DASHBOARD_LOAD_BUDGET_S", "8"))
 TIMEOUT_MS = 30_000
 
 
-CHROMIUM = find_chromium()
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip(
-        "no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set "
-        "PTCE_CHROMIUM to a Chromium binary; with CI set, this is a failure",
-        allow_module_level=True,
-    )
+NO_CHROMIUM = (
+    "no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set "
+    "PTCE_CHROMIUM to a Chromium binary; with CI set, this is a failure"
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium() -> str:
+    """The Chromium binary.
+
+    Without one, each test is skipped (collected all the same, so that the session's summary
+    counts them), or fails when ``CI`` is set.
+    """
+    found = find_chromium()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {NO_CHROMIUM}", pytrace=False)
+        pytest.skip(NO_CHROMIUM)
+    return found
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, chromium):
     """Launch the system's Chromium (Playwright's own browsers are not downloaded)."""
-    if CHROMIUM is None:
-        pytest.fail("CI is set but no Chromium was found: apt-get install chromium")
     return {
         **browser_type_launch_args,
-        "executable_path": CHROMIUM,
+        "executable_path": chromium,
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
@@ -68,17 +76,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The dashboard served by ``solara run`` on a free port; its URL."""
+def server(tmp_path_factory, local_cdn):
+    """The dashboard's server on a port of 127.0.0.1 chosen when it is bound; its URL."""
     workdir = tmp_path_factory.mktemp("dashboard")
     log = (workdir / "server.log").open("w")
-    port = free_port()
-    process = subprocess.Popen(
-        serve_command("127.0.0.1", port),
-        cwd=workdir,
-        env={**os.environ, **SERVER_ENV},
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    process, port = start_server(
+        "127.0.0.1", 0, env=local_cdn.env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -200,6 +203,18 @@ def test_page_is_usable_quickly(warm_server, page):
     jobs = _chart(page, "jobs")
     assert jobs["title"] == "Jobs and unemployment" and jobs["series"][0]["points"] == 0
     assert page.get_by_text("seignanx_1970_2015").count() >= 1
+
+
+def test_the_page_needs_nothing_from_the_cdn(warm_server, page, local_cdn):
+    """Every script and style of the page is served locally (``solara-assets``).
+
+    Its server asks the CDN (here the tests' stand-in, which records every request) for nothing.
+    """
+    asked = len(local_cdn.requests)
+    _open(page, warm_server)
+    page.get_by_role("button", name="Step", exact=True).click()
+    _wait_date(page, "February 1970")
+    assert local_cdn.requests[asked:] == []
 
 
 def test_step_and_play_advance_the_date_and_the_charts(warm_server, page):

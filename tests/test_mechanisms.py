@@ -18,6 +18,10 @@ from ptce_sim.simulation.agents.persons import NO_SECTOR, Status, is_in
 from ptce_sim.simulation.agents.structures import Openings
 from ptce_sim.simulation.model import PtceModel
 
+# the module's shared runs (fixture `runs`, ~100 s on a loaded 2-core machine) are paid by the
+# first test that needs them, whichever it is: a longer limit than the default (pyproject.toml)
+pytestmark = pytest.mark.timeout(600)
+
 SCALE = 0.25
 SEEDS = (0, 1, 2)
 """Seeds of the shipped scenario, and of the noisiest comparison (skills planning)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import http.client
 import os
+import re
 import subprocess
 import sys
 import time
@@ -25,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
-from ptce_sim.interfaces.dashboard import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ptce_sim"
@@ -37,31 +37,39 @@ SECRET = "ptce-sim-sentinel-8d1f5b0e"
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory) -> tuple[int, subprocess.Popen, Path]:
-    """``ptce-sim dashboard --port P`` (default host), run from a folder holding a secret file."""
+def dashboard(tmp_path_factory, local_cdn) -> tuple[int, subprocess.Popen, Path]:
+    """``ptce-sim dashboard --port 0`` (default host), run from a folder holding a secret file.
+
+    Port 0: the server binds any free port and prints it; the port is read from that line. The
+    assets the server lacks are asked of a local stand-in for the CDN, never of the internet.
+    """
     workdir = tmp_path_factory.mktemp("served")
     (workdir / "secret.txt").write_text(SECRET, encoding="utf-8")
     (workdir / "scenarios").mkdir()
     (workdir / "scenarios" / "secret.toml").write_text(f'# {SECRET}\n', encoding="utf-8")
     log = workdir / "server.log"
-    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ptce_sim.interfaces.cli", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "ptce_sim.interfaces.cli", "dashboard", "--port", "0"],
         cwd=workdir,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, **local_cdn.env, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + 90
+    port = None
     try:
         while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the dashboard did not start:\n{log.read_text()}")
-                time.sleep(0.3)
+            if port is None and (found := SERVING.search(log.read_text())):
+                port = int(found.group(1))
+            if port is not None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                        break
+                except OSError:
+                    pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not start:\n{log.read_text()}")
+            time.sleep(0.3)
         yield port, process, log
     finally:
         process.terminate()  # serve() stops its Solara server with it
@@ -69,6 +77,10 @@ def dashboard(tmp_path_factory) -> tuple[int, subprocess.Popen, Path]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+SERVING = re.compile(r"ptce-sim dashboard: http://127\.0\.0\.1:(\d+)/")
+"""The line where ``ptce-sim dashboard`` says where it serves."""
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -106,7 +118,7 @@ def test_the_dashboard_listens_on_loopback_only(dashboard):
     addresses = listening_addresses(port)
     assert addresses, f"nothing listens on port {port}"
     assert addresses <= {"127.0.0.1", "::1"}, f"listening on {addresses}"
-    assert f"http://127.0.0.1:{port}/" in log.read_text()
+    assert port != 0 and SERVING.findall(log.read_text()) == [str(port)]
     assert "ptce-sim dashboard: warning" not in log.read_text()
 
 
@@ -130,8 +142,8 @@ ABSOLUTE = [
 """Absolute paths, and files of the working folder named from the mount point."""
 FILE_MOUNTS = ["/", "/static/", "/static/public/", "/static/assets/", "/jupyter/nbextensions/"]
 CDN_PROXY = "/_solara/cdn/"
-"""Solara's asset proxy: a file it lacks is asked of the CDN (offline: 7 s of retries, then 404),
-so it is probed with the escapes only."""
+"""Solara's asset proxy: a file it lacks is asked of the CDN (here the local stand-in, which
+answers 404 at once), so it is probed with the escapes only."""
 
 
 def test_no_url_reads_a_file_outside_the_served_folders(dashboard):
@@ -150,6 +162,24 @@ def test_no_url_reads_a_file_outside_the_served_folders(dashboard):
         if SECRET in body or "root:x:0:0" in body or 'name = "ptce-sim"' in body:
             leaks.append(target)
     assert not leaks, f"files outside the served folders were read through: {leaks}"
+
+
+def test_missing_assets_are_asked_of_the_configured_cdn(dashboard, local_cdn):
+    """A file the server lacks is asked of ``SOLARA_ASSETS_CDN`` (the tests' local stand-in).
+
+    So the traversal probes above never reach the internet, and a 404 of the CDN comes back
+    at once (Solara retries only unreachable CDNs and 5xx answers).
+    """
+    port, _, _ = dashboard
+    asked = len(local_cdn.requests)
+    start = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", f"{CDN_PROXY}ptce-probe@0.0.1/missing.js")
+    status = connection.getresponse().status
+    connection.close()
+    assert status == 404
+    assert local_cdn.requests[asked:] == ["/ptce-probe@0.0.1/missing.js"]
+    assert time.monotonic() - start < 5
 
 
 def test_the_server_sends_no_telemetry(monkeypatch):

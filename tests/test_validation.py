@@ -32,6 +32,10 @@ from ptce_sim.studies.validation import (
     write_report,
 )
 
+# the module's reduced validation (fixture `result`, ~90 s on a loaded 2-core machine) is paid
+# by the first test that needs it, whichever it is: a longer limit than the default
+pytestmark = pytest.mark.timeout(600)
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "seignanx_1970_2015.toml"
 TARGETS = ROOT / "scenarios" / "targets" / "seignanx.toml"

@@ -188,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard (Solara)")
     dashboard.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    dashboard.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    dashboard.add_argument(
+        "--port", type=_port, default=8765, help="port (default 8765; 0: any free port, printed)"
+    )
     return parser
 
 
@@ -197,8 +199,8 @@ def _port(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port in 1-65535, got {value}")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port in 0-65535, got {value}")
     return value
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -65,14 +66,9 @@ def served(timeout_s: float = 90.0) -> Iterator[str]:
     import time
     import urllib.request
 
-    port = free_port()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    server, port = start_server("127.0.0.1", 0, **quiet)
     url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        serve_command("127.0.0.1", port),
-        env={**os.environ, **SERVER_ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -89,13 +85,46 @@ def served(timeout_s: float = 90.0) -> Iterator[str]:
         server.wait(timeout=15)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    import socket
+ASGI_APP = "solara.server.starlette:app"
+"""The Solara server as an ASGI application (what ``solara run`` runs in uvicorn)."""
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and listening; port 0: a free port the kernel picks.
+
+    The socket is never closed and bound again, so no other process can take the port between
+    choosing it and serving on it.
+    """
+    if not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected a port in 0-65535, got {port}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, int(port)), family=family)
+
+
+def start_server(
+    host: str = "127.0.0.1", port: int = 0, env: dict[str, str] | None = None, **popen_kwargs
+) -> tuple[subprocess.Popen, int]:
+    """Start the dashboard's server in a child process; ``(process, port it listens on)``.
+
+    The socket is bound here (port 0: any free port, chosen by the kernel) and handed to uvicorn
+    running Solara's server (``--fd``), as ``solara run --production`` does but without opening a
+    web browser or asking PyPI for Solara's latest version. ``env`` is added to this process's
+    environment; :data:`SERVER_ENV` overrides both. Other keyword arguments go to ``Popen``.
+    """
+    listener = listening_socket(host, port)
+    with listener:
+        fd = listener.fileno()
+        command = [sys.executable, "-m", "uvicorn", "--fd", str(fd), "--log-level", "warning"]
+        server_env = {
+            **os.environ,
+            **(env or {}),
+            **SERVER_ENV,
+            "SOLARA_APP": str(APP_PATH),
+            "SOLARA_MODE": "production",
+        }
+        command.append(ASGI_APP)
+        process = subprocess.Popen(command, env=server_env, pass_fds=(fd,), **popen_kwargs)
+        return process, listener.getsockname()[1]
 
 
 def serve_command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) -> list[str]:
@@ -127,11 +156,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, production: bool = True) ->
     Args:
         host: interface to listen on (``127.0.0.1``: this machine only; ``0.0.0.0``: the room's
             network, e.g. for a second screen).
-        port: TCP port.
+        port: TCP port; 0: any free port (the one chosen is printed), served by uvicorn on a
+            socket bound here (see :func:`start_server`).
         production: Solara's production mode (no hot reload, faster page loads).
     """
     command = serve_command(host, port, production)
-    env = {**os.environ, **SERVER_ENV}
+    server = None
+    if int(port) == 0:  # the port is chosen by the kernel when the socket is bound
+        server, port = start_server(host, 0)
     print(f"ptce-sim dashboard: http://{host}:{int(port)}/  (Ctrl-C to stop)", flush=True)
     if host not in LOOPBACK:
         print(
@@ -141,7 +173,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, production: bool = True) ->
             file=sys.stderr,
             flush=True,
         )
-    server = subprocess.Popen(command, env=env)
+    if server is None:
+        server = subprocess.Popen(command, env={**os.environ, **SERVER_ENV})
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)  # stop the server with us
