@@ -5,9 +5,9 @@ a :class:`InvariantMonitor` checks the persons, the structures, the treasury and
 records the first violations of each invariant under its name. One test per invariant then asserts
 that its list is empty, so that a broken invariant never hides the others.
 
-Also here: determinism (same seed, same tables; other seed, other tables), persons as Mesa agents
-(attributes and pathway), the yearly indicators, and the live API (``apply_event``,
-``set_parameter``).
+Also here: determinism (same seed, same tables; other seed, other tables), persons as views on
+their rows, with ids from Mesa's counter but no Mesa agent (attributes and pathway), the yearly
+indicators, and the live API (``apply_event``, ``set_parameter``).
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class InvariantMonitor:
         self._loans()
         self._agents()
         if model.month_index % 23 == 0 or not model.running:
-            self._person_agents()
+            self._person_views()
 
     def _refresh_kinds(self) -> None:
         orgs = self.model.orgs
@@ -343,25 +343,30 @@ class InvariantMonitor:
             self.expect("fund_non_negative", treasury.fund >= -1e-9, f"fund {treasury.fund}")
 
     def _agents(self) -> None:
+        """Persons are table rows, not Mesa agents; their ids come from Mesa's agent counter."""
         model = self.model
-        people = model.people
-        persons = model.agents_by_type.get(Person)
-        count = len(persons) if persons is not None else 0
+        uid = model.people.uid
+        mesa_ids = np.fromiter((a.unique_id for a in model.agents), dtype=np.int64)
         self.expect(
-            "one_person_agent_per_row",
-            count == len(people)
-            and all(a.unique_id == u for a, u in zip(people.agents, people.uid, strict=True)),
-            f"{count} Person agents for {len(people)} rows",
+            "no_person_among_mesa_agents",
+            not any(isinstance(a, Person) for a in model.agents)
+            and not np.isin(uid, mesa_ids).any(),
+            f"{np.isin(uid, mesa_ids).sum()} persons share a Mesa agent's unique id",
+        )
+        self.expect(
+            "person_ids_taken_from_mesa_counter",
+            uid.size == 0 or (uid.min() >= 1 and uid.max() < model.agent_id_counter),
+            f"person ids up to {uid[-1:].tolist()}, Mesa's counter at {model.agent_id_counter}",
         )
 
-    def _person_agents(self) -> None:
-        """A sample of persons, through their Mesa agent: attributes and pathway."""
+    def _person_views(self) -> None:
+        """A sample of persons, through :class:`Person` views built on demand: values, pathway."""
         model = self.model
         people = model.people
         now = model.month_index
         rows = self.sampler.choice(len(people), size=min(25, len(people)), replace=False)
         for row in rows.tolist():
-            agent = people.agents[row]
+            agent = people.person(model, int(people.uid[row]))
             uid = int(people.uid[row])
             employer = int(people.employer[row])
             same = (
@@ -446,7 +451,8 @@ INVARIANTS = (
     "loans_well_formed",
     "outstanding_equals_sum_over_borrowers",
     "fund_non_negative",
-    "one_person_agent_per_row",
+    "no_person_among_mesa_agents",
+    "person_ids_taken_from_mesa_counter",
     "person_agent_matches_table",
     "pathway_covers_time_since_entry",
     "pathway_ends_in_current_status",
@@ -560,7 +566,7 @@ def test_incubated_ess_founders_pathway_and_flows():
     assert founders, "no incubated ESS structure by 2006"
     mismatched = []
     for uid in founders:
-        agent = model.people.agents[model.people.row_of(uid)]
+        agent = model.people.person(model, uid)
         if agent.pathway[-1].status != agent.status:
             mismatched.append((uid, agent.pathway[-1].status.name, agent.status.name))
     assert not mismatched, f"founders whose pathway ends elsewhere: {mismatched}"

@@ -828,7 +828,15 @@ def _close_member_firm(model: PtceModel) -> None:
 
 CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
     "unknown_status": ("person_state", lambda m: _set(m.people.status, 0, 42)),
-    "agent_missing": ("person_state", lambda m: setattr(m.people, "agents", m.people.agents[1:])),
+    "column_row_missing": ("person_state", lambda m: setattr(m.people, "host", m.people.host[1:])),
+    "person_id_not_from_mesa": (
+        "person_state",
+        lambda m: _set(m.people.uid, -1, m.agent_id_counter),  # the next Mesa agent's id
+    ),
+    "person_id_of_a_mesa_agent": (
+        "person_state",
+        lambda m: _set(m.people.uid, 0, m.orgs[int(m.firms.org[0])].unique_id),
+    ),
     "employed_without_employer": (
         "employment",
         lambda m: _set(m.people.employer, _row(m, Status.CLASSIC), NO_ORG),

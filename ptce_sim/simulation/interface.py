@@ -57,6 +57,7 @@ class Context(Protocol):
         pole: the ESS structures and the actions on them.
         tally: the year's flows (jobs by mechanism, project requests, public money).
         events_applied: (month, type, note) of every event so far, failures included.
+        agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
     Mechanisms: ``demography``, ``economy``, ``labour``, ``training``, ``funding``,
     ``treasury``, ``network``.
@@ -78,6 +79,7 @@ class Context(Protocol):
     pole: Pole
     tally: Tally
     events_applied: list[tuple[int, str, str]]
+    agent_id_counter: int
     demography: Demography
     economy: Economy
     labour: LabourMarket

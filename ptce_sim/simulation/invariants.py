@@ -16,8 +16,9 @@ one.
 
 Invariants (the names in :class:`Violation`):
 
-* ``person_state``: every person has exactly one valid status, one row in every column and one
-  Mesa agent; persons are sorted by unique id; the counts by status sum to the population.
+* ``person_state``: every person has exactly one valid status and one row in every column;
+  persons are sorted by unique id, ids taken from Mesa's agent counter and held by no Mesa agent;
+  the counts by status sum to the population.
 * ``employment``: a person is employed if and only if they have an employer, which exists, is open
   and is of the kind their status needs (a classic firm, an EI for insertion posts, a GE, a GEIQ,
   any structure for ESS staff); employed persons work a share of a full time in (0, 1], the others
@@ -227,11 +228,7 @@ def _org_kinds(model: PtceModel) -> tuple[np.ndarray, np.ndarray]:
 def _persons(model: PtceModel, report: _Report) -> None:
     people = model.people
     n = len(people)
-    lengths = {
-        name: getattr(people, name).size
-        for name in ("status", "age", "skill", "employability", "employer", "host", "fte")
-    }
-    lengths["agents"] = people.agents.size
+    lengths = people.lengths()
     report.expect(
         "person_state",
         all(size == n for size in lengths.values()),
@@ -259,12 +256,22 @@ def _persons(model: PtceModel, report: _Report) -> None:
             counts.size == N_STATUS and int(counts.sum()) == n and bool((counts >= 0).all()),
             lambda: f"counts by status {counts.tolist()} do not sum to the {n} persons",
         )
-    agents = people.agents
+    # Persons are rows, not Mesa agents, but their ids come from Mesa's agent counter: all taken
+    # from it (below it), and none also held by a Mesa agent (a firm, a structure, an authority).
+    uid = people.uid
     report.expect(
         "person_state",
-        agents.size == n
-        and all(a.unique_id == u for a, u in zip(agents, people.uid.tolist(), strict=False)),
-        "the persons' Mesa agents do not match their rows",
+        uid.size == 0 or (int(uid.min()) >= 1 and int(uid.max()) < model.agent_id_counter),
+        lambda: (
+            f"person unique ids {_first(uid)}... not all taken from Mesa's agent counter "
+            f"(now {model.agent_id_counter})"
+        ),
+    )
+    shared = np.isin(uid, np.fromiter((a.unique_id for a in model.agents), dtype=np.int64))
+    report.expect(
+        "person_state",
+        not shared.any(),
+        lambda: f"persons {_first(uid[shared])} have the unique id of a Mesa agent",
     )
 
 

@@ -1,11 +1,15 @@
 """Classic (non-ESS) firms.
 
-Like persons, firms are Mesa agents (:class:`ClassicFirm`) whose state lives in a structure of
-arrays, :class:`FirmTable`, so that labour demand, hiring and lay-offs are computed for every firm
-at once. A firm's labour demand, in full-time equivalents, is its baseline size times its sector's
-demand index (trend, business cycle, season, shocks) times its own persistent noise. The whole part
-of that demand is the firm's full-time jobs; the fractional part is its part-time and seasonal
-need, which it fills alone only sometimes, and which an employer group (GE) pools into stable jobs.
+Firms' state lives in a column table, :class:`FirmTable` (one row per firm), so that labour
+demand, hiring and lay-offs are computed for every firm at once. Each firm is also an organisation
+of the model, in ``model.orgs`` next to the ESS structures, through a Mesa agent,
+:class:`ClassicFirm`, that is a view on its row: firms are few (hundreds), and as agents they keep
+the interface the rules, the indicators and the dashboard use for every organisation.
+
+A firm's labour demand, in full-time equivalents, is its baseline size times its sector's demand
+index (trend, business cycle, season, shocks) times its own persistent noise. The whole part of
+that demand is the firm's full-time jobs; the fractional part is its part-time and seasonal need,
+which it fills alone only sometimes, and which an employer group (GE) pools into stable jobs.
 """
 
 from __future__ import annotations
@@ -16,29 +20,13 @@ import mesa
 import numpy as np
 
 from ptce_sim.simulation.agents.persons import NO_ORG, Status
+from ptce_sim.simulation.tables import Column, ColumnTable
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
 
-_COLUMNS: dict[str, np.dtype] = {
-    "org": np.dtype(np.int32),
-    "sector": np.dtype(np.int16),
-    "base": np.dtype(np.float64),
-    "noise": np.dtype(np.float64),
-    "fills_alone": np.dtype(np.bool_),
-    "alive": np.dtype(np.bool_),
-    "created": np.dtype(np.int32),
-    "ge": np.dtype(np.int32),
-    "geiq": np.dtype(np.int32),
-    "charter": np.dtype(np.bool_),
-    "trust": np.dtype(np.float64),
-    "demand": np.dtype(np.float64),
-    "unfilled_skilled": np.dtype(np.float64),
-    "incubated": np.dtype(np.bool_),
-}
 
-
-class FirmTable:
+class FirmTable(ColumnTable):
     """All classic firms' state as columns, one row per firm ever created (rows never move).
 
     Attributes:
@@ -57,17 +45,37 @@ class FirmTable:
         incubated: created by a project holder of the CAE.
     """
 
-    def __init__(self) -> None:
-        for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.empty(0, dtype=dtype))
-
-    def __len__(self) -> int:
-        return self.org.size
+    columns = {
+        "org": Column(np.dtype(np.int32)),
+        "sector": Column(np.dtype(np.int16)),
+        "base": Column(np.dtype(np.float64)),
+        "noise": Column(np.dtype(np.float64), 0.0),
+        "fills_alone": Column(np.dtype(np.bool_)),
+        "alive": Column(np.dtype(np.bool_), True),
+        "created": Column(np.dtype(np.int32)),
+        "ge": Column(np.dtype(np.int32), NO_ORG),
+        "geiq": Column(np.dtype(np.int32), NO_ORG),
+        "charter": Column(np.dtype(np.bool_), False),
+        "trust": Column(np.dtype(np.float64), 0.0),
+        "demand": Column(np.dtype(np.float64)),
+        "unfilled_skilled": Column(np.dtype(np.float64), 0.0),
+        "incubated": Column(np.dtype(np.bool_), False),
+    }
 
     def add(
         self, model: Context, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray
     ) -> np.ndarray:
-        """Create firms (one Mesa agent and one organisation id each); returns their rows."""
+        """Create firms (one Mesa agent and one organisation id each).
+
+        Args:
+            model: the model (its organisations, economy stream and current month).
+            sector: sector index of each new firm.
+            base: baseline labour demand (FTE) of each new firm; also its first demand.
+            **columns: other columns given (the rest take their default).
+
+        Returns:
+            The rows of the new firms.
+        """
         n = sector.size
         start = len(self)
         orgs = np.array(
@@ -77,27 +85,13 @@ class FirmTable:
             "org": orgs,
             "sector": sector,
             "base": base,
-            "noise": np.zeros(n),
             "fills_alone": model.economy_rng.random(n)
             < model.spec.firms.fractional_fill_without_ge,
-            "alive": np.ones(n, dtype=bool),
             "created": np.full(n, model.month_index),
-            "ge": np.full(n, NO_ORG),
-            "geiq": np.full(n, NO_ORG),
-            "charter": np.zeros(n, dtype=bool),
-            "trust": np.zeros(n),
-            "demand": base.astype(np.float64),
-            "unfilled_skilled": np.zeros(n),
-            "incubated": np.zeros(n, dtype=bool),
+            "demand": np.asarray(base, dtype=np.float64),
             **columns,
         }
-        for name, dtype in _COLUMNS.items():
-            setattr(
-                self,
-                name,
-                np.concatenate([getattr(self, name), np.asarray(values[name], dtype=dtype)]),
-            )
-        return np.arange(start, start + n)
+        return super().add(**values)
 
     def alive_rows(self) -> np.ndarray:
         """Rows of the firms still open."""

@@ -1,10 +1,11 @@
 """Persons of the territory's labour force.
 
-Each person is a Mesa agent (:class:`Person`), but their state lives in :class:`PersonTable`, a
-structure of numpy arrays, one row per person: the model's monthly rules update every person at
-once, which keeps a full-scale run (some ten thousand persons over 552 months) within seconds.
-A :class:`Person` is a view on its row, so a person can still be inspected one by one, from a
-test or the dashboard, with attribute access.
+Their state lives in :class:`PersonTable`, a :class:`~ptce_sim.simulation.tables.ColumnTable` with
+one row per person: the model's monthly rules update every person at once, which keeps a
+full-scale run (some ten thousand persons over 552 months) within seconds. Persons are not Mesa
+agents (nothing schedules them one by one), but each has a Mesa ``unique_id``, taken from the
+model's agent counter, and a :class:`Person` view, built on demand, shows one person with
+attribute access, for a test or the dashboard.
 
 Every change of status goes through :meth:`PersonTable.move`, which keeps each person's pathway
 (the history of where they were, and for how long) and counts the flows the indicators need.
@@ -12,14 +13,17 @@ Every change of status goes through :meth:`PersonTable.move`, which keeps each p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
+from ptce_sim.simulation.tables import Column, ColumnTable, reserve_unique_ids
+
 if TYPE_CHECKING:
+    import mesa
+
     from ptce_sim.simulation.interface import Context
 
 
@@ -88,30 +92,11 @@ class Spell:
     months: int
 
 
-_COLUMNS: dict[str, np.dtype] = {
-    "uid": np.dtype(np.int64),
-    "status": np.dtype(np.int8),
-    "age": np.dtype(np.float64),
-    "skill": np.dtype(np.float64),
-    "employability": np.dtype(np.float64),
-    "employer": np.dtype(np.int32),
-    "host": np.dtype(np.int32),
-    "fte": np.dtype(np.float64),
-    "since": np.dtype(np.int32),
-    "contract_end": np.dtype(np.int32),
-    "trained_sector": np.dtype(np.int16),
-    "plie": np.dtype(np.bool_),
-    "priority": np.dtype(np.float64),
-    "exit_kind": np.dtype(np.int8),
-    "exit_month": np.dtype(np.int32),
-}
-
-
-class PersonTable:
-    """All persons' state as columns; rows stay sorted by the persons' Mesa ``unique_id``.
+class PersonTable(ColumnTable):
+    """All persons' state as columns; rows stay sorted by the persons' ``unique_id``.
 
     Attributes:
-        uid: Mesa ``unique_id`` of the person's agent.
+        uid: the person's ``unique_id``, taken from Mesa's agent counter (see :meth:`add`).
         status: :class:`Status` code.
         age: age in years.
         skill: skill level in [0, 1].
@@ -128,49 +113,55 @@ class PersonTable:
         exit_month: month that pathway was left.
     """
 
+    columns = {
+        "uid": Column(np.dtype(np.int64)),
+        "status": Column(np.dtype(np.int8)),
+        "age": Column(np.dtype(np.float64)),
+        "skill": Column(np.dtype(np.float64)),
+        "employability": Column(np.dtype(np.float64)),
+        "employer": Column(np.dtype(np.int32), NO_ORG),
+        "host": Column(np.dtype(np.int32), NO_ORG),
+        "fte": Column(np.dtype(np.float64), 0.0),
+        "since": Column(np.dtype(np.int32)),
+        "contract_end": Column(np.dtype(np.int32), -1),
+        "trained_sector": Column(np.dtype(np.int16), NO_SECTOR),
+        "plie": Column(np.dtype(np.bool_), False),
+        "priority": Column(np.dtype(np.float64), 1.0),
+        "exit_kind": Column(np.dtype(np.int8), -1),
+        "exit_month": Column(np.dtype(np.int32), -10_000),
+    }
+
     def __init__(self) -> None:
-        for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.empty(0, dtype=dtype))
-        self.agents = np.empty(0, dtype=object)
+        super().__init__()
         self._history: list[tuple[np.ndarray, ...]] = []
         self.flows = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
-
-    def __len__(self) -> int:
-        return self.uid.size
 
     # -- growth and shrinkage -----------------------------------------------------------------
 
     def add(self, model: Context, columns: dict[str, np.ndarray]) -> np.ndarray:
-        """Append persons (one Mesa agent each); ``columns`` gives their initial state.
+        """Append persons entering in the current month; ``columns`` gives their initial state.
+
+        Their ``unique_id`` values are taken from Mesa's agent counter
+        (:func:`~ptce_sim.simulation.tables.reserve_unique_ids`), which is advanced past them:
+        they are the ids the persons had when each was a Mesa agent, and no Mesa agent (firm,
+        structure) created later can take one.
+
+        Args:
+            model: the model (its agent counter and current month).
+            columns: at least ``status``, ``age``, ``skill`` and ``employability``; other columns
+                take their default.
 
         Returns:
             The rows of the new persons.
         """
         n = len(columns["status"])
-        agents = np.array([Person(model) for _ in range(n)] + [None], dtype=object)[:n]
-        columns = {
-            "uid": np.fromiter((a.unique_id for a in agents), dtype=np.int64, count=n),
-            "employer": np.full(n, NO_ORG),
-            "host": np.full(n, NO_ORG),
-            "fte": np.zeros(n),
-            "since": np.full(n, model.month_index),
-            "contract_end": np.full(n, -1),
-            "trained_sector": np.full(n, NO_SECTOR),
-            "plie": np.zeros(n, dtype=bool),
-            "priority": np.ones(n),
-            "exit_kind": np.full(n, -1),
-            "exit_month": np.full(n, -10_000),
-            **columns,
-        }
-        start = len(self)
-        for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.concatenate([getattr(self, name), columns[name].astype(dtype)]))
-        self.agents = np.concatenate([self.agents, agents])
-        self._log(np.arange(start, start + n), np.full(n, -1), model.month_index)
-        return np.arange(start, start + n)
+        uid = reserve_unique_ids(model, n)
+        rows = super().add(**{"uid": uid, "since": np.full(n, model.month_index), **columns})
+        self._log(rows, np.full(n, -1), model.month_index)
+        return rows
 
     def remove(self, rows: np.ndarray, month: int) -> None:
-        """Remove persons (retirement): their agents leave the model and their rows go."""
+        """Remove persons (retirement): their pathway ends this month and their rows go."""
         if rows.size == 0:
             return
         self._history.append(
@@ -182,13 +173,7 @@ class PersonTable:
                 np.full(rows.size, NO_ORG, dtype=np.int32),
             )
         )
-        for agent in self.agents[rows]:
-            agent.remove()
-        keep = np.ones(len(self), dtype=bool)
-        keep[rows] = False
-        for name in _COLUMNS:
-            setattr(self, name, getattr(self, name)[keep])
-        self.agents = self.agents[keep]
+        self.drop(rows)
 
     # -- status changes -------------------------------------------------------------------------
 
@@ -245,6 +230,15 @@ class PersonTable:
             raise KeyError(f"no person with unique_id {uid}")
         return row
 
+    def person(self, model: Context, uid: int) -> Person:
+        """A view of the person with this ``unique_id`` (see :class:`Person`).
+
+        Raises:
+            KeyError: no such person (never existed or retired).
+        """
+        self.row_of(uid)
+        return Person(model, int(uid))
+
     def in_status(self, *statuses: Status) -> np.ndarray:
         """Rows of persons in any of these statuses."""
         return np.flatnonzero(is_in(self.status, statuses))
@@ -277,8 +271,19 @@ class PersonTable:
         return self._history[0]
 
 
-class Person(mesa.Agent):
-    """A member of the territory's labour force; a view on one row of :class:`PersonTable`."""
+@dataclass(frozen=True)
+class Person:
+    """A member of the territory's labour force: a read-only view on a row of :class:`PersonTable`.
+
+    Persons are rows, not Mesa agents; a view is built on demand (``Person(model, uid)``, or
+    :meth:`PersonTable.person`) and reads the row of its ``unique_id`` at each access, so it stays
+    current while the model runs (and raises :class:`KeyError` once the person has retired).
+    """
+
+    model: Context = field(repr=False, compare=False)
+    """The model the person lives in."""
+    unique_id: int
+    """The person's id (column ``uid`` of :class:`PersonTable`)."""
 
     @property
     def _row(self) -> int:
