@@ -62,3 +62,17 @@ def test_a_back_import_breaks_the_contract(
     result = lint_imports(tmp_path, tmp_path)
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout or "broken" in result.stdout
+
+
+CORE_MODULE_LINES = 400
+"""Most lines a module of the simulation core may have (docs/ARCHITECTURE.md: one concept each)."""
+
+
+def test_simulation_modules_stay_small() -> None:
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in (ROOT / "ptce_sim" / "simulation").rglob("*.py")
+    }
+    assert len(sizes) > 20, sizes
+    too_long = {path: n for path, n in sizes.items() if n > CORE_MODULE_LINES}
+    assert not too_long, f"split these modules of the simulation core: {too_long}"
