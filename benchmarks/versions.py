@@ -68,6 +68,7 @@ def time_once(package_parent: Path, scale: float, seed: int) -> tuple[float, str
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(SCENARIO), str(scale), str(seed)],
+        cwd=package_parent,  # ``python -c`` puts the working folder first on the path
         env=env,
         capture_output=True,
         text=True,
@@ -92,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.runs):
             for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
                 wall, file = time_once(paths[name], args.scale, args.seed)
+                if not file.startswith(str(paths[name])):
+                    raise SystemExit(f"{name} imported {file}, not the version under {paths[name]}")
                 times[name].append(wall)
                 print(f"run {i + 1} {name}: {wall:.3f} s  ({file})", flush=True)
     for name, values in times.items():

@@ -116,4 +116,5 @@ def set_funding_level(model: PtceModel, item: str, level: float) -> None:
     for authority in model.authorities:
         if item == "budget":
             authority.left *= level / authority.factor[item] if authority.factor[item] else 0.0
+            authority.sync_budget()
         authority.factor[item] = level

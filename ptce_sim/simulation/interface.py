@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ptce_sim.config.scenario import Scenario
+    from ptce_sim.simulation.accounts import Ledger
     from ptce_sim.simulation.agents.firms import FirmTable
     from ptce_sim.simulation.agents.persons import PersonTable
     from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
@@ -56,6 +57,7 @@ class Context(Protocol):
         authorities: the funders.
         pole: the ESS structures and the actions on them.
         tally: the year's flows (jobs by mechanism, project requests, public money).
+        ledger: the books: every euro moved between two named accounts.
         events_applied: (month, type, note) of every event so far, failures included.
         agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
@@ -78,6 +80,7 @@ class Context(Protocol):
     authorities: list[Authority]
     pole: Pole
     tally: Tally
+    ledger: Ledger
     events_applied: list[tuple[int, str, str]]
     agent_id_counter: int
     demography: Demography

@@ -20,6 +20,7 @@ from mesa.agentset import AgentSet
 
 from ptce_sim.config.scenario import EventSpec, Scenario
 from ptce_sim.simulation import events
+from ptce_sim.simulation.accounts import Ledger
 from ptce_sim.simulation.agents.firms import FirmTable
 from ptce_sim.simulation.agents.persons import EMPLOYED, PersonTable
 from ptce_sim.simulation.build import build_territory
@@ -83,6 +84,7 @@ class PtceModel(mesa.Model):
         self.scale = scenario.run.scale
         self.month_index = 0
         self.hours_per_month = scenario.finance.hours_per_fte_year / 12.0
+        self.ledger = Ledger()
         self.people = PersonTable()
         self.firms = FirmTable()
         self.orgs = Organisations(self.firms)

@@ -40,6 +40,9 @@ Invariants (the names in :class:`Violation`):
   organisations and its edges the live ties.
 * ``treasury``: the fund is non-negative; every loan is positive, at most its principal, owed by
   an open structure; the outstanding total is finite.
+* ``books_closed`` and ``books_match``: the books (:mod:`ptce_sim.simulation.accounts`) sum to
+  zero, and each structure's cash, the solidarity fund and each funder's budget left equal their
+  balance there, to the cent (:mod:`~ptce_sim.simulation.invariants.books`).
 * ``treasury_conserves_cash`` and ``loans_match_flows`` (around every treasury step, see
   :class:`TreasuryAudit`).
 * ``monthly_indicators``: the month's recorded series are finite, non-negative, ordered

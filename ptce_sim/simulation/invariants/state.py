@@ -21,6 +21,7 @@ from ptce_sim.simulation.agents.structures import (
     Structure,
     TrainingCentre,
 )
+from ptce_sim.simulation.invariants.books import check_books
 from ptce_sim.simulation.invariants.persons import (
     check_contracts,
     check_employment,
@@ -74,6 +75,7 @@ def check_state(model: PtceModel) -> list[Violation]:
     _network(model, report, alive)
     _treasury_state(model, report)
     _monthly_indicators(model, report)
+    check_books(model, report)
     return report.violations
 
 

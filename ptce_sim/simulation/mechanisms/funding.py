@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from ptce_sim.config.scenario import AuthoritySpec, BudgetCutSpec
+from ptce_sim.simulation.accounts import REST_OF_WORLD, Flow
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
@@ -48,20 +49,33 @@ class Authority(mesa.Agent):
         return f"authority_{self.spec.level}"
 
     def new_year(self) -> None:
-        """A new budget year."""
+        """A new budget year: what is left of the last one goes back, the new budget comes in."""
+        ledger = self.model.ledger
+        ledger.transfer(self.org, REST_OF_WORLD, ledger.balance(self.org), Flow.BUDGET_WITHDRAWN)
         self.left = self.spec.budget_eur_per_year * self.model.scale * self.factor["budget"]
+        ledger.transfer(REST_OF_WORLD, self.org, self.left, Flow.BUDGET)
         self.paid_year = 0.0
+
+    def sync_budget(self) -> None:
+        """Book a change of the budget left (a cut, a lever) as money taken back or added."""
+        ledger = self.model.ledger
+        change = self.left - ledger.balance(self.org)
+        if change > 0:
+            ledger.transfer(REST_OF_WORLD, self.org, change, Flow.BUDGET)
+        elif change < 0:
+            ledger.transfer(self.org, REST_OF_WORLD, -change, Flow.BUDGET_WITHDRAWN)
 
     def rule(self, item: str, value: float) -> float:
         """A rule's amount after the budget cuts applied to ``item`` (not scaled)."""
         return value * self.factor[item]
 
-    def pay(self, amount: float) -> float:
-        """Pay up to ``amount`` within what is left of the year's budget."""
+    def pay(self, amount: float, to: Structure) -> float:
+        """Pay ``to`` up to ``amount`` within what is left of the year's budget."""
         paid = max(0.0, min(amount, self.left))
         self.left -= paid
         self.paid_year += paid
         self.model.tally.public_month_eur += paid
+        self.model.ledger.transfer(self.org, to.org, paid, Flow.PUBLIC_AID)
         return paid
 
     def cut(self, event: BudgetCutSpec) -> None:
@@ -70,6 +84,7 @@ class Authority(mesa.Agent):
             self.factor[item] *= 1.0 - event.share
         if "budget" in event.items:
             self.left *= 1.0 - event.share
+            self.sync_budget()
 
 
 class Funding:
@@ -82,8 +97,8 @@ class Funding:
     def authorities(self) -> list[Authority]:
         return self.model.authorities
 
-    def _pay(self, wanted: list[tuple[Authority, float]]) -> float:
-        return sum(authority.pay(amount) for authority, amount in wanted if amount > 0)
+    def _pay(self, wanted: list[tuple[Authority, float]], to: Structure) -> float:
+        return sum(authority.pay(amount, to) for authority, amount in wanted if amount > 0)
 
     def expected_animation_grant(self) -> float:
         """Monthly animation grants the animator can expect over the year (to size its team).
@@ -104,7 +119,8 @@ class Funding:
             [
                 (a, a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0)
                 for a in self.authorities
-            ]
+            ],
+            animator,
         )
 
     def plie_aid_rate(self, followed: int) -> float:
@@ -114,7 +130,7 @@ class Funding:
             for a in self.authorities
         )
 
-    def plie_aid(self, followed: int) -> float:
+    def plie_aid(self, animator: Structure, followed: int) -> float:
         """This month's PLIE funding (e.g. the European Social Fund) per person followed."""
         if not self.model.cooperation_on:
             return 0.0
@@ -127,7 +143,8 @@ class Funding:
                     / 12.0,
                 )
                 for a in self.authorities
-            ]
+            ],
+            animator,
         )
 
     def insertion_aid_available(self) -> bool:
@@ -150,7 +167,8 @@ class Funding:
                     / 12.0,
                 )
                 for a in self.authorities
-            ]
+            ],
+            structure,
         )
 
     def training_budget(self, centre: Structure, cost: float) -> float:
@@ -164,7 +182,7 @@ class Funding:
                 * self.model.scale
                 / 12.0
             )
-            paid += a.pay(min(monthly, cost - paid))
+            paid += a.pay(min(monthly, cost - paid), centre)
         return paid
 
     def training_seats_budget(self) -> float:
@@ -181,12 +199,14 @@ class Funding:
     def geiq_aid(self, geiq: Structure, contracts: int) -> float:
         """Aid for new GEIQ contracts, from authorities that fund them."""
         amount = self.model.spec.mechanisms.geiq.aid_per_contract_eur * contracts
-        return self._first_payers([a for a in self.authorities if a.spec.geiq_aid], amount)
+        return self._first_payers([a for a in self.authorities if a.spec.geiq_aid], amount, geiq)
 
     def incubation_aid(self, cae: Structure, holders: int) -> float:
         """This month's aid for the CAE's project holders."""
         amount = self.model.spec.mechanisms.incubation.aid_per_holder_eur * holders / 12.0
-        return self._first_payers([a for a in self.authorities if a.spec.incubation_aid], amount)
+        return self._first_payers(
+            [a for a in self.authorities if a.spec.incubation_aid], amount, cae
+        )
 
     def operating_grant(self, structure: Structure, margin: float) -> float:
         """Part of a structure's monthly deficit covered by operating grants."""
@@ -196,15 +216,16 @@ class Funding:
             [
                 (a, a.rule("operating_grant", a.spec.ess_operating_grant_share) * -margin)
                 for a in self.authorities
-            ]
+            ],
+            structure,
         )
 
-    def _first_payers(self, payers: list[Authority], amount: float) -> float:
+    def _first_payers(self, payers: list[Authority], amount: float, to: Structure) -> float:
         paid = 0.0
         for authority in payers:
             if amount - paid <= 0:
                 break
-            paid += authority.pay(amount - paid)
+            paid += authority.pay(amount - paid, to)
         return paid
 
     def funding_call(self, authority_name: str, grant: float) -> float:
@@ -214,6 +235,7 @@ class Funding:
         if animator is None:
             return 0.0
         amount = grant * model.scale
+        model.ledger.transfer(REST_OF_WORLD, animator.org, amount, Flow.CALL_GRANT)
         animator.cash += amount
         animator.year.aid_eur += amount
         model.tally.public_month_eur += amount

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ptce_sim.simulation.accounts import SOLIDARITY_FUND, Flow
+
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
     from ptce_sim.simulation.interface import Context
@@ -81,6 +83,7 @@ class Treasury:
             amount = min(amount, max(0.0, member.cash))
             member.cash -= amount
             self.fund += amount
+            self.model.ledger.transfer(member.org, SOLIDARITY_FUND, amount, Flow.FUND_CONTRIBUTION)
 
     def _repay(self, by_org: dict[int, Structure], repayment_months: int) -> None:
         for loan in self.loans:
@@ -102,6 +105,9 @@ class Treasury:
                 self.fund += amount
             else:
                 by_org[loan.lender].cash += amount
+            self.model.ledger.transfer(
+                borrower.org, self._account(loan.lender), amount, Flow.REPAYMENT
+            )
             if loan.outstanding <= 1e-9:
                 self.model.network.succeed_pairs([loan.lender], [loan.borrower], weight=2.0)
         self.loans = [loan for loan in self.loans if loan.outstanding > 1e-9]
@@ -135,8 +141,14 @@ class Treasury:
         if amount <= 0:
             return
         borrower.cash += amount
+        self.model.ledger.transfer(self._account(lender), borrower.org, amount, Flow.LOAN)
         self.loans.append(Loan(lender, borrower.org, amount, amount))
         self.lent_year += amount
+
+    @staticmethod
+    def _account(lender: int) -> int | str:
+        """The books' account of a lender (a member, or the solidarity fund)."""
+        return SOLIDARITY_FUND if lender == FUND else lender
 
     def write_off(self, borrower: int) -> float:
         """A failed borrower's loans are lost to their lenders; returns the amount lost."""

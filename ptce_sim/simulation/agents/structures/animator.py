@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind, StructureSpec
+from ptce_sim.simulation.accounts import Flow
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.agents.structures.base import Structure
 
@@ -79,12 +80,17 @@ class Animator(Structure):
         structure = self.model.pole.create(spec, founders=[self.name])
         self.cash -= cost
         structure.cash += cost
+        self.model.ledger.transfer(self.org, structure.org, cost, Flow.LAUNCH)
         self.model.tally.count("launched_structures", 1)
 
     def revenue(self) -> tuple[float, float, float]:
         followed = int(np.count_nonzero(self.model.people.plie))
         funding = self.model.funding
-        return 0.0, self.member_fees(), funding.animation_grant(self) + funding.plie_aid(followed)
+        return (
+            0.0,
+            self.member_fees(),
+            funding.animation_grant(self) + funding.plie_aid(self, followed),
+        )
 
     def member_fees(self) -> float:
         """Monthly contributions of the pole's members (organisations in its network)."""

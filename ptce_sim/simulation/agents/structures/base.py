@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind, StructureSpec
+from ptce_sim.simulation.accounts import HOUSEHOLDS, REST_OF_WORLD, Flow
 from ptce_sim.simulation.agents.persons import HOLDER, Status
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Structure(mesa.Agent):
         self.openings: list[Openings] = []
         self.monthly_costs = 0.0
         self.org = model.orgs.register(self)
+        model.ledger.transfer(REST_OF_WORLD, self.org, self.cash, Flow.ENDOWMENT)
 
     # -- shared helpers -------------------------------------------------------------------------
 
@@ -183,10 +185,16 @@ class Structure(mesa.Agent):
         """Monthly accounts: revenue in, wages and overheads out; then check for distress."""
         sales, fees, aid = self.revenue()
         self.month_sales = sales
-        costs = self.wages() * (1.0 + self.model.spec.finance.overhead_share) + self.extra_costs()
+        wages = self.wages()
+        costs = wages * (1.0 + self.model.spec.finance.overhead_share) + self.extra_costs()
         aid += self.model.funding.operating_grant(self, sales + fees + aid - costs)
         self.monthly_costs = costs
         self.cash += sales + fees + aid - costs
+        ledger = self.model.ledger  # the aid is booked by the funders that paid it
+        ledger.transfer(REST_OF_WORLD, self.org, sales, Flow.SALES)
+        ledger.transfer(REST_OF_WORLD, self.org, fees, Flow.MEMBER_FEES)
+        ledger.transfer(self.org, HOUSEHOLDS, wages, Flow.WAGES)
+        ledger.transfer(self.org, REST_OF_WORLD, costs - wages, Flow.PURCHASES)
         self.year.sales_eur += sales
         self.year.fees_eur += fees
         self.year.aid_eur += aid

@@ -1,0 +1,103 @@
+"""The books: every euro that moves goes from one named account to another.
+
+:class:`Ledger` keeps one balance per account: each organisation (structures and funders, by
+organisation id), the households, the solidarity fund and the rest of the world. Money only moves
+by :meth:`Ledger.transfer`, between two accounts, under a named kind of flow (:class:`Flow`):
+nothing is created or lost in between, so the balances always sum to zero, and the territory's
+accounts (all but the rest of the world) change only by flows with the rest of the world.
+
+This first version of the books mirrors the model's money without steering it: a structure's
+``cash``, the solidarity fund and each funder's budget left are still the model's own figures,
+and :mod:`ptce_sim.simulation.invariants` checks every month that each equals its balance here
+(to the cent). What the books show is where money comes from. Flows whose payer the model does
+not represent yet are booked from the rest of the world under their own kind, so that they can be
+measured and replaced one by one: structures' sales and member fees (:attr:`Flow.SALES`,
+:attr:`Flow.MEMBER_FEES`), calls for projects paid outside any funder's budget
+(:attr:`Flow.CALL_GRANT`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import StrEnum
+
+HOUSEHOLDS = "households"
+"""The territory's households (wages in)."""
+REST_OF_WORLD = "rest_of_world"
+"""Everything outside the territory's books: national budgets, customers and suppliers outside."""
+SOLIDARITY_FUND = "solidarity_fund"
+"""The pole's solidarity fund (the mutualised treasury's own cash)."""
+
+Account = int | str
+"""An organisation id, or one of the named accounts above."""
+
+
+class Flow(StrEnum):
+    """The kinds of flow: why money moves."""
+
+    BUDGET = "budget"
+    """A funder's yearly budget for the pole, from national and local taxes (rest of the world)."""
+    BUDGET_WITHDRAWN = "budget_withdrawn"
+    """What a funder takes back: a budget cut, a lever, what is left at the end of the year."""
+    PUBLIC_AID = "public_aid"
+    """A funder pays a structure under one of its rules."""
+    CALL_GRANT = "call_grant"
+    """A call for projects won by the animator, paid outside the funders' yearly budgets."""
+    ENDOWMENT = "endowment"
+    """A structure's starting cash, brought by its founders."""
+    SALES = "sales"
+    """A structure's sales (its customers are not represented yet)."""
+    MEMBER_FEES = "member_fees"
+    """Fees a structure bills its members (the payers are not represented yet)."""
+    WAGES = "wages"
+    """Wages of a structure's staff, to the households."""
+    PURCHASES = "purchases"
+    """A structure's overheads and purchases, to suppliers outside the territory's books."""
+    LAUNCH = "launch"
+    """The animator funds a structure it launches."""
+    FUND_CONTRIBUTION = "fund_contribution"
+    """A member pays part of its surplus into the solidarity fund."""
+    LOAN = "loan"
+    """The mutualised treasury lends (from a member or the fund)."""
+    REPAYMENT = "repayment"
+    """A borrower repays a loan."""
+
+
+class Ledger:
+    """Balances of every account, moved only by transfers.
+
+    Attributes:
+        totals: euros moved so far by kind of flow.
+    """
+
+    def __init__(self) -> None:
+        self._balances: dict[Account, float] = defaultdict(float)
+        self.totals: dict[Flow, float] = defaultdict(float)
+
+    def transfer(self, source: Account, destination: Account, amount: float, flow: Flow) -> None:
+        """Move ``amount`` euros from ``source`` to ``destination`` (nothing when 0).
+
+        Raises:
+            ValueError: a negative or non-finite amount, or an account paying itself.
+        """
+        if not 0.0 <= amount < float("inf"):
+            raise ValueError(f"{flow}: amount must be finite and >= 0, got {amount!r}")
+        if source == destination:
+            raise ValueError(f"{flow}: {source!r} cannot pay itself")
+        if amount == 0.0:
+            return
+        self._balances[source] -= amount
+        self._balances[destination] += amount
+        self.totals[flow] += amount
+
+    def balance(self, account: Account) -> float:
+        """An account's balance (0 for an account that never moved money)."""
+        return self._balances.get(account, 0.0)
+
+    def accounts(self) -> dict[Account, float]:
+        """Every account that moved money, with its balance."""
+        return dict(self._balances)
+
+    def territory_total(self) -> float:
+        """The sum of every balance but the rest of the world's."""
+        return sum(v for k, v in self._balances.items() if k != REST_OF_WORLD)

@@ -1,0 +1,126 @@
+"""The books (:mod:`ptce_sim.simulation.accounts`): money only moves between named accounts.
+
+The ledger mirrors every euro the model moves (funders' budgets and payments, structures' sales,
+fees, wages and purchases, launches, the treasury); each month the books must sum to zero and
+match the structures' cash, the solidarity fund and the funders' budgets left
+(:mod:`ptce_sim.simulation.invariants.books`).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from helpers import ROOT
+
+from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.simulation.accounts import HOUSEHOLDS, REST_OF_WORLD, Flow, Ledger
+from ptce_sim.simulation.invariants import check_state
+from ptce_sim.simulation.model import PtceModel
+
+SCENARIOS = ROOT / "scenarios"
+SEEDS = range(12)
+
+
+def test_a_transfer_moves_money_between_two_accounts() -> None:
+    ledger = Ledger()
+    ledger.transfer(REST_OF_WORLD, 7, 100.0, Flow.SALES)
+    ledger.transfer(7, HOUSEHOLDS, 60.0, Flow.WAGES)
+    assert ledger.balance(7) == 40.0
+    assert ledger.balance(HOUSEHOLDS) == 60.0
+    assert ledger.balance(REST_OF_WORLD) == -100.0
+    assert ledger.territory_total() == 100.0  # changed only by the flow with the rest of the world
+    assert math.fsum(ledger.accounts().values()) == 0.0
+    assert ledger.totals == {Flow.SALES: 100.0, Flow.WAGES: 60.0}
+
+
+@pytest.mark.parametrize("amount", [-1.0, math.nan, math.inf])
+def test_a_transfer_refuses_amounts_that_are_not_money(amount: float) -> None:
+    with pytest.raises(ValueError, match="sales"):
+        Ledger().transfer(REST_OF_WORLD, 7, amount, Flow.SALES)
+
+
+def test_an_account_cannot_pay_itself() -> None:
+    with pytest.raises(ValueError, match="cannot pay itself"):
+        Ledger().transfer(7, 7, 1.0, Flow.LAUNCH)
+
+
+def _books_violations(job: tuple[str, float, int]) -> tuple[list[str], dict[str, float]]:
+    """Run a scenario and check the books after every month."""
+    name, scale, seed = job
+    model = PtceModel(load_scenario(SCENARIOS / name).with_overrides(scale=scale), seed)
+    found: list[str] = []
+    while model.running:
+        model.step()
+        found += [str(v) for v in check_state(model) if v.invariant.startswith("books")]
+    return found, {flow.value: amount for flow, amount in model.ledger.totals.items()}
+
+
+@pytest.fixture(scope="module")
+def books() -> dict[tuple[str, int], tuple[list[str], dict[str, float]]]:
+    jobs = [("seignanx_1970_2015.toml", 0.05, seed) for seed in SEEDS]
+    jobs += [
+        ("seignanx_no_cooperation.toml", 0.05, 0),
+        ("seignanx_funding_cut_2016_2025.toml", 0.05, 0),
+    ]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        outcomes = list(pool.map(_books_violations, jobs))
+    return {(name, seed): outcome for (name, _, seed), outcome in zip(jobs, outcomes, strict=True)}
+
+
+@pytest.mark.timeout(600)
+def test_the_books_close_every_month_over_many_seeds(books) -> None:
+    for key, (violations, totals) in books.items():
+        assert not violations, (key, violations[:3])
+        assert totals["public_aid"] > 0 and totals["wages"] > 0, key
+
+
+def test_without_the_pole_there_is_no_fee_launch_or_treasury_flow(books) -> None:
+    _, with_pole = books[("seignanx_1970_2015.toml", 0)]
+    _, without = books[("seignanx_no_cooperation.toml", 0)]
+    pole_flows = ("member_fees", "launch", "loan", "repayment", "fund_contribution")
+    assert all(with_pole.get(flow, 0.0) > 0 for flow in pole_flows), with_pole
+    assert all(without.get(flow, 0.0) == 0.0 for flow in pole_flows), without
+
+
+def test_the_funding_cut_takes_budget_back(books) -> None:
+    _, base = books[("seignanx_1970_2015.toml", 0)]
+    _, cut = books[("seignanx_funding_cut_2016_2025.toml", 0)]
+    assert cut["budget_withdrawn"] > 0 and base["budget_withdrawn"] > 0
+
+
+@pytest.fixture
+def model() -> PtceModel:
+    model = PtceModel(
+        load_scenario(SCENARIOS / "seignanx_1970_2015.toml").with_overrides(scale=0.05), 0
+    )
+    for _ in range(12 * 40):  # into the years of the treasury and the solidarity fund
+        model.step()
+    assert not [v for v in check_state(model) if v.invariant.startswith("books")]
+    return model
+
+
+def _books(model: PtceModel) -> set[str]:
+    return {v.invariant for v in check_state(model) if v.invariant.startswith("books")}
+
+
+def test_cash_moved_without_a_transfer_is_caught(model: PtceModel) -> None:
+    structure = next(s for s in model.pole.structures if s.alive)
+    structure.cash += 250.0
+    assert _books(model) == {"books_match"}
+
+
+def test_a_corrupted_transfer_is_caught(model: PtceModel) -> None:
+    structure = next(s for s in model.pole.structures if s.alive)
+    model.ledger._balances[structure.org] += 250.0  # a transfer credited but never debited
+    assert _books(model) == {"books_closed", "books_match"}
+
+
+def test_a_funder_budget_changed_without_a_transfer_is_caught(model: PtceModel) -> None:
+    model.authorities[0].left += 1000.0
+    assert _books(model) == {"books_match"}
+    model.authorities[0].sync_budget()  # the same change, booked
+    assert _books(model) == set()
