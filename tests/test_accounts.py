@@ -124,3 +124,48 @@ def test_a_funder_budget_changed_without_a_transfer_is_caught(model: PtceModel) 
     assert _books(model) == {"books_match"}
     model.authorities[0].sync_budget()  # the same change, booked
     assert _books(model) == set()
+
+
+@pytest.fixture(scope="module")
+def territory():
+    """The Seignanx at a small scale: its yearly territory table."""
+    from ptce_sim.runs.runner import simulate
+
+    scenario = load_scenario(SCENARIOS / "seignanx_1970_2015.toml").with_overrides(scale=0.1)
+    return simulate(scenario, 0).territory
+
+
+def test_public_money_by_funder_adds_up_to_the_total(territory) -> None:
+    """The per-funder columns split ``public_funding_eur`` without leaving a euro out."""
+    from ptce_sim.simulation.metrics import PUBLIC_BY_FUNDER
+
+    by_funder = territory[list(PUBLIC_BY_FUNDER)]
+    assert (by_funder >= 0).all().all()
+    gap = (by_funder.sum(axis=1) - territory["public_funding_eur"]).abs()
+    assert gap.max() <= 1e-6 * territory["public_funding_eur"].max()
+    assert (by_funder.sum() > 0).sum() >= 4  # most funders pay something over the run
+
+
+def test_a_call_for_projects_is_paid_by_the_funder_that_launched_it(model: PtceModel) -> None:
+    """A call's grant is the named funder's public money, passes through its account to the
+    animator, and leaves the other funders' spending and the funder's yearly budget alone."""
+    from ptce_sim.config.scenario import FundingCallSpec
+
+    state = next(a for a in model.authorities if a.name == "State and EU")
+    animator = model.pole.animator()
+    assert animator is not None
+    tally = model.tally
+    before = dict(tally.public_month_by_funder)
+    budget_left, cash = state.left, animator.cash
+    call = FundingCallSpec(date=2010, type="funding_call", authority=state.name, grant_eur=100_000)
+    model.apply_event(call)
+    grant = 100_000 * model.scale
+    after = dict(tally.public_month_by_funder)
+    assert after.get("state_eu", 0.0) - before.get("state_eu", 0.0) == pytest.approx(grant)
+    assert {k: v for k, v in after.items() if k != "state_eu"} == {
+        k: v for k, v in before.items() if k != "state_eu"
+    }
+    assert animator.cash - cash == pytest.approx(grant)
+    assert state.left == budget_left  # outside the yearly budget, booked as such
+    assert model.ledger.totals[Flow.CALL_BUDGET] == model.ledger.totals[Flow.CALL_GRANT] > 0
+    assert _books(model) == set()

@@ -13,7 +13,7 @@ and :mod:`ptce_sim.simulation.invariants` checks every month that each equals it
 not represent yet are booked from the rest of the world under their own kind, so that they can be
 measured and replaced one by one: structures' sales and member fees (:attr:`Flow.SALES`,
 :attr:`Flow.MEMBER_FEES`), calls for projects paid outside any funder's budget
-(:attr:`Flow.CALL_GRANT`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
+(:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ class Flow(StrEnum):
     """What a funder takes back: a budget cut, a lever, what is left at the end of the year."""
     PUBLIC_AID = "public_aid"
     """A funder pays a structure under one of its rules."""
+    CALL_BUDGET = "call_budget"
+    """Money a funder brings for a call for projects, outside its yearly budget for the pole."""
     CALL_GRANT = "call_grant"
-    """A call for projects won by the animator, paid outside the funders' yearly budgets."""
+    """A call for projects won by the animator, paid by the funder that launched it."""
     ENDOWMENT = "endowment"
     """A structure's starting cash, brought by its founders."""
     SALES = "sales"

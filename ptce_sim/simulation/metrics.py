@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ptce_sim.config.scenario import AuthorityLevel
 from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, Status
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
     from ptce_sim.simulation.recorder import Tally
+
+PUBLIC_BY_FUNDER = tuple(f"public_{level.value}_eur" for level in AuthorityLevel)
+"""Public money paid over the year by each level of funder (they sum to ``public_funding_eur``)."""
 
 TERRITORY_COLUMNS = (
     "year",
@@ -49,6 +53,7 @@ TERRITORY_COLUMNS = (
     "treasury_outstanding_eur",
     "solidarity_fund_eur",
     "structure_failures",
+    *PUBLIC_BY_FUNDER,
 )
 STRUCTURE_COLUMNS = (
     "year",
@@ -114,10 +119,12 @@ def distinct_staff(year_staff: list[np.ndarray]) -> tuple[dict[int, int], dict[i
     )
 
 
-def territory_row(model: PtceModel, year: int, tally: Tally, public_eur: float) -> dict[str, float]:
+def territory_row(
+    model: PtceModel, year: int, tally: Tally, public_eur: float, by_funder: dict[str, float]
+) -> dict[str, float]:
     """The territory's indicators at the end of ``year`` (``tally``: the year's flows,
-    ``public_eur``: the public money paid over the year).
-    """
+    ``public_eur``: the public money paid over the year, ``by_funder``: the same by level of
+    funder)."""
     counts = model.people.counts()
     employed = int(counts[EMPLOYED].sum())
     unemployed = int(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
@@ -167,6 +174,7 @@ def territory_row(model: PtceModel, year: int, tally: Tally, public_eur: float) 
             for month, kind, _ in model.events_applied
             if kind == "failure" and month // 12 == year - model.spec.run.start_year
         ),
+        **{column: by_funder.get(column[7:-4], 0.0) for column in PUBLIC_BY_FUNDER},
     }
 
 

@@ -47,12 +47,19 @@ class Tally:
         jobs: jobs created or secured, by mechanism (see ``metrics.MECHANISM_COLUMNS``).
         project_requests: requests sent to the animator.
         public_month_eur: public money paid this month (all funders).
+        public_month_by_funder: the same by level of funder.
     """
 
     def __init__(self) -> None:
         self.jobs: dict[str, float] = defaultdict(float)
         self.project_requests = 0
         self.public_month_eur = 0.0
+        self.public_month_by_funder: dict[str, float] = defaultdict(float)
+
+    def public(self, level: str, amount: float) -> None:
+        """Public money paid this month by a funder of this level."""
+        self.public_month_eur += amount
+        self.public_month_by_funder[level] += amount
 
     def count(self, mechanism: str, jobs: float) -> None:
         """Add to this year's count of jobs created or secured by a mechanism."""
@@ -78,6 +85,7 @@ class Recorder:
         )
         self.tally = Tally()
         self.year_public_eur = 0.0
+        self.year_public_by_funder: dict[str, float] = defaultdict(float)
         self._year_staff: list[np.ndarray] = []
 
     @property
@@ -102,6 +110,9 @@ class Recorder:
         self.collector.collect(model)
         self.year_public_eur += self.tally.public_month_eur
         self.tally.public_month_eur = 0.0
+        for level, amount in self.tally.public_month_by_funder.items():
+            self.year_public_by_funder[level] += amount
+        self.tally.public_month_by_funder.clear()
         people = model.people
         rows = np.flatnonzero(is_in(people.status, ESS_SIDE))
         holder = (people.status[rows] == Status.ESS) & (people.contract_end[rows] >= 0)
@@ -112,7 +123,10 @@ class Recorder:
         year = model.year - 1
         employees, holders = metrics.distinct_staff(self._year_staff)
         self.add_row(
-            "territory", metrics.territory_row(model, year, self.tally, self.year_public_eur)
+            "territory",
+            metrics.territory_row(
+                model, year, self.tally, self.year_public_eur, self.year_public_by_funder
+            ),
         )
         for structure in model.pole.structures:
             if structure.alive or structure.year.costs_eur > 0:
@@ -123,6 +137,7 @@ class Recorder:
                 )
         self.add_row("jobs_by_mechanism", metrics.mechanism_row(model, year, self.tally))
         self.year_public_eur = 0.0
+        self.year_public_by_funder = defaultdict(float)
         self._year_staff = []
         self.tally.jobs = defaultdict(float)
         self.tally.project_requests = 0

@@ -74,7 +74,7 @@ class Authority(mesa.Agent):
         paid = max(0.0, min(amount, self.left))
         self.left -= paid
         self.paid_year += paid
-        self.model.tally.public_month_eur += paid
+        self.model.tally.public(self.spec.level, paid)
         self.model.ledger.transfer(self.org, to.org, paid, Flow.PUBLIC_AID)
         return paid
 
@@ -234,9 +234,11 @@ class Funding:
         animator = model.pole.animator()
         if animator is None:
             return 0.0
+        funder = next(a for a in self.authorities if a.name == authority_name)
         amount = grant * model.scale
-        model.ledger.transfer(REST_OF_WORLD, animator.org, amount, Flow.CALL_GRANT)
+        model.ledger.transfer(REST_OF_WORLD, funder.org, amount, Flow.CALL_BUDGET)
+        model.ledger.transfer(funder.org, animator.org, amount, Flow.CALL_GRANT)
         animator.cash += amount
         animator.year.aid_eur += amount
-        model.tally.public_month_eur += amount
+        model.tally.public(funder.spec.level, amount)
         return amount
