@@ -61,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         model.step()
         month_s.append(time.perf_counter() - start)
         if model.month_index % args.every == 0:
-            mesa_s.append(min(timeit.repeat(lambda: collector.collect(model), number=20, repeat=3)) / 20)
-            hand_s.append(min(timeit.repeat(lambda: hand_rolled(model, series), number=20, repeat=3)) / 20)
+            by_mesa = timeit.repeat(lambda: collector.collect(model), number=20, repeat=3)
+            by_hand = timeit.repeat(lambda: hand_rolled(model, series), number=20, repeat=3)
+            mesa_s.append(min(by_mesa) / 20)
+            hand_s.append(min(by_hand) / 20)
     month, by_mesa, by_hand = (statistics.median(v) for v in (month_s, mesa_s, hand_s))
     share = by_mesa / month
     print(f"scale {args.scale:g}: {len(month_s)} months, {len(model.people):,} persons at the end")

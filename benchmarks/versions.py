@@ -4,7 +4,8 @@ Speed on these machines drifts by ±20% from one minute to the next, so a figure
 never compared with one measured last week. This script exports an earlier revision of the
 package (``git archive``) into a temporary folder and times the same run with each version in
 turn, alternating old and new, each in a fresh process pinned to one CPU. It prints every timing,
-the median and spread of each version, and the ratio of medians (new / old).
+the median and spread of each version, and the ratio of medians (new / old), for the wall time
+and for the CPU time (steadier when other processes share the machine).
 
 What is timed: ``simulate()`` of the Seignanx 1970–2015 scenario (stepping only, the
 ``wall_time_s`` the runner reports) at the given scale and seed; the scenario file is the
@@ -45,13 +46,16 @@ except ImportError:  # the flat layout of earlier versions
 import ptce_sim
 scenario = load_scenario(sys.argv[1]).with_overrides(scale=float(sys.argv[2]))
 settle_startup_objects()
+import time
+cpu = time.process_time()
 result = simulate(scenario, int(sys.argv[3]))
-print(json.dumps({"wall": result.wall_time_s, "file": ptce_sim.__file__}))
+cpu = time.process_time() - cpu
+print(json.dumps({"wall": result.wall_time_s, "cpu": cpu, "file": ptce_sim.__file__}))
 """
 
 
 def export(revision: str, into: Path) -> Path:
-    """Extract ``ptce_sim/`` of a git revision into ``into``; returns the folder to put on the path."""
+    """Extract ``ptce_sim/`` of a git revision into ``into``; returns the folder to import from."""
     archive = into / "old.tar"
     subprocess.run(
         ["git", "archive", "--format=tar", "-o", str(archive), revision, "ptce_sim"],
@@ -63,8 +67,12 @@ def export(revision: str, into: Path) -> Path:
     return into
 
 
-def time_once(package_parent: Path, scale: float, seed: int) -> tuple[float, str]:
-    """One timed run in a fresh process importing ``ptce_sim`` from ``package_parent``."""
+def time_once(package_parent: Path, scale: float, seed: int) -> tuple[float, float, str]:
+    """One timed run in a fresh process importing ``ptce_sim`` from ``package_parent``.
+
+    Returns:
+        The wall time (stepping only), the CPU time (building and stepping) and the package's file.
+    """
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(SCENARIO), str(scale), str(seed)],
@@ -75,7 +83,7 @@ def time_once(package_parent: Path, scale: float, seed: int) -> tuple[float, str
         check=True,
     )
     record = json.loads(out.stdout.strip().splitlines()[-1])
-    return record["wall"], record["file"]
+    return record["wall"], record["cpu"], record["file"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,21 +95,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     times: dict[str, list[float]] = {"old": [], "new": []}
+    cpus: dict[str, list[float]] = {"old": [], "new": []}
     with tempfile.TemporaryDirectory() as tmp:
         old = export(args.old, Path(tmp))
         paths = {"old": old, "new": ROOT}
         for i in range(args.runs):
             for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
-                wall, file = time_once(paths[name], args.scale, args.seed)
+                wall, cpu, file = time_once(paths[name], args.scale, args.seed)
                 if not file.startswith(str(paths[name])):
                     raise SystemExit(f"{name} imported {file}, not the version under {paths[name]}")
                 times[name].append(wall)
-                print(f"run {i + 1} {name}: {wall:.3f} s  ({file})", flush=True)
-    for name, values in times.items():
-        spread = f"{min(values):.3f}-{max(values):.3f}"
-        print(f"{name}: median {statistics.median(values):.3f} s over {len(values)} (range {spread})")
-    ratio = statistics.median(times["new"]) / statistics.median(times["old"])
-    print(f"new / old (medians): {ratio:.3f}  ({'within' if ratio <= 1.05 else 'beyond'} 5%)")
+                cpus[name].append(cpu)
+                print(
+                    f"run {i + 1} {name}: wall {wall:.3f} s, CPU {cpu:.3f} s  ({file})", flush=True
+                )
+    for label, table in (("wall", times), ("CPU", cpus)):
+        for name, values in table.items():
+            spread = f"{min(values):.3f}-{max(values):.3f}"
+            median = statistics.median(values)
+            print(f"{label} {name}: median {median:.3f} s over {len(values)} (range {spread})")
+        ratio = statistics.median(table["new"]) / statistics.median(table["old"])
+        verdict = "within" if ratio <= 1.05 else "beyond"
+        print(f"{label} new / old (medians): {ratio:.3f}  ({verdict} 5%)")
     return 0
 
 
