@@ -356,7 +356,16 @@ def test_load_batch_and_summary(reference: Path) -> None:
         assert row["employed_q95"] == pytest.approx(np.quantile(values, 0.95))
     grants = summary.groupby("point")["grant_factor"].first().to_dict()
     assert grants == {0: 0.5, 1: 2.0}
-    assert load_resilience(reference).empty or "resistance" in load_resilience(reference)
+    # the 2008 downturn (October, month 117 of a run from 1999) is measured in every run
+    resilience = load_resilience(reference)
+    assert len(resilience) == POINTS * REPLICATES, resilience
+    runs = frame.groupby("run_id")[["point", "replicate", "seed"]].first()
+    assert set(resilience["run_id"]) == set(runs.index)
+    by_run = resilience.set_index("run_id")
+    assert (by_run[["point", "replicate", "seed"]] == runs.loc[by_run.index]).all().all()
+    assert (resilience["shock_date"] == "2008-10").all()
+    assert (resilience["shock_month"] == 12 * (2008 - 1999) + 9).all()
+    assert np.isfinite(resilience["resistance"].to_numpy(dtype=float)).all(), resilience
 
 
 def test_manifest_records_provenance(

@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -516,7 +517,11 @@ def test_run_json(out):
     scenario_file = ROOT / SCENARIO
     assert run["scenario_file_sha256"] == hashlib.sha256(scenario_file.read_bytes()).hexdigest()
     for key in ("scenario_sha256", "scenario_file_sha256"):
-        assert isinstance(run[key], str) and len(run[key]) == 64 and int(run[key], 16) >= 0, key
+        digest = run[key]
+        assert isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest), (key, digest)
+    # the scenario's digest, recomputed: SHA-256 of the validated scenario's JSON (scale 0.1)
+    scenario = load_scenario(scenario_file).with_overrides(scale=0.1)
+    assert run["scenario_sha256"] == hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
     versions = run["versions"]
     for package in ("mesa", "numpy", "pandas", "pydantic"):
         assert versions[package] == metadata.version(package), package

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import dump_toml
 from hypothesis import HealthCheck, event, given, settings
@@ -276,11 +277,27 @@ def test_extreme_but_valid_scenario_builds_a_model(fuzz_dir: Path, mutant: Mutan
 
 
 def test_subnormal_skill_mean_builds_a_model() -> None:
-    """A skill mean just above 0 (valid: a probability) builds a model like 0 does."""
-    scenario = load_scenario(SCENARIO_FILES[0])
-    data = scenario.model_dump(mode="json")
-    data["territory"]["skill_mean"] = 5e-324
-    PtceModel(tiny(parse_scenario(data)), seed=1).step()
+    """A skill mean just above 0 (valid: a probability) builds a model like 0 does.
+
+    Too close to 0 for a Beta law, it gives every person that skill, as a mean of 0 gives every
+    person 0; both models then run the same months.
+    """
+    data = load_scenario(SCENARIO_FILES[0]).model_dump(mode="json")
+    models = {}
+    for mean in (5e-324, 0.0):
+        data["territory"]["skill_mean"] = mean
+        model = PtceModel(tiny(parse_scenario(data)), seed=1)
+        assert len(model.people) > 0
+        assert (model.people.skill == mean).all(), (mean, np.unique(model.people.skill)[:5])
+        for _ in range(3):
+            model.step()
+        assert model.month_index == 3
+        skill = model.people.skill
+        assert np.isfinite(skill).all() and ((skill >= 0) & (skill <= 1)).all()
+        models[mean] = model
+    tiny_one, zero = models[5e-324], models[0.0]
+    assert len(tiny_one.people) == len(zero.people)
+    assert (tiny_one.people.status == zero.people.status).all()
 
 
 # --------------------------------------------------------------------------------------------
@@ -731,7 +748,8 @@ def test_cli_bad_file_exits_2_with_one_line(
 def test_cli_prints_the_loaders_message(fuzz_dir: Path, case: tuple[str, Mutant]) -> None:
     """For a generated bad file, the command prints the loader's own message and exits 2.
 
-    Files that load are skipped: the command would start running them.
+    Files that load are not given to the command (it would start running them): they must be
+    valid and usable, as the loader tests require.
     """
     command, mutant = case
     if command == "run":
@@ -749,6 +767,9 @@ def test_cli_prints_the_loaders_message(fuzz_dir: Path, case: tuple[str, Mutant]
         argv = ["validate", GOOD_SCENARIO, str(path)]
     result = attempt(load)
     if not isinstance(result, ScenarioError):
+        {"run": check_scenario, "batch": check_experiment, "validate": check_targets_object}[
+            command
+        ](result)
         return
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

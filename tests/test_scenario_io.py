@@ -666,7 +666,7 @@ def test_event_dates_at_the_run_boundaries(write_scenario, date, ok):
 
 
 # --------------------------------------------------------------------------------------------
-# Wrong TOML types, absurd counts, founders by date (strict xfail marks = bugs still open)
+# Wrong TOML types, absurd counts, founders by date (bugs once marked strict xfail, now fixed)
 # --------------------------------------------------------------------------------------------
 
 

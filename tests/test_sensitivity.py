@@ -89,16 +89,27 @@ def test_sobol_indices_are_plausible(sobol_batch: Path, tmp_path: Path) -> None:
     result = analyse(sobol_batch, dest=tmp_path)  # the experiment's own outcomes
     table = result.table.set_index(["outcome", "parameter"])
     assert list(result.table.columns) == ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    # With 16 base samples the estimates are noisy (S1 ~1.15 +- 0.55 here): each is checked
+    # against what an index can be, widened by its own 95% half-width (``*_conf``), never more.
     for outcome in ("labour_force:first", "employed"):
-        driver = table.loc[(outcome, "territory.labour_force")]
-        inert = table.loc[(outcome, "holder_aid")]
-        assert 0.7 <= driver["S1"] <= 1.5, driver
-        assert 0.7 <= driver["ST"] <= 1.5, driver
+        rows = table.loc[outcome]
+        assert (rows[["S1_conf", "ST_conf"]] >= 0).all().all()
+        for index in ("S1", "ST"):
+            conf = rows[f"{index}_conf"]
+            # an index is a share of the variance: within [0, 1], up to its error
+            assert (rows[index] >= -conf).all() and (rows[index] <= 1 + conf).all(), rows
+        # first order (alone) <= total (with interactions), up to both errors
+        assert (rows["S1"] <= rows["ST"] + rows["S1_conf"] + rows["ST_conf"]).all(), rows
+        # first-order indices add up to at most 1, up to their errors
+        assert rows["S1"].sum() <= 1 + rows["S1_conf"].sum(), rows
+        driver = rows.loc["territory.labour_force"]
+        inert = rows.loc["holder_aid"]
+        for index in ("S1", "ST"):
+            # the labour force explains (nearly) all: 1 lies within its interval, and it is large
+            conf = driver[f"{index}_conf"]
+            assert driver[index] - conf <= 1 <= driver[index] + conf, driver
+            assert driver[index] >= 0.7, driver
         assert abs(inert["S1"]) < 0.05 and abs(inert["ST"]) < 0.05, inert
-        total = table.loc[outcome, "S1"].sum()
-        assert 0.7 <= total <= 1.5
-        assert driver["ST"] >= driver["S1"] - driver["S1_conf"] - driver["ST_conf"]
-        assert (table.loc[outcome, ["S1_conf", "ST_conf"]] >= 0).all().all()
     assert result.files == [tmp_path / "sobol.csv", tmp_path / "sobol.png"]
     assert (tmp_path / "sobol.png").read_bytes()[:8] == PNG
     written = pd.read_csv(tmp_path / "sobol.csv")
