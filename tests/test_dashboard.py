@@ -109,7 +109,11 @@ def test_port_0_is_bound_once_and_held():
 
 
 def test_serve_runs_solara_and_returns_its_status(monkeypatch, capsys):
-    """``serve`` runs the command without the Solara banner and returns its exit status."""
+    """``serve`` runs the server without the Solara banner and returns its exit status.
+
+    In production mode, uvicorn serves Solara behind the room's door (on a socket bound here);
+    otherwise ``solara run`` (hot reload). The room's limits reach the server's environment.
+    """
     calls = []
 
     class FakeServer:
@@ -120,10 +124,16 @@ def test_serve_runs_solara_and_returns_its_status(monkeypatch, capsys):
             return 3
 
     monkeypatch.setattr(dashboard.subprocess, "Popen", FakeServer)
-    assert dashboard.serve(port=8123) == 3
+    assert dashboard.serve(port=0, max_sessions=4) == 3
     ((command, kwargs),) = calls
-    assert command == dashboard.serve_command(port=8123)
+    assert command[1:3] == ["-m", "uvicorn"] and command[-1] == dashboard.ASGI_APP
     assert kwargs["env"]["SOLARA_THEME_SHOW_BANNER"] == "False"
+    assert kwargs["env"]["PTCE_DASHBOARD_MAX_SESSIONS"] == "4"
+    assert "http://127.0.0.1:" in capsys.readouterr().out
+    calls.clear()
+    assert dashboard.serve(port=8123, production=False) == 3
+    ((command, kwargs),) = calls
+    assert command == dashboard.serve_command(port=8123, production=False)
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
 
 

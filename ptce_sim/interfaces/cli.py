@@ -191,7 +191,31 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument(
         "--port", type=_port, default=8765, help="port (default 8765; 0: any free port, printed)"
     )
+    dashboard.add_argument(
+        "--max-sessions",
+        type=_positive(int),
+        help="sessions at once; beyond, a 'room is full' page (default: "
+        "$PTCE_DASHBOARD_MAX_SESSIONS, else from the machine's cores and memory, at least 30)",
+    )
+    dashboard.add_argument(
+        "--idle-minutes",
+        type=_positive(float),
+        help="a session with no click and no play this long is closed (default 30)",
+    )
     return parser
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    return parse
 
 
 def _port(text: str) -> int:
@@ -437,7 +461,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
     from ptce_sim.interfaces.dashboard import serve
 
-    return serve(host=args.host, port=args.port)
+    room = {"max_sessions": args.max_sessions, "idle_minutes": args.idle_minutes}
+    return serve(host=args.host, port=args.port, **{k: v for k, v in room.items() if v})
 
 
 COMMANDS = {

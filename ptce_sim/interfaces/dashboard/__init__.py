@@ -24,12 +24,18 @@ APP_PATH = Path(__file__).resolve().with_name("app.py")
 SERVER_ENV = {
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_THEME_TITLE": "PTCE dashboard",
-    "SOLARA_KERNEL_CULL_TIMEOUT": "1h",
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
 }
-"""Settings of the Solara server: no "runs on Solara" banner over the charts; a closed page's
-session (its models) is dropped after an hour (Solara's default: a day); no usage telemetry sent
-to Solara's makers."""
+"""Settings of the Solara server: no "runs on Solara" banner over the charts; no usage telemetry
+sent to Solara's makers. How long a page whose connection dropped keeps its session is the room's
+``PTCE_DASHBOARD_RECONNECT_SECONDS`` (see :mod:`.room`; Solara's default: a day)."""
+
+ROOM_ENV = {
+    "max_sessions": "PTCE_DASHBOARD_MAX_SESSIONS",
+    "idle_minutes": "PTCE_DASHBOARD_IDLE_MINUTES",
+    "reconnect_seconds": "PTCE_DASHBOARD_RECONNECT_SECONDS",
+}
+"""The room's settings (see :mod:`.room`): keyword of :func:`serve` -> environment variable."""
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 """Host names that keep the dashboard on this machine."""
@@ -85,8 +91,8 @@ def served(timeout_s: float = 90.0) -> Iterator[str]:
         server.wait(timeout=15)
 
 
-ASGI_APP = "solara.server.starlette:app"
-"""The Solara server as an ASGI application (what ``solara run`` runs in uvicorn)."""
+ASGI_APP = "ptce_sim.interfaces.dashboard.server:app"
+"""Solara's server behind the room's door (:mod:`.server`), as an ASGI application for uvicorn."""
 
 
 def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -108,8 +114,10 @@ def start_server(
 
     The socket is bound here (port 0: any free port, chosen by the kernel) and handed to uvicorn
     running Solara's server (``--fd``), as ``solara run --production`` does but without opening a
-    web browser or asking PyPI for Solara's latest version. ``env`` is added to this process's
-    environment; :data:`SERVER_ENV` overrides both. Other keyword arguments go to ``Popen``.
+    web browser or asking PyPI for Solara's latest version; Solara's application is behind the
+    room's door (:mod:`.server`: the session cap, the check of websocket messages). ``env`` is
+    added to this process's environment; :data:`SERVER_ENV` overrides both. Other keyword
+    arguments go to ``Popen``.
     """
     listener = listening_socket(host, port)
     with listener:
@@ -147,8 +155,38 @@ def serve_command(host: str = "127.0.0.1", port: int = 8765, production: bool = 
     return command
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, production: bool = True) -> int:
-    """Serve the dashboard with ``solara run`` until interrupted; return its exit status.
+def room_env(
+    max_sessions: int | None = None,
+    idle_minutes: float | None = None,
+    reconnect_seconds: float | None = None,
+) -> dict[str, str]:
+    """The environment that sets the room's limits (the ones given; see :data:`ROOM_ENV`).
+
+    Raises:
+        ValueError: a limit is not a positive number.
+    """
+    given = {
+        "max_sessions": max_sessions,
+        "idle_minutes": idle_minutes,
+        "reconnect_seconds": reconnect_seconds,
+    }
+    env = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        if not float(value) > 0:
+            raise ValueError(f"{key.replace('_', ' ')} must be positive, got {value}")
+        env[ROOM_ENV[key]] = f"{value:g}" if isinstance(value, float) else str(int(value))
+    return env
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    production: bool = True,
+    **room: float | None,
+) -> int:
+    """Serve the dashboard until interrupted; return the server's exit status.
 
     Page assets (Vue, Vuetify, ECharts) come from the ``solara-assets`` package, so the page
     works without internet access. Every browser session gets its own model.
@@ -158,12 +196,15 @@ def serve(host: str = "127.0.0.1", port: int = 8765, production: bool = True) ->
             network, e.g. for a second screen).
         port: TCP port; 0: any free port (the one chosen is printed), served by uvicorn on a
             socket bound here (see :func:`start_server`).
-        production: Solara's production mode (no hot reload, faster page loads).
+        production: Solara's production mode (no hot reload, faster page loads); without it,
+            ``solara run`` serves the app (with hot reload, and without the room's door).
+        room: the room's limits, ``max_sessions``, ``idle_minutes``, ``reconnect_seconds`` (see
+            :func:`room_env`; default: the environment's, else :mod:`.room`'s defaults).
     """
-    command = serve_command(host, port, production)
+    extra_env = room_env(**room)
     server = None
-    if int(port) == 0:  # the port is chosen by the kernel when the socket is bound
-        server, port = start_server(host, 0)
+    if production:  # the socket is bound here (port 0: chosen by the kernel), then served
+        server, port = start_server(host, int(port), env=extra_env)
     print(f"ptce-sim dashboard: http://{host}:{int(port)}/  (Ctrl-C to stop)", flush=True)
     if host not in LOOPBACK:
         print(
@@ -174,7 +215,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, production: bool = True) ->
             flush=True,
         )
     if server is None:
-        server = subprocess.Popen(command, env={**os.environ, **SERVER_ENV})
+        command = serve_command(host, port, production)
+        server = subprocess.Popen(command, env={**os.environ, **extra_env, **SERVER_ENV})
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)  # stop the server with us

@@ -13,29 +13,32 @@ the controls are redrawn when ``controls`` is bumped (by a click). A frame is th
 
 from __future__ import annotations
 
-import html
 import logging
+import threading
 import time
-from pathlib import Path
 
 import solara
-import solara.components.echarts
 import solara.lab
-import traitlets
 
 from ptce_sim.config.scenario_io import ScenarioError
-from ptce_sim.interfaces.dashboard.charts import View, build_view
+from ptce_sim.interfaces.dashboard.parts import (  # noqa: F401 - LiveDate, Charts: the page's API
+    CSS,
+    Charts,
+    LiveDate,
+    RoomFull,
+)
+from ptce_sim.interfaces.dashboard.room import TURN_BUDGET_S, Seat, the_room
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
     SCALES,
     SWITCHES,
     Session,
+    check_speed,
     list_scenarios,
     plan_frame,
     release_heap,
     settle_heap,
     settle_heap_if_released,
-    shown_date,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,26 +50,6 @@ MAX_FPS = 10
 COMPARE_MAX_FPS = 5
 """... and two branches (twice the charts for the browser to draw)."""
 ALL_AUTHORITIES = "All authorities"
-
-CSS = """
-.v-application, .v-application .v-label, .v-application .v-input { font-size: 18px !important; }
-.v-application .v-input--switch { margin-top: 0 !important; }
-.v-application .v-input--switch .v-input__slot { margin-bottom: 0 !important; }
-.ptce-date { font-size: 56px; font-weight: 800; line-height: 1.05; color: #222; }
-.ptce-status { font-size: 20px; color: #555; }
-.ptce-controls .v-btn { font-size: 20px !important; height: 48px !important;
-                        min-width: 104px !important; text-transform: none !important; }
-.ptce-side .v-btn { font-size: 17px !important; text-transform: none !important; }
-.ptce-side .v-card__title { font-size: 22px !important; padding-bottom: 4px !important; }
-.ptce-table { border-collapse: collapse; margin: 8px 0; }
-.ptce-table th, .ptce-table td { font-size: 21px; padding: 4px 14px; text-align: right; }
-.ptce-table th:first-child, .ptce-table td:first-child { text-align: left; }
-.ptce-table tr:nth-child(even) td { background: #f1f1f1; }
-.ptce-resilience { font-size: 20px; line-height: 1.45; margin: 4px 0 8px 0; }
-.ptce-resilience b { font-size: 25px; }
-.ptce-events { font-size: 17px; color: #444; }
-.ptce-message { font-size: 19px; color: #0072B2; }
-"""
 
 
 def _page_watch():
@@ -94,161 +77,47 @@ def _new_session() -> Session:
     return session
 
 
-def _table_html(view: View) -> str:
-    header = ["", "A", "B", "B − A"] if view.compare else ["", "now"]
-    rows = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
-    rows += [
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
-        for row in view.table
-    ]
-    return '<table class="ptce-table">' + "".join(rows) + "</table>"
-
-
-def _resilience_html(view: View) -> str:
-    parts = []
-    for label, summary in zip(
-        ("A", "B") if view.compare else ("",), view.resilience_text, strict=True
-    ):
-        who = f"{label}: " if label else ""
-        if summary is None:
-            parts.append(f"<div>{who}No shock yet.</div>")
-            continue
-        text = {k: html.escape(str(v)) for k, v in summary.items()}
-        parts.append(
-            f"<div>{who}Latest shock: {text['name']} ({text['date']}). "
-            f"Jobs lost <b>{text['drop']}</b>, resistance <b>{text['resistance']}</b>, "
-            f"recovered in <b>{text['recovery']}</b>.</div>"
-        )
-    return "".join(parts)
-
-
-def _echarts_template() -> str | None:
-    """Solara's ECharts template, loading the minified ECharts (1 MB instead of 3.3 MB).
-
-    None (Solara's own template) if this Solara's template does not load ``dist/echarts.js``.
-    """
-    source = Path(solara.components.echarts.__file__).with_name("echarts.vue")
+def _closer():
+    """A function that closes this page's Solara kernel (its session, its widgets)."""
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError:
+        from solara.server.kernel_context import get_current_context
+
+        context = get_current_context()
+    except Exception:
+        return lambda: None
+
+    def close() -> None:
+        # in a thread of its own: closing a kernel context drops the calling thread's context
+        threading.Thread(target=context.close, kwargs={"reason": "idle"}, daemon=True).start()
+
+    return close
+
+
+def _take_seat() -> Seat | None:
+    return the_room().admit(close=_closer(), connected=_page_watch())
+
+
+def _accept_language() -> str | None:
+    try:
+        return (solara.lab.headers.value.get("accept-language") or [None])[0]
+    except Exception:  # noqa: BLE001 - outside a server: no headers
         return None
-    return (
-        text.replace("/dist/echarts.js", "/dist/echarts.min.js")
-        if "/dist/echarts.js" in text
-        else None
-    )
-
-
-ECHARTS_TEMPLATE = _echarts_template()
-
-
-class Option:
-    """An ECharts option handed to the widget as one opaque value.
-
-    Reacton walks every list and dict of an element's arguments, in Python, looking for child
-    elements; an option holds thousands of points, so walking it cost most of a frame. Wrapped,
-    it is compared (by the dicts' C-level ``==``) and sent to the browser as it is.
-    """
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: dict) -> None:
-        self.data = data
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Option) and self.data == other.data
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _option_to_json(value, widget) -> dict:
-    return value.data if isinstance(value, Option) else value
-
-
-class EchartsFigure(solara.components.echarts.EchartsWidget):
-    """Solara's ECharts widget, taking an :class:`Option`."""
-
-    option = traitlets.Any({}).tag(sync=True, to_json=_option_to_json)
-
-
-def Chart(option: dict, name: str, height: int = 420):
-    """An ECharts figure (drawn in the browser), tagged ``data-chart=name`` for the tests.
-
-    A plain function, not a component: the option goes straight into the widget, wrapped, so
-    that reacton never walks it (see :class:`Option`).
-    """
-    extra = {} if ECHARTS_TEMPLATE is None else {"template": ECHARTS_TEMPLATE}
-    return EchartsFigure.element(
-        option=Option(option),
-        attributes={"style": f"height: {height}px; width: 100%;", "data-chart": name},
-        responsive=True,
-        on_click=None,
-        on_mouseover=None,
-        on_mouseover_enabled=False,
-        on_mouseout=None,
-        on_mouseout_enabled=False,
-        maps={},
-        **extra,
-    )
-
-
-@solara.component
-def LiveDate(session: Session, frame: solara.Reactive[int]):
-    """The current date in big and the run's progress (redrawn every frame)."""
-    _ = frame.value
-    with session.lock:
-        date = shown_date(session.model)
-        model = session.model
-        if model.month_index == 0:
-            status = "ready to start"
-        elif not session.running:
-            status = "end of the run"
-        else:
-            status = f"month {model.month_index} of {model.spec.months}"
-    with solara.Column(gap="0px", style={"min-width": "380px"}):
-        solara.Text(date, classes=["ptce-date"])
-        solara.Text(status, classes=["ptce-status"])
-
-
-@solara.component
-def Charts(session: Session, frame: solara.Reactive[int], controls: solara.Reactive[int]):
-    """Every chart (redrawn every frame)."""
-    _ = frame.value, controls.value
-    view = build_view(session)
-    if not view.compare:
-        Chart(view.jobs, "jobs", 440)
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.mechanisms, "mechanisms", 440)
-            Chart(view.structures[0], "structures", 440)
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.networks[0], "network", 600)
-            with solara.Column(gap="0px"):
-                Chart(view.resilience, "resilience", 330)
-                solara.HTML(unsafe_innerHTML=_resilience_html(view), classes=["ptce-resilience"])
-                solara.HTML(unsafe_innerHTML=_table_html(view), classes=["ptce-figures"])
-    else:
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.jobs, "jobs", 420)
-            Chart(view.unemployment, "unemployment", 420)
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.difference, "difference", 420)
-            with solara.Column(gap="0px"):
-                solara.HTML(unsafe_innerHTML=_table_html(view), classes=["ptce-figures"])
-                Chart(view.mechanisms, "mechanisms", 300)
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.networks[0], "network", 540)
-            Chart(view.networks[1], "network-b", 540)
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.structures[0], "structures", 420)
-            Chart(view.structures[1], "structures-b", 420)
-        with solara.Columns([1, 1], gutters_dense=True):
-            Chart(view.resilience, "resilience", 360)
-            solara.HTML(unsafe_innerHTML=_resilience_html(view), classes=["ptce-resilience"])
 
 
 @solara.component
 def Page():
-    """The dashboard."""
+    """The dashboard, or the room-full message beyond the session cap (see :mod:`.room`)."""
+    seat = solara.use_memo(_take_seat, [])
+    if seat is None:
+        settings = the_room().settings
+        RoomFull(settings.max_sessions, settings.idle_s, _accept_language())
+        return
+    Dashboard(seat)
+
+
+@solara.component
+def Dashboard(seat: Seat):
+    """The dashboard of one seated session."""
     session: Session = solara.use_memo(_new_session, [])
     frame = solara.use_reactive(0)  # bumped by every change of the simulation
     controls = solara.use_reactive(0)  # bumped by every click (levers, events, branches)
@@ -266,12 +135,16 @@ def Page():
         """A handler: run ``action``, show a refusal as a message, then redraw everything."""
 
         def handler(*args) -> None:
+            seat.touch()
             if stop:
                 playing.set(False)
             try:
                 action(*args)
             except (ValueError, ScenarioError) as exc:
                 error.set(str(exc))
+            except Exception as exc:  # a value no control should send: refuse it, stay usable
+                logger.warning("refused %r: %s: %s", args, type(exc).__name__, exc)
+                error.set(f"Refused: {type(exc).__name__}: {exc}")
             else:
                 error.set("")
             if settle:
@@ -287,28 +160,42 @@ def Page():
         settle_heap_if_released()
         generation = session.generation
         connected = _page_watch()
+        turns = the_room().turns
         last_frame_s = 0.0
+        seat.playing = True
+        try:
+            _play(generation, connected, turns, last_frame_s)
+        finally:
+            seat.playing = False
+            seat.touch()
+
+    def _play(generation, connected, turns, last_frame_s) -> None:
         while playing.value and session.generation == generation:
             if not connected():  # the page was closed or lost: stop, do not play for nobody
                 playing.set(False)
                 break
             max_fps = COMPARE_MAX_FPS if session.compare else MAX_FPS
-            steps, interval = plan_frame(speed.value, max_fps, last_frame_s)
+            months_per_s = check_speed(speed.value, MAX_SPEED)
+            steps, _ = plan_frame(months_per_s, max_fps, last_frame_s)
             start = time.perf_counter()
             try:
-                session.step(steps, generation=generation)
+                with turns.turn():  # every playing session steps in its turn (see room.Turns)
+                    stepping = time.perf_counter()
+                    done = session.step(steps, generation=generation, budget_s=TURN_BUDGET_S)
+                    stepping = time.perf_counter() - stepping
             except Exception as exc:  # a failing model must stop the play, visibly
                 logger.exception("the simulation failed while playing")
                 error.set(f"The simulation stopped: {type(exc).__name__}: {exc}")
                 playing.set(False)
                 break
+            seat.frame(done, stepping)
             frame.set(frame.value + 1)  # the frame is drawn now, in this thread
             if not session.running:
                 playing.set(False)
                 controls.set(controls.value + 1)
                 break
             last_frame_s = time.perf_counter() - start
-            time.sleep(max(0.0, interval - last_frame_s))
+            time.sleep(max(0.0, max(done, 1) / months_per_s - last_frame_s))
 
     def open_scenario(name: str) -> None:
         session.reset(scenario_name=name)
@@ -316,8 +203,8 @@ def Page():
         authority.set(ALL_AUTHORITIES)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value])
-    # when the page closes, its models must be collectable again (see settle_heap)
-    solara.use_effect(lambda: release_heap, [])
+    # when the page closes, its seat is free and its models collectable again (see settle_heap)
+    solara.use_effect(lambda: lambda: (the_room().leave(seat), release_heap()), [])
 
     with session.lock:
         running = session.running
@@ -377,7 +264,13 @@ def Page():
                 )
             with solara.Div(style={"width": "300px"}):
                 solara.SliderInt(
-                    f"Speed: {speed.value} months/s", value=speed, min=1, max=MAX_SPEED
+                    f"Speed: {speed.value} months/s",
+                    value=speed.value,
+                    min=1,
+                    max=MAX_SPEED,
+                    on_value=act(
+                        lambda v: speed.set(round(check_speed(v, MAX_SPEED, strict=True)))
+                    ),
                 )
             with solara.Row(gap="12px", style={"align-items": "center"}):
                 solara.Select(

@@ -17,6 +17,7 @@ import copy
 import gc
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from ptce_sim.config.scenario import (
     SectorShockSpec,
 )
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.interfaces.dashboard.inputs import check_scale, check_seed, check_speed  # noqa: F401
+from ptce_sim.interfaces.dashboard.room import track
 from ptce_sim.simulation.model import MONTH_NAMES, PtceModel
 
 DEFAULT_SCENARIO = "seignanx_1970_2015"
@@ -67,7 +70,6 @@ FUNDING_LEVERS: dict[str, str] = {
 
 LIVE_SHOCK = {"onset_months": 3, "recovery_months": 24}
 """Shape of a sector downturn triggered live."""
-
 
 # -- scenarios ----------------------------------------------------------------------------------
 
@@ -231,7 +233,7 @@ class Branch:
         """A fork: same state and same random stream, its own levers and layout from now on."""
         return Branch(
             label=label,
-            model=copy.deepcopy(self.model),
+            model=track(copy.deepcopy(self.model)),
             funding=dict(self.funding),
             intensity=self.intensity,
             layout=copy.deepcopy(self.layout),
@@ -275,6 +277,7 @@ class Session:
         self.message = ""
         self.generation = 0
         self.reset()
+        track(self)
 
     # -- run control --------------------------------------------------------------------------
 
@@ -289,16 +292,17 @@ class Session:
 
         with self.lock:
             if seed is not None:
-                if int(seed) < 0:
-                    raise ValueError(f"expected a seed >= 0, got {seed}")
+                seed = check_seed(seed)
+            new_scale = self.scale if scale is None else check_scale(scale)
+            if scenario_name is not None and not isinstance(scenario_name, str):
+                raise ValueError(f"expected a scenario name, got {scenario_name!r}")
             scenario = load_listed_scenario(scenario_name or self.scenario_name, self.directory)
-            new_scale = self.scale if scale is None else float(scale)
             if new_scale is not None:
                 scenario = scenario.with_overrides(scale=new_scale)
             self.scenario_name = scenario_name or self.scenario_name
             self.seed = self.seed if seed is None else int(seed)
             self.scale = new_scale
-            model = PtceModel(scenario, self.seed)
+            model = track(PtceModel(scenario, self.seed))
             self.branches = [Branch("", model, layout=NetworkLayout(self.seed))]
             self.generation += 1
             self.fork_month = None
@@ -316,18 +320,24 @@ class Session:
         """The (first branch's) model."""
         return self.branches[0].model
 
-    def step(self, months: int = 1, generation: int | None = None) -> int:
+    def step(
+        self, months: int = 1, generation: int | None = None, budget_s: float | None = None
+    ) -> int:
         """Advance every branch by up to ``months`` months; return the months done.
 
         With ``generation``, nothing happens unless the run is still that one (no reset since):
-        the play loop's last frame never steps a run that a click has just replaced.
+        the play loop's last frame never steps a run that a click has just replaced. With
+        ``budget_s``, no month is begun once that many seconds have passed (at least one is done).
         """
         done = 0
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
         with self.lock:
             if generation is not None and generation != self.generation:
                 return 0
             for _ in range(int(months)):
                 if not self.running:
+                    break
+                if done and deadline is not None and time.perf_counter() > deadline:
                     break
                 for branch in self.branches:
                     if branch.model.running:

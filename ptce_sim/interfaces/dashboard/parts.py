@@ -1,0 +1,199 @@
+"""The page's parts that show the simulation: styles, ECharts figures, the date, the charts.
+
+The controls and the session's life are in :mod:`.app`; the charts' data in :mod:`.charts`.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import solara
+import solara.components.echarts
+import traitlets
+
+from ptce_sim.interfaces.dashboard.charts import View, build_view
+from ptce_sim.interfaces.dashboard.room import room_full_body
+from ptce_sim.interfaces.dashboard.session import Session, shown_date
+
+CSS = """
+.v-application, .v-application .v-label, .v-application .v-input { font-size: 18px !important; }
+.v-application .v-input--switch { margin-top: 0 !important; }
+.v-application .v-input--switch .v-input__slot { margin-bottom: 0 !important; }
+.ptce-date { font-size: 56px; font-weight: 800; line-height: 1.05; color: #222; }
+.ptce-status { font-size: 20px; color: #555; }
+.ptce-controls .v-btn { font-size: 20px !important; height: 48px !important;
+                        min-width: 104px !important; text-transform: none !important; }
+.ptce-side .v-btn { font-size: 17px !important; text-transform: none !important; }
+.ptce-side .v-card__title { font-size: 22px !important; padding-bottom: 4px !important; }
+.ptce-table { border-collapse: collapse; margin: 8px 0; }
+.ptce-table th, .ptce-table td { font-size: 21px; padding: 4px 14px; text-align: right; }
+.ptce-table th:first-child, .ptce-table td:first-child { text-align: left; }
+.ptce-table tr:nth-child(even) td { background: #f1f1f1; }
+.ptce-resilience { font-size: 20px; line-height: 1.45; margin: 4px 0 8px 0; }
+.ptce-resilience b { font-size: 25px; }
+.ptce-events { font-size: 17px; color: #444; }
+.ptce-message { font-size: 19px; color: #0072B2; }
+"""
+
+
+def _table_html(view: View) -> str:
+    header = ["", "A", "B", "B − A"] if view.compare else ["", "now"]
+    rows = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
+    rows += [
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in view.table
+    ]
+    return '<table class="ptce-table">' + "".join(rows) + "</table>"
+
+
+def _resilience_html(view: View) -> str:
+    parts = []
+    for label, summary in zip(
+        ("A", "B") if view.compare else ("",), view.resilience_text, strict=True
+    ):
+        who = f"{label}: " if label else ""
+        if summary is None:
+            parts.append(f"<div>{who}No shock yet.</div>")
+            continue
+        text = {k: html.escape(str(v)) for k, v in summary.items()}
+        parts.append(
+            f"<div>{who}Latest shock: {text['name']} ({text['date']}). "
+            f"Jobs lost <b>{text['drop']}</b>, resistance <b>{text['resistance']}</b>, "
+            f"recovered in <b>{text['recovery']}</b>.</div>"
+        )
+    return "".join(parts)
+
+
+def _echarts_template() -> str | None:
+    """Solara's ECharts template, loading the minified ECharts (1 MB instead of 3.3 MB).
+
+    None (Solara's own template) if this Solara's template does not load ``dist/echarts.js``.
+    """
+    source = Path(solara.components.echarts.__file__).with_name("echarts.vue")
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return (
+        text.replace("/dist/echarts.js", "/dist/echarts.min.js")
+        if "/dist/echarts.js" in text
+        else None
+    )
+
+
+ECHARTS_TEMPLATE = _echarts_template()
+
+
+class Option:
+    """An ECharts option handed to the widget as one opaque value.
+
+    Reacton walks every list and dict of an element's arguments, in Python, looking for child
+    elements; an option holds thousands of points, so walking it cost most of a frame. Wrapped,
+    it is compared (by the dicts' C-level ``==``) and sent to the browser as it is.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Option) and self.data == other.data
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _option_to_json(value, widget) -> dict:
+    return value.data if isinstance(value, Option) else value
+
+
+class EchartsFigure(solara.components.echarts.EchartsWidget):
+    """Solara's ECharts widget, taking an :class:`Option`."""
+
+    option = traitlets.Any({}).tag(sync=True, to_json=_option_to_json)
+
+
+def Chart(option: dict, name: str, height: int = 420):
+    """An ECharts figure (drawn in the browser), tagged ``data-chart=name`` for the tests.
+
+    A plain function, not a component: the option goes straight into the widget, wrapped, so
+    that reacton never walks it (see :class:`Option`).
+    """
+    extra = {} if ECHARTS_TEMPLATE is None else {"template": ECHARTS_TEMPLATE}
+    return EchartsFigure.element(
+        option=Option(option),
+        attributes={"style": f"height: {height}px; width: 100%;", "data-chart": name},
+        responsive=True,
+        on_click=None,
+        on_mouseover=None,
+        on_mouseover_enabled=False,
+        on_mouseout=None,
+        on_mouseout_enabled=False,
+        maps={},
+        **extra,
+    )
+
+
+@solara.component
+def LiveDate(session: Session, frame: solara.Reactive[int]):
+    """The current date in big and the run's progress (redrawn every frame)."""
+    _ = frame.value
+    with session.lock:
+        date = shown_date(session.model)
+        model = session.model
+        if model.month_index == 0:
+            status = "ready to start"
+        elif not session.running:
+            status = "end of the run"
+        else:
+            status = f"month {model.month_index} of {model.spec.months}"
+    with solara.Column(gap="0px", style={"min-width": "380px"}):
+        solara.Text(date, classes=["ptce-date"])
+        solara.Text(status, classes=["ptce-status"])
+
+
+@solara.component
+def Charts(session: Session, frame: solara.Reactive[int], controls: solara.Reactive[int]):
+    """Every chart (redrawn every frame)."""
+    _ = frame.value, controls.value
+    view = build_view(session)
+    if not view.compare:
+        Chart(view.jobs, "jobs", 440)
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.mechanisms, "mechanisms", 440)
+            Chart(view.structures[0], "structures", 440)
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.networks[0], "network", 600)
+            with solara.Column(gap="0px"):
+                Chart(view.resilience, "resilience", 330)
+                solara.HTML(unsafe_innerHTML=_resilience_html(view), classes=["ptce-resilience"])
+                solara.HTML(unsafe_innerHTML=_table_html(view), classes=["ptce-figures"])
+    else:
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.jobs, "jobs", 420)
+            Chart(view.unemployment, "unemployment", 420)
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.difference, "difference", 420)
+            with solara.Column(gap="0px"):
+                solara.HTML(unsafe_innerHTML=_table_html(view), classes=["ptce-figures"])
+                Chart(view.mechanisms, "mechanisms", 300)
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.networks[0], "network", 540)
+            Chart(view.networks[1], "network-b", 540)
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.structures[0], "structures", 420)
+            Chart(view.structures[1], "structures-b", 420)
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(view.resilience, "resilience", 360)
+            solara.HTML(unsafe_innerHTML=_resilience_html(view), classes=["ptce-resilience"])
+
+
+@solara.component
+def RoomFull(cap: int, idle_s: float, accept_language: str | None = None):
+    """The room-full message (French and English), for a page beyond the session cap."""
+    solara.Title("PTCE dashboard")
+    solara.HTML(
+        unsafe_innerHTML=room_full_body(cap, idle_s, accept_language),
+        style={"font-size": "22px", "max-width": "46em", "margin": "3em auto"},
+    )
