@@ -13,7 +13,7 @@ SEED ?= 0
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 
-.PHONY: run test install bench validate reference dashboard screenshots lint clean
+.PHONY: run test install bench validate reference dashboard screenshots lint mutation clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "ptce-sim needs Python >= 3.12 (Mesa 3.4+ requires it): install python3.12 and retry." >&2; exit 1; fi
@@ -54,8 +54,14 @@ dashboard: $(STAMP)
 screenshots: $(STAMP)
 	$(PY) -m ptce_sim.interfaces.dashboard.screenshots --out docs/img
 
+# mutation testing of the agents and mechanisms (mutmut; outside `make test` and CI, an hour or
+# more on 2 cores; results cached in mutants/, so a rerun resumes): see docs/testing.md
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,mutation]'
+	$(PY) benchmarks/mutation.py
+
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache mutants
