@@ -1598,11 +1598,6 @@ def test_firms_table_and_views():
                                                abs=0.1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ClassicFirm.org is never set (stays NO_ORG): employees reads the last organisation's "
-    "count; a bug in ptce_sim/simulation/agents/firms.py, reported in docs/testing.md",
-)
 def test_a_firm_view_counts_its_own_employees():
     model = model_of(scenario())
     firms = model.firms

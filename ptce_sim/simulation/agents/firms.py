@@ -109,7 +109,11 @@ class ClassicFirm(mesa.Agent):
     def __init__(self, model: Context, row: int) -> None:
         super().__init__(model)
         self.row = row
-        self.org = NO_ORG
+
+    @property
+    def org(self) -> int:
+        """Its organisation id (set when the table registers it)."""
+        return int(self.model.firms.org[self.row])
 
     @property
     def name(self) -> str:
