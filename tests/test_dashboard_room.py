@@ -249,14 +249,8 @@ def test_a_released_session_is_garbage_collected():
     assert _released(_room(), with_models=False) == [None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a PtceModel is never garbage-collected, even one built and dropped alone, outside "
-    "the dashboard: something outside the dashboard package keeps it (reported; this test "
-    "passes once that is fixed)",
-)
 def test_a_released_session_s_models_are_garbage_collected():
-    """A released session s models are garbage collected."""
+    """A released session's models are garbage collected (their memory goes back)."""
     assert _released(_room(), with_models=True) == [None, None, None]
 
 
