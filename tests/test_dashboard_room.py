@@ -313,7 +313,10 @@ def test_turns_are_shared_fairly_between_greedy_sessions():
     for thread in threads:
         thread.join()
     assert min(counts) > 20
-    assert min(counts) >= 0.9 * max(counts), counts  # round robin: one turn each per round
+    # round robin: about one turn each per round, whatever the work per turn (turns shared by
+    # the work done would give the 2 ms sessions three times the 6 ms ones'); a loaded machine
+    # wakes some threads late, so a round is sometimes missed
+    assert min(counts) >= 0.75 * max(counts), counts
 
 
 def test_the_cli_passes_the_room_limits_and_refuses_bad_ones(monkeypatch):
