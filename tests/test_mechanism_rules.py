@@ -278,18 +278,19 @@ def funded(**sections) -> PtceModel:
 def test_authority_budget_pay_and_cuts():
     model = funded()
     a, b = model.authorities
+    to = create(model, StructureKind.ESS_ENTERPRISE)
     assert a.left == pytest.approx(1_200_000.0 * SCALE)
     assert a.kind == "authority_commune"
     assert a.name == "A"
     model.tally.public_month_eur = 0.0
-    assert a.pay(100.0) == 100.0
-    assert a.pay(-5.0) == 0.0
+    assert a.pay(100.0, to) == 100.0
+    assert a.pay(-5.0, to) == 0.0
     assert a.left == pytest.approx(60_000.0 - 100.0)
     assert a.paid_year == 100.0
     assert model.tally.public_month_eur == 100.0
-    assert a.pay(1e9) == pytest.approx(59_900.0)
+    assert a.pay(1e9, to) == pytest.approx(59_900.0)
     assert a.left == pytest.approx(0.0)
-    assert a.pay(1.0) == 0.0
+    assert a.pay(1.0, to) == 0.0
     a.new_year()
     assert a.left == pytest.approx(60_000.0)
     assert a.paid_year == 0.0
@@ -311,7 +312,7 @@ def test_funding_grants_and_aids_by_rule():
     assert f.expected_animation_grant() == pytest.approx((24_000 + 12_000) * SCALE / 12)
     assert f.animation_grant(animator) == pytest.approx((24_000 + 12_000) * SCALE / 12)
     assert f.plie_aid_rate(10) == pytest.approx((240 + 120) * 10 / 12)
-    assert f.plie_aid(10) == pytest.approx((240 + 120) * 10 / 12)
+    assert f.plie_aid(animator, 10) == pytest.approx((240 + 120) * 10 / 12)
     assert f.insertion_aid(animator, 3) == pytest.approx((1_200 + 2_400) * 3 / 12)
     assert f.insertion_aid_available()
     assert f.training_seats_budget() == pytest.approx((48_000 + 24_000) * SCALE / 12)
@@ -341,11 +342,12 @@ def test_funding_first_payers_stop_when_paid_and_spill_over():
     model = funded()
     a, b = model.authorities
     a.left = 1000.0
-    got = model.funding.geiq_aid(None, 1)  # 1500 by default: A pays 1000, B 500
+    geiq = create(model, StructureKind.GEIQ)
+    got = model.funding.geiq_aid(geiq, 1)  # 1500 by default: A pays 1000, B 500
     assert got == pytest.approx(model.spec.mechanisms.geiq.aid_per_contract_eur)
     assert a.left == 0.0
     assert b.paid_year == pytest.approx(got - 1000.0)
-    assert model.funding._first_payers([a, b], 0.0) == 0.0
+    assert model.funding._first_payers([a, b], 0.0, geiq) == 0.0
     assert b.paid_year == pytest.approx(got - 1000.0)
 
 
@@ -353,7 +355,7 @@ def test_funding_switched_off_rules_pay_nothing():
     model = funded(work_integration={"enabled": False}, cooperation={"enabled": False})
     f = model.funding
     assert f.insertion_aid(None, 5) == 0.0
-    assert f.plie_aid(5) == 0.0
+    assert f.plie_aid(None, 5) == 0.0
     for a in model.authorities:
         a.left = 0.0
     assert not f.insertion_aid_available()
