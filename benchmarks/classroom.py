@@ -11,6 +11,9 @@ and presses Play; after ``--seconds`` the figures are read:
   figures (``/_ptce/room?detail=1``), with the months stepped per frame;
 * memory: the server's RSS before the first page and with N sessions (per session: the
   difference / N), and Chromium's;
+* CPU: the server's and Chromium's shares of the machine while playing. Chromium's processes
+  are set to the lowest priority before Play (``--no-nice-browser``: not), since in a room each
+  visitor's browser runs on their own machine;
 * errors: error messages in pages, tracebacks in the server's log, pages that never loaded; the
   room-full page for visitor N+1 (with ``--cap N``) is counted apart, it is not an error.
 
@@ -61,7 +64,7 @@ def _chromium_rss_mib(pid: int) -> float:
         return float("nan")
 
 
-def run(sessions: int, seconds: float, cap: int | None) -> dict:
+def run(sessions: int, seconds: float, cap: int | None, nice_browser: bool = True) -> dict:
     """Run."""
     from playwright.sync_api import sync_playwright
 
@@ -114,8 +117,10 @@ def run(sessions: int, seconds: float, cap: int | None) -> dict:
                 context.close()
             for page in pages:  # press Play everywhere, as fast as possible
                 page.get_by_role("button", name="Play", exact=True).click()
-            start_months = [_month(page) for page in pages]
             chromium_pid = _browser_pid(browser)
+            if nice_browser:
+                _renice(chromium_pid)
+            start_months = [_month(page) for page in pages]
             cpu_start = _cpu_s(server.pid), _cpu_s(chromium_pid), os.times().elapsed
             start = time.perf_counter()
             time.sleep(seconds)
@@ -163,6 +168,7 @@ def run(sessions: int, seconds: float, cap: int | None) -> dict:
             "per_session": (during["rss_mib"] - base["rss_mib"]) / max(len(pages), 1),
             "chromium": chromium_mib,
         },
+        "browser_niced": nice_browser,
         "cpu_share_while_playing": {  # of the machine's cores, over the play window
             "server": (cpu_end[0] - cpu_start[0]) / (cpu_end[2] - cpu_start[2]),
             "chromium": (cpu_end[1] - cpu_start[1]) / (cpu_end[2] - cpu_start[2]),
@@ -196,6 +202,22 @@ def _cpu_s(pid: int) -> float:
     return total
 
 
+def _renice(pid: int) -> None:
+    """Lowest priority for Chromium: in a room, each visitor's browser runs on their own machine."""
+    import psutil
+
+    try:
+        procs = [psutil.Process(pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.Error:
+        return
+    for proc in procs:
+        try:
+            proc.nice(19)
+        except psutil.Error:
+            pass
+
+
 def _browser_pid(browser) -> int:
     import psutil
 
@@ -212,13 +234,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--cap", type=int, help="session cap (default: --sessions)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--no-nice-browser",
+        action="store_true",
+        help="leave Chromium at normal priority (default: lowest, as if on the visitors' machines)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     print(
         f"{args.sessions} sessions, {args.seconds:g} s, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f} at start"
     )
-    results = run(args.sessions, args.seconds, args.cap if args.cap else args.sessions)
+    results = run(
+        args.sessions,
+        args.seconds,
+        args.cap if args.cap else args.sessions,
+        nice_browser=not args.no_nice_browser,
+    )
     print(json.dumps(results, indent=2))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
