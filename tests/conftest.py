@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.server
 import json
 import math
+import os
 import threading
 import tomllib
 from collections.abc import Callable, Iterator
@@ -162,3 +163,41 @@ def local_cdn() -> Iterator[LocalCdn]:
     cdn = LocalCdn()
     yield cdn
     cdn.close()
+
+
+# -- Chromium for the browser tests (test_dashboard_browser.py, test_dashboard_classroom.py) ----
+
+NO_CHROMIUM = (
+    "no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set "
+    "PTCE_CHROMIUM to a Chromium binary; with CI set, this is a failure"
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium binary.
+
+    Without one, the browser tests are skipped (collected all the same, so that the session's
+    summary counts them), or fail when ``CI`` is set.
+    """
+    from ptce_sim.interfaces.dashboard import find_chromium
+
+    found = find_chromium()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {NO_CHROMIUM}", pytrace=False)
+        pytest.skip(NO_CHROMIUM)
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium):
+    """Launch the system's Chromium (Playwright's own browsers are not downloaded)."""
+    from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS
+
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }

@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, find_chromium, start_server
+from ptce_sim.interfaces.dashboard import start_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,36 +37,10 @@ LOAD_BUDGET_S = float(os.environ.get("PTCE_DASHBOARD_LOAD_BUDGET_S", "8"))
 TIMEOUT_MS = 30_000
 
 
-NO_CHROMIUM = (
-    "no Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set "
-    "PTCE_CHROMIUM to a Chromium binary; with CI set, this is a failure"
-)
-
-
 @pytest.fixture(scope="session", autouse=True)
-def chromium() -> str:
-    """The Chromium binary.
-
-    Without one, each test is skipped (collected all the same, so that the session's summary
-    counts them), or fails when ``CI`` is set.
-    """
-    found = find_chromium()
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {NO_CHROMIUM}", pytrace=False)
-        pytest.skip(NO_CHROMIUM)
-    return found
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, chromium):
-    """Launch the system's Chromium (Playwright's own browsers are not downloaded)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-    }
+def needs_chromium(chromium: str) -> str:
+    """Every test of this module needs Chromium (``chromium`` in ``conftest.py``)."""
+    return chromium
 
 
 @pytest.fixture(scope="session")

@@ -16,38 +16,13 @@ import urllib.request
 
 import pytest
 
-from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, find_chromium, start_server
+from ptce_sim.interfaces.dashboard import start_server
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(300),
     pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
 ]
-
-NO_CHROMIUM = "no Chromium found: install it (apt-get install chromium) or set PTCE_CHROMIUM"
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The Chromium binary; without one, skip (or fail when ``CI`` is set)."""
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {NO_CHROMIUM}", pytrace=False)
-        pytest.skip(NO_CHROMIUM)
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, chromium):
-    """Launch the system's Chromium (as ``test_dashboard_browser.py`` does)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-    }
-
 
 @pytest.fixture
 def chromium_browser(browser):

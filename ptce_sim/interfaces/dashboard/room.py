@@ -303,6 +303,11 @@ class Room:
             time.sleep(tick)
             self.release_idle()
             if not any(s.playing for s in list(self._seats.values())):
+                # a session that left may still be held for a while by its page's context
+                # (Solara drops it later): collect again until no session outlives its seat
+                if alive("Session") > len(self._seats):
+                    with self._lock:
+                        self._released_since_settle = True
                 self.settle_if_released()  # a full collection stalls playing sessions: wait
 
     def figures(self, detail: bool = False) -> dict:
