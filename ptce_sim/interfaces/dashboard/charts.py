@@ -868,18 +868,23 @@ class View:
     message: str = ""
 
 
+def run_status(session: Session) -> str:
+    """Where the run stands: not started, at month N of M, or ended (call under its lock)."""
+    model = session.model
+    if model.month_index == 0:
+        return "ready to start"
+    if not session.running:
+        return "end of the run"
+    return f"month {model.month_index} of {model.spec.months}"
+
+
 def build_view(session: Session) -> View:
     """The view of a session (under its lock, so no step happens meanwhile)."""
     with session.lock:
         branches = session.branches
         model = branches[0].model
         fork = session.fork_month
-        if model.month_index == 0:
-            status = "ready to start"
-        elif not session.running:
-            status = "end of the run"
-        else:
-            status = f"month {model.month_index} of {model.spec.months}"
+        status = run_status(session)
         target = session.target()
         levers = {key: target.switch(key) for key in SWITCHES}
         levers["intensity"] = target.intensity

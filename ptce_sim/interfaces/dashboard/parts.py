@@ -12,7 +12,7 @@ import solara
 import solara.components.echarts
 import traitlets
 
-from ptce_sim.interfaces.dashboard.charts import View, build_view
+from ptce_sim.interfaces.dashboard.charts import View, build_view, run_status
 from ptce_sim.interfaces.dashboard.room import room_full_body
 from ptce_sim.interfaces.dashboard.session import Session, shown_date
 
@@ -141,13 +141,7 @@ def LiveDate(session: Session, frame: solara.Reactive[int]):
     _ = frame.value
     with session.lock:
         date = shown_date(session.model)
-        model = session.model
-        if model.month_index == 0:
-            status = "ready to start"
-        elif not session.running:
-            status = "end of the run"
-        else:
-            status = f"month {model.month_index} of {model.spec.months}"
+        status = run_status(session)
     with solara.Column(gap="0px", style={"min-width": "380px"}):
         solara.Text(date, classes=["ptce-date"])
         solara.Text(status, classes=["ptce-status"])
