@@ -54,6 +54,9 @@ TERRITORY_COLUMNS = (
     "solidarity_fund_eur",
     "structure_failures",
     *PUBLIC_BY_FUNDER,
+    "ess_market_sales_eur",
+    "displacing_sales_eur",
+    "displaced_jobs",
 )
 STRUCTURE_COLUMNS = (
     "year",
@@ -175,6 +178,9 @@ def territory_row(
             if kind == "failure" and month // 12 == year - model.spec.run.start_year
         ),
         **{column: by_funder.get(column[7:-4], 0.0) for column in PUBLIC_BY_FUNDER},
+        "ess_market_sales_eur": model.markets.sales_year,
+        "displacing_sales_eur": model.markets.displacing_year,
+        "displaced_jobs": model.markets.displaced_jobs(),
     }
 
 
