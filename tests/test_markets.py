@@ -32,7 +32,9 @@ def with_displacement(share: float) -> Scenario:
 def paired() -> dict[float, list]:
     """Territory tables of the same seeds with no displacement and with high displacement."""
     return {
-        share: [simulate(with_displacement(share), seed).territory.set_index("year") for seed in SEEDS]
+        share: [
+            simulate(with_displacement(share), seed).territory.set_index("year") for seed in SEEDS
+        ]
         for share in (0.0, 0.75)
     }
 
@@ -57,7 +59,9 @@ def test_without_displacement_nothing_is_displaced(paired):
 def test_high_displacement_takes_classic_jobs_and_lowers_employment(paired):
     for territory in paired[0.75]:
         sales = territory["ess_market_sales_eur"]
-        assert territory["displacing_sales_eur"].to_numpy() == pytest.approx(0.75 * sales.to_numpy())
+        assert territory["displacing_sales_eur"].to_numpy() == pytest.approx(
+            0.75 * sales.to_numpy()
+        )
         assert (territory.loc[YEARS, "displaced_jobs"] > 0).all()
     classic = _paired_difference(paired, "classic_jobs")
     employed = _paired_difference(paired, "employed")
