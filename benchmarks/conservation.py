@@ -54,6 +54,7 @@ def check_run(job: tuple[str, float, int]) -> tuple[str, int, list[str], dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Check the books of every run; 1 when a violation is found."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=100, help="seeds per scenario (default 100)")
     parser.add_argument("--scale", type=float, default=1.0, help="population scale (default 1)")

@@ -50,6 +50,7 @@ def _paired_difference(paired, column: str) -> np.ndarray:
 
 
 def test_without_displacement_nothing_is_displaced(paired):
+    """Displacement 0: the markets sell, and no classic FTE is taken."""
     for territory in paired[0.0]:
         assert (territory["displaced_jobs"] == 0).all()
         assert (territory["displacing_sales_eur"] == 0).all()
@@ -57,6 +58,7 @@ def test_without_displacement_nothing_is_displaced(paired):
 
 
 def test_high_displacement_takes_classic_jobs_and_lowers_employment(paired):
+    """Displacement 0.75: the same seeds have fewer classic jobs and fewer people in work."""
     for territory in paired[0.75]:
         sales = territory["ess_market_sales_eur"]
         assert territory["displacing_sales_eur"].to_numpy() == pytest.approx(

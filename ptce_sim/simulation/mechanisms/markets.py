@@ -118,8 +118,10 @@ class Markets:
         self.sales_month[:] = 0.0
 
     def displaced_fte(self) -> np.ndarray:
-        """Classic labour demand (FTE) of each sector displaced by last month's ESS sales; the
-        economy calls it once a month, when it applies it, and the year's total counts it."""
+        """Classic labour demand (FTE) of each sector displaced by last month's ESS sales.
+
+        The economy calls it once a month, when it applies it, and the year's total counts it.
+        """
         per_fte = np.array([s.sales_eur_per_fte_month for s in self.model.spec.sectors])
         displaced = self.displaced_eur / per_fte
         self.displaced_fte_months += float(displaced.sum())
@@ -127,8 +129,11 @@ class Markets:
         return displaced
 
     def displaced_jobs(self) -> float:
-        """Classic FTE displaced, on average over the year so far: by the markets' sales, and by
-        the micro firms incubated since the start (their ``firm_displacement`` share)."""
+        """Classic FTE displaced, on average over the year so far.
+
+        By the markets' sales, and by the micro firms incubated since the start (their
+        ``firm_displacement`` share).
+        """
         return self.displaced_fte_months / max(1, self.months) + self.incubation_displaced_fte
 
     incubation_displaced_fte = 0.0
