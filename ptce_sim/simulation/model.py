@@ -27,6 +27,7 @@ from ptce_sim.simulation.build import build_territory
 from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
 from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
+from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
 from ptce_sim.simulation.mechanisms.training import TrainingMechanism
@@ -99,6 +100,7 @@ class PtceModel(mesa.Model):
         self.demography = Demography(self)
         self.labour = LabourMarket(self)
         self.economy = Economy(self)
+        self.firm_accounts = FirmAccounts(self)
         self.funding = Funding(self)
         self.training = TrainingMechanism(self)
         self.treasury = Treasury(self)
@@ -129,7 +131,8 @@ class PtceModel(mesa.Model):
         self.pole.hired(self.labour.match(openings))
         self.pole.assign_hosts()  # 7. hosts for new GE and GEIQ workers
         self._recount()
-        self.pole.settle()  # 8. accounts, the treasury, failures
+        self.pole.settle()  # 8. accounts (members pay the GE/GEIQ), the treasury, failures
+        self.firm_accounts.settle()  # firms' accounts; firms broke for too long close
         self.network.cooperate()  # 9. trust, members, requests, the charter
         self.demography.drift()  # 10. long-term unemployment, discouragement, drift
         self.recorder.record_month(self)  # 11. the month's records; the year's in December
