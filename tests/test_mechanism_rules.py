@@ -1354,7 +1354,8 @@ def test_trust_decays_monthly_and_lent_workers_and_healthy_members_renew_it():
 
 
 def geiq_model(**cooperation):
-    model = model_of(scenario(cooperation=cooperation, geiq={"join_rate": 1.0}))
+    model = model_of(scenario(cooperation=cooperation, geiq={"contact_rate": 1.0,
+                                                             "billing_eur_per_hour": 10.0}))
     geiq = create(model, StructureKind.GEIQ, sectors=[model.spec.sectors[2].name])
     return model, geiq
 
@@ -1385,14 +1386,14 @@ def test_joining_is_rarer_without_trust_and_stops_when_switched_off():
     construction = np.count_nonzero(firms.sector == 2)
     joined = np.count_nonzero(firms.geiq == geiq.org)
     assert 0 < joined < construction  # 0.5 * 0.5 a month
-    model = model_of(scenario(geiq={"join_rate": 1.0, "enabled": False}))
+    model = model_of(scenario(geiq={"contact_rate": 1.0, "enabled": False}))
     create(model, StructureKind.GEIQ)
     model.firms.unfilled_skilled[:] = 2.0
     model.network.trust[:] = 1.0
     model.network.firms_join()
     assert (model.firms.geiq == NO_ORG).all()
-    model = model_of(scenario(geiq={"join_rate": 1.0}))
-    geiq = create(model, StructureKind.GEIQ, join_rate=0.0)  # its own rate wins
+    model = model_of(scenario(geiq={"contact_rate": 1.0}))
+    geiq = create(model, StructureKind.GEIQ, contact_rate=0.0)  # its own rate wins
     model.firms.unfilled_skilled[:] = 2.0
     model.network.firms_join()
     assert (model.firms.geiq == NO_ORG).all()
@@ -1400,7 +1401,7 @@ def test_joining_is_rarer_without_trust_and_stops_when_switched_off():
 
 
 def test_firms_with_a_part_time_need_join_the_ge():
-    model = model_of(scenario(shared_employment={"join_rate": 1.0}))
+    model = model_of(scenario(shared_employment={"contact_rate": 1.0}))
     network, firms = model.network, model.firms
     ge = create(model, StructureKind.EMPLOYER_GROUP)
     network.trust[:] = 1.0
@@ -1803,7 +1804,7 @@ def test_integration_restaurant_serves_the_pole_workforce():
 
 
 def test_employer_group_pools_members_part_time_needs():
-    model = model_of(scenario(shared_employment={"uptake": 1.0, "worker_fte": 0.5,
+    model = model_of(scenario(shared_employment={"worker_fte": 0.5,
                                                  "member_fee_eur_per_year": 120.0,
                                                  "billing_eur_per_hour": 10.0}))
     firms = model.firms
@@ -1819,10 +1820,14 @@ def test_employer_group_pools_members_part_time_needs():
     ge_posts = [o for o in ge.openings if o.status == Status.GE]
     assert [(o.count, o.fte) for o in ge_posts] == [(round(ge.smoothed_need / 0.5), 0.5)]
     assert ge.host_weights(np.array([0, 1])) == pytest.approx([0.501, 0.751])
-    hire(model, ge, Status.GE, 2, fte=0.5)
+    lent = hire(model, ge, Status.GE, 3, fte=0.5)
+    model.people.host[lent[:2]] = firms.org[:2]  # the third is not lent: not billed
+    cash = firms.cash[:2].copy()
     sales, fees, aid = ge.revenue()
     assert sales == pytest.approx(1.0 * model.hours_per_month * 10.0)
     assert fees == pytest.approx(2 * 10.0) and aid == 0.0
+    assert firms.group_fees[:2] == pytest.approx([0.5 * model.hours_per_month * 10.0 + 10.0] * 2)
+    assert firms.cash[:2] == pytest.approx(cash - firms.group_fees[:2])
     assert ge.turnover() == 0.0
     ge.hired(Status.GE, 3)
     ge.hired(Status.ESS, 1)
@@ -1881,7 +1886,7 @@ def test_geiq_contract_ends_in_hiring_by_the_host_more_often_when_skilled():
         geiq = create(model, StructureKind.GEIQ, permanent_staff=0)
         rows = hire(model, geiq, Status.GEIQ, 200)
         people.skill[rows] = skill
-        firms.unfilled_skilled[:] = 1.0
+        firms.demand[0] = 5.0  # the post the trainees held is still wanted once they leave
         host = int(firms.org[0])
         people.host[rows] = host
         people.host[rows[:10]] = int(firms.org[1])

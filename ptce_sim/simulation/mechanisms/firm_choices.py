@@ -18,7 +18,8 @@ its expected net benefit is positive:
 The price (fees, billing, tutoring) is perceived with a risk premium that falls with trust:
 ``price * (1 + risk_premium * (1 - trust))``, trust = ``min(1, reputation + the firm's trust)``
 (0 when the cooperation network is switched off). Members weigh the same benefit every month (a
-GEIQ member counts at least the trainees it hosts) and leave once it has been negative for
+GEIQ member counts the trainees it hosts, and at least one: it stays for its next skilled
+vacancy, ASSUMPTION) and leave once it has been negative for
 ``leave_after_months`` months in a row; the workers they hosted go back to their group, to be lent
 again.
 """
@@ -101,7 +102,7 @@ def needs_and_benefits(
         benefit = ge_benefit(model, fraction, trust)
         return need, benefit, benefit
     posts = trainee_posts(model)
-    member_posts = np.maximum(posts, hosted_by(model, structure))
+    member_posts = np.maximum(np.maximum(posts, hosted_by(model, structure)), 1.0)
     return (
         firms.unfilled_skilled,
         geiq_benefit(model, posts, trust),
