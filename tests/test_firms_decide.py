@@ -181,8 +181,14 @@ def test_hiring_and_internalising_need_a_post_worth_its_wage():
             sector["sales_eur_per_fte_month"] = 1000.0  # below the wage cost
 
     for change, hires in ((None, True), (cheap, False)):
-        model = model_of(scenario(change, geiq={"hire_base_probability": 1.0},
-                                  shared_employment={"internalisation_rate": 1.0}), seed=1)
+        model = model_of(
+            scenario(
+                change,
+                geiq={"hire_base_probability": 1.0},
+                shared_employment={"internalisation_rate": 1.0},
+            ),
+            seed=1,
+        )
         model.labour.to_seeking(rows_in(model, Status.CLASSIC))
         firms, people = model.firms, model.people
         firms.demand[0] = 5.0
@@ -238,12 +244,11 @@ def books_run(seed: int, scale: float = 0.05) -> tuple[PtceModel, list]:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_firms_books_close_and_members_pay_their_groups(seed: int) -> None:
     model, transfers = books_run(seed)
-    groups = {
-        s.org for s in model.pole.structures if s.kind_name in ("employer_group", "geiq")
-    }
+    groups = {s.org for s in model.pole.structures if s.kind_name in ("employer_group", "geiq")}
     assert len(groups) == 3
     from_outside = [
-        t for t in transfers
+        t
+        for t in transfers
         if t[1] in groups and t[0] == REST_OF_WORLD and t[3] in (Flow.SALES, Flow.MEMBER_FEES)
     ]
     assert not from_outside

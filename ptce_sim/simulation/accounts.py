@@ -13,8 +13,8 @@ the model's own figures,
 and :mod:`ptce_sim.simulation.invariants` checks every month that each equals its balance here
 (to the cent). What the books show is where money comes from. Flows whose payer the model does
 not represent yet are booked from the rest of the world under their own kind, so that they can be
-measured and replaced one by one: market structures' sales (:attr:`Flow.SALES`), calls for projects paid outside any funder's budget
-(:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
+measured and replaced one by one: market structures' sales (:attr:`Flow.SALES`), calls for
+projects paid outside any funder's budget (:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
 """
 
 from __future__ import annotations

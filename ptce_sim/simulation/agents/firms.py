@@ -100,7 +100,9 @@ class FirmTable(ColumnTable):
         orgs = np.array(
             [model.orgs.register(ClassicFirm(model, start + i)) for i in range(n)], dtype=np.int32
         )
-        reserve = model.spec.firms.cash_reserve_months * model.spec.finance.wage_cost_eur_per_fte_month
+        reserve = (
+            model.spec.firms.cash_reserve_months * model.spec.finance.wage_cost_eur_per_fte_month
+        )
         cash = reserve * np.asarray(base, dtype=np.float64)
         model.ledger.transfer(REST_OF_WORLD, FIRMS, float(cash.sum()), Flow.ENDOWMENT)
         values = {

@@ -210,8 +210,10 @@ class CooperationNetwork:
             kind = structure.kind_name
             if kind not in firm_choices.COLUMNS or not structure.alive:
                 continue
-            rule = model.spec.mechanisms.shared_employment if kind == "employer_group" else (
-                model.spec.mechanisms.geiq
+            rule = (
+                model.spec.mechanisms.shared_employment
+                if kind == "employer_group"
+                else (model.spec.mechanisms.geiq)
             )
             if not rule.enabled:
                 continue

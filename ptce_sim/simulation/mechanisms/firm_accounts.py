@@ -85,7 +85,9 @@ class FirmAccounts:
         whole jobs) is paid its fractional need."""
         whole, fraction = self.model.firms.jobs_target()
         above = np.maximum(direct - whole, 0.0)
-        return np.minimum(direct, whole) + np.minimum(above, fraction) + np.maximum(above - 1.0, 0.0)
+        return (
+            np.minimum(direct, whole) + np.minimum(above, fraction) + np.maximum(above - 1.0, 0.0)
+        )
 
     def settle(self) -> None:
         """The month's accounts of every open firm, the payments in the books, then closures."""
@@ -104,7 +106,9 @@ class FirmAccounts:
         local = np.array([s.local_consumption_share for s in spec.sectors])[firms.sector]
         ledger = model.ledger
         ledger.transfer(HOUSEHOLDS, FIRMS, float(np.sum(firms.sales * local)), Flow.CONSUMPTION)
-        ledger.transfer(REST_OF_WORLD, FIRMS, float(np.sum(firms.sales * (1 - local))), Flow.EXPORTS)
+        ledger.transfer(
+            REST_OF_WORLD, FIRMS, float(np.sum(firms.sales * (1 - local))), Flow.EXPORTS
+        )
         ledger.transfer(FIRMS, HOUSEHOLDS, float(firms.wages.sum()), Flow.WAGES)
         ledger.transfer(FIRMS, OPCA, float(firms.training.sum()), Flow.TRAINING_CONTRIBUTION)
         reserve = spec.firms.cash_reserve_months * wage * firms.demand

@@ -204,7 +204,10 @@ class Geiq(Structure):
         wanted[valid] = (
             firms.alive[hosts]
             & (model.labour.open_jobs()[hosts] >= 1.0)
-            & (firms.value_per_fte(model.spec)[hosts] >= model.spec.finance.wage_cost_eur_per_fte_month)
+            & (
+                firms.value_per_fte(model.spec)[hosts]
+                >= model.spec.finance.wage_cost_eur_per_fte_month
+            )
         )
         p = rule.hire_base_probability * (0.5 + people.skill[rows]) * wanted
         hired = model.rng.random(rows.size) < np.clip(p, 0.0, 1.0)
