@@ -52,13 +52,13 @@ def structure_path(scenario, name: str, field: str) -> str:
 def parameters(scenario) -> list[Parameter]:
     """The uncertain parameters calibrated, with their bounds (ASSUMPTION: plausible ranges)."""
     return [
-        Parameter("mechanisms.shared_employment.join_rate", 0.0003, 0.005),
-        Parameter("mechanisms.shared_employment.uptake", 0.8, 3.0),
+        Parameter("mechanisms.shared_employment.contact_rate", 0.0003, 0.005),
+        Parameter("firms.risk_premium", 0.0, 1.0),
         Parameter("mechanisms.geiq.recruitment_rate", 0.3, 1.0),
         Parameter("mechanisms.training.planning_employers_per_animator_fte", 3.0, 30.0),
         Parameter("authorities[Aquitaine region].training_budget_eur_per_year", 1e5, 6e5),
-        Parameter(structure_path(scenario, "GEIQ BTP", "join_rate"), 0.02, 0.3),
-        Parameter(structure_path(scenario, "GEIQ interprofessionnel", "join_rate"), 0.005, 0.15),
+        Parameter(structure_path(scenario, "GEIQ BTP", "contact_rate"), 0.02, 0.3),
+        Parameter(structure_path(scenario, "GEIQ interprofessionnel", "contact_rate"), 0.005, 0.15),
         Parameter(structure_path(scenario, "EI ITEMS", "market_eur_per_job_per_year"), 10, 80),
         Parameter(structure_path(scenario, "SCIC EOLE", "market_eur_per_job_per_year"), 300, 1500),
         Parameter(structure_path(scenario, "CAE Interstices", "capacity"), 10, 80),

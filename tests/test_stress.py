@@ -115,11 +115,10 @@ EXTREME_RATES = {
     "mechanisms.cooperation.charter_trust": 0.0,
     "mechanisms.cooperation.charter_layoff_reduction": 1.0,
     "mechanisms.cooperation.plie_priority": 10.0,
-    "mechanisms.shared_employment.join_rate": 1.0,
+    "mechanisms.shared_employment.contact_rate": 1.0,
     "mechanisms.shared_employment.internalisation_rate": 1.0,
-    "mechanisms.shared_employment.uptake": 3.0,
     "mechanisms.shared_employment.worker_fte": 1.0,
-    "mechanisms.geiq.join_rate": 1.0,
+    "mechanisms.geiq.contact_rate": 1.0,
     "mechanisms.geiq.recruitment_rate": 1.0,
     "mechanisms.geiq.hire_base_probability": 1.0,
     "mechanisms.geiq.contract_months": 1,
@@ -417,6 +416,11 @@ def _shock_month(run: Checked) -> int:
     return run.model.spec.month_index(*map(int, SHOCK.split("-")))
 
 
+def _claim_firms_go_broke(run: Checked) -> None:
+    closed = np.count_nonzero(~run.model.firms.alive)
+    assert closed > run.series["open_firms"][0] > 0, "firms losing money every month stay open"
+
+
 def _claim_huge_shocks(run: Checked) -> None:
     month = _shock_month(run)
     assert run.series["open_firms"][month - 1] > 0
@@ -489,6 +493,16 @@ STRESS: dict[str, Stress] = {
         lambda: stressed(2005, 2008, overrides=extreme_rates(), change=formalise_at_start),
         _claim_extreme_rates,
     ),
+    "firms_go_broke": Stress(  # wages far above value added, no cash, closing a month broke
+        lambda: stressed(
+            overrides=[
+                Override("finance.wage_cost_eur_per_fte_month", 1e5),
+                Override("firms.cash_reserve_months", 0.0),
+                Override("firms.negative_cash_months", 1),
+            ]
+        ),
+        _claim_firms_go_broke,
+    ),
     "huge_shocks": Stress(lambda: stressed(change=huge_shocks()), _claim_huge_shocks),
     "zero_funding": Stress(lambda: stressed(change=zero_funding), _claim_no_money),
     "no_authorities": Stress(lambda: stressed(change=no_authorities), _claim_no_money),
@@ -545,7 +559,7 @@ STRESS: dict[str, Stress] = {
             overrides=[
                 Override("mechanisms.cooperation.trust_gain", 1.0),
                 # successes of weight 2 and 3: internalised posts and GEIQ trainees hired
-                Override("mechanisms.shared_employment.join_rate", 0.05),
+                Override("mechanisms.shared_employment.contact_rate", 0.05),
                 Override("mechanisms.shared_employment.internalisation_rate", 1.0),
                 Override("mechanisms.geiq.hire_base_probability", 1.0),
             ]
@@ -699,7 +713,7 @@ EVENTS = st.one_of(
                     "cash_eur": st.sampled_from([0.0, 1e9]),
                     "permanent_staff": st.sampled_from([0, 200]),
                     "sales_eur_per_fte_month": st.sampled_from([0.0, 1e6]),
-                    "join_rate": st.sampled_from([0.0, 1.0]),
+                    "contact_rate": st.sampled_from([0.0, 1.0]),
                     "purchases_share": st.sampled_from([0.0, 1.0]),
                     "insertion_share": st.sampled_from([0.0, 1.0]),
                     "staff_per_output": st.sampled_from([0.0, 100.0]),
@@ -788,7 +802,7 @@ def test_random_live_interventions_keep_invariants(plan: dict, seed: int) -> Non
 @pytest.fixture(scope="module")
 def stepped() -> PtceModel:
     """A model 30 months into the narrowed scenario, every kind of worker present, checked."""
-    busy_ge = Override("mechanisms.shared_employment.join_rate", 0.05)
+    busy_ge = Override("mechanisms.shared_employment.contact_rate", 0.05)
     model = PtceModel(stressed(2005, 2008, scale=0.1, overrides=[busy_ge]), 1)
     checker = InvariantChecker(model)
     for _ in range(30):

@@ -169,7 +169,14 @@ class SectorSpec(Strict):
         0.02, description="Monthly standard deviation of each firm's own demand shock (log scale)."
     )
     sales_eur_per_fte_month: Positive = Field(
-        6000.0, description="A classic firm's sales per FTE of labour demand, in a month."
+        4500.0,
+        description="Value added of one FTE of the sector's firms in a month: a firm's sales for "
+        "each FTE of its labour demand it staffs.",
+    )
+    local_consumption_share: Probability = Field(
+        0.3,
+        description="Share of the sector's sales bought by the territory's households (the rest "
+        "by customers outside: exports, the conurbation, tourists).",
     )
 
 
@@ -247,6 +254,28 @@ class FirmsSpec(Strict):
         description="Share of a firm's fractional (part-time, seasonal) need that it fills alone, "
         "by hiring when the fraction exceeds one half.",
     )
+    training_contribution_share: Probability = Field(
+        0.01,
+        description="Share of its wage bill a firm pays to its sector's training funds (OPCA).",
+    )
+    cash_reserve_months: Annotated[float, Field(ge=0.0, le=24.0)] = Field(
+        2.0,
+        description="Months of wage bill a firm starts with and keeps as cash; it pays out the "
+        "profit above it to its owners.",
+    )
+    negative_cash_months: Months = Field(
+        12, description="A firm whose cash stays negative for more months than this closes."
+    )
+    risk_premium: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.5,
+        description="Mark-up a firm that does not trust the pole puts on an employer group's "
+        "price when it weighs joining (falls linearly to 0 at full trust).",
+    )
+    leave_after_months: Months = Field(
+        6,
+        description="A member firm leaves its GE or GEIQ once the group's net benefit has stayed "
+        "negative for this many months.",
+    )
 
 
 class LabourMarketSpec(Strict):
@@ -274,20 +303,16 @@ class SharedEmploymentSpec(Strict):
     worker_fte: Annotated[float, Field(ge=1e-12, le=1.0)] = Field(
         0.45, description="Mean working time of a GE employee (FTE)."
     )
-    uptake: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
-        0.8,
-        description="GE FTE per FTE of its members' fractional need (above 1 when the GE also "
-        "covers their seasonal peaks and replacements).",
-    )
     internalisation_rate: Probability = Field(
         0.3,
         description="Monthly chance that a member with an open job hires the GE worker it hosts.",
     )
     billing_eur_per_hour: NonNegative = 19.0
     member_fee_eur_per_year: NonNegative = 150.0
-    join_rate: Probability = Field(
+    contact_rate: Probability = Field(
         0.002,
-        description="Monthly base rate at which a firm with an unmet part-time need joins a GE.",
+        description="Monthly base rate at which a firm with an unmet part-time need hears of a GE "
+        "(and then weighs joining it).",
     )
 
 
@@ -309,9 +334,13 @@ class GeiqPathwaySpec(Strict):
     billing_eur_per_hour: NonNegative = 20.0
     aid_per_contract_eur: NonNegative = 1500.0
     member_fee_eur_per_year: NonNegative = 200.0
-    join_rate: Probability = Field(
+    contact_rate: Probability = Field(
         0.02,
-        description="Monthly base rate at which a firm short of skilled staff joins a GEIQ.",
+        description="Monthly base rate at which a firm short of skilled staff hears of a GEIQ "
+        "(and then weighs joining it).",
+    )
+    tutoring_fte_per_trainee: Probability = Field(
+        0.1, description="Time of a skilled employee of the host spent tutoring one trainee (FTE)."
     )
     local_training_share: Probability = Field(
         0.3,
@@ -560,10 +589,10 @@ class StructureSpec(Strict):
     sales_eur_per_fte_month: NonNegative = Field(
         3000.0, description="What one FTE of its staff produces for sale in a month."
     )
-    join_rate: Probability | None = Field(
+    contact_rate: Probability | None = Field(
         None,
-        description="Monthly rate at which an eligible firm joins it (GE, GEIQ); "
-        "default: the mechanism's join_rate.",
+        description="Monthly rate at which an eligible firm hears of it (GE, GEIQ); "
+        "default: the mechanism's contact_rate.",
     )
     purchases_share: Probability = Field(
         0.0, description="Share of its sales spent on purchases (food, materials)."

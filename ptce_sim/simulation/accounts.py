@@ -1,19 +1,20 @@
 """The books: every euro that moves goes from one named account to another.
 
 :class:`Ledger` keeps one balance per account: each organisation (structures and funders, by
-organisation id), the households, the solidarity fund and the rest of the world. Money only moves
+organisation id), the classic firms (one account, :data:`FIRMS`), the sector training funds
+(:data:`OPCA`), the households, the solidarity fund and the rest of the world. Money only moves
 by :meth:`Ledger.transfer`, between two accounts, under a named kind of flow (:class:`Flow`):
 nothing is created or lost in between, so the balances always sum to zero, and the territory's
 accounts (all but the rest of the world) change only by flows with the rest of the world.
 
 This first version of the books mirrors the model's money without steering it: a structure's
-``cash``, the solidarity fund and each funder's budget left are still the model's own figures,
+``cash``, the firms' ``cash`` column, the solidarity fund and each funder's budget left are still
+the model's own figures,
 and :mod:`ptce_sim.simulation.invariants` checks every month that each equals its balance here
 (to the cent). What the books show is where money comes from. Flows whose payer the model does
 not represent yet are booked from the rest of the world under their own kind, so that they can be
-measured and replaced one by one: structures' sales and member fees (:attr:`Flow.SALES`,
-:attr:`Flow.MEMBER_FEES`), calls for projects paid outside any funder's budget
-(:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
+measured and replaced one by one: market structures' sales (:attr:`Flow.SALES`), calls for
+projects paid outside any funder's budget (:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from enum import StrEnum
 
 HOUSEHOLDS = "households"
 """The territory's households (wages in)."""
+FIRMS = "firms"
+"""The classic firms, as one account (each firm's share is its ``cash`` column in the firm table;
+the invariants check that they sum to this balance)."""
+OPCA = "opca"
+"""The sector training funds (OPCA), fed by the firms' training contributions: not public money."""
 REST_OF_WORLD = "rest_of_world"
 """Everything outside the territory's books: national budgets, customers and suppliers outside."""
-FIRMS = "firms"
-"""The territory's classic firms, as buyers (one account for all of them)."""
 PUBLIC_BUYERS = "public_buyers"
 """Local public buyers (canteens, works): purchases under procurement, not grants to the pole."""
 SOLIDARITY_FUND = "solidarity_fund"
@@ -50,14 +54,25 @@ class Flow(StrEnum):
     CALL_GRANT = "call_grant"
     """A call for projects won by the animator, paid by the funder that launched it."""
     ENDOWMENT = "endowment"
-    """A structure's starting cash, brought by its founders."""
+    """A structure's or a firm's starting cash, brought by its founders."""
     SALES = "sales"
-    """A structure's sales, paid by its customers (a market structure's buyers; the customers
-    of the other kinds are not represented yet: the rest of the world)."""
+    """A structure's sales, paid by its customers: a market structure's buyers (7.15), the firms
+    that host the GE's and GEIQ's workers; the customers of the other kinds are not represented
+    yet (the rest of the world)."""
     MEMBER_FEES = "member_fees"
-    """Fees a structure bills its members (the payers are not represented yet)."""
+    """Fees a structure bills its members (the GE's and GEIQ's: paid by their member firms)."""
     WAGES = "wages"
-    """Wages of a structure's staff, to the households."""
+    """Wages of a structure's or a firm's staff, to the households."""
+    CONSUMPTION = "consumption"
+    """The territory's households buy from its classic firms."""
+    EXPORTS = "exports"
+    """Customers outside the territory buy from its classic firms."""
+    TRAINING_CONTRIBUTION = "training_contribution"
+    """A firm pays its compulsory training contribution to the sector training funds (OPCA)."""
+    DIVIDENDS = "dividends"
+    """A firm pays out its profit above its cash reserve to its owners (the households)."""
+    LIQUIDATION = "liquidation"
+    """A closing firm's cash goes to its owners, or its debts are written off by its creditors."""
     PURCHASES = "purchases"
     """A structure's overheads and purchases, to suppliers outside the territory's books."""
     LAUNCH = "launch"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
     from ptce_sim.simulation.mechanisms.demography import Demography
     from ptce_sim.simulation.mechanisms.economy import Economy
+    from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
     from ptce_sim.simulation.mechanisms.markets import Markets
@@ -62,8 +63,8 @@ class Context(Protocol):
         events_applied: (month, type, note) of every event so far, failures included.
         agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
-    Mechanisms: ``demography``, ``economy``, ``markets``, ``labour``, ``training``, ``funding``,
-    ``treasury``, ``network``.
+    Mechanisms: ``demography``, ``economy``, ``markets``, ``firm_accounts``, ``labour``,
+    ``training``, ``funding``, ``treasury``, ``network``.
     """
 
     spec: Scenario
@@ -87,6 +88,7 @@ class Context(Protocol):
     demography: Demography
     economy: Economy
     markets: Markets
+    firm_accounts: FirmAccounts
     labour: LabourMarket
     training: TrainingMechanism
     funding: Funding

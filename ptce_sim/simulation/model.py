@@ -27,6 +27,7 @@ from ptce_sim.simulation.build import build_territory
 from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
 from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
+from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
 from ptce_sim.simulation.mechanisms.markets import Markets
@@ -101,6 +102,7 @@ class PtceModel(mesa.Model):
         self.labour = LabourMarket(self)
         self.economy = Economy(self)
         self.markets = Markets(self)
+        self.firm_accounts = FirmAccounts(self)
         self.funding = Funding(self)
         self.training = TrainingMechanism(self)
         self.treasury = Treasury(self)
@@ -131,8 +133,9 @@ class PtceModel(mesa.Model):
         self.pole.hired(self.labour.match(openings))
         self.pole.assign_hosts()  # 7. hosts for new GE and GEIQ workers
         self._recount()
-        self.pole.settle()  # 8. accounts, the treasury, failures
+        self.pole.settle()  # 8. accounts (members pay the GE/GEIQ), the treasury, failures
         self.markets.close_month()
+        self.firm_accounts.settle()  # firms' accounts; firms broke for too long close
         self.network.cooperate()  # 9. trust, members, requests, the charter
         self.demography.drift()  # 10. long-term unemployment, discouragement, drift
         self.recorder.record_month(self)  # 11. the month's records; the year's in December

@@ -56,8 +56,8 @@ ALL_MECHANISMS = tuple(
 INTENSITY_PATHS = (
     "cooperation.trust_gain",
     "cooperation.request_rate",
-    "shared_employment.join_rate",
-    "geiq.join_rate",
+    "shared_employment.contact_rate",
+    "geiq.contact_rate",
 )
 """Parameters multiplied by the cooperation intensity (each capped at 1, being probabilities)."""
 

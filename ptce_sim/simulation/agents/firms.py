@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ptce_sim.simulation.accounts import FIRMS, REST_OF_WORLD, Flow
 from ptce_sim.simulation.agents.persons import NO_ORG, Status
 from ptce_sim.simulation.tables import Column, ColumnTable
 
 if TYPE_CHECKING:
+    from ptce_sim.config.scenario import Scenario
     from ptce_sim.simulation.interface import Context
 
 
@@ -43,6 +45,14 @@ class FirmTable(ColumnTable):
         demand: current labour demand (FTE).
         unfilled_skilled: recent skilled vacancies it could not fill (smoothed).
         incubated: created by a project holder of the CAE.
+        cash: the firm's cash (euros); the firms' cash sums to the ``FIRMS`` account's balance.
+        sales, wages, pole_bills, training, profit: the month's accounts (euros): sales, wages of
+            its own staff, what it paid the pole's structures (its GE's and GEIQ's hours lent and
+            member fees, its purchases from ESS structures' markets), its training
+            contribution (OPCA), and the profit they leave.
+        broke_months: consecutive months with negative cash.
+        ge_loss_months, geiq_loss_months: consecutive months in which its GE's / GEIQ's net
+            benefit to it was negative.
     """
 
     columns = {
@@ -60,12 +70,22 @@ class FirmTable(ColumnTable):
         "demand": Column(np.dtype(np.float64)),
         "unfilled_skilled": Column(np.dtype(np.float64), 0.0),
         "incubated": Column(np.dtype(np.bool_), False),
+        "cash": Column(np.dtype(np.float64), 0.0),
+        "sales": Column(np.dtype(np.float64), 0.0),
+        "wages": Column(np.dtype(np.float64), 0.0),
+        "pole_bills": Column(np.dtype(np.float64), 0.0),
+        "training": Column(np.dtype(np.float64), 0.0),
+        "profit": Column(np.dtype(np.float64), 0.0),
+        "broke_months": Column(np.dtype(np.int32), 0),
+        "ge_loss_months": Column(np.dtype(np.int32), 0),
+        "geiq_loss_months": Column(np.dtype(np.int32), 0),
     }
 
     def add(
         self, model: Context, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray
     ) -> np.ndarray:
-        """Create firms (one Mesa agent and one organisation id each).
+        """Create firms (one Mesa agent and one organisation id each), with their starting cash
+        (``cash_reserve_months`` of the wage bill of their first demand, brought by their founders).
 
         Args:
             model: the model (its organisations, economy stream and current month).
@@ -81,8 +101,14 @@ class FirmTable(ColumnTable):
         orgs = np.array(
             [model.orgs.register(ClassicFirm(model, start + i)) for i in range(n)], dtype=np.int32
         )
+        reserve = (
+            model.spec.firms.cash_reserve_months * model.spec.finance.wage_cost_eur_per_fte_month
+        )
+        cash = reserve * np.asarray(base, dtype=np.float64)
+        model.ledger.transfer(REST_OF_WORLD, FIRMS, float(cash.sum()), Flow.ENDOWMENT)
         values = {
             "org": orgs,
+            "cash": cash,
             "sector": sector,
             "base": base,
             "fills_alone": model.economy_rng.random(n)
@@ -96,6 +122,10 @@ class FirmTable(ColumnTable):
     def alive_rows(self) -> np.ndarray:
         """Rows of the firms still open."""
         return np.flatnonzero(self.alive)
+
+    def value_per_fte(self, spec: Scenario) -> np.ndarray:
+        """Monthly value added of one FTE in every firm's sector (``sales_eur_per_fte_month``)."""
+        return np.array([s.sales_eur_per_fte_month for s in spec.sectors])[self.sector]
 
     def jobs_target(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-time jobs wanted and the fractional need (FTE in [0, 1)) of every firm."""

@@ -2,8 +2,9 @@
 
 * ``books_closed``: every balance is finite and the balances sum to zero (no euro created or lost:
   the territory's accounts change only by flows with the rest of the world);
-* ``books_match``: each structure's cash, the solidarity fund and each funder's budget left equal
-  their balance in the books, to the cent (and a fraction of the money moved, for the rounding of
+* ``books_match``: each structure's cash, the firms' cash (summed over the firm table: one account
+  in the books), the solidarity fund and each funder's budget left equal their balance in the
+  books, to the cent (and a fraction of the money moved, for the rounding of
   sums of floats added in another order).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ptce_sim.simulation.accounts import SOLIDARITY_FUND
+from ptce_sim.simulation.accounts import FIRMS, SOLIDARITY_FUND
 from ptce_sim.simulation.invariants.report import Report
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def check_books(model: PtceModel, report: Report) -> None:
     )
     mirrored = [(f"structure {s.name!r} cash", s.cash, s.org) for s in model.pole.structures]
     mirrored += [(f"authority {a.name!r} budget left", a.left, a.org) for a in model.authorities]
+    mirrored.append(("firms' cash", math.fsum(model.firms.cash), FIRMS))
     if model.treasury.fund is not None:
         mirrored.append(("solidarity fund", model.treasury.fund, SOLIDARITY_FUND))
     off = [

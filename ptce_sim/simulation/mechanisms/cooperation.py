@@ -9,8 +9,9 @@ each shared success (a worker lent, a trainee hired, a loan repaid):
 lives in a numpy array indexed by the edge's ``idx`` attribute so that a month's decay and gains
 are array operations.
 
-Firms join a GE when they have a fractional need, a GEIQ when they cannot find skilled staff; the
-chance grows with the structure's reputation (the mean trust of its ties). Members with a need no
+Firms hear of a GE when they have a fractional need, of a GEIQ when they cannot find skilled
+staff, more often as the structure's reputation (the mean trust of its ties) grows; they join or
+leave by weighing its benefit against its price (:mod:`firm_choices`). Members with a need no
 tool meets ask the animator for a project. Once the pole is formalised, core structures and
 authorities join the pact, and firms whose trust passes ``charter_trust`` sign the charter.
 """
@@ -23,6 +24,7 @@ import networkx as nx
 import numpy as np
 
 from ptce_sim.simulation.agents.persons import EMPLOYED, NO_ORG, Status, is_in
+from ptce_sim.simulation.mechanisms import firm_choices
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
@@ -70,6 +72,11 @@ class CooperationNetwork:
         self.u = np.append(self.u, a)
         self.v = np.append(self.v, b)
         self.alive = np.append(self.alive, True)
+
+    def untie(self, a: int, b: int, kind: str) -> None:
+        """Drop one kind from the tie between two organisations (the tie and its trust stay)."""
+        if self.graph.has_edge(a, b):
+            self.graph.edges[a, b]["kinds"].discard(kind)
 
     def remove(self, org: int) -> None:
         """An organisation leaves (closed firm, failed structure)."""
@@ -194,42 +201,27 @@ class CooperationNetwork:
     # -- joining, requests, charter -------------------------------------------------------------
 
     def firms_join(self) -> None:
-        """Firms with a need join the GE or GEIQ that serves their sector.
-
-        A firm joins a GE when it has a part-time or seasonal need (a fractional labour demand
-        above one half) that it does not fill alone, a GEIQ when it is short of skilled staff; the
-        monthly chance is ``join_rate * min(1, need) * (0.5 + reputation + the firm's trust)``.
+        """Firms weigh the GE or GEIQ that serves their sector: members may leave, firms that hear
+        of it join when its expected benefit beats its price (see
+        :mod:`~ptce_sim.simulation.mechanisms.firm_choices`).
         """
         model = self.model
-        firms = model.firms
         for structure in model.pole.members():
-            column = {"employer_group": "ge", "geiq": "geiq"}.get(structure.kind_name)
-            if column is None or not structure.alive:
+            kind = structure.kind_name
+            if kind not in firm_choices.COLUMNS or not structure.alive:
                 continue
             rule = (
                 model.spec.mechanisms.shared_employment
-                if column == "ge"
-                else model.spec.mechanisms.geiq
+                if kind == "employer_group"
+                else (model.spec.mechanisms.geiq)
             )
             if not rule.enabled:
                 continue
-            membership = getattr(firms, column)
-            need = self._need(structure, column)
-            eligible = firms.alive & (membership == NO_ORG) & (need > 0) & self._serves(structure)
-            trust = self.reputation(structure.org) + firms.trust if model.cooperation_on else 0.0
-            rate = rule.join_rate if structure.spec.join_rate is None else structure.spec.join_rate
-            p = rate * np.minimum(1.0, need) * (0.5 + trust)
-            joining = np.flatnonzero(eligible & (model.rng.random(len(firms)) < p))
-            membership[joining] = structure.org
-            for org in firms.org[joining].tolist():
+            own = structure.spec.contact_rate
+            rate = rule.contact_rate if own is None else own
+            joining = firm_choices.choose(model, structure, rate, self._serves(structure))
+            for org in model.firms.org[joining].tolist():
                 self.tie(structure.org, org, "member")
-
-    def _need(self, structure: Structure, column: str) -> np.ndarray:
-        firms = self.model.firms
-        if column == "ge":  # a part-time or seasonal need the firm does not fill alone
-            _, fraction = firms.jobs_target()
-            return np.where((fraction > 0.5) & ~firms.fills_alone, fraction, 0.0)
-        return firms.unfilled_skilled
 
     def _serves(self, structure: Structure) -> np.ndarray:
         model = self.model

@@ -108,11 +108,13 @@ class LabourMarket:
         return fills.astype(np.float64)
 
     def close_firms(self, rows: np.ndarray) -> None:
-        """Firms close: their employees seek work, the GE and GEIQ workers they host come back."""
+        """Firms close: their cash is liquidated, their employees seek work, the GE and GEIQ
+        workers they host come back."""
         model = self.model
         if rows.size == 0:
             return
         model.firms.alive[rows] = False
+        model.firm_accounts.liquidate(rows)
         orgs = model.firms.org[rows]
         people = model.people
         self.to_seeking(np.flatnonzero(np.isin(people.employer, orgs)))
@@ -125,17 +127,33 @@ class LabourMarket:
 
     # -- filling posts --------------------------------------------------------------------------
 
-    def firm_openings(self) -> list[Openings]:
-        """Openings of the classic firms below their job target, after internalisations."""
+    def open_jobs(self) -> np.ndarray:
+        """Each firm's job target (whole jobs and a part-time job it fills alone) less its own
+        staff (may be negative)."""
         model = self.model
         firms, people = model.firms, model.people
-        rule = model.spec.firms
         whole_jobs, _ = firms.jobs_target()
         classic = people.status == Status.CLASSIC
         headcount = np.bincount(
             model.orgs.firm_rows(people.employer[classic]), minlength=len(firms)
         )
-        gap = (whole_jobs + self.part_time_jobs(whole_jobs)) - headcount
+        return (whole_jobs + self.part_time_jobs(whole_jobs)) - headcount
+
+    def hosted_trainees(self) -> np.ndarray:
+        """GEIQ trainees each firm hosts: each fills the skilled vacancy it was taken for."""
+        model = self.model
+        people = model.people
+        trainees = np.flatnonzero((people.status == Status.GEIQ) & (people.host != NO_ORG))
+        rows = model.orgs.firm_rows(people.host[trainees])
+        return np.bincount(rows[rows >= 0], minlength=len(model.firms)).astype(np.float64)
+
+    def firm_openings(self) -> list[Openings]:
+        """Openings of the classic firms below their job target (the GEIQ trainees they host
+        count in), after internalisations."""
+        model = self.model
+        firms = model.firms
+        rule = model.spec.firms
+        gap = self.open_jobs() - self.hosted_trainees()
         gap = np.where(firms.alive, np.maximum(gap, 0.0), 0.0)
         gap = self.internalise(gap)
         vacancies = model.stochastic_round(gap * rule.hiring_speed)
@@ -156,7 +174,8 @@ class LabourMarket:
         ]
 
     def internalise(self, gap: np.ndarray) -> np.ndarray:
-        """A member firm with an open job hires the GE worker it hosts (an internalised post)."""
+        """A member firm with an open job whose value beats the wage hires the GE worker it hosts
+        (an internalised post)."""
         model = self.model
         rule = model.spec.mechanisms.shared_employment
         if not rule.enabled:
@@ -166,8 +185,12 @@ class LabourMarket:
         if lent.size == 0:
             return gap
         host_row = model.orgs.firm_rows(people.host[lent])
+        wage = model.spec.finance.wage_cost_eur_per_fte_month
+        pays = model.firms.value_per_fte(model.spec)[host_row] >= wage
         candidates = lent[
-            (gap[host_row] >= 1.0) & (model.rng.random(lent.size) < rule.internalisation_rate)
+            (gap[host_row] >= 1.0)
+            & pays
+            & (model.rng.random(lent.size) < rule.internalisation_rate)
         ]
         if candidates.size == 0:
             return gap

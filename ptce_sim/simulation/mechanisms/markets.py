@@ -8,11 +8,12 @@ new supplier in a market (a launched or incubated activity) therefore takes its 
 others: nobody brings demand from nowhere.
 
 What a market's suppliers sell is paid by its buyers (households, firms, public buyers, customers
-outside), in the market's shares (:meth:`Markets.book_sales`). A share ``displacement`` of those
+outside), in the market's shares (:meth:`Markets.sell`). A share ``displacement`` of those
 sales was bought from the classic firms of the market's sector before: the next month, those
-firms' sales fall by that amount and their labour demand by the same amount divided by the
-sector's sales per FTE (:meth:`Markets.displaced_fte`; the one-month lag is the time buyers take
-to switch). The rest is new demand: served from outside before, or a need nobody met.
+firms lose the value it adds (the sales less the supplier's purchases) and their labour demand
+falls by that amount divided by the sector's value added per FTE (``sales_eur_per_fte_month``,
+:meth:`Markets.displaced_fte`; the one-month lag is the time buyers take to switch). The rest is
+new demand: served from outside before, or a need nobody met.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ptce_sim.simulation.accounts import FIRMS, HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD, Flow
+from ptce_sim.simulation.accounts import (
+    FIRMS,
+    HOUSEHOLDS,
+    PUBLIC_BUYERS,
+    REST_OF_WORLD,
+    Account,
+    Flow,
+)
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures.market import MarketStructure
@@ -33,7 +41,8 @@ class Markets:
 
     Attributes:
         sales_month: what each market's suppliers sold this month (euros).
-        displaced_eur: sales taken from each sector's classic firms last month (euros).
+        value_added_month: the same less their purchases (euros).
+        displaced_eur: value added taken from each sector's classic firms last month (euros).
         sales_year, displacing_year: the year's sales, and the part of them displacing firms.
         displaced_fte_months: the year's FTE-months of classic labour demand displaced.
     """
@@ -46,6 +55,7 @@ class Markets:
         self.sector = np.array([sectors.index(m.sector) for m in specs], dtype=np.int64)
         self.displacement = np.array([m.displacement for m in specs])
         self.sales_month = np.zeros(len(specs))
+        self.value_added_month = np.zeros(len(specs))
         self.displaced_eur = np.zeros(len(sectors))
         self.sales_year = 0.0
         self.displacing_year = 0.0
@@ -93,29 +103,43 @@ class Markets:
 
     # -- this month's sales -----------------------------------------------------------------------
 
-    def book_sales(self, structure: MarketStructure, sales: float) -> None:
-        """A supplier's sales, paid by its market's buyers; the displacing part is remembered."""
+    def sell(self, structure: MarketStructure, sales: float) -> list[tuple[Account, float, Flow]]:
+        """A supplier sells ``sales`` this month: who pays, in the market's buyers' shares.
+
+        The firms' share is taken from the open firms' cash, in proportion to their demand
+        (:meth:`~ptce_sim.simulation.mechanisms.firm_accounts.FirmAccounts.buy`); with no firm
+        open, the households buy it. The sale counts in its market's displacement.
+        """
+        self._record(structure, sales)
+        buyers = self.model.spec.markets[self.index[structure.spec.market]].buyers
+        by_firms = sales * buyers.firms
+        households = sales * buyers.households
+        if by_firms and not self.model.firm_accounts.buy(by_firms):
+            households, by_firms = households + by_firms, 0.0
+        return [
+            (HOUSEHOLDS, households, Flow.SALES),
+            (FIRMS, by_firms, Flow.SALES),
+            (PUBLIC_BUYERS, sales * buyers.public, Flow.SALES),
+            (REST_OF_WORLD, sales * buyers.outside, Flow.SALES),
+        ]
+
+    def _record(self, structure: MarketStructure, sales: float) -> None:
+        """A supplier's sales this month, and the value it adds (its sales less its purchases)."""
         market = self.index[structure.spec.market]
-        buyers = self.model.spec.markets[market].buyers
-        ledger = self.model.ledger
-        for account, share in (
-            (HOUSEHOLDS, buyers.households),
-            (FIRMS, buyers.firms),
-            (PUBLIC_BUYERS, buyers.public),
-            (REST_OF_WORLD, buyers.outside),
-        ):
-            ledger.transfer(account, structure.org, sales * share, Flow.SALES)
         self.sales_month[market] += sales
+        self.value_added_month[market] += sales * (1.0 - structure.spec.purchases_share)
 
     def close_month(self) -> None:
-        """The month's sales become next month's displaced sales of each sector."""
-        displacing = self.sales_month * self.displacement
+        """The month's displacing value added becomes next month's loss of each sector's firms."""
         self.displaced_eur = np.bincount(
-            self.sector, weights=displacing, minlength=self.displaced_eur.size
+            self.sector,
+            weights=self.value_added_month * self.displacement,
+            minlength=self.displaced_eur.size,
         )
         self.sales_year += float(self.sales_month.sum())
-        self.displacing_year += float(displacing.sum())
+        self.displacing_year += float((self.sales_month * self.displacement).sum())
         self.sales_month[:] = 0.0
+        self.value_added_month[:] = 0.0
 
     def displaced_fte(self) -> np.ndarray:
         """Classic labour demand (FTE) of each sector displaced by last month's ESS sales.

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind, StructureSpec
-from ptce_sim.simulation.accounts import HOUSEHOLDS, REST_OF_WORLD, Flow
+from ptce_sim.simulation.accounts import HOUSEHOLDS, REST_OF_WORLD, Account, Flow
 from ptce_sim.simulation.agents.persons import HOLDER, Status
 
 if TYPE_CHECKING:
@@ -191,8 +191,8 @@ class Structure(mesa.Agent):
         self.monthly_costs = costs
         self.cash += sales + fees + aid - costs
         ledger = self.model.ledger  # the aid is booked by the funders that paid it
-        self.book_sales(sales)
-        ledger.transfer(REST_OF_WORLD, self.org, fees, Flow.MEMBER_FEES)
+        for payer, amount, flow in self.payers(sales, fees):
+            ledger.transfer(payer, self.org, amount, flow)
         ledger.transfer(self.org, HOUSEHOLDS, wages, Flow.WAGES)
         ledger.transfer(self.org, REST_OF_WORLD, costs - wages, Flow.PURCHASES)
         self.year.sales_eur += sales
@@ -200,6 +200,14 @@ class Structure(mesa.Agent):
         self.year.aid_eur += aid
         self.year.costs_eur += costs
         self.year.fte_months += float(self.model.staff.fte[self.org, :HOLDER].sum())
+
+    def payers(self, sales: float, fees: float) -> list[tuple[Account, float, Flow]]:
+        """Who pays this month's sales and member fees: (account, euros, kind of flow) each.
+
+        By default customers outside the territory's books; the employer groups bill their
+        member firms.
+        """
+        return [(REST_OF_WORLD, sales, Flow.SALES), (REST_OF_WORLD, fees, Flow.MEMBER_FEES)]
 
     contract_status: ClassVar[int | None] = None
     """The status column (or ``HOLDER``) whose hires count as its ``contracts_started``."""
@@ -212,11 +220,6 @@ class Structure(mesa.Agent):
     def extra_costs(self) -> float:
         """Kind-specific costs besides wages and overheads (e.g. training bought)."""
         return 0.0
-
-    def book_sales(self, sales: float) -> None:
-        """Book this month's sales in the ledger (default: customers not represented yet, booked
-        from the rest of the world; market structures name their buyers)."""
-        self.model.ledger.transfer(REST_OF_WORLD, self.org, sales, Flow.SALES)
 
     def overdraft(self) -> float:
         """How far below zero its cash may go before it is in distress."""

@@ -1,5 +1,9 @@
 """Employer groups: the GE pools members' part-time needs into shared jobs; the GEIQ hires people
 far from work on work-study contracts and lends them to members that need skilled staff.
+
+Both bill their member firms (the hours lent to each host, and a member fee from every member):
+the money leaves each firm's cash (``model.firm_accounts.charge``) and comes into the group from
+the firms' account of the books.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind
+from ptce_sim.simulation.accounts import FIRMS, Account, Flow
 from ptce_sim.simulation.agents.persons import NO_ORG, Status
 from ptce_sim.simulation.agents.structures.base import Openings, Structure
 
@@ -14,6 +19,28 @@ NEED_SMOOTHING = 1 / 12
 """Weight of the current month in a GE's smoothed pooled need."""
 SKILLED_SHORTAGE = 0.15
 """A firm's smoothed count of unfilled skilled posts above which it wants a GEIQ trainee."""
+
+
+def bill_members(
+    group: EmployerGroup | Geiq, working_share: float, billing: float, fee_per_year: float
+) -> tuple[float, float, float]:
+    """Bill each host the hours lent to it and each member its fee; returns (hours lent, sales,
+    fees), all charged to the member firms.
+
+    Args:
+        group: the GE or GEIQ.
+        working_share: share of its workers' time lent (the rest: training).
+        billing: price of an hour lent.
+        fee_per_year: the member fee.
+    """
+    model = group.model
+    rows = group.staff_rows(Status(group.contract_status))
+    hosts = model.orgs.firm_rows(model.people.host[rows])
+    lent = hosts >= 0
+    hours = model.people.fte[rows[lent]] * model.hours_per_month * working_share
+    sales = model.firm_accounts.charge(hosts[lent], hours * billing)
+    fees = model.firm_accounts.charge(group.members(), fee_per_year / 12.0)
+    return float(hours.sum()), sales, fees
 
 
 class EmployerGroup(Structure):
@@ -32,10 +59,9 @@ class EmployerGroup(Structure):
         return int(self.members().size)
 
     def pooled_need_fte(self) -> float:
-        """Members' fractional needs that it turns into shared jobs."""
-        rule = self.model.spec.mechanisms.shared_employment
+        """Members' fractional needs, that it turns into shared jobs."""
         _, fraction = self.model.firms.jobs_target()
-        return rule.uptake * float(fraction[self.members()].sum())
+        return float(fraction[self.members()].sum())
 
     def plan(self) -> None:
         self.openings = []
@@ -62,11 +88,17 @@ class EmployerGroup(Structure):
             self.model.tally.count("ge_hires", count)
 
     def revenue(self) -> tuple[float, float, float]:
+        """The hours its workers worked at their hosts, billed to them, and the member fees."""
         rule = self.model.spec.mechanisms.shared_employment
-        lent = self.staff_fte(Status.GE) * self.model.hours_per_month
-        self.year.hours += lent
-        fees = self.member_count() * rule.member_fee_eur_per_year / 12.0
-        return float(lent * rule.billing_eur_per_hour), fees, 0.0
+        hours, sales, fees = bill_members(
+            self, 1.0, rule.billing_eur_per_hour, rule.member_fee_eur_per_year
+        )
+        self.year.hours += hours
+        return sales, fees, 0.0
+
+    def payers(self, sales: float, fees: float) -> list[tuple[Account, float, Flow]]:
+        """Its member firms pay the hours lent and the fees."""
+        return [(FIRMS, sales, Flow.SALES), (FIRMS, fees, Flow.MEMBER_FEES)]
 
     def turnover(self) -> float:
         return self.year.sales_eur + self.year.fees_eur
@@ -123,14 +155,21 @@ class Geiq(Structure):
         return self.trainees_wanted() + 1e-3
 
     def revenue(self) -> tuple[float, float, float]:
+        """Its trainees' working hours at their hosts, billed to them, and the member fees; their
+        training hours are due to the training centres."""
         rule = self.model.spec.mechanisms.geiq
         hours = self.staff_fte(Status.GEIQ) * self.model.hours_per_month
-        lent = hours * (1.0 - rule.training_share)
         self.training_hours_due = hours * rule.training_share
-        self.year.hours += lent
         self.year.training_hours += self.training_hours_due
-        fees = self.member_count() * rule.member_fee_eur_per_year / 12.0
-        return float(lent * rule.billing_eur_per_hour), fees, 0.0
+        lent, sales, fees = bill_members(
+            self, 1.0 - rule.training_share, rule.billing_eur_per_hour, rule.member_fee_eur_per_year
+        )
+        self.year.hours += lent
+        return sales, fees, 0.0
+
+    def payers(self, sales: float, fees: float) -> list[tuple[Account, float, Flow]]:
+        """Its member firms pay the hours lent and the fees."""
+        return [(FIRMS, sales, Flow.SALES), (FIRMS, fees, Flow.MEMBER_FEES)]
 
     def extra_costs(self) -> float:
         """Training hours of its trainees: given by the training centre, paid by the sector's
@@ -151,19 +190,26 @@ class Geiq(Structure):
         self.model.tally.count("geiq_contracts", count)
 
     def end_contracts(self, rows: np.ndarray) -> None:
-        """At the end of the contract, the member firm hires its trainee with a probability that
-        grows with the skill gained and the firm's demand; the others seek work, better skilled.
+        """At the end of the contract, the host hires its trainee when the post is still wanted (an
+        open job once the trainee leaves) and its value beats the wage, with a probability that
+        grows with the skill gained; the others seek work, better skilled.
         """
         rule = self.model.spec.mechanisms.geiq
         model = self.model
         people, firms = model.people, model.firms
         host_rows = model.orgs.firm_rows(people.host[rows])
         valid = host_rows >= 0
-        open_host = np.zeros(rows.size, dtype=bool)
-        open_host[valid] = firms.alive[host_rows[valid]]
-        demand = np.zeros(rows.size)
-        demand[valid] = np.minimum(1.0, firms.unfilled_skilled[host_rows[valid]] + 0.5)
-        p = rule.hire_base_probability * (0.5 + people.skill[rows]) * demand * open_host
+        wanted = np.zeros(rows.size, dtype=bool)
+        hosts = host_rows[valid]
+        wanted[valid] = (
+            firms.alive[hosts]
+            & (model.labour.open_jobs()[hosts] >= 1.0)
+            & (
+                firms.value_per_fte(model.spec)[hosts]
+                >= model.spec.finance.wage_cost_eur_per_fte_month
+            )
+        )
+        p = rule.hire_base_probability * (0.5 + people.skill[rows]) * wanted
         hired = model.rng.random(rows.size) < np.clip(p, 0.0, 1.0)
         hires = rows[hired]
         model.labour.hire_into_firm(hires, people.host[hires], mechanism="geiq_hires")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind, StructureSpec
+from ptce_sim.simulation.accounts import Account, Flow
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.agents.structures.base import Structure
 
@@ -52,9 +53,9 @@ class MarketStructure(Structure):
         """Purchases (food, materials) in proportion to this month's sales."""
         return self.spec.purchases_share * self.month_sales
 
-    def book_sales(self, sales: float) -> None:
-        """Its sales are paid by its market's buyers."""
-        self.model.markets.book_sales(self, sales)
+    def payers(self, sales: float, fees: float) -> list[tuple[Account, float, Flow]]:
+        """Its sales are paid by its market's buyers (and count in the market's displacement)."""
+        return [*self.model.markets.sell(self, sales), *super().payers(0.0, fees)]
 
 
 class EssEnterprise(MarketStructure):

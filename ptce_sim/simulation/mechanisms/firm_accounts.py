@@ -1,0 +1,155 @@
+"""Classic firms' accounts: sales, wages, what they pay their employer groups, training
+contributions, profit, cash; firms that stay broke close.
+
+Every month, after the ESS structures have settled (the GE and GEIQ bill their members through
+:meth:`FirmAccounts.charge`), each open firm books, in the firm table's columns:
+
+* sales: its sector's value added per FTE (``sales_eur_per_fte_month``) times the FTE of its
+  labour demand that it staffs (its own employees, and the GE workers and GEIQ trainees it hosts,
+  trainees for their working time only);
+* wages: ``wage_cost_eur_per_fte_month`` per FTE of its own staff (a part-time job a firm fills
+  alone is paid its fractional need);
+* its training contribution to the OPCA: ``training_contribution_share`` of its wage bill;
+* profit = sales - wages - training contribution - GE/GEIQ fees and billing; its cash keeps
+  ``cash_reserve_months`` of its wage bill and pays the profit above it out to its owners.
+
+All firms share one account in the books, :data:`~ptce_sim.simulation.accounts.FIRMS`; the per-firm
+``cash`` column sums to its balance (checked every month). Sales are paid by the households
+(the sector's ``local_consumption_share``) and by customers outside (the rest). A firm whose cash
+stays negative for more than ``negative_cash_months`` months closes; a closing firm's cash goes to
+its owners, or its debts are written off by its creditors outside the territory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ptce_sim.simulation.accounts import FIRMS, HOUSEHOLDS, OPCA, REST_OF_WORLD, Flow
+from ptce_sim.simulation.agents.persons import NO_ORG, Status
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.interface import Context
+
+
+class FirmAccounts:
+    """The classic firms' monthly accounts, kept in the firm table's columns."""
+
+    def __init__(self, model: Context) -> None:
+        self.model = model
+        self._month = -1
+        """The month the ``pole_bills`` column is counting (it restarts from 0 each month)."""
+
+    def _open_month(self) -> None:
+        """Start the month's GE/GEIQ fees from zero (once a month, at the first charge)."""
+        if self._month != self.model.month_index:
+            self.model.firms.pole_bills[:] = 0.0
+            self._month = self.model.month_index
+
+    def charge(self, rows: np.ndarray, amounts: np.ndarray | float) -> float:
+        """Firms at ``rows`` pay an employer group ``amounts`` (hours lent, member fees).
+
+        The money leaves each firm's cash now; the group books the total from :data:`FIRMS`.
+
+        Returns:
+            The total charged.
+        """
+        self._open_month()
+        firms = self.model.firms
+        amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
+        np.add.at(firms.pole_bills, rows, amounts)
+        np.subtract.at(firms.cash, rows, amounts)
+        return float(amounts.sum())
+
+    def buy(self, amount: float) -> bool:
+        """Firms buy ``amount`` euros from an ESS structure's market this month, each in
+        proportion to its labour demand.
+
+        Returns:
+            False when no firm is open (nobody to buy), True otherwise.
+        """
+        firms = self.model.firms
+        rows = firms.alive_rows()
+        if rows.size == 0:
+            return False
+        weights = firms.demand[rows]
+        total = weights.sum()
+        share = weights / total if total > 0 else np.full(rows.size, 1.0 / rows.size)
+        self.charge(rows, amount * share)
+        return True
+
+    def hosted_fte(self) -> np.ndarray:
+        """FTE each firm gets from the GE workers and GEIQ trainees it hosts (trainees' working
+        time only: ``1 - training_share``)."""
+        model = self.model
+        people, firms = model.people, model.firms
+        lent = np.flatnonzero(
+            ((people.status == Status.GE) | (people.status == Status.GEIQ))
+            & (people.host != NO_ORG)
+        )
+        share = np.where(
+            people.status[lent] == Status.GEIQ, 1.0 - model.spec.mechanisms.geiq.training_share, 1.0
+        )
+        rows = model.orgs.firm_rows(people.host[lent])
+        keep = rows >= 0
+        return np.bincount(
+            rows[keep], weights=(people.fte[lent] * share)[keep], minlength=len(firms)
+        )
+
+    def paid_fte(self, direct: np.ndarray) -> np.ndarray:
+        """FTE of its own staff each firm pays: a part-time job it fills alone (the one above its
+        whole jobs) is paid its fractional need."""
+        whole, fraction = self.model.firms.jobs_target()
+        above = np.maximum(direct - whole, 0.0)
+        return (
+            np.minimum(direct, whole) + np.minimum(above, fraction) + np.maximum(above - 1.0, 0.0)
+        )
+
+    def settle(self) -> None:
+        """The month's accounts of every open firm, the payments in the books, then closures."""
+        self._open_month()
+        model = self.model
+        firms, spec = model.firms, model.spec
+        alive = firms.alive
+        wage = spec.finance.wage_cost_eur_per_fte_month
+        direct = model.staff.fte[firms.org, Status.CLASSIC]
+        staffed = np.minimum(firms.demand, direct + self.hosted_fte())
+        firms.sales = np.where(alive, staffed * firms.value_per_fte(spec), 0.0)
+        firms.wages = np.where(alive, self.paid_fte(direct) * wage, 0.0)
+        firms.training = firms.wages * spec.firms.training_contribution_share
+        firms.profit = firms.sales - firms.wages - firms.training - firms.pole_bills
+        firms.cash += firms.sales - firms.wages - firms.training
+        local = np.array([s.local_consumption_share for s in spec.sectors])[firms.sector]
+        ledger = model.ledger
+        ledger.transfer(HOUSEHOLDS, FIRMS, float(np.sum(firms.sales * local)), Flow.CONSUMPTION)
+        ledger.transfer(
+            REST_OF_WORLD, FIRMS, float(np.sum(firms.sales * (1 - local))), Flow.EXPORTS
+        )
+        ledger.transfer(FIRMS, HOUSEHOLDS, float(firms.wages.sum()), Flow.WAGES)
+        ledger.transfer(FIRMS, OPCA, float(firms.training.sum()), Flow.TRAINING_CONTRIBUTION)
+        reserve = spec.firms.cash_reserve_months * wage * firms.demand
+        payout = np.where(alive, np.maximum(firms.cash - reserve, 0.0), 0.0)
+        firms.cash -= payout
+        ledger.transfer(FIRMS, HOUSEHOLDS, float(payout.sum()), Flow.DIVIDENDS)
+        self.close_broke()
+
+    def close_broke(self) -> None:
+        """Firms whose cash has stayed negative for more than ``negative_cash_months`` close."""
+        model = self.model
+        firms = model.firms
+        broke = firms.alive & (firms.cash < 0.0)
+        firms.broke_months = np.where(broke, firms.broke_months + 1, 0)
+        closing = np.flatnonzero(firms.broke_months > model.spec.firms.negative_cash_months)
+        if closing.size:
+            model.labour.close_firms(closing)
+
+    def liquidate(self, rows: np.ndarray) -> None:
+        """Closing firms: their cash goes to their owners, or their debts are written off."""
+        firms = self.model.firms
+        cash = firms.cash[rows]
+        ledger = self.model.ledger
+        ledger.transfer(FIRMS, HOUSEHOLDS, float(cash[cash > 0].sum()), Flow.LIQUIDATION)
+        ledger.transfer(REST_OF_WORLD, FIRMS, float(-cash[cash < 0].sum()), Flow.LIQUIDATION)
+        firms.cash[rows] = 0.0
+        firms.broke_months[rows] = 0
