@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ptce_sim.config.scenario import AuthorityLevel
-from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, Status
+from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, YOUNG_AGE, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
@@ -54,6 +54,9 @@ TERRITORY_COLUMNS = (
     "solidarity_fund_eur",
     "structure_failures",
     *PUBLIC_BY_FUNDER,
+    "employed_young",
+    "employed_plie_followed",
+    "employed_rsa",
 )
 STRUCTURE_COLUMNS = (
     "year",
@@ -137,6 +140,8 @@ def territory_row(
     alive = firms.alive
     member = alive & ((firms.ge >= 0) | (firms.geiq >= 0))
     holders = int(sum(model.staff.counts[s.org, -1] for s in structures if s.alive))
+    people = model.people
+    in_work = is_in(people.status, EMPLOYED)
     return {
         "year": year,
         "population": round(len(model.people) / model.spec.territory.activity_rate),
@@ -175,6 +180,9 @@ def territory_row(
             if kind == "failure" and month // 12 == year - model.spec.run.start_year
         ),
         **{column: by_funder.get(column[7:-4], 0.0) for column in PUBLIC_BY_FUNDER},
+        "employed_young": int(np.count_nonzero(in_work & (people.age < YOUNG_AGE))),
+        "employed_plie_followed": int(np.count_nonzero(in_work & people.ever_plie)),
+        "employed_rsa": int(np.count_nonzero(in_work & people.ever_unemployed_24m)),
     }
 
 
