@@ -1,8 +1,8 @@
 """Indicators: the yearly rows of the territory, structures and mechanism tables.
 
 Pure functions of the model's state: the recorder (:mod:`ptce_sim.simulation.recorder`) calls
-them at the end of each year and turns their rows into tables with :func:`typed_tables`. Columns that do not apply to a structure's kind stay empty
-(``None``), never a made-up zero.
+them at the end of each year and turns their rows into tables with :func:`typed_tables`. Columns
+that do not apply to a structure's kind stay empty (``None``), never a made-up zero.
 """
 
 from __future__ import annotations
@@ -125,9 +125,11 @@ def distinct_staff(year_staff: list[np.ndarray]) -> tuple[dict[int, int], dict[i
 def territory_row(
     model: PtceModel, year: int, tally: Tally, public_eur: float, by_funder: dict[str, float]
 ) -> dict[str, float]:
-    """The territory's indicators at the end of ``year`` (``tally``: the year's flows,
-    ``public_eur``: the public money paid over the year, ``by_funder``: the same by level of
-    funder)."""
+    """The territory's indicators at the end of ``year``.
+
+    ``tally``: the year's flows; ``public_eur``: the public money paid over the year;
+    ``by_funder``: the same by level of funder.
+    """
     counts = model.people.counts()
     employed = int(counts[EMPLOYED].sum())
     unemployed = int(counts[[Status.SEEKER, Status.LONG_TERM]].sum())

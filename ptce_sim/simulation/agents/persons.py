@@ -56,7 +56,8 @@ UNEMPLOYED = np.array([Status.SEEKER, Status.LONG_TERM])
 N_STATUS = len(Status)
 
 HOLDER = N_STATUS
-"""Pseudo-status column of the per-organisation counts: ESS staff on a fixed-term test (CAE holders)."""
+"""Pseudo-status column of the per-organisation counts: ESS staff on a fixed-term test (CAE
+holders)."""
 
 NO_ORG = -1
 NO_SECTOR = -1
@@ -81,7 +82,7 @@ class AgeGroup(IntEnum):
 
 
 def is_in(status: np.ndarray, statuses) -> np.ndarray:
-    """Boolean mask of ``status`` values among ``statuses`` (a fast ``np.isin`` for status codes)."""
+    """Boolean mask of ``status`` values among ``statuses`` (a fast ``np.isin`` of status codes)."""
     lookup = np.zeros(N_STATUS, dtype=bool)
     lookup[np.asarray(statuses, dtype=np.int64)] = True
     return lookup[status]

@@ -103,8 +103,7 @@ class Demography:
         spell = now - people.since + np.where(long_term_now, rule.long_term_months, 0)
         people.ever_unemployed_24m |= unemployed & (spell >= RSA_PROXY_MONTHS)
         discouraged = np.flatnonzero(
-            long_term_now
-            & (model.rng.random(len(people)) < rule.discouragement_rate)
+            long_term_now & (model.rng.random(len(people)) < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
         people.plie[discouraged] = False
