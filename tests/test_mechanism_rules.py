@@ -18,6 +18,7 @@ import pytest
 from helpers import base_scenario
 
 from ptce_sim.config.scenario import (
+    MARKET_KINDS,
     BudgetCutSpec,
     PlantClosureSpec,
     Scenario,
@@ -25,6 +26,7 @@ from ptce_sim.config.scenario import (
     StructureKind,
     StructureSpec,
 )
+from ptce_sim.simulation.accounts import HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD
 from ptce_sim.simulation.agents.persons import (
     EMPLOYED,
     HOLDER,
@@ -97,6 +99,8 @@ def model_of(spec: Scenario | None = None, seed: int = 0) -> PtceModel:
 
 def create(model: PtceModel, kind: StructureKind, **fields):
     """Open a structure of the pole now (as the timeline would)."""
+    if kind in MARKET_KINDS:
+        fields.setdefault("market", "local_ess_services")
     spec = StructureSpec(name=fields.pop("name", f"{kind} {len(model.pole.structures)}"), kind=kind,
                          **fields)
     return model.pole.create(spec)
@@ -1681,9 +1685,11 @@ def test_structure_wages_settlement_and_distress():
                                insertion_wage_cost_eur_per_fte_month=1000.0,
                                work_study_wage_cost_eur_per_fte_month=500.0,
                                overhead_share=0.5, overdraft_months=2.0, failure_grace_months=1)
+        with_market("no_demand")(data)  # it sells nothing
 
     model = model_of(scenario(change, authorities=[]))
-    s = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0, cash_eur=0.0)
+    s = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0, cash_eur=0.0,
+               market="no_demand")
     hire(model, s, Status.ESS, 1, fte=0.5)
     hire(model, s, Status.INSERTION, 2)
     hire(model, s, Status.GEIQ, 1)
@@ -1715,8 +1721,9 @@ def test_structure_wages_settlement_and_distress():
 
 
 def test_operating_grants_cover_part_of_a_deficit():
-    model = model_of(scenario(authorities=AUTHORITIES))
-    s = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0, cash_eur=0.0)
+    model = model_of(scenario(with_market("no_demand"), authorities=AUTHORITIES))
+    s = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0, cash_eur=0.0,
+               market="no_demand")
     hire(model, s, Status.ESS, 1)
     s.settle()
     deficit = s.monthly_costs
@@ -1724,10 +1731,21 @@ def test_operating_grants_cover_part_of_a_deficit():
     assert s.cash == pytest.approx(-0.25 * deficit)
 
 
-def test_market_structures_sell_what_their_market_and_staff_allow():
-    model = model_of(scenario(authorities=AUTHORITIES))
-    s = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0,
-               market_eur_per_job_per_year=120.0, market_growth_with_trust=1.0,
+def with_market(name: str = "m", **fields):
+    """A ``change`` for :func:`scenario` that adds a market (retail sector, households pay)."""
+    market = {"name": name, "sector": "retail_services", "buyers": {"households": 1.0},
+              "displacement": "medium", "displacement_reason": "test", **fields}
+
+    def change(data):
+        data["markets"].append(market)
+
+    return change
+
+
+def test_market_structures_share_a_finite_market_within_their_staff():
+    model = model_of(scenario(with_market(eur_per_employed_per_year=120.0, growth_with_trust=1.0),
+                              authorities=AUTHORITIES))
+    s = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0, market="m",
                sales_eur_per_fte_month=1000.0, purchases_share=0.25)
     employed = model.employed
     network = model.network
@@ -1744,20 +1762,51 @@ def test_market_structures_sell_what_their_market_and_staff_allow():
     assert s.revenue() == (pytest.approx(min(15.0 * employed, 2000.0)), 0.0, 0.0)
     s.month_sales = 400.0
     assert s.extra_costs() == pytest.approx(100.0)
-    off = model_of(scenario(cooperation={"enabled": False}))
-    t = create(off, StructureKind.ESS_ENTERPRISE, market_eur_per_job_per_year=120.0)
+    # a second supplier of the market takes half of it: the demand does not grow
+    t = create(model, StructureKind.ESS_ENTERPRISE, market="m")
+    network.trust[:] = 0.5
+    network.refresh()
+    total = 10.0 * model.employed * 1.5
+    assert s.market_eur_month() + t.market_eur_month() == pytest.approx(total)
+    assert s.market_eur_month() == pytest.approx(t.market_eur_month())
+    off = model_of(scenario(with_market(eur_per_employed_per_year=120.0),
+                            cooperation={"enabled": False}))
+    u = create(off, StructureKind.ESS_ENTERPRISE, market="m")
     off.network.trust[:] = 0.5
     off.network.refresh()
-    assert t.market_eur_month() == pytest.approx(10.0 * off.employed)
+    assert u.market_eur_month() == pytest.approx(10.0 * off.employed)
+
+
+def test_market_sales_are_paid_by_its_buyers_and_displace_the_sector_next_month():
+    change = with_market(eur_per_employed_per_year=120.0, displacement=0.5,
+                         buyers={"households": 0.5, "public": 0.25, "outside": 0.25})
+    model = model_of(scenario(change))
+    s = create(model, StructureKind.ESS_ENTERPRISE, market="m")
+    before = {a: model.ledger.balance(a) for a in (HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD)}
+    model.markets.book_sales(s, 1000.0)
+    paid = {a: before[a] - model.ledger.balance(a) for a in before}
+    assert paid == {HOUSEHOLDS: pytest.approx(500.0), PUBLIC_BUYERS: pytest.approx(250.0),
+                    REST_OF_WORLD: pytest.approx(250.0)}
+    model.markets.close_month()
+    retail = [x.name for x in model.spec.sectors].index("retail_services")
+    per_fte = model.spec.sectors[retail].sales_eur_per_fte_month
+    displaced = model.markets.displaced_fte()
+    assert displaced[retail] == pytest.approx(500.0 / per_fte)
+    assert displaced.sum() == pytest.approx(displaced[retail])
+    firms = model.firms
+    in_retail = firms.alive & (firms.sector == retail)
+    demand = firms.demand[in_retail].sum()
+    model.economy._displace(displaced)
+    assert firms.demand[in_retail].sum() == pytest.approx(demand - 500.0 / per_fte)
 
 
 def test_work_integration_enterprise_opens_insertion_posts_and_earns_aid():
-    model = model_of(scenario(authorities=AUTHORITIES,
+    model = model_of(scenario(with_market("w"), authorities=AUTHORITIES,
                               work_integration={"insertion_productivity": 0.5,
                                                 "post_months": 24}))
-    ei = create(model, StructureKind.WORK_INTEGRATION, permanent_staff=0,
-                market_eur_per_job_per_year=1200.0 / model.employed,
-                sales_eur_per_fte_month=100.0, insertion_share=0.5, market_growth_with_trust=0.0)
+    model.markets.demand_eur_month = lambda market: 100.0  # a market of EUR 100 a month
+    ei = create(model, StructureKind.WORK_INTEGRATION, permanent_staff=0, market="w",
+                sales_eur_per_fte_month=100.0, insertion_share=0.5)
     recount(model)
     assert ei.production_fte() == pytest.approx(1.0)
     ei.plan()
@@ -1781,19 +1830,19 @@ def test_work_integration_enterprise_opens_insertion_posts_and_earns_aid():
     ei.plan()  # no aid left: no new insertion post
     assert not [o for o in ei.openings if o.status == Status.INSERTION]
     off = model_of(scenario(work_integration={"enabled": False}))
-    ei = create(off, StructureKind.WORK_INTEGRATION, insertion_share=0.5,
-                market_eur_per_job_per_year=100.0)
+    ei = create(off, StructureKind.WORK_INTEGRATION, insertion_share=0.5)
     recount(off)
     ei.plan()
     assert not [o for o in ei.openings if o.status == Status.INSERTION]
 
 
 def test_integration_restaurant_serves_the_pole_workforce():
-    model = model_of(scenario(authorities=AUTHORITIES))
-    r = create(model, StructureKind.INTEGRATION_RESTAURANT, permanent_staff=0,
-               market_eur_per_job_per_year=650.0 * 12, sales_eur_per_fte_month=1e9,
-               market_growth_with_trust=0.0)
-    assert r.market_base_jobs() == pytest.approx(0.25 * model.employed)
+    lunches = with_market("lunch", eur_per_pole_worker_per_year=650.0 * 12,
+                          eur_per_employed_per_year=0.25 * 650.0 * 12, growth_with_trust=0.0)
+    model = model_of(scenario(lunches, authorities=AUTHORITIES))
+    r = create(model, StructureKind.INTEGRATION_RESTAURANT, permanent_staff=0, market="lunch",
+               sales_eur_per_fte_month=1e9)
+    assert r.market_eur_month() == pytest.approx(650.0 * 0.25 * model.employed)
     hire(model, r, Status.ESS, 1)
     assert model.network.pole_jobs() == 1  # its own cook, in the network
     sales, _, _ = r.revenue()

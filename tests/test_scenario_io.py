@@ -500,7 +500,78 @@ CROSS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("change", "phrases"), FIELD_CASES + CROSS_CASES)
+def _unjustified_market(data: dict) -> str:
+    del data["markets"][0]["displacement_reason"]
+    return "markets[0].displacement_reason"
+
+
+def _duplicate_market(data: dict) -> str:
+    data["markets"].append(dict(data["markets"][0]))
+    return f"markets[{len(data['markets']) - 1}].name"
+
+
+# Markets: displacement in [0, 1] (or a level of the ready reckoner), justified; buyers' shares
+# summing to 1; every seller naming a market that exists.
+MARKET_CASES = [
+    pytest.param(
+        set_field("markets", 0, "displacement", value=1.5),
+        ["displacement", "<= 1"],
+        id="displacement-above-one",
+    ),
+    pytest.param(
+        set_field("markets", 0, "displacement", value=-0.25),
+        ["displacement", ">= 0"],
+        id="displacement-negative",
+    ),
+    pytest.param(
+        set_field("markets", 0, "displacement", value="huge"),
+        ["expected a share in [0, 1] or one of", "medium", "huge"],
+        id="displacement-unknown-level",
+    ),
+    pytest.param(_unjustified_market, ["required"], id="displacement-unjustified"),
+    pytest.param(
+        set_field("markets", 0, "buyers", value={"households": 0.5, "firms": 0.25}),
+        ["sum to 1", "0.75"],
+        id="buyers-not-summing-to-one",
+    ),
+    pytest.param(
+        set_field("markets", 0, "sector", value="mining"),
+        ["unknown sector", "mining", "expected one of"],
+        id="market-unknown-sector",
+    ),
+    pytest.param(_duplicate_market, ["appears twice"], id="duplicate-market"),
+    pytest.param(
+        appended(
+            lambda d: structure_event(d, kind="ess_enterprise", market="nowhere"),
+            ".structure.market",
+        ),
+        ["unknown market", "nowhere", "expected one of", "catering"],
+        id="structure-unknown-market",
+    ),
+    pytest.param(
+        appended(lambda d: structure_event(d, kind="work_integration"), ".structure.market"),
+        ["sells in a market", "expected one of"],
+        id="seller-without-market",
+    ),
+    pytest.param(
+        appended(lambda d: structure_event(d, kind="geiq", market="catering"), ".structure.market"),
+        ["sells in no market"],
+        id="market-for-a-non-seller",
+    ),
+    pytest.param(
+        set_field("other_ess", "market", value="nowhere"),
+        ["unknown market", "nowhere"],
+        id="other-ess-unknown-market",
+    ),
+    pytest.param(
+        set_field("mechanisms", "cooperation", "launched_market", value="nowhere"),
+        ["unknown market", "nowhere"],
+        id="launched-unknown-market",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "phrases"), FIELD_CASES + CROSS_CASES + MARKET_CASES)
 def test_bad_scenario_gives_one_clear_message(write_scenario, change, phrases):
     """Each problem gives one ScenarioError naming the file, the field and what was expected."""
     field: list[str] = []

@@ -698,7 +698,6 @@ EVENTS = st.one_of(
                 optional={
                     "cash_eur": st.sampled_from([0.0, 1e9]),
                     "permanent_staff": st.sampled_from([0, 200]),
-                    "market_eur_per_job_per_year": st.sampled_from([0.0, 1e4]),
                     "sales_eur_per_fte_month": st.sampled_from([0.0, 1e6]),
                     "join_rate": st.sampled_from([0.0, 1.0]),
                     "purchases_share": st.sampled_from([0.0, 1.0]),

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -37,6 +38,28 @@ Count = Annotated[int, Field(ge=0)]
 Months = Annotated[int, Field(ge=1, le=600)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+DISPLACEMENT_LEVELS = {"none": 0.0, "low": 0.25, "medium": 0.5, "high": 0.75, "total": 1.0}
+"""The ready reckoner of the Additionality Guide (Homes and Communities Agency, 4th edition, 2014):
+the share of an activity's output taken from other firms of the same market."""
+
+
+def _displacement_level(value: object) -> object:
+    """A level name of the ready reckoner as its share; anything else is left to the checks."""
+    if isinstance(value, str):
+        try:
+            return DISPLACEMENT_LEVELS[value.strip().lower()]
+        except KeyError:
+            raise ValueError(
+                f"expected a share in [0, 1] or one of {list(DISPLACEMENT_LEVELS)}, got {value!r}"
+            ) from None
+    return value
+
+
+Displacement = Annotated[
+    float, BeforeValidator(_displacement_level), Field(ge=0.0, le=1.0, allow_inf_nan=False)
+]
+"""A displacement share in [0, 1], or a level name of the Additionality Guide's ready reckoner."""
 
 
 class FieldProblem(ValueError):
@@ -144,6 +167,63 @@ class SectorSpec(Strict):
     skill_requirement: Probability = 0.4
     firm_noise: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         0.02, description="Monthly standard deviation of each firm's own demand shock (log scale)."
+    )
+    sales_eur_per_fte_month: Positive = Field(
+        6000.0, description="A classic firm's sales per FTE of labour demand, in a month."
+    )
+
+
+class BuyersSpec(Strict):
+    """Who pays for what a market's ESS structures sell: shares that sum to 1."""
+
+    households: Probability = 0.0
+    firms: Probability = 0.0
+    public: Probability = Field(
+        0.0, description="Public buyers' procurement (canteens, works): a purchase, not a grant."
+    )
+    outside: Probability = Field(
+        0.0, description="Customers outside the territory (exports, visitors)."
+    )
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> BuyersSpec:
+        total = self.households + self.firms + self.public + self.outside
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"households + firms + public + outside must sum to 1, they sum to {total:g}"
+            )
+        return self
+
+
+class MarketSpec(Strict):
+    """A market the territory's ESS structures sell in: finite demand they share, part of it new
+    and the rest taken from the classic firms of a sector (displacement).
+
+    The demand its ESS suppliers can reach in a month is
+    ``(eur_per_employed_per_year * employed + eur_per_pole_worker_per_year * pole workers) / 12``,
+    widened by the suppliers' reputation (``growth_with_trust``); its open suppliers share it.
+    """
+
+    name: str = Field(min_length=1)
+    sector: str = Field(
+        min_length=1, description="The classic firms' sector whose sales it displaces."
+    )
+    eur_per_employed_per_year: NonNegative = Field(
+        0.0, description="Demand its ESS suppliers can reach, per employed resident."
+    )
+    eur_per_pole_worker_per_year: NonNegative = Field(
+        0.0, description="Demand its ESS suppliers can reach, per worker of the pole's network."
+    )
+    growth_with_trust: NonNegative = Field(
+        1.0, description="How much its suppliers' reputation widens the demand they reach."
+    )
+    buyers: BuyersSpec
+    displacement: Displacement = Field(
+        description="Share of its sales taken from the sector's classic firms (the rest is new "
+        "demand: served from outside before, or a need nobody met)."
+    )
+    displacement_reason: str = Field(
+        min_length=1, description="Why that level of displacement (the evaluator's justification)."
     )
 
 
@@ -295,6 +375,17 @@ class IncubationSpec(Strict):
     contribution_share: Probability = 0.1
     holder_turnover_eur_per_month: NonNegative = 1500.0
     aid_per_holder_eur: NonNegative = 1200.0
+    firm_displacement: Displacement = Field(
+        0.75,
+        description="Share of a micro firm's activity taken from the existing firms of its "
+        "sector (Additionality Guide levels: none, low, medium, high, total).",
+    )
+    firm_displacement_reason: str = Field(
+        "ASSUMPTION: new micro firms in residential trades mostly take customers from existing "
+        "ones (Additionality Guide: high displacement for local, saturated markets).",
+        min_length=1,
+        description="Why that level of displacement (the evaluator's justification).",
+    )
 
 
 class TreasurySpec(Strict):
@@ -328,7 +419,11 @@ class CooperationSpec(Strict):
     )
     requests_per_launch: Annotated[int, Field(ge=1)] = 12
     launch_cost_eur: NonNegative = 60000.0
-    launched_market_eur_per_job_per_year: NonNegative = 30.0
+    launched_market: str | None = Field(
+        None,
+        description="The [[markets]] entry that structures launched by the animator or incubated "
+        "as ESS structures sell in (required when the pole can launch or incubate them).",
+    )
     member_fee_eur_per_year: NonNegative = Field(
         250.0, description="Yearly contribution of each pole member to the animator."
     )
@@ -343,7 +438,9 @@ class OtherEssSpec(Strict):
 
     count: Annotated[int, Field(ge=0, le=1000)] = 0
     staff_mean: Annotated[float, Field(ge=1.0, le=500)] = 4.0
-    market_eur_per_job_per_year: NonNegative = 60.0
+    market: str | None = Field(
+        None, description="The [[markets]] entry they sell in (required when count > 0)."
+    )
     sales_eur_per_fte_month: NonNegative = 3200.0
     join_rate: Probability = Field(
         0.01, description="Monthly rate at which one joins the pole once it exists."
@@ -436,6 +533,16 @@ class StructureKind(StrEnum):
     ESS_ENTERPRISE = "ess_enterprise"
 
 
+MARKET_KINDS = frozenset(
+    {
+        StructureKind.WORK_INTEGRATION,
+        StructureKind.INTEGRATION_RESTAURANT,
+        StructureKind.ESS_ENTERPRISE,
+    }
+)
+"""Kinds of structure that live from a market (and name the one they sell in)."""
+
+
 class StructureSpec(Strict):
     """A named structure created by the timeline."""
 
@@ -446,13 +553,9 @@ class StructureSpec(Strict):
     sectors: list[str] = Field(
         default_factory=list, description="Sectors of the firms it serves (GE, GEIQ); empty = all."
     )
-    market_eur_per_job_per_year: NonNegative = Field(
-        0.0,
-        description="Demand for its goods or services per job in the territory (EI, restaurant, ESS enterprise).",
-    )
-    market_growth_with_trust: NonNegative = Field(
-        1.0,
-        description="How much the pole's trust multiplies its market (public and member clients).",
+    market: str | None = Field(
+        None,
+        description="The [[markets]] entry it sells in (EI, restaurant, ESS enterprise).",
     )
     sales_eur_per_fte_month: NonNegative = Field(
         3000.0, description="What one FTE of its staff produces for sale in a month."
@@ -614,6 +717,7 @@ class Scenario(Strict):
     labour_market: LabourMarketSpec = LabourMarketSpec()
     mechanisms: MechanismsSpec = MechanismsSpec()
     other_ess: OtherEssSpec = OtherEssSpec()
+    markets: list[MarketSpec] = Field(default_factory=list)
     finance: FinanceSpec = FinanceSpec()
     authorities: list[AuthoritySpec] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
@@ -622,11 +726,13 @@ class Scenario(Strict):
     def _consistent(self) -> Scenario:
         _check_unique([s.name for s in self.sectors], "sectors", "sector name")
         _check_unique([a.name for a in self.authorities], "authorities", "authority name")
+        _check_unique([m.name for m in self.markets], "markets", "market name")
         total = sum(s.job_share for s in self.sectors)
         if abs(total - 1.0) > 1e-6:
             raise FieldProblem("sectors", f"job_share must sum to 1, they sum to {total:g}")
         sector_names = {s.name for s in self.sectors}
         authority_names = {a.name for a in self.authorities}
+        self._check_markets(sector_names)
         created: set[str] = set()
         creations = {
             event.structure.name: (i, event.date)
@@ -661,6 +767,7 @@ class Scenario(Strict):
                             f"founders {unknown} are not created before {event.date} ({why})",
                         )
                     _check_known(spec.sectors, sector_names, f"{where}.structure.sectors", "sector")
+                    self._check_market_of(spec.kind, spec.market, f"{where}.structure.market")
                     created.add(spec.name)
                 case SectorShockSpec(sectors=names):
                     _check_known(names, sector_names, f"{where}.sectors", "sector")
@@ -672,6 +779,42 @@ class Scenario(Strict):
                     for path, value in event.set.items():
                         check_mechanism_path(self.mechanisms, path, value, f"{where}.set.{path}")
         return self
+
+    def _check_markets(self, sector_names: set[str]) -> None:
+        """Markets displace known sectors; whoever sells in a market names one that exists."""
+        for i, market in enumerate(self.markets):
+            _check_known([market.sector], sector_names, f"markets[{i}].sector", "sector")
+        if self.other_ess.count:
+            self._check_market_of(
+                StructureKind.ESS_ENTERPRISE, self.other_ess.market, "other_ess.market"
+            )
+        launchers = {StructureKind.ANIMATOR, StructureKind.ACTIVITY_COOPERATIVE}
+        launched = self.mechanisms.cooperation.launched_market
+        if launched is not None or any(
+            isinstance(e, CreateStructureSpec) and e.structure.kind in launchers
+            for e in self.events
+        ):  # an animator launches structures, a CAE incubates them: they need a market
+            self._check_market_of(
+                StructureKind.ESS_ENTERPRISE, launched, "mechanisms.cooperation.launched_market"
+            )
+
+    def _check_market_of(self, kind: StructureKind, market: str | None, where: str) -> None:
+        names = sorted(m.name for m in self.markets)
+        if kind not in MARKET_KINDS:
+            if market is not None:
+                raise FieldProblem(where, f"a {kind} structure sells in no market; remove it")
+            return
+        if market is None:
+            raise FieldProblem(
+                where,
+                f"a {kind} structure sells in a market: expected one of {names} "
+                "(the names of [[markets]])",
+            )
+        if market not in names:
+            raise FieldProblem(
+                where,
+                f"unknown market {market!r}; expected one of {names} (the names of [[markets]])",
+            )
 
     @property
     def months(self) -> int:

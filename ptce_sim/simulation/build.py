@@ -85,11 +85,9 @@ def _build_other_ess(model: PtceModel) -> None:
             name=f"ESS association {i + 1}",
             kind=StructureKind.ESS_ENTERPRISE,
             permanent_staff=max(1, round(model.rng.exponential(other.staff_mean))),
-            market_eur_per_job_per_year=other.market_eur_per_job_per_year
-            * model.rng.lognormal(-0.125, 0.5),
+            market=other.market,
             sales_eur_per_fte_month=other.sales_eur_per_fte_month,
             cash_eur=OTHER_ESS_CASH_EUR,
-            market_growth_with_trust=0.5,
         )
         structure = model.pole.add_outside(spec)
         founders = model.people.in_status(Status.SEEKER)[: spec.permanent_staff]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.mechanisms.economy import Economy
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
+    from ptce_sim.simulation.mechanisms.markets import Markets
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
     from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -61,7 +62,7 @@ class Context(Protocol):
         events_applied: (month, type, note) of every event so far, failures included.
         agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
-    Mechanisms: ``demography``, ``economy``, ``labour``, ``training``, ``funding``,
+    Mechanisms: ``demography``, ``economy``, ``markets``, ``labour``, ``training``, ``funding``,
     ``treasury``, ``network``.
     """
 
@@ -85,6 +86,7 @@ class Context(Protocol):
     agent_id_counter: int
     demography: Demography
     economy: Economy
+    markets: Markets
     labour: LabourMarket
     training: TrainingMechanism
     funding: Funding

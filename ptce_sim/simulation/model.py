@@ -29,6 +29,7 @@ from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
+from ptce_sim.simulation.mechanisms.markets import Markets
 from ptce_sim.simulation.mechanisms.training import TrainingMechanism
 from ptce_sim.simulation.mechanisms.treasury import Treasury
 from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -99,6 +100,7 @@ class PtceModel(mesa.Model):
         self.demography = Demography(self)
         self.labour = LabourMarket(self)
         self.economy = Economy(self)
+        self.markets = Markets(self)
         self.funding = Funding(self)
         self.training = TrainingMechanism(self)
         self.treasury = Treasury(self)
@@ -130,6 +132,7 @@ class PtceModel(mesa.Model):
         self.pole.assign_hosts()  # 7. hosts for new GE and GEIQ workers
         self._recount()
         self.pole.settle()  # 8. accounts, the treasury, failures
+        self.markets.close_month()
         self.network.cooperate()  # 9. trust, members, requests, the charter
         self.demography.drift()  # 10. long-term unemployment, discouragement, drift
         self.recorder.record_month(self)  # 11. the month's records; the year's in December
@@ -146,6 +149,7 @@ class PtceModel(mesa.Model):
     def _close_year(self) -> None:
         self.recorder.close_year(self)
         self.treasury.new_year()
+        self.markets.new_year()
         for structure in self.pole.structures:
             structure.year.reset()
 

@@ -37,6 +37,9 @@ class Pole:
     def __init__(self, model: Context) -> None:
         self.model = model
         self.structures: list[Structure] = []
+        self.version = 0
+        """Counts openings and closures, so that what depends on the open structures is
+        recomputed only when they change."""
 
     # -- queries ----------------------------------------------------------------------------------
 
@@ -66,6 +69,7 @@ class Pole:
         structure = make_structure(self.model, spec)
         structure.in_pole = False
         self.structures.append(structure)
+        self.version += 1
         return structure
 
     def create(self, spec: StructureSpec, founders: Iterable[str] = ()) -> Structure:
@@ -75,6 +79,7 @@ class Pole:
         structure = make_structure(model, spec)
         structure.in_pole = True
         self.structures.append(structure)
+        self.version += 1
         model.staff.grow(len(model.orgs))
         network.add_node(structure.org)
         by_name = {s.name: s for s in self.structures if s.alive}
@@ -101,6 +106,7 @@ class Pole:
         model.treasury.write_off(structure.org)
         model.events_applied.append((model.month_index, "failure", structure.name))
         structure.remove()
+        self.version += 1
 
     def incubate_firms(self, rows: np.ndarray) -> None:
         """Successful project holders open micro firms and work in them."""
@@ -112,8 +118,10 @@ class Pole:
             np.int16
         )
         base = np.full(rows.size, INCUBATED_FIRM_FTE)
+        model.economy.take_market_share(
+            sectors, base, model.spec.mechanisms.incubation.firm_displacement
+        )
         new = model.firms.add(model, sectors, base, incubated=np.ones(rows.size, dtype=bool))
-        np.add.at(model.economy.base_jobs, sectors, INCUBATED_FIRM_FTE)
         model.staff.grow(len(model.orgs))
         model.labour.hire_into_firm(rows, model.firms.org[new], mechanism="incubated_activities")
 
@@ -126,7 +134,7 @@ class Pole:
             kind=StructureKind.ESS_ENTERPRISE,
             permanent_staff=1,
             cash_eur=5000.0,
-            market_eur_per_job_per_year=model.spec.mechanisms.cooperation.launched_market_eur_per_job_per_year,
+            market=model.spec.mechanisms.cooperation.launched_market,
         )
         structure = self.create(spec, founders=[founder.name])
         row = np.array([model.people.row_of(uid)])

@@ -58,6 +58,8 @@ class Economy:
         self.base_jobs = np.zeros(len(sectors))
         self.shocks: list[ActiveShock] = []
         self.index = np.ones(len(sectors))
+        self.displaced = np.zeros(len(sectors))
+        """Classic FTE of each sector displaced this month by ESS sales."""
 
     def sector_index(self) -> np.ndarray:
         """Demand index of every sector this month (1 = the start)."""
@@ -93,8 +95,38 @@ class Economy:
         firms.demand = np.where(
             firms.alive, firms.base * self.index[firms.sector] * np.exp(firms.noise), 0.0
         )
+        self._displace(model.markets.displaced_fte())
         self._exits(previous)
         self._entries()
+
+    def _displace(self, displaced: np.ndarray) -> None:
+        """ESS sales that displace classic firms' sales lower their sectors' labour demand, every
+        firm of a sector in proportion to its demand (entries see the lower demand too)."""
+        self.displaced = displaced
+        if not displaced.any():
+            return
+        firms = self.model.firms
+        total = np.bincount(firms.sector, weights=firms.demand, minlength=displaced.size)
+        kept = np.where(
+            total > 0, 1.0 - np.minimum(displaced, total) / np.maximum(total, 1e-12), 1.0
+        )
+        firms.demand *= kept[firms.sector]
+
+    def take_market_share(self, sectors: np.ndarray, base: np.ndarray, displacement: float) -> None:
+        """New firms of ``sectors`` with baseline demand ``base``: a share ``displacement`` of it is
+        taken from the sector's open firms (their baseline falls in proportion to it), the rest
+        is new demand for the sector.
+        """
+        model = self.model
+        firms = model.firms
+        taken = np.bincount(sectors, weights=base * displacement, minlength=self.base_jobs.size)
+        alive = firms.alive
+        held = np.bincount(firms.sector[alive], weights=firms.base[alive], minlength=taken.size)
+        taken = np.minimum(taken, held)
+        kept = np.where(held > 0, 1.0 - taken / np.maximum(held, 1e-12), 1.0)
+        firms.base[alive] *= kept[firms.sector[alive]]
+        np.add.at(self.base_jobs, sectors, base * (1.0 - displacement))
+        model.markets.incubation_displaced_fte += float(taken.sum())
 
     def _exits(self, previous: np.ndarray) -> None:
         model = self.model
@@ -117,7 +149,7 @@ class Economy:
             weights=firms.base[firms.alive] * self.index[firms.sector[firms.alive]],
             minlength=len(sectors),
         )
-        wanted = self.base_jobs * self.index
+        wanted = self.base_jobs * self.index - self.displaced
         threshold = model.spec.firms.entry_threshold_jobs * min(1.0, model.scale)
         for s, sector in enumerate(sectors):
             gap = wanted[s] - offered[s]

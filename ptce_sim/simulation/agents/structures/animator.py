@@ -76,7 +76,7 @@ class Animator(Structure):
             kind=StructureKind.ESS_ENTERPRISE,
             cash_eur=0.0,
             permanent_staff=1,
-            market_eur_per_job_per_year=rule.launched_market_eur_per_job_per_year,
+            market=rule.launched_market,
         )
         structure = self.model.pole.create(spec, founders=[self.name])
         self.cash -= cost

@@ -191,7 +191,7 @@ class Structure(mesa.Agent):
         self.monthly_costs = costs
         self.cash += sales + fees + aid - costs
         ledger = self.model.ledger  # the aid is booked by the funders that paid it
-        ledger.transfer(REST_OF_WORLD, self.org, sales, Flow.SALES)
+        self.book_sales(sales)
         ledger.transfer(REST_OF_WORLD, self.org, fees, Flow.MEMBER_FEES)
         ledger.transfer(self.org, HOUSEHOLDS, wages, Flow.WAGES)
         ledger.transfer(self.org, REST_OF_WORLD, costs - wages, Flow.PURCHASES)
@@ -212,6 +212,11 @@ class Structure(mesa.Agent):
     def extra_costs(self) -> float:
         """Kind-specific costs besides wages and overheads (e.g. training bought)."""
         return 0.0
+
+    def book_sales(self, sales: float) -> None:
+        """Book this month's sales in the ledger (default: customers not represented yet, booked
+        from the rest of the world; market structures name their buyers)."""
+        self.model.ledger.transfer(REST_OF_WORLD, self.org, sales, Flow.SALES)
 
     def overdraft(self) -> float:
         """How far below zero its cash may go before it is in distress."""

@@ -4,29 +4,37 @@ inter-company integration restaurant.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ptce_sim.config.scenario import StructureKind
+from ptce_sim.config.scenario import StructureKind, StructureSpec
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.agents.structures.base import Structure
 
+if TYPE_CHECKING:
+    from ptce_sim.simulation.interface import Context
+
 
 class MarketStructure(Structure):
-    """A structure that sells goods or services on a market that grows with the territory and trust."""
+    """A structure that sells goods or services in one of the scenario's markets
+    (:mod:`ptce_sim.simulation.mechanisms.markets`): finite demand shared with the market's other
+    suppliers, paid by the market's buyers, partly taken from classic firms.
+    """
 
     kind = StructureKind.ESS_ENTERPRISE
 
-    def market_base_jobs(self) -> float:
-        """Jobs whose number drives its market."""
-        return float(self.model.employed)
+    def __init__(self, model: Context, spec: StructureSpec) -> None:
+        if spec.market not in model.markets.index:
+            raise ValueError(
+                f"structure {spec.name!r} ({spec.kind}) must sell in one of the scenario's "
+                f"markets {sorted(model.markets.index)}, got market={spec.market!r}"
+            )
+        super().__init__(model, spec)
 
     def market_eur_month(self) -> float:
-        """Demand for what it sells this month, in euros."""
-        trust = self.model.network.reputation(self.org) if self.model.cooperation_on else 0.0
-        per_job = self.spec.market_eur_per_job_per_year / 12.0
-        return (
-            per_job * self.market_base_jobs() * (1.0 + self.spec.market_growth_with_trust * trust)
-        )
+        """What it can sell this month, in euros: its share of its market's demand."""
+        return self.model.markets.reach(self)
 
     def production_fte(self) -> float:
         """FTE its market can keep busy."""
@@ -43,6 +51,10 @@ class MarketStructure(Structure):
     def extra_costs(self) -> float:
         """Purchases (food, materials) in proportion to this month's sales."""
         return self.spec.purchases_share * self.month_sales
+
+    def book_sales(self, sales: float) -> None:
+        """Its sales are paid by its market's buyers."""
+        self.model.markets.book_sales(self, sales)
 
 
 class EssEnterprise(MarketStructure):
@@ -86,14 +98,12 @@ class WorkIntegrationEnterprise(MarketStructure):
 
 
 class IntegrationRestaurant(WorkIntegrationEnterprise):
-    """Inter-company integration restaurant: its market is the pole's workforce at lunch."""
+    """Inter-company integration restaurant: its market is lunch for the pole's workforce (and
+    the public canteens its market names)."""
 
     kind = StructureKind.INTEGRATION_RESTAURANT
     indicators = WorkIntegrationEnterprise.indicators | {"meals_per_day"}
     meal_price_eur = 6.5
-
-    def market_base_jobs(self) -> float:
-        return self.model.network.pole_jobs() + 0.25 * float(self.model.employed)
 
     def revenue(self) -> tuple[float, float, float]:
         sales, fees, aid = super().revenue()
