@@ -123,6 +123,65 @@ def test_report_sentences_have_intervals(versus: Path) -> None:
     assert rows.loc["unemployment_rate_end", "interval_high"] < 0, rows.loc["unemployment_rate_end"]
 
 
+def test_report_counts_gross_and_net_jobs(versus: Path) -> None:
+    """Gross, deadweight, displacement, net jobs, net jobs by group and cost per net job.
+
+    In the report (a sentence and three tables, in plain words) and in additionality.csv; net
+    jobs are the paired difference of residents in work, and the cost per net job of all
+    funders the extra public money over them, pair by pair.
+    """
+    markdown = (versus / "report.md").read_text(encoding="utf-8")
+    html = (versus / "report.html").read_text(encoding="utf-8")
+    assert "### Gross and net jobs" in markdown and "<h3>Gross and net jobs</h3>" in html
+    assert re.search(
+        r"In 2012, with_pole has [\d,]+ gross jobs in the pole's structures and mechanisms; "
+        r"[\d,]+ such jobs exist in without_pole anyway \(deadweight\).*net, [\d,.]+ "
+        r"(more|fewer) residents in work than without_pole",
+        markdown,
+    ), markdown
+    assert "| − leakage (jobs taken by non-residents) | not modelled | not modelled |" in markdown
+    assert "| long-term unemployed followed by the PLIE |" in markdown
+    table = pd.read_csv(versus / "additionality.csv")
+    assert {
+        "gross",
+        "deadweight",
+        "displacement",
+        "leakage",
+        "net",
+        "net_young",
+        "net_plie_followed",
+        "net_rsa",
+        "public_extra_eur",
+        "cost_per_net_job_eur",
+        "cost_per_net_job_year_eur",
+    } <= set(table["indicator"])
+    frame = load_batch(versus / "batch")
+    funders = {
+        c[len("public_") : -len("_eur")]
+        for c in frame.columns
+        if re.fullmatch(r"public_.+_eur", c) and c != "public_funding_eur"
+    }
+    period = table[table["scope"] == "period"].set_index(["indicator", "funder"])
+    assert set(period.loc["cost_per_net_job_eur"].index) == funders | {"total"}
+    end = frame[frame["year"] == 2012].pivot(index="replicate", columns="scenario")
+    net = (end["employed", "with_pole"] - end["employed", "without_pole"]) / 0.05
+    row = table[(table["first_year"] == 2012) & (table["indicator"] == "net")].iloc[0]
+    assert row["median"] == pytest.approx(np.median(net), rel=1e-5)
+    groups = table[(table["first_year"] == 2012) & table["indicator"].str.startswith("net_")]
+    assert (groups["median"].abs() <= end["employed"].max().max() / 0.05).all()
+    money = frame.groupby(["scenario", "replicate"])["public_funding_eur"].sum().unstack(0)
+    extra = (money["with_pole"] - money["without_pole"]) / 0.05
+    cost = period.loc[("cost_per_net_job_eur", "total")]
+    if np.quantile(net, 0.05) > 0:
+        assert cost["status"] == "estimated"
+        assert cost["median"] == pytest.approx(np.median(extra / net), rel=1e-5)  # %.6g
+    else:
+        assert cost["status"] == "not significant" and math.isnan(cost["median"])
+    pairs = pd.read_parquet(versus / "additionality_pairs.parquet")
+    assert len(pairs) == 3 * 10 and set(pairs["replicate"]) == {0, 1, 2}
+    assert np.allclose(pairs["residual"], 0.0)
+
+
 def test_paired_runs_share_their_seeds(versus: Path) -> None:
     """Replicate r of each scenario runs with the same seed."""
     frame = load_batch(versus / "batch")
@@ -170,6 +229,7 @@ def test_compare_two_scenario_files(tmp_path: Path, capsys) -> None:
     printed = capsys.readouterr().out
     assert code == 0
     assert "double_grant compared with base" in printed  # same run names: the files name them
+    assert "residents in work than base" in printed and "additionality.csv" in printed
     markdown = (out / "report.md").read_text(encoding="utf-8")
     table = pd.read_csv(out / "comparison.csv")
     rows = table[table["shock"].isna()].set_index("indicator")

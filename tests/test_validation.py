@@ -229,6 +229,20 @@ def test_counterfactual_difference_with_interval(result):
     assert jobs["difference_q05"] == pytest.approx(np.quantile(paired, 0.05))
 
 
+def test_net_jobs_are_the_counterfactual_difference(result):
+    """The gross-to-net section's net jobs are the counterfactual's paired jobs difference."""
+    net = result.additionality
+    assert (net.first_year, net.last_year) == (1970, 2015)
+    counterfactual = result.counterfactual.set_index(["year", "unit"])
+    for year in (2012, 2015):
+        row = net.row("net", year)
+        assert row["median"] == pytest.approx(
+            counterfactual.loc[(year, "persons"), "difference_median"]
+        )
+        assert row["pairs"] == len(SEEDS)
+    assert np.allclose(net.pairs["residual"], 0.0)
+
+
 # ------------------------------------------------------------------------------------------------
 # Report and command
 
@@ -244,6 +258,7 @@ def test_report_files_are_written(result, report):
         "validation_targets.csv",
         "validation_patterns.csv",
         "validation_counterfactual.csv",
+        "validation_additionality.csv",
     } == names
     for path in report:
         assert path.stat().st_size > 200, path
@@ -296,7 +311,16 @@ def test_command_writes_the_report(tmp_path, capsys):
     code = run_validate_command(SCENARIO, TARGETS, 1, 0.1, out, show_progress=False)
     printed = capsys.readouterr().out
     assert "figures within ±25%" in printed and "cooperation effect in 2015" in printed
-    assert (out / "validation.md").exists()
+    assert "residents in work than the run without cooperation" in printed
+    text = (out / "validation.md").read_text(encoding="utf-8")
+    assert "### Gross and net jobs (additionality)" in text
+    for words in ("gross jobs", "deadweight", "displacement", "net additional jobs", "leakage"):
+        assert words in text, words
+    assert "| − leakage (jobs taken by non-residents) | not modelled |" in text
+    assert "| funder | extra public money | per net job (jobs in 2015) |" in text
+    net = pd.read_csv(out / "validation_additionality.csv")
+    assert {"net", "net_young", "net_plie_followed", "net_rsa"} <= set(net["indicator"])
+    assert "total" in set(net["funder"].dropna())
     table = pd.read_csv(out / "validation_targets.csv")
     permanent = table.loc[table["label"] == "target[0].permanent_employees"].iloc[0]
     assert permanent["observed"] == 6 and permanent["simulated_median"] % 10 == 0, permanent

@@ -10,8 +10,8 @@
 * ``ptce-sim compare SCENARIO_A SCENARIO_B [...] [--replicates N]`` (or one experiment file):
   paired comparison and report for policy staff (:mod:`ptce_sim.studies.compare`).
 
-Bad input never ends in a traceback: a :class:`~ptce_sim.config.scenario_io.ScenarioError` is printed as
-one line and the command exits with status 2.
+Bad input never ends in a traceback: a :class:`~ptce_sim.config.scenario_io.ScenarioError` is
+printed as one line and the command exits with status 2.
 """
 
 from __future__ import annotations
@@ -441,7 +441,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"{scenario} compared with {names[0]}:")
         for text in texts[:8]:
             print(f"  - {text}")
-    print(f"Report: {out / 'report.html'} (and report.md, PNG charts, comparison.csv)")
+    print(
+        f"Report: {out / 'report.html'} (and report.md, PNG charts, comparison.csv, gross and "
+        "net jobs in additionality.csv and additionality_pairs.parquet)"
+    )
     if comparison.batch is not None:
         _report_failures(comparison.batch.failures, out / "batch")
         return 1 if comparison.batch.failures else 0

@@ -1,8 +1,8 @@
 """Indicators: the yearly rows of the territory, structures and mechanism tables.
 
 Pure functions of the model's state: the recorder (:mod:`ptce_sim.simulation.recorder`) calls
-them at the end of each year and turns their rows into tables with :func:`typed_tables`. Columns that do not apply to a structure's kind stay empty
-(``None``), never a made-up zero.
+them at the end of each year and turns their rows into tables with :func:`typed_tables`. Columns
+that do not apply to a structure's kind stay empty (``None``), never a made-up zero.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ptce_sim.config.scenario import AuthorityLevel
-from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, Status
+from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, YOUNG_AGE, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
@@ -57,6 +57,9 @@ TERRITORY_COLUMNS = (
     "ess_market_sales_eur",
     "displacing_sales_eur",
     "displaced_jobs",
+    "employed_young",
+    "employed_plie_followed",
+    "employed_rsa",
 )
 STRUCTURE_COLUMNS = (
     "year",
@@ -125,9 +128,11 @@ def distinct_staff(year_staff: list[np.ndarray]) -> tuple[dict[int, int], dict[i
 def territory_row(
     model: PtceModel, year: int, tally: Tally, public_eur: float, by_funder: dict[str, float]
 ) -> dict[str, float]:
-    """The territory's indicators at the end of ``year`` (``tally``: the year's flows,
-    ``public_eur``: the public money paid over the year, ``by_funder``: the same by level of
-    funder)."""
+    """The territory's indicators at the end of ``year``.
+
+    ``tally``: the year's flows; ``public_eur``: the public money paid over the year;
+    ``by_funder``: the same by level of funder.
+    """
     counts = model.people.counts()
     employed = int(counts[EMPLOYED].sum())
     unemployed = int(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
@@ -140,6 +145,8 @@ def territory_row(
     alive = firms.alive
     member = alive & ((firms.ge >= 0) | (firms.geiq >= 0))
     holders = int(sum(model.staff.counts[s.org, -1] for s in structures if s.alive))
+    people = model.people
+    in_work = is_in(people.status, EMPLOYED)
     return {
         "year": year,
         "population": round(len(model.people) / model.spec.territory.activity_rate),
@@ -181,6 +188,9 @@ def territory_row(
         "ess_market_sales_eur": model.markets.sales_year,
         "displacing_sales_eur": model.markets.displacing_year,
         "displaced_jobs": model.markets.displaced_jobs(),
+        "employed_young": int(np.count_nonzero(in_work & (people.age < YOUNG_AGE))),
+        "employed_plie_followed": int(np.count_nonzero(in_work & people.ever_plie)),
+        "employed_rsa": int(np.count_nonzero(in_work & people.ever_unemployed_24m)),
     }
 
 

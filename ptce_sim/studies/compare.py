@@ -9,8 +9,8 @@ scenario is the reference; every other one is compared with it on:
   GEIQ hires, insertion exits to work, incubated activities, internalised posts);
 * people in work and the unemployment rate (in the last year and on average);
 * jobs in ESS structures in the last year;
-* public money spent over the run, and the **public cost per job created** (the former divided
-  by the jobs created);
+* public money spent over the run, and the **public cost per gross job created** (the former
+  divided by the jobs created, before deadweight and displacement);
 * the self-financing ratio of the pole's structures in the last year (sales and fees over
   sales, fees and aid);
 * **resilience** to each shock of the timeline, with the measures of Martin (2012) from
@@ -18,11 +18,20 @@ scenario is the reference; every other one is compared with it on:
   recovery (months to get back to the pre-shock level, share of the loss made up after five
   years) and renewal (post-shock growth minus pre-shock growth).
 
+Each compared scenario also gets the **gross to net** decomposition of the Additionality Guide
+(:mod:`ptce_sim.studies.additionality`): gross jobs in the pole's structures and mechanisms, minus
+deadweight, displacement and leakage, plus the multiplier, gives the net additional jobs (more
+residents in work), by group (young people, persons followed by the PLIE, the RSA proxy), with
+the public cost per net job and per net job-year for each funder and in total; each figure is
+the median over the pairs with the 5%-95% quantiles of the paired values.
+
 Counts and money are full-scale equivalents (divided by the run's scale). Each difference is the
 mean over replicates of the paired differences, with a **90% interval** for that mean (Student's
 t over the paired replicates; with one replicate there is none), and is told in a plain
 sentence. The report is ``report.html`` with PNG charts and a Markdown copy ``report.md``; the
-figures are in ``comparison.csv``; the runs in ``batch/`` (a batch folder, resumable).
+figures are in ``comparison.csv``, the decomposition in ``additionality.csv`` (one row per
+scenario, year or period, indicator and funder) and its paired values in
+``additionality_pairs.parquet``; the runs in ``batch/`` (a batch folder, resumable).
 """
 
 from __future__ import annotations
@@ -33,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from ptce_sim.config.scenario_io import ScenarioError
-from ptce_sim.runs.atomic import write_text
+from ptce_sim.runs.atomic import replacing, write_text
+from ptce_sim.studies import additionality
 from ptce_sim.studies.batch import (
     BatchReport,
     Progress,
@@ -49,6 +59,7 @@ LEVEL = 0.90
 NEEDED = (
     "employed",
     "unemployment_rate",
+    "classic_jobs",
     "ess_jobs",
     "public_funding_eur",
     "self_financing_ratio",
@@ -133,7 +144,7 @@ def _metrics(start: int, end: int) -> list[Metric]:
         Metric("unemployment_rate_mean", f"average unemployment rate, {span} (%)", "points"),
         Metric("ess_jobs_end", f"ESS jobs in {end}", "jobs"),
         Metric("public_money_eur", f"public money spent, {span}", "eur"),
-        Metric("cost_per_job_eur", "public cost per job created", "eur"),
+        Metric("cost_per_job_eur", "public cost per gross job created", "eur"),
         Metric("self_financing_end", f"self-financing ratio in {end} (%)", "points"),
     ]
 
@@ -447,6 +458,11 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
     start, end = int(reference["start_year"]), int(reference["end_year"])
     diffs = differences(per_run, names, start, end)
     words = sentences(diffs)
+    used = ["scenario", "replicate", *additionality.columns_used(manifest["keep"])]
+    net = net_effects(load_batch(batch_dir, columns=used), names, scales)
+    for name, result in net.items():
+        words.setdefault(name, []).insert(0, additionality.headline(result, names[0], name))
+    tables = {name: additionality.report_tables(result, [end]) for name, result in net.items()}
     out.mkdir(parents=True, exist_ok=True)
     yearly = load_batch(batch_dir, columns=["scenario", "replicate", "year", *NEEDED])
     images = ["trajectories.png", "differences.png"]
@@ -474,18 +490,24 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
         "includes zero the scenarios are not clearly different at this number of replicates.",
         "Jobs created or secured by the pole: GE posts in place at the end, GEIQ hires, "
         "insertion exits to work, incubated activities and internalised posts over the period. "
-        "Public cost per job created: public money spent over the period divided by them.",
+        "Public cost per gross job created: public money spent over the period divided by them, "
+        "before deadweight and displacement (the net figures are in the gross-to-net tables).",
+        *additionality.NOTES,
         "Self-financing ratio: sales and fees of the pole's structures over their sales, fees "
         "and public aid, in the last year.",
         "Resilience (Martin 2012), on the 12-month moving average of employment: resistance is "
         "employment at the trough relative to the pre-shock trend; recovery the months until "
         "the pre-shock level is back and the share of the loss made up after five years; "
-        "renewal the post-shock growth rate minus the pre-shock one (see ptce_sim/runs/resilience.py).",
+        "renewal the post-shock growth rate minus the pre-shock one "
+        "(see ptce_sim/runs/resilience.py).",
         "The runs are in batch/ (one Parquet file each, with their seeds); comparison.csv holds "
-        "every figure of this report.",
+        "the differences of this report, additionality.csv the gross and net jobs (every year "
+        "and the period) and additionality_pairs.parquet their values pair by pair.",
     ]
-    write_text(out / "report.md", render.markdown(title, intro, diffs, words, images, notes))
-    write_text(out / "report.html", render.page(title, intro, diffs, words, images, notes))
+    write_text(
+        out / "report.md", render.markdown(title, intro, diffs, words, images, notes, tables)
+    )
+    write_text(out / "report.html", render.page(title, intro, diffs, words, images, notes, tables))
     table = pd.DataFrame(
         [
             {
@@ -515,9 +537,59 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
         out / "report.html",
         out / "report.md",
         out / "comparison.csv",
+        *write_net_effects(net, names[0], out),
         *[out / i for i in images],
     ]
     return Comparison(out=out, differences=diffs, sentences=words, files=written)
+
+
+def net_effects(
+    yearly: Any, names: list[str], scales: dict[str, float]
+) -> dict[str, additionality.Additionality]:
+    """Gross to net jobs of each scenario after the first against the first, paired by replicate.
+
+    Args:
+        yearly: the batch's rows (``scenario``, ``replicate``, ``year`` and the indicators).
+        names: the scenarios, the reference first.
+        scales: each scenario's scale.
+    """
+    runs = {key: frame for key, frame in yearly.groupby(["scenario", "replicate"])}
+    reference = names[0]
+    result = {}
+    for name in names[1:]:
+        both = sorted(r for s, r in runs if s == name and (reference, r) in runs)
+        if both:
+            result[name] = additionality.decompose(
+                [runs[(reference, r)] for r in both],
+                [runs[(name, r)] for r in both],
+                scale=scales[reference],
+                policy_scale=scales[name],
+                pair_ids=both,
+            )
+    return result
+
+
+def write_net_effects(
+    net: dict[str, additionality.Additionality], reference: str, out: Path
+) -> list[Path]:
+    """``additionality.csv`` (the summaries) and ``additionality_pairs.parquet`` (paired values)."""
+    import pandas as pd
+
+    def labelled(frame: Any, name: str) -> Any:
+        frame = frame.rename(columns={"pair": "replicate"}) if "pair" in frame else frame
+        return frame.assign(reference=reference, scenario=name)[
+            ["reference", "scenario", *(c for c in frame.columns)]
+        ]
+
+    if not net:
+        return []
+    summary = pd.concat([labelled(r.table, n) for n, r in net.items()], ignore_index=True)
+    pairs = pd.concat([labelled(r.pairs, n) for n, r in net.items()], ignore_index=True)
+    csv, parquet = out / "additionality.csv", out / "additionality_pairs.parquet"
+    write_text(csv, summary.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    with replacing(parquet) as tmp:
+        pairs.to_parquet(tmp, index=False)
+    return [csv, parquet]
 
 
 def compare(

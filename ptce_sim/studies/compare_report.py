@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ptce_sim.runs.atomic import replacing
 
 if TYPE_CHECKING:
+    from ptce_sim.studies.additionality import ReportTable
     from ptce_sim.studies.compare import Difference
 
 COLOURS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#4d4d4d"]
@@ -200,6 +201,7 @@ def _rows(diffs: list[Difference], scenario: str) -> list[list[str]]:
 
 
 HEADER = ["indicator", "{a}", "{b}", "difference", "90% interval", "pairs"]
+NET_HEADING = "Gross and net jobs"
 
 
 def markdown(
@@ -209,8 +211,13 @@ def markdown(
     words: dict,
     images: list[str],
     notes: list[str],
+    tables: dict[str, list[ReportTable]] | None = None,
 ) -> str:
-    """The report as Markdown: sentences and a table per compared scenario, charts, notes."""
+    """The report as Markdown: sentences and tables per compared scenario, charts, notes.
+
+    ``tables``: the gross-to-net tables of each compared scenario.
+    """
+    tables = tables or {}
     lines = [f"# {title}", "", *intro, ""]
     for scenario, texts in words.items():
         reference = diffs[0].reference
@@ -221,6 +228,10 @@ def markdown(
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(row) + " |" for row in _rows(diffs, scenario)]
         lines.append("")
+        if tables.get(scenario):
+            lines += [f"### {NET_HEADING}", ""]
+            for table in tables[scenario]:
+                lines += table.markdown()
     lines += ["## Charts", ""] + [f"![{i}]({i})" for i in images] + [""]
     lines += ["## How to read this report", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
@@ -233,9 +244,11 @@ def page(
     words: dict,
     images: list[str],
     notes: list[str],
+    tables: dict[str, list[ReportTable]] | None = None,
 ) -> str:
     """The report as a self-contained HTML page (the charts are PNG files beside it)."""
     e = html.escape
+    tables = tables or {}
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -259,9 +272,25 @@ def page(
         for row in _rows(diffs, scenario):
             parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
+        if tables.get(scenario):
+            parts.append(f"<h3>{e(NET_HEADING)}</h3>")
+            parts += [_html_table(table) for table in tables[scenario]]
     parts.append("<h2>Charts</h2>")
     parts += [f'<img src="{e(i)}" alt="{e(i)}">' for i in images]
     parts.append('<h2>How to read this report</h2><ul class="note">')
     parts += [f"<li>{e(n)}</li>" for n in notes]
     parts.append("</ul></body></html>\n")
     return "\n".join(parts)
+
+
+def _html_table(table: ReportTable) -> str:
+    """One gross-to-net table as HTML, its title above."""
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in table.header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table.rows
+    )
+    return (
+        f"<p><strong>{e(table.title)}</strong></p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

@@ -5,14 +5,18 @@ numbers), the same scenario with every cooperation mechanism switched off
 (:meth:`~ptce_sim.config.scenario.Scenario.without_cooperation`). It returns a
 :class:`ValidationResult` with three tables:
 
-- ``table``: for every figure of the targets file (:mod:`ptce_sim.studies.targets`), the observed value,
-  the simulated median and 5%-95% quantiles over the seeds, the relative error of the median, a
-  pass at ±25% and a flag beyond ±50%;
+- ``table``: for every figure of the targets file (:mod:`ptce_sim.studies.targets`), the observed
+  value, the simulated median and 5%-95% quantiles over the seeds, the relative error of the
+  median, a pass at ±25% and a flag beyond ±50%;
 - ``patterns``: qualitative patterns (pattern-oriented modelling) checked on every run: the
   1970s job losses and the slow recovery, each named structure appearing at its timeline year and
   growing, the pole's membership and project requests growing as trust accumulates;
 - ``counterfactual``: the difference the pole makes in jobs and unemployment, paired seed by seed,
-  with its 90% interval.
+  with its 90% interval;
+
+and ``additionality``, the same pairs counted the way evaluators do
+(:mod:`ptce_sim.studies.additionality`): gross jobs, deadweight, displacement, leakage, net jobs,
+net jobs by group and the public cost per net job by funder.
 
 :func:`write_report` writes them as Markdown with PNG charts; :func:`run_validate_command` is the
 ``ptce-sim validate`` command's body. Runs are deterministic: the same scenario, targets and seeds
@@ -35,6 +39,8 @@ import pandas as pd
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import atomic
 from ptce_sim.runs.atomic import replacing
+from ptce_sim.studies import additionality
+from ptce_sim.studies.additionality import Additionality
 from ptce_sim.studies.targets import Target, Targets, check_targets, structure_creation
 
 DEFAULT_REPLICATES = 20
@@ -136,6 +142,8 @@ class ValidationResult:
         runs: the runs with cooperation, in seed order.
         counterfactual_runs: the runs without cooperation, in seed order.
         settings: the patterns' years and thresholds.
+        additionality: gross to net jobs with cooperation against without, paired seed by seed
+            (:func:`net_effects`); ``None`` when not computed.
     """
 
     scenario: Scenario
@@ -147,6 +155,7 @@ class ValidationResult:
     runs: tuple[RunTables, ...]
     counterfactual_runs: tuple[RunTables, ...]
     settings: PatternSettings = field(default_factory=PatternSettings)
+    additionality: Additionality | None = None
 
     @property
     def scale(self) -> float:
@@ -183,6 +192,8 @@ class ValidationResult:
         ]
         for row in self.counterfactual.itertuples():
             lines.append(f"cooperation effect in {_effect(row)}")
+        if self.additionality is not None:
+            lines.append(additionality.headline(self.additionality, *NET_NAMES))
         return "\n".join(lines)
 
 
@@ -272,6 +283,7 @@ def validate(
         runs=runs,
         counterfactual_runs=cf_runs,
         settings=settings,
+        additionality=net_effects(runs, cf_runs, scale_used, settings),
     )
 
 
@@ -610,6 +622,32 @@ def counterfactual_table(
     return pd.DataFrame(rows, columns=list(COUNTERFACTUAL_COLUMNS))
 
 
+NET_NAMES = ("the run without cooperation", "the run with cooperation")
+"""How the gross-to-net section names the reference and the policy case."""
+
+
+def net_effects(
+    runs: Sequence[RunTables],
+    counterfactual_runs: Sequence[RunTables],
+    scale: float,
+    settings: PatternSettings,
+) -> Additionality:
+    """Gross to net jobs with minus without cooperation, paired seed by seed.
+
+    Shown for the counterfactual years within the run (the last year if none is); the period
+    runs from the first year to the last of them.
+    """
+    years = sorted(int(y) for y in runs[0].territory["year"])
+    shown = [y for y in settings.counterfactual_years if y in years] or [years[-1]]
+    return additionality.decompose(
+        [run.territory for run in counterfactual_runs],
+        [run.territory for run in runs],
+        scale=scale,
+        years=shown,
+        period=(years[0], max(shown)),
+    )
+
+
 def _yearly_values(runs: Sequence[RunTables], column: str, year: int) -> np.ndarray:
     return np.array(
         [float(_territory_series(run.territory, column).get(year, math.nan)) for run in runs]
@@ -676,6 +714,7 @@ REPORT_NAME = "validation.md"
 TARGETS_PNG = "validation_targets.png"
 STRUCTURES_PNG = "validation_structures.png"
 COUNTERFACTUAL_PNG = "validation_counterfactual.png"
+ADDITIONALITY_CSV = "validation_additionality.csv"
 
 
 def write_report(
@@ -703,6 +742,11 @@ def write_report(
         ("validation_targets.csv", result.table),
         ("validation_patterns.csv", result.patterns),
         ("validation_counterfactual.csv", result.counterfactual),
+        *(
+            [(ADDITIONALITY_CSV, result.additionality.table)]
+            if result.additionality is not None
+            else []
+        ),
     ):
         path = out / name
         atomic.write_text(path, frame.to_csv(index=False, float_format="%.6g"))
@@ -807,12 +851,32 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
             f"{row.unit} | {_signed(row.difference_q05)} to {_signed(row.difference_q95)} |"
         )
     lines += ["", f"![employment with and without cooperation]({COUNTERFACTUAL_PNG})", ""]
+    if result.additionality is not None:
+        lines += net_section(result.additionality, result.settings)
     if targets.not_compared:
         lines += ["## Figures not compared", ""]
         for label, value, reason in targets.not_compared:
             lines.append(f"- `{label}` = {_number(value)}: {reason}.")
         lines.append("")
     return "\n".join(lines)
+
+
+def net_section(net: Additionality, settings: PatternSettings) -> list[str]:
+    """The gross-to-net section of the report: a sentence, three tables and how to read them."""
+    years = [y for y in settings.counterfactual_years if net.first_year <= y <= net.last_year]
+    lines = [
+        "### Gross and net jobs (additionality)",
+        "",
+        "The same pairs of runs counted the way evaluators do: gross jobs are the jobs in the "
+        "pole's structures and mechanisms, net jobs the extra residents in work. "
+        + additionality.headline(net, *NET_NAMES),
+        "",
+    ]
+    for table in additionality.report_tables(net, years or [net.last_year]):
+        lines += table.markdown()
+    lines += [f"- {note}" for note in additionality.NOTES]
+    lines += [f"- The figures are in `{ADDITIONALITY_CSV}`.", ""]
+    return lines
 
 
 def _display_path(path: Path) -> str:

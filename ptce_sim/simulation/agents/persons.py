@@ -56,10 +56,21 @@ UNEMPLOYED = np.array([Status.SEEKER, Status.LONG_TERM])
 N_STATUS = len(Status)
 
 HOLDER = N_STATUS
-"""Pseudo-status column of the per-organisation counts: ESS staff on a fixed-term test (CAE holders)."""
+"""Pseudo-status column of the per-organisation counts: ESS staff on a fixed-term test (CAE
+holders)."""
 
 NO_ORG = -1
 NO_SECTOR = -1
+
+YOUNG_AGE = 26.0
+"""Persons under this age are young (the age limit of French youth employment schemes)."""
+RSA_PROXY_MONTHS = 24
+"""Unemployment spell after which a person counts as an RSA beneficiary (``ever_unemployed_24m``).
+
+ASSUMPTION: the model has no benefits; unemployment insurance lasts at most 24 months (the
+usual maximum for job seekers under 53 in the insurance rules of 2009 to 2023), after which a
+job seeker without other income draws the RSA. The proxy flags everyone who reached it.
+"""
 
 
 class AgeGroup(IntEnum):
@@ -71,7 +82,7 @@ class AgeGroup(IntEnum):
 
 
 def is_in(status: np.ndarray, statuses) -> np.ndarray:
-    """Boolean mask of ``status`` values among ``statuses`` (a fast ``np.isin`` for status codes)."""
+    """Boolean mask of ``status`` values among ``statuses`` (a fast ``np.isin`` of status codes)."""
     lookup = np.zeros(N_STATUS, dtype=bool)
     lookup[np.asarray(statuses, dtype=np.int64)] = True
     return lookup[status]
@@ -79,7 +90,7 @@ def is_in(status: np.ndarray, statuses) -> np.ndarray:
 
 def age_group(age: np.ndarray) -> np.ndarray:
     """Age group (young < 26, adult < 50, senior) of each age in years."""
-    return np.digitize(age, [26.0, 50.0]).astype(np.int8)
+    return np.digitize(age, [YOUNG_AGE, 50.0]).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,11 @@ class PersonTable(ColumnTable):
         since: month the current status began.
         contract_end: month a fixed-term contract or course ends (-1: none).
         trained_sector: sector a course aimed at, under skills planning (-1: none).
-        plie: followed by the PLIE (the animator's caseload of people far from work).
+        plie: followed by the PLIE (the animator's caseload of people far from work); cleared on
+            hiring.
+        ever_plie: followed by the PLIE at some time (never cleared), for the indicators.
+        ever_unemployed_24m: unemployed for :data:`RSA_PROXY_MONTHS` months or more in one spell
+            at some time (never cleared): the proxy for RSA beneficiaries.
         priority: weight in the job matching (insertion leavers and PLIE have more).
         exit_kind: pathway (insertion, training, GEIQ, incubation) last left, -1 once employed.
         exit_month: month that pathway was left.
@@ -126,6 +141,8 @@ class PersonTable(ColumnTable):
         "contract_end": Column(np.dtype(np.int32), -1),
         "trained_sector": Column(np.dtype(np.int16), NO_SECTOR),
         "plie": Column(np.dtype(np.bool_), False),
+        "ever_plie": Column(np.dtype(np.bool_), False),
+        "ever_unemployed_24m": Column(np.dtype(np.bool_), False),
         "priority": Column(np.dtype(np.float64), 1.0),
         "exit_kind": Column(np.dtype(np.int8), -1),
         "exit_month": Column(np.dtype(np.int32), -10_000),

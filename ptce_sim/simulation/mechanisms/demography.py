@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ptce_sim.simulation.agents.persons import EMPLOYED, Status, is_in
+from ptce_sim.simulation.agents.persons import EMPLOYED, RSA_PROXY_MONTHS, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -98,9 +98,12 @@ class Demography:
         )
         people.move(long_term, Status.LONG_TERM, now)
         unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
+        long_term_now = people.status == Status.LONG_TERM
+        # the RSA proxy: a long-term seeker has been unemployed long_term_months before `since`
+        spell = now - people.since + np.where(long_term_now, rule.long_term_months, 0)
+        people.ever_unemployed_24m |= unemployed & (spell >= RSA_PROXY_MONTHS)
         discouraged = np.flatnonzero(
-            (people.status == Status.LONG_TERM)
-            & (model.rng.random(len(people)) < rule.discouragement_rate)
+            long_term_now & (model.rng.random(len(people)) < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
         people.plie[discouraged] = False
