@@ -802,7 +802,10 @@ def test_random_live_interventions_keep_invariants(plan: dict, seed: int) -> Non
 def stepped() -> PtceModel:
     """A model 30 months into the narrowed scenario, every kind of worker present, checked."""
     busy_ge = Override("mechanisms.shared_employment.join_rate", 0.05)
-    model = PtceModel(stressed(2005, 2008, scale=0.1, overrides=[busy_ge]), 1)
+    # more seekers ask for a course, so that trainees do not hang on the seed's luck (up to the
+    # seats the budgets pay for)
+    busy_training = Override("mechanisms.training.seeker_entry_rate", 0.05)
+    model = PtceModel(stressed(2005, 2008, scale=0.1, overrides=[busy_ge, busy_training]), 1)
     checker = InvariantChecker(model)
     for _ in range(30):
         model.step()
