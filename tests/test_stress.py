@@ -157,6 +157,16 @@ def formalise_at_start(data: dict) -> None:
     )
 
 
+def extreme_from_the_start(data: dict) -> None:
+    """:func:`formalise_at_start`, and no structure's own (calibrated) joining rate: firms join
+    every GE and GEIQ at the mechanisms' extreme rate, so none runs out of cash without members.
+    """
+    formalise_at_start(data)
+    for event in data["events"]:
+        if event["type"] == "create_structure":
+            event["structure"]["contact_rate"] = None
+
+
 def huge_shocks(date: str = SHOCK) -> Callable[[dict], None]:
     """Huge shocks in one month.
 
@@ -461,7 +471,9 @@ def _claim_trust_bounded(run: Checked) -> None:
 
 
 STRESS: dict[str, Stress] = {
-    "shipped": Stress(lambda: stressed(1970, 2015), _claim_shipped, slow=True),
+    # at scale 0.1: at 0.05 the GE's few members (Poisson, about 2) leave it without a worker in
+    # about one run in six, and the claim would hang on the seed's luck
+    "shipped": Stress(lambda: stressed(1970, 2015, scale=0.1), _claim_shipped, slow=True),
     "no_classic_firms": Stress(
         lambda: stressed(overrides=[Override("territory.initial_unemployment_rate", 1.0)]),
         _claim_no_firms,
@@ -490,7 +502,7 @@ STRESS: dict[str, Stress] = {
         _claim_all_off,
     ),
     "extreme_rates": Stress(
-        lambda: stressed(2005, 2008, overrides=extreme_rates(), change=formalise_at_start),
+        lambda: stressed(2005, 2008, overrides=extreme_rates(), change=extreme_from_the_start),
         _claim_extreme_rates,
     ),
     "firms_go_broke": Stress(  # wages far above value added, no cash, closing a month broke
@@ -803,7 +815,10 @@ def test_random_live_interventions_keep_invariants(plan: dict, seed: int) -> Non
 def stepped() -> PtceModel:
     """A model 30 months into the narrowed scenario, every kind of worker present, checked."""
     busy_ge = Override("mechanisms.shared_employment.contact_rate", 0.05)
-    model = PtceModel(stressed(2005, 2008, scale=0.1, overrides=[busy_ge]), 1)
+    # more seekers ask for a course, so that trainees do not hang on the seed's luck (up to the
+    # seats the budgets pay for)
+    busy_training = Override("mechanisms.training.seeker_entry_rate", 0.05)
+    model = PtceModel(stressed(2005, 2008, scale=0.1, overrides=[busy_ge, busy_training]), 1)
     checker = InvariantChecker(model)
     for _ in range(30):
         model.step()

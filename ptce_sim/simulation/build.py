@@ -27,7 +27,7 @@ def build_territory(model: PtceModel) -> None:
     """Create the run's authorities, persons, firms and other ESS structures."""
     spec = model.spec
     territory = spec.territory
-    rng = model.territory_rng
+    rng = model.streams.territory
     for authority in spec.authorities:
         model.authorities.append(Authority(model, authority))
     n = max(1, round(territory.labour_force * model.scale))
@@ -40,7 +40,7 @@ def build_territory(model: PtceModel) -> None:
         territory.retirement_age,
     )
     age = rng.uniform(bounds[group, 0], bounds[group, 1])
-    skill = model.demography.draw_skills(n)
+    skill = model.demography.draw_skills(n, rng)
     employability = np.clip(rng.beta(6, 3, n), 0.05, 1.0)
     status = np.full(n, Status.SEEKER, dtype=np.int8)
     inactive = rng.random(n) < territory.initial_inactive_share
@@ -71,7 +71,7 @@ def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
     whole, _ = firms.jobs_target()
     jobs = whole + model.labour.part_time_jobs(whole)
     slots = np.repeat(np.arange(len(firms)), jobs.astype(int))
-    model.rng.shuffle(slots)
+    model.streams.territory.shuffle(slots)
     order = active[np.argsort(-people.employability[active], kind="stable")]
     hired = order[: min(employed_n, slots.size)]
     people.move(hired, Status.CLASSIC, 0, employer=firms.org[slots[: hired.size]], fte=1.0)
@@ -84,7 +84,7 @@ def _build_other_ess(model: PtceModel) -> None:
         spec = StructureSpec(
             name=f"ESS association {i + 1}",
             kind=StructureKind.ESS_ENTERPRISE,
-            permanent_staff=max(1, round(model.rng.exponential(other.staff_mean))),
+            permanent_staff=max(1, round(model.streams.territory.exponential(other.staff_mean))),
             market=other.market,
             sales_eur_per_fte_month=other.sales_eur_per_fte_month,
             cash_eur=OTHER_ESS_CASH_EUR,

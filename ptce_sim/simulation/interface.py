@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.organisations import Organisations, StaffCounts
     from ptce_sim.simulation.pole import Pole
     from ptce_sim.simulation.recorder import Tally
+    from ptce_sim.simulation.streams import Streams
 
 
 class Context(Protocol):
@@ -45,11 +46,12 @@ class Context(Protocol):
         hours_per_month: working hours of one FTE in a month.
         cooperation_on: whether the cooperation network (trust, charter, PLIE, requests) works.
 
-    Randomness (streams of the one seeded generator; see ``PtceModel``):
-        rng: the model's generator (Mesa's ``model.rng``): the mechanisms' draws.
+    Randomness (see :mod:`~ptce_sim.simulation.streams`):
+        streams: one generator per concern (set-up, economy, demography, labour market, each
+            mechanism), spawned once from Mesa's ``model.rng``; a rule draws from its own
+            mechanism's stream only, never from ``model.rng`` (which is not part of this
+            interface).
         random: Mesa's Python generator, handed to ``AgentSet``s; no rule draws from it.
-        territory_rng: persons' attributes and entrants.
-        economy_rng: demand noise, firms' entries and exits.
 
     State:
         people: every person's state, one row each.
@@ -71,10 +73,8 @@ class Context(Protocol):
     scale: float
     month_index: int
     hours_per_month: float
-    rng: np.random.Generator
+    streams: Streams
     random: Random
-    territory_rng: np.random.Generator
-    economy_rng: np.random.Generator
     people: PersonTable
     firms: FirmTable
     orgs: Organisations
@@ -115,6 +115,6 @@ class Context(Protocol):
         """Persons in a job."""
         ...
 
-    def stochastic_round(self, x: float | np.ndarray) -> int | np.ndarray:
-        """Round down or up at random with ``rng``, keeping the expectation."""
+    def stochastic_round(self, x: float | np.ndarray, rng: np.random.Generator) -> int | np.ndarray:
+        """Round down or up at random with ``rng`` (the caller's own stream), keeping the mean."""
         ...

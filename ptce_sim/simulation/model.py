@@ -8,8 +8,11 @@ interactions in :mod:`~ptce_sim.simulation.mechanisms`; each sees the model only
 :class:`~ptce_sim.simulation.interface.Context`. What is recorded is the
 :class:`~ptce_sim.simulation.recorder.Recorder`'s.
 
-Randomness comes from ``self.rng`` alone (Mesa's seeded ``numpy.random.Generator``) and the
-streams it spawns for the territory and the economy.
+Randomness comes from ``self.rng`` alone (Mesa's seeded ``numpy.random.Generator``), which only
+spawns, once at set-up and in a fixed order, one stream per concern (``self.streams``, see
+:class:`~ptce_sim.simulation.streams.Streams`): the set-up, the economy, the demography, the
+labour market, and each mechanism of the pole. Every rule draws from its own mechanism's stream,
+so switching a mechanism off leaves the other streams' draws unchanged until its first effect.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from ptce_sim.simulation.mechanisms.treasury import Treasury
 from ptce_sim.simulation.organisations import Organisations, StaffCounts
 from ptce_sim.simulation.pole import Pole
 from ptce_sim.simulation.recorder import Recorder
+from ptce_sim.simulation.streams import Streams
 
 MONTH_NAMES = (
     "January",
@@ -73,12 +77,10 @@ class PtceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int = 0) -> None:
         super().__init__(rng=seed)
-        # Streams derived from the one seeded generator: the territory (people, entrants) and the
-        # economy (demand noise, firm entry and exit) draw from their own streams, so that two
-        # runs with the same seed and different mechanisms (a counterfactual, a dashboard branch)
-        # share the same territory and business cycle as long as the mechanisms do not change
-        # them: common random numbers that make paired comparisons sharp.
-        self.territory_rng, self.economy_rng = self.rng.spawn(2)
+        # One stream per concern, spawned once: two runs with the same seed and one mechanism off
+        # (a counterfactual, a dashboard fork) draw the same numbers for everything else until
+        # that mechanism first changes the shared state (common random numbers).
+        self.streams = Streams.spawn(self.rng)
         self.spec = scenario
         self.input_spec = scenario
         self.held: dict[str, events.Lever] = {}
@@ -207,9 +209,12 @@ class PtceModel(mesa.Model):
         """Every ESS structure ever opened (see :attr:`Pole.structures`)."""
         return self.pole.structures
 
-    def stochastic_round(self, x):
-        """Round down or up at random, keeping the expectation (scalar or array)."""
+    def stochastic_round(self, x, rng: np.random.Generator):
+        """Round down or up at random, keeping the expectation (scalar or array).
+
+        ``rng`` is the caller's stream, so that each mechanism's roundings stay in its own stream.
+        """
         x = np.asarray(x, dtype=np.float64)
         floor = np.floor(x)
-        rounded = floor + (self.rng.random(x.shape) < (x - floor))
+        rounded = floor + (rng.random(x.shape) < (x - floor))
         return int(rounded) if rounded.ndim == 0 else rounded.astype(np.int64)

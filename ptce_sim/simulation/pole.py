@@ -114,9 +114,9 @@ class Pole:
             return
         model = self.model
         follows = np.array([s.follows_population + 1e-3 for s in model.spec.sectors])
-        sectors = model.rng.choice(len(follows), size=rows.size, p=follows / follows.sum()).astype(
-            np.int16
-        )
+        sectors = model.streams.incubation.choice(
+            len(follows), size=rows.size, p=follows / follows.sum()
+        ).astype(np.int16)
         base = np.full(rows.size, INCUBATED_FIRM_FTE)
         model.economy.take_market_share(
             sectors, base, model.spec.mechanisms.incubation.firm_displacement
@@ -199,7 +199,9 @@ class Pole:
                 continue
             weight = structure.host_weights(members)
             distinct = rows.size <= np.count_nonzero(weight > 0.01)  # one each while they last
-            hosts = model.rng.choice(
+            geiq = structure.kind == StructureKind.GEIQ
+            stream = model.streams.geiq if geiq else model.streams.shared_employment
+            hosts = stream.choice(
                 members, size=rows.size, replace=not distinct, p=weight / weight.sum()
             )
             people.host[rows] = firms.org[hosts]

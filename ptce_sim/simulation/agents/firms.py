@@ -111,7 +111,7 @@ class FirmTable(ColumnTable):
             "cash": cash,
             "sector": sector,
             "base": base,
-            "fills_alone": model.economy_rng.random(n)
+            "fills_alone": model.streams.economy.random(n)
             < model.spec.firms.fractional_fill_without_ge,
             "created": np.full(n, model.month_index),
             "demand": np.asarray(base, dtype=np.float64),

@@ -139,7 +139,11 @@ class CooperationNetwork:
             return
         rate = model.spec.other_ess.join_rate
         for structure in model.pole.structures:
-            if structure.alive and not structure.in_pole and model.rng.random() < rate:
+            if (
+                structure.alive
+                and not structure.in_pole
+                and model.streams.cooperation.random() < rate
+            ):
                 structure.in_pole = True
                 self.tie(animator.org, structure.org, "member")
 
@@ -245,9 +249,11 @@ class CooperationNetwork:
             | ((firms.unfilled_skilled > 1.0) & (firms.geiq == NO_ORG))
         )
         p = rule.request_rate * (rule.initial_trust + firms.trust)
-        count = int(np.count_nonzero(unmet & (model.rng.random(len(firms)) < p)))
+        count = int(np.count_nonzero(unmet & (model.streams.cooperation.random(len(firms)) < p)))
         distressed = sum(1 for s in model.pole.members() if s.cash < 0)
-        count += int(model.rng.binomial(distressed, min(1.0, 10 * rule.request_rate)))
+        count += int(
+            model.streams.cooperation.binomial(distressed, min(1.0, 10 * rule.request_rate))
+        )
         animator.pending_requests += count
         return count
 

@@ -31,15 +31,18 @@ class Demography:
         self.model = model
         self.labour_force0 = model.spec.territory.labour_force * model.scale
 
-    def draw_skills(self, n: int) -> np.ndarray:
-        """Skills of ``n`` persons: a Beta law with the territory's mean and spread."""
+    def draw_skills(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Skills of ``n`` persons: a Beta law with the territory's mean and spread.
+
+        ``rng`` is the caller's stream: the set-up's at the start, the demography's for newcomers.
+        """
         territory = self.model.spec.territory
         m, s = territory.skill_mean, territory.skill_sd
         k = max(m * (1 - m) / s**2 - 1, 0.5)
         a, b = m * k, (1 - m) * k
         if not (a > 0.0 and b > 0.0):  # a mean skill of 0 or 1 (or too close to be told apart)
             return np.full(n, m)
-        return self.model.territory_rng.beta(a, b, n)
+        return rng.beta(a, b, n)
 
     def labour_force_ratio(self) -> float:
         """Labour force now relative to the start."""
@@ -63,11 +66,11 @@ class Demography:
         """Ageing, retirements and newcomers to the labour force."""
         model = self.model
         territory = model.spec.territory
-        people, rng = model.people, model.territory_rng
+        people, rng = model.people, model.streams.demography
         people.age += 1.0 / 12.0
         retiring = np.flatnonzero(people.age >= territory.retirement_age)
         people.remove(retiring, model.month_index)
-        missing = model.stochastic_round(max(0.0, self.target_labour_force() - len(people)))
+        missing = model.stochastic_round(max(0.0, self.target_labour_force() - len(people)), rng)
         if not missing:
             return
         young = rng.random(missing) < YOUNG_ENTRANT_SHARE
@@ -78,7 +81,7 @@ class Demography:
         )
         years = model.month_index / 12.0
         gain = ENTRANT_SKILL_GAIN_PER_YEAR * years * young
-        skill = np.clip(self.draw_skills(missing) + gain, 0.0, 1.0)
+        skill = np.clip(self.draw_skills(missing, rng) + gain, 0.0, 1.0)
         employability = np.clip(rng.beta(5, 3, missing), 0.05, 1.0)
         status = np.full(missing, Status.SEEKER, dtype=np.int8)
         people.add(
@@ -103,12 +106,14 @@ class Demography:
         spell = now - people.since + np.where(long_term_now, rule.long_term_months, 0)
         people.ever_unemployed_24m |= unemployed & (spell >= RSA_PROXY_MONTHS)
         discouraged = np.flatnonzero(
-            long_term_now & (model.rng.random(len(people)) < rule.discouragement_rate)
+            long_term_now
+            & (model.streams.demography.random(len(people)) < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
         people.plie[discouraged] = False
         back = np.flatnonzero(
-            (people.status == Status.INACTIVE) & (model.rng.random(len(people)) < rule.reentry_rate)
+            (people.status == Status.INACTIVE)
+            & (model.streams.demography.random(len(people)) < rule.reentry_rate)
         )
         back = back[people.since[back] < now]
         people.move(back, Status.SEEKER, now)

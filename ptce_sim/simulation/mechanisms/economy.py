@@ -54,7 +54,7 @@ class Economy:
     def __init__(self, model: Context) -> None:
         self.model = model
         sectors = model.spec.sectors
-        self.phase = model.economy_rng.uniform(0.0, 2 * np.pi, len(sectors))
+        self.phase = model.streams.economy.uniform(0.0, 2 * np.pi, len(sectors))
         self.base_jobs = np.zeros(len(sectors))
         self.shocks: list[ActiveShock] = []
         self.index = np.ones(len(sectors))
@@ -90,7 +90,8 @@ class Economy:
         self.index = self.sector_index()
         sd = np.array([s.firm_noise for s in model.spec.sectors])[firms.sector]
         firms.noise = (
-            NOISE_PERSISTENCE * firms.noise + model.economy_rng.normal(0.0, 1.0, len(firms)) * sd
+            NOISE_PERSISTENCE * firms.noise
+            + model.streams.economy.normal(0.0, 1.0, len(firms)) * sd
         )
         firms.demand = np.where(
             firms.alive, firms.base * self.index[firms.sector] * np.exp(firms.noise), 0.0
@@ -134,7 +135,7 @@ class Economy:
         rate = model.spec.firms.exit_rate_per_year / 12.0
         decline = np.maximum(0.0, 1.0 - self.index / np.maximum(previous, 1e-9))
         p = rate * (1.0 + 20.0 * decline[firms.sector])
-        closing = np.flatnonzero(firms.alive & (model.economy_rng.random(len(firms)) < p))
+        closing = np.flatnonzero(firms.alive & (model.streams.economy.random(len(firms)) < p))
         if closing.size:
             self.base_jobs_remove(closing, permanent=False)
             model.labour.close_firms(closing)
@@ -173,7 +174,7 @@ class Economy:
             total = np.cumsum(sizes)
         last = int(np.searchsorted(total, room))  # the firm that crosses ``room``
         before = total[last - 1] if last else 0.0
-        keep_last = self.model.economy_rng.random() < (room - before) / sizes[last]
+        keep_last = self.model.streams.economy.random() < (room - before) / sizes[last]
         return sizes[: last + 1 if keep_last else last]
 
     def draw_sizes(self, sector: int, n: int) -> np.ndarray:
@@ -181,7 +182,7 @@ class Economy:
         spec = self.model.spec.sectors[sector]
         sigma = spec.firm_size_sigma
         mu = np.log(spec.mean_firm_size) - sigma**2 / 2
-        return np.maximum(0.6, self.model.economy_rng.lognormal(mu, sigma, n))
+        return np.maximum(0.6, self.model.streams.economy.lognormal(mu, sigma, n))
 
     def base_jobs_remove(self, rows: np.ndarray, *, permanent: bool) -> None:
         """Firms closing: a plant closure lowers the sector's demand for good, a random exit not."""

@@ -131,7 +131,8 @@ def choose(model: Context, structure: Structure, rate: float, serves: np.ndarray
     leave(model, structure, member)
     eligible = firms.alive & (membership == NO_ORG) & (need > 0) & serves
     p = rate * np.minimum(1.0, need) * (0.5 + trust)
-    hearing = eligible & (model.rng.random(len(firms)) < p)
+    stream = model.streams.shared_employment if column == "ge" else model.streams.geiq
+    hearing = eligible & (stream.random(len(firms)) < p)
     joining = np.flatnonzero(hearing & (prospect > 0.0))
     membership[joining] = structure.org
     getattr(firms, f"{column}_loss_months")[joining] = 0

@@ -61,7 +61,9 @@ class LabourMarket:
         """Lay off staff at random so that ``keep`` of ``rows`` remain."""
         excess = rows.size - keep
         if excess > 0:
-            self.to_seeking(self.model.rng.choice(rows, size=excess, replace=False))
+            self.to_seeking(
+                self.model.streams.labour_market.choice(rows, size=excess, replace=False)
+            )
 
     def hire_into_firm(self, rows: np.ndarray, orgs: np.ndarray, *, mechanism: str) -> None:
         """Persons hired by classic firms outside the matching (GEIQ end, internalisation)."""
@@ -94,8 +96,10 @@ class LabourMarket:
         permanent_ess = np.flatnonzero((people.status == Status.ESS) & (people.contract_end < 0))
         leaving = np.concatenate(
             [
-                classic[model.rng.random(classic.size) < p],
-                permanent_ess[model.rng.random(permanent_ess.size) < rule.quit_rate],
+                classic[model.streams.labour_market.random(classic.size) < p],
+                permanent_ess[
+                    model.streams.labour_market.random(permanent_ess.size) < rule.quit_rate
+                ],
             ]
         )
         self.to_seeking(np.sort(leaving))
@@ -156,7 +160,7 @@ class LabourMarket:
         gap = self.open_jobs() - self.hosted_trainees()
         gap = np.where(firms.alive, np.maximum(gap, 0.0), 0.0)
         gap = self.internalise(gap)
-        vacancies = model.stochastic_round(gap * rule.hiring_speed)
+        vacancies = model.stochastic_round(gap * rule.hiring_speed, model.streams.labour_market)
         per_sector = np.bincount(firms.sector, weights=vacancies, minlength=len(model.spec.sectors))
         self.sector_openings += UNFILLED_MEMORY_YEAR * (per_sector - self.sector_openings)
         rows = np.flatnonzero(vacancies > 0)
@@ -190,7 +194,7 @@ class LabourMarket:
         candidates = lent[
             (gap[host_row] >= 1.0)
             & pays
-            & (model.rng.random(lent.size) < rule.internalisation_rate)
+            & (model.streams.shared_employment.random(lent.size) < rule.internalisation_rate)
         ]
         if candidates.size == 0:
             return gap
@@ -249,7 +253,7 @@ class LabourMarket:
         rounds: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         model = self.model
-        rng = model.rng
+        rng = model.streams.labour_market
         people = model.people
         spec = model.spec.labour_market
         n_posts = posts["org"].size

@@ -83,9 +83,9 @@ class TrainingMechanism:
         if seats <= 0:
             return
         seekers = np.flatnonzero(is_in(people.status, (Status.SEEKER, Status.LONG_TERM)))
-        asking = seekers[model.rng.random(seekers.size) < rule.seeker_entry_rate]
+        asking = seekers[model.streams.training.random(seekers.size) < rule.seeker_entry_rate]
         if asking.size > seats:
-            asking = np.sort(model.rng.choice(asking, size=seats, replace=False))
+            asking = np.sort(model.streams.training.choice(asking, size=seats, replace=False))
         if asking.size == 0:
             return
         people.move(
@@ -106,7 +106,9 @@ class TrainingMechanism:
         hiring = model.labour.sector_openings  # the sectors that hire, as the planning foresees
         if hiring.sum() <= 0:
             return np.full(n, NO_SECTOR, dtype=np.int16)
-        return model.rng.choice(len(hiring), size=n, p=hiring / hiring.sum()).astype(np.int16)
+        return model.streams.training.choice(len(hiring), size=n, p=hiring / hiring.sum()).astype(
+            np.int16
+        )
 
     def _finish_courses(self) -> None:
         model = self.model

@@ -25,7 +25,7 @@ class ActivityCooperative(Structure):
             return
         room = max(0, round(self.spec.capacity * self.model.scale) - holders)
         seekers = int(self.model.people.counts()[[Status.SEEKER, Status.LONG_TERM]].sum())
-        projects = min(room, int(self.model.rng.binomial(seekers, rule.intake_rate)))
+        projects = min(room, int(self.model.streams.incubation.binomial(seekers, rule.intake_rate)))
         if projects:
             self.openings.append(
                 Openings(self.org, Status.ESS, projects, 1.0, 0.35, -1, False, rule.test_months)
@@ -47,8 +47,8 @@ class ActivityCooperative(Structure):
         rule = self.model.spec.mechanisms.incubation
         model = self.model
         p = rule.activity_success * (0.5 + model.people.skill[rows])
-        success = model.rng.random(rows.size) < np.clip(p, 0.0, 1.0)
-        as_ess = success & (model.rng.random(rows.size) < rule.ess_structure_share)
+        success = model.streams.incubation.random(rows.size) < np.clip(p, 0.0, 1.0)
+        as_ess = success & (model.streams.incubation.random(rows.size) < rule.ess_structure_share)
         for row_uid in model.people.uid[rows[as_ess]]:
             model.pole.incubate_ess_structure(int(row_uid), founder=self)
         model.pole.incubate_firms(rows[success & ~as_ess])

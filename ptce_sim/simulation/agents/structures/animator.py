@@ -54,7 +54,7 @@ class Animator(Structure):
         candidates = np.flatnonzero((people.status == Status.LONG_TERM) & ~people.plie)
         room = max(0, caseload - followed)
         if room and candidates.size:
-            chosen = self.model.rng.choice(
+            chosen = self.model.streams.cooperation.choice(
                 candidates, size=min(room, candidates.size), replace=False
             )
             people.plie[chosen] = True

@@ -131,7 +131,9 @@ class Geiq(Structure):
         self.adjust_permanent(self.staff(Status.GEIQ) * self.spec.staff_per_output)
         if not rule.enabled or not self.healthy():
             return
-        new = self.model.stochastic_round(rule.recruitment_rate * self.trainees_wanted().sum())
+        new = self.model.stochastic_round(
+            rule.recruitment_rate * self.trainees_wanted().sum(), self.model.streams.geiq
+        )
         if new:
             self.openings.append(
                 Openings(self.org, Status.GEIQ, new, 1.0, 0.0, -1, True, rule.contract_months)
@@ -210,7 +212,7 @@ class Geiq(Structure):
             )
         )
         p = rule.hire_base_probability * (0.5 + people.skill[rows]) * wanted
-        hired = model.rng.random(rows.size) < np.clip(p, 0.0, 1.0)
+        hired = model.streams.geiq.random(rows.size) < np.clip(p, 0.0, 1.0)
         hires = rows[hired]
         model.labour.hire_into_firm(hires, people.host[hires], mechanism="geiq_hires")
         model.network.succeed(self.org, people.host[hires], weight=3.0)
