@@ -11,9 +11,12 @@ This first version of the books mirrors the model's money without steering it: a
 and :mod:`ptce_sim.simulation.invariants` checks every month that each equals its balance here
 (to the cent). What the books show is where money comes from. Flows whose payer the model does
 not represent yet are booked from the rest of the world under their own kind, so that they can be
-measured and replaced one by one: structures' sales and member fees (:attr:`Flow.SALES`,
-:attr:`Flow.MEMBER_FEES`), calls for projects paid outside any funder's budget
-(:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
+measured and replaced one by one: structures' sales and the employer groups' member fees
+(:attr:`Flow.SALES`, :attr:`Flow.MEMBER_FEES`), the money a funder brings for a call for projects
+(:attr:`Flow.CALL_BUDGET`, paid to the pole only when it wins the call), structures' starting cash
+(:attr:`Flow.ENDOWMENT`). The animator's member fees are paid by its members (structures from
+their cash, funders from their budget, classic firms from :data:`FIRMS`); the OPCA training funds
+(:data:`OPCA`) are fed by the firms' training contributions, never by public money.
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ REST_OF_WORLD = "rest_of_world"
 """Everything outside the territory's books: national budgets, customers and suppliers outside."""
 SOLIDARITY_FUND = "solidarity_fund"
 """The pole's solidarity fund (the mutualised treasury's own cash)."""
+FIRMS = "firms"
+"""The territory's classic firms, as one account until each firm has its own: they pay the
+animator's member fees of the firms in the pole's network and the training contributions that feed
+the OPCA. Their sales are not in the books yet, so its balance is what they paid out, negative."""
+OPCA = "opca"
+"""The sector training funds (OPCA): firms' compulsory training contributions, not public money.
+They pay the training centre for the GEIQ trainees' hours and their part of the aid per GEIQ
+contract. The OPCA pools contributions nationally, so the territory's firms are called for what it
+pays here as it pays it (ASSUMPTION): its balance stays at zero."""
 
 Account = int | str
 """An organisation id, or one of the named accounts above."""
@@ -45,12 +57,19 @@ class Flow(StrEnum):
     """Money a funder brings for a call for projects, outside its yearly budget for the pole."""
     CALL_GRANT = "call_grant"
     """A call for projects won by the animator, paid by the funder that launched it."""
+    CALL_APPLICATION = "call_application"
+    """The animator's staff-days spent on an application to a call, paid as wages."""
+    TRAINING_CONTRIBUTION = "training_contribution"
+    """Firms' training contributions to the OPCA (firms' money, not public)."""
+    OPCA_FUNDING = "opca_funding"
+    """The OPCA pays a structure: GEIQ trainees' training hours, its part of the GEIQ aid."""
     ENDOWMENT = "endowment"
     """A structure's starting cash, brought by its founders."""
     SALES = "sales"
     """A structure's sales (its customers are not represented yet)."""
     MEMBER_FEES = "member_fees"
-    """Fees a structure bills its members (the payers are not represented yet)."""
+    """Fees a structure bills its members: the animator's paid by each member; the employer
+    groups' from the rest of the world (their payers are not represented yet)."""
     WAGES = "wages"
     """Wages of a structure's staff, to the households."""
     PURCHASES = "purchases"

@@ -190,9 +190,10 @@ class Structure(mesa.Agent):
         aid += self.model.funding.operating_grant(self, sales + fees + aid - costs)
         self.monthly_costs = costs
         self.cash += sales + fees + aid - costs
-        ledger = self.model.ledger  # the aid is booked by the funders that paid it
-        ledger.transfer(REST_OF_WORLD, self.org, sales, Flow.SALES)
-        ledger.transfer(REST_OF_WORLD, self.org, fees, Flow.MEMBER_FEES)
+        ledger = self.model.ledger  # the aid, and what payers booked, by those who paid it
+        ledger.transfer(REST_OF_WORLD, self.org, sales - self.booked_sales, Flow.SALES)
+        ledger.transfer(REST_OF_WORLD, self.org, fees - self.booked_fees, Flow.MEMBER_FEES)
+        self.booked_sales = self.booked_fees = 0.0
         ledger.transfer(self.org, HOUSEHOLDS, wages, Flow.WAGES)
         ledger.transfer(self.org, REST_OF_WORLD, costs - wages, Flow.PURCHASES)
         self.year.sales_eur += sales
@@ -200,6 +201,12 @@ class Structure(mesa.Agent):
         self.year.aid_eur += aid
         self.year.costs_eur += costs
         self.year.fte_months += float(self.model.staff.fte[self.org, :HOLDER].sum())
+
+    booked_sales = 0.0
+    booked_fees = 0.0
+    """Parts of this month's sales and fees (from :meth:`revenue`) that their payers have
+    already booked into its account (the OPCA, the animator's members); the settlement books the
+    rest from the rest of the world."""
 
     contract_status: ClassVar[int | None] = None
     """The status column (or ``HOLDER``) whose hires count as its ``contracts_started``."""
