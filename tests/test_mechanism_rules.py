@@ -37,6 +37,7 @@ from ptce_sim.simulation.agents.persons import (
     age_group,
     is_in,
 )
+from ptce_sim.simulation.accounts import Flow
 from ptce_sim.simulation.agents.structures import Openings
 from ptce_sim.simulation.mechanisms import economy as economy_module
 from ptce_sim.simulation.mechanisms import labour_market as labour_module
@@ -339,11 +340,11 @@ def test_funding_grants_and_aids_by_rule():
 
 
 def test_funding_first_payers_stop_when_paid_and_spill_over():
-    model = funded()
+    model = funded(geiq={"opca_aid_share": 0.0})  # all of the aid from the funders
     a, b = model.authorities
     a.left = 1000.0
     geiq = create(model, StructureKind.GEIQ)
-    got = model.funding.geiq_aid(geiq, 1)  # 1500 by default: A pays 1000, B 500
+    got = model.funding.geiq_aid(geiq, 1)  # A pays 1000, B the rest
     assert got == pytest.approx(model.spec.mechanisms.geiq.aid_per_contract_eur)
     assert a.left == 0.0
     assert b.paid_year == pytest.approx(got - 1000.0)
@@ -363,9 +364,20 @@ def test_funding_switched_off_rules_pay_nothing():
     assert f.funding_call("A", 1000.0) == 0.0  # no animator: nothing
     animator = create(model, StructureKind.ANIMATOR)
     cash = animator.cash
+    assert f.funding_call("A", 1000.0) == 0.0  # cooperation off: the pole does not apply
+    assert animator.cash == cash
+    model.set_parameter("cooperation.enabled", True)
+    model.set_parameter("cooperation.call_win_logit", 20.0)  # a pole sure to win
     model.tally.public_month_eur = 0.0
     assert f.funding_call("A", 1000.0) == pytest.approx(1000.0 * SCALE)
-    assert animator.cash == pytest.approx(cash + 50.0)
+    application = model.ledger.totals[Flow.CALL_APPLICATION]
+    assert application == pytest.approx(
+        model.spec.mechanisms.cooperation.call_application_days
+        * model.spec.finance.wage_cost_eur_per_fte_month
+        / 21.0
+        * SCALE
+    )
+    assert animator.cash == pytest.approx(cash + 50.0 - application)
     assert animator.year.aid_eur == pytest.approx(50.0)
     assert model.tally.public_month_eur == pytest.approx(50.0)
 
@@ -2044,7 +2056,7 @@ def test_firm_noise_is_an_ar1_on_the_economy_stream():
 
 
 def test_yearly_and_monthly_sums_accumulate():
-    model = funded()
+    model = funded(cooperation={"call_win_logit": 20.0})  # a pole sure to win its calls
     a = model.authorities[0]
     cut = BudgetCutSpec(date="1970-02", type="budget_cut", authority="A", share=0.5,
                         items=["operating_grant"])
