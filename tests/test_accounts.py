@@ -153,7 +153,8 @@ def test_public_money_by_funder_adds_up_to_the_total(territory) -> None:
 def test_a_call_for_projects_is_paid_by_the_funder_that_launched_it(model: PtceModel) -> None:
     """A call's grant, when the pole wins it, is the named funder's public money, passes through
     its account to the animator, and leaves the other funders' spending and the funder's yearly
-    budget alone; applying costs the animator's staff-days."""
+    budget alone; applying costs the animator's staff-days.
+    """
     from ptce_sim.config.scenario import FundingCallSpec
 
     state = next(a for a in model.authorities if a.name == "State")

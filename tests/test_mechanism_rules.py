@@ -25,6 +25,7 @@ from ptce_sim.config.scenario import (
     StructureKind,
     StructureSpec,
 )
+from ptce_sim.simulation.accounts import Flow
 from ptce_sim.simulation.agents.persons import (
     EMPLOYED,
     HOLDER,
@@ -37,7 +38,6 @@ from ptce_sim.simulation.agents.persons import (
     age_group,
     is_in,
 )
-from ptce_sim.simulation.accounts import Flow
 from ptce_sim.simulation.agents.structures import Openings
 from ptce_sim.simulation.mechanisms import economy as economy_module
 from ptce_sim.simulation.mechanisms import labour_market as labour_module

@@ -64,7 +64,8 @@ class Authority(mesa.Agent):
 
     def new_year(self) -> None:
         """A new budget year: what is left of the last one goes back, the new budget comes in
-        (none before it exists)."""
+        (none before it exists).
+        """
         ledger = self.model.ledger
         ledger.transfer(self.org, REST_OF_WORLD, ledger.balance(self.org), Flow.BUDGET_WITHDRAWN)
         budget = self.spec.budget_eur_per_year * self.model.scale * self.factor["budget"]
@@ -74,7 +75,8 @@ class Authority(mesa.Agent):
 
     def start_month(self) -> None:
         """January: a new budget year; the month it comes into existence: its budget for the
-        months left of the year."""
+        months left of the year.
+        """
         model = self.model
         if model.month_of_year == 1:
             self.new_year()
@@ -98,7 +100,8 @@ class Authority(mesa.Agent):
 
     def pay(self, amount: float, to: Structure, flow: Flow = Flow.PUBLIC_AID) -> float:
         """Pay ``to`` up to ``amount`` within what is left of the year's budget (public money
-        of its level)."""
+        of its level).
+        """
         paid = max(0.0, min(amount, self.left))
         self.left -= paid
         self.paid_year += paid
@@ -228,7 +231,8 @@ class Funding:
 
     def geiq_aid(self, geiq: Structure, contracts: int) -> float:
         """Aid for new GEIQ contracts: the OPCA's share from the training funds, the rest from
-        the funders that have the rule."""
+        the funders that have the rule.
+        """
         rule = self.model.spec.mechanisms.geiq
         amount = rule.aid_per_contract_eur * contracts
         from_opca = self.from_training_funds(amount * rule.opca_aid_share, geiq)
@@ -236,9 +240,11 @@ class Funding:
         return from_opca + self._first_payers(payers, amount - from_opca, geiq)
 
     def from_training_funds(self, amount: float, to: Structure) -> float:
-        """The OPCA pays ``to`` (booked only; the receiver counts it in its revenue): the
-        territory's firms are called for it as it pays (see :data:`~ptce_sim.simulation.accounts.OPCA`).
-        Firms' money: never public."""
+        """The OPCA pays ``to`` (booked only; the receiver counts it in its revenue).
+
+        The territory's firms are called for it as it pays (see
+        :data:`~ptce_sim.simulation.accounts.OPCA`). Firms' money: never public.
+        """
         ledger = self.model.ledger
         ledger.transfer(FIRMS, OPCA, amount, Flow.TRAINING_CONTRIBUTION)
         ledger.transfer(OPCA, to.org, amount, Flow.OPCA_FUNDING)
@@ -275,7 +281,8 @@ class Funding:
         """A call for projects launched by ``authority_name``: the pole applies if it has an
         animator and cooperation works (the application costs the animator's time), and wins
         ``grant`` (brought by the funder for the call, outside its yearly budget) with the chance
-        :meth:`call_win_chance`. Returns the grant won (0: no application, or lost)."""
+        :meth:`call_win_chance`. Returns the grant won (0: no application, or lost).
+        """
         model = self.model
         animator = model.pole.animator()
         funder = next(a for a in self.authorities if a.name == authority_name)
@@ -305,7 +312,8 @@ class Funding:
     def call_win_chance(self) -> float:
         """Chance that the pole wins a call: a logistic function of its track record (years
         since the animator was created, open structures of the pole) and the mean trust on its
-        ties (ASSUMPTION; parameters ``cooperation.call_win_logit*``)."""
+        ties (ASSUMPTION; parameters ``cooperation.call_win_logit*``).
+        """
         model = self.model
         rule = model.spec.mechanisms.cooperation
         animator = model.pole.animator()

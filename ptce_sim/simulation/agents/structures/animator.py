@@ -95,7 +95,8 @@ class Animator(Structure):
 
     def member_fees(self) -> float:
         """Monthly contributions it can expect from the pole's members (organisations in its
-        network), to size its team."""
+        network), to size its team.
+        """
         if not self.model.cooperation_on:
             return 0.0
         members = max(0, self.model.network.graph.number_of_nodes() - 1)
@@ -105,7 +106,8 @@ class Animator(Structure):
         """This month's member fees, each paid (and booked) by the member that owes it: a
         structure of the pole from its cash, a funder from its budget left (its public money),
         classic firms from the firms' account. A member that cannot pay does not; returns the
-        fees collected."""
+        fees collected.
+        """
         model = self.model
         if not model.cooperation_on:
             return 0.0

@@ -46,7 +46,8 @@ class TrainingCentre(Structure):
 
     def sold(self, hours: float, eur: float) -> None:
         """Hours bought for another structure's trainees (the GEIQ's), paid by the OPCA at its
-        next settlement and counted as its sales."""
+        next settlement and counted as its sales.
+        """
         self.year.training_hours += hours
         self.year.hours += hours
         self.bought_eur += eur
