@@ -93,13 +93,16 @@ def test_the_opca_share_of_the_geiq_aid_is_not_public_money(seignanx: Scenario) 
     geiq = next(s for s in model.pole.structures if s.kind_name == "geiq" and s.alive)
     public_before = model.tally.public_month_eur
     opca_before = model.ledger.totals[Flow.OPCA_FUNDING]
-    paid = model.funding.geiq_aid(geiq, 3)
+    cash = geiq.cash
+    public = model.funding.geiq_aid(geiq, 3)  # the public part, which the GEIQ adds to its cash
     rule = model.spec.mechanisms.geiq
-    assert paid == pytest.approx(3 * rule.aid_per_contract_eur)
     from_opca = model.ledger.totals[Flow.OPCA_FUNDING] - opca_before
-    assert from_opca == pytest.approx(rule.opca_aid_share * paid) and from_opca > 0
-    assert model.tally.public_month_eur - public_before == pytest.approx(paid - from_opca)
-    assert model.tally.public_month_by_funder["state"] >= paid - from_opca
+    assert from_opca == pytest.approx(rule.opca_aid_share * 3 * rule.aid_per_contract_eur)
+    assert from_opca > 0
+    assert public == pytest.approx(3 * rule.aid_per_contract_eur - from_opca)
+    assert geiq.cash - cash == pytest.approx(from_opca)
+    assert model.tally.public_month_eur - public_before == pytest.approx(public)
+    assert model.tally.public_month_by_funder["state"] >= public
 
 
 def test_the_animator_member_fees_are_paid_by_the_members(seignanx: Scenario) -> None:

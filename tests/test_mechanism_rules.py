@@ -328,8 +328,10 @@ def test_funding_grants_and_aids_by_rule():
     before_b = b.paid_year
     assert f.training_budget(animator, 1e6) == pytest.approx((48_000 + 24_000) * SCALE / 12)
     assert b.paid_year - before_b == pytest.approx(24_000 * SCALE / 12)
-    per_contract = model.spec.mechanisms.geiq.aid_per_contract_eur
-    assert f.geiq_aid(animator, 2) == pytest.approx(2 * per_contract)
+    geiq_rule = model.spec.mechanisms.geiq  # the funders pay what the OPCA does not
+    public_share = 1.0 - geiq_rule.opca_aid_share
+    expected = 2 * geiq_rule.aid_per_contract_eur * public_share
+    assert f.geiq_aid(animator, 2) == pytest.approx(expected)
     paid_a, paid_b = a.paid_year, b.paid_year
     aid = f.incubation_aid(animator, 6)
     assert aid == pytest.approx(model.spec.mechanisms.incubation.aid_per_holder_eur * 6 / 12)
@@ -1875,7 +1877,8 @@ def test_geiq_recruits_for_members_short_of_skilled_staff_and_earns_aid():
     assert centre.bought_hours == pytest.approx(0.125 * hours)
     cash = geiq.cash
     geiq.hired(Status.GEIQ, 2)
-    assert geiq.cash == pytest.approx(cash + 200.0) and geiq.year.aid_eur == pytest.approx(200.0)
+    public = 200.0 * (1.0 - model.spec.mechanisms.geiq.opca_aid_share)  # the rest: the OPCA's
+    assert geiq.cash == pytest.approx(cash + 200.0) and geiq.year.aid_eur == pytest.approx(public)
     assert geiq.year.contracts_started == 2 and model.tally.jobs["geiq_contracts"] == 2
     geiq.hired(Status.ESS, 1)
     assert geiq.year.contracts_started == 2

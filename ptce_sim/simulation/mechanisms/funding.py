@@ -230,14 +230,16 @@ class Funding:
         )
 
     def geiq_aid(self, geiq: Structure, contracts: int) -> float:
-        """Aid for new GEIQ contracts: the OPCA's share from the training funds, the rest from
-        the funders that have the rule.
+        """Aid for new GEIQ contracts: the OPCA's share from the training funds, straight into
+        the GEIQ's cash (firms' money, not in its public aid); returns the rest, paid by the
+        funders that have the rule.
         """
         rule = self.model.spec.mechanisms.geiq
         amount = rule.aid_per_contract_eur * contracts
         from_opca = self.from_training_funds(amount * rule.opca_aid_share, geiq)
+        geiq.cash += from_opca
         payers = [a for a in self.authorities if a.spec.geiq_aid]
-        return from_opca + self._first_payers(payers, amount - from_opca, geiq)
+        return self._first_payers(payers, amount - from_opca, geiq)
 
     def from_training_funds(self, amount: float, to: Structure) -> float:
         """The OPCA pays ``to`` (booked only; the receiver counts it in its revenue).
