@@ -72,15 +72,15 @@ def test_override_by_name_index_and_wildcard(seignanx: Scenario) -> None:
     changed = apply_overrides(
         seignanx,
         [
-            Override("authorities[State and EU].aid_per_insertion_post_eur_per_year", 5000.0),
+            Override("authorities[State].aid_per_insertion_post_eur_per_year", 5000.0),
             Override("sectors[*].cycle_amplitude", 0.01),
             Override("sectors[0].trend_per_year", 0.005),
             Override("territory.age_shares.young", 0.22),
         ],
     )
-    state = next(a for a in changed.authorities if a.name == "State and EU")
+    state = next(a for a in changed.authorities if a.name == "State")
     assert state.aid_per_insertion_post_eur_per_year == 5000.0
-    others = [a for a in changed.authorities if a.name != "State and EU"]
+    others = [a for a in changed.authorities if a.name != "State"]
     before = {a.name: a for a in seignanx.authorities}
     for authority in others:  # the other funders are untouched
         assert authority == before[authority.name]
@@ -195,7 +195,7 @@ def test_trim_folds_budget_cuts_and_moves_pole_formalisation(seignanx: Scenario)
         {
             "date": "1990-03",
             "type": "budget_cut",
-            "authority": "State and EU",
+            "authority": "State",
             "share": 0.25,
             "items": ["budget", "insertion_aid"],
             "note": "",
@@ -213,8 +213,8 @@ def test_trim_folds_budget_cuts_and_moves_pole_formalisation(seignanx: Scenario)
     )
     data["run"]["start_year"] = 2000
     trimmed = Scenario.model_validate(trim_timeline(data))
-    state = next(a for a in trimmed.authorities if a.name == "State and EU")
-    original = next(a for a in seignanx.authorities if a.name == "State and EU")
+    state = next(a for a in trimmed.authorities if a.name == "State")
+    original = next(a for a in seignanx.authorities if a.name == "State")
     assert state.budget_eur_per_year == pytest.approx(0.75 * original.budget_eur_per_year)
     assert state.aid_per_insertion_post_eur_per_year == pytest.approx(
         0.75 * original.aid_per_insertion_post_eur_per_year

@@ -204,7 +204,8 @@ def check_scenario(scenario: Scenario) -> None:
 def tiny(scenario: Scenario) -> Scenario:
     """The scenario at scale 0.01 (at most) over two years, every event in the first month.
 
-    The timeline keeps its order, so that the first steps apply every event.
+    The timeline keeps its order, so that the first steps apply every event; every funder exists
+    from the start (events may use it).
     """
     data = scenario.model_dump(mode="json")
     start = data["run"]["start_year"]
@@ -213,6 +214,8 @@ def tiny(scenario: Scenario) -> Scenario:
     data["events"] = sorted(data["events"], key=lambda e: e["date"])
     for item in data["events"]:
         item["date"] = f"{start}-01"
+    for authority in data["authorities"]:
+        authority["active_from"] = None
     return parse_scenario(data, source="<tiny>")
 
 

@@ -26,7 +26,7 @@ from ptce_sim.config.scenario import (
     StructureKind,
     StructureSpec,
 )
-from ptce_sim.simulation.accounts import FIRMS, HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD
+from ptce_sim.simulation.accounts import FIRMS, HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD, Flow
 from ptce_sim.simulation.agents.persons import (
     EMPLOYED,
     HOLDER,
@@ -339,8 +339,10 @@ def test_funding_grants_and_aids_by_rule():
     before_b = b.paid_year
     assert f.training_budget(animator, 1e6) == pytest.approx((48_000 + 24_000) * SCALE / 12)
     assert b.paid_year - before_b == pytest.approx(24_000 * SCALE / 12)
-    per_contract = model.spec.mechanisms.geiq.aid_per_contract_eur
-    assert f.geiq_aid(animator, 2) == pytest.approx(2 * per_contract)
+    geiq_rule = model.spec.mechanisms.geiq  # the funders pay what the OPCA does not
+    public_share = 1.0 - geiq_rule.opca_aid_share
+    expected = 2 * geiq_rule.aid_per_contract_eur * public_share
+    assert f.geiq_aid(animator, 2) == pytest.approx(expected)
     paid_a, paid_b = a.paid_year, b.paid_year
     aid = f.incubation_aid(animator, 6)
     assert aid == pytest.approx(model.spec.mechanisms.incubation.aid_per_holder_eur * 6 / 12)
@@ -351,11 +353,11 @@ def test_funding_grants_and_aids_by_rule():
 
 
 def test_funding_first_payers_stop_when_paid_and_spill_over():
-    model = funded()
+    model = funded(geiq={"opca_aid_share": 0.0})  # all of the aid from the funders
     a, b = model.authorities
     a.left = 1000.0
     geiq = create(model, StructureKind.GEIQ)
-    got = model.funding.geiq_aid(geiq, 1)  # 1500 by default: A pays 1000, B 500
+    got = model.funding.geiq_aid(geiq, 1)  # A pays 1000, B the rest
     assert got == pytest.approx(model.spec.mechanisms.geiq.aid_per_contract_eur)
     assert a.left == 0.0
     assert b.paid_year == pytest.approx(got - 1000.0)
@@ -375,9 +377,20 @@ def test_funding_switched_off_rules_pay_nothing():
     assert f.funding_call("A", 1000.0) == 0.0  # no animator: nothing
     animator = create(model, StructureKind.ANIMATOR)
     cash = animator.cash
+    assert f.funding_call("A", 1000.0) == 0.0  # cooperation off: the pole does not apply
+    assert animator.cash == cash
+    model.set_parameter("cooperation.enabled", True)
+    model.set_parameter("cooperation.call_win_logit", 20.0)  # a pole sure to win
     model.tally.public_month_eur = 0.0
     assert f.funding_call("A", 1000.0) == pytest.approx(1000.0 * SCALE)
-    assert animator.cash == pytest.approx(cash + 50.0)
+    application = model.ledger.totals[Flow.CALL_APPLICATION]
+    assert application == pytest.approx(
+        model.spec.mechanisms.cooperation.call_application_days
+        * model.spec.finance.wage_cost_eur_per_fte_month
+        / 21.0
+        * SCALE
+    )
+    assert animator.cash == pytest.approx(cash + 50.0 - application)
     assert animator.year.aid_eur == pytest.approx(50.0)
     assert model.tally.public_month_eur == pytest.approx(50.0)
 
@@ -2045,7 +2058,8 @@ def test_geiq_recruits_for_members_short_of_skilled_staff_and_earns_aid():
     assert centre.bought_hours == pytest.approx(0.125 * hours)
     cash = geiq.cash
     geiq.hired(Status.GEIQ, 2)
-    assert geiq.cash == pytest.approx(cash + 200.0) and geiq.year.aid_eur == pytest.approx(200.0)
+    public = 200.0 * (1.0 - model.spec.mechanisms.geiq.opca_aid_share)  # the rest: the OPCA's
+    assert geiq.cash == pytest.approx(cash + 200.0) and geiq.year.aid_eur == pytest.approx(public)
     assert geiq.year.contracts_started == 2 and model.tally.jobs["geiq_contracts"] == 2
     geiq.hired(Status.ESS, 1)
     assert geiq.year.contracts_started == 2
@@ -2247,7 +2261,7 @@ def test_firm_noise_is_an_ar1_on_the_economy_stream():
 
 
 def test_yearly_and_monthly_sums_accumulate():
-    model = funded()
+    model = funded(cooperation={"call_win_logit": 20.0})  # a pole sure to win its calls
     a = model.authorities[0]
     cut = BudgetCutSpec(
         date="1970-02", type="budget_cut", authority="A", share=0.5, items=["operating_grant"]

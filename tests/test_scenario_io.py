@@ -155,6 +155,32 @@ def _created_twice(data: dict) -> str:
     )
 
 
+def _authority(data: dict, level: str) -> int:
+    """Index of the first authority of a level."""
+    return next(i for i, a in enumerate(data["authorities"]) if a["level"] == level)
+
+
+def _rules_over_budget(data: dict) -> str:
+    i = _authority(data, "region")
+    region = data["authorities"][i]
+    region["training_budget_eur_per_year"] = region["budget_eur_per_year"] + 1.0
+    return f"authorities[{i}].budget_eur_per_year"
+
+
+def _call_before_funder_exists(data: dict) -> str:
+    i = _authority(data, "intercommunality")
+    data["authorities"][i]["active_from"] = "2001-07"
+    call = {"date": "2001-03", "type": "funding_call", "authority": data["authorities"][i]["name"]}
+    return add_event(data, {**call, "grant_eur": 1000.0}) + ".date"
+
+
+def _cut_before_funder_exists(data: dict) -> str:
+    i = _authority(data, "intercommunality")
+    data["authorities"][i]["active_from"] = years(data)[1]
+    cut = {"date": mid_year(data), "type": "budget_cut", "share": 0.5}
+    return add_event(data, {**cut, "authority": data["authorities"][i]["name"]}) + ".date"
+
+
 def _outside_after(data: dict) -> str:
     return add_event(data, plant_closure(data, date=years(data)[1] + 1))
 
@@ -462,6 +488,26 @@ CROSS_CASES = [
     pytest.param(_job_shares_off, ["job_share", "sum to 1"], id="job-shares-not-summing-to-one"),
     pytest.param(_duplicate_sector, ["appears twice"], id="duplicate-sector"),
     pytest.param(_duplicate_authority, ["appears twice"], id="duplicate-authority"),
+    pytest.param(
+        _rules_over_budget,
+        ["animation_grant_eur_per_year + training_budget_eur_per_year", "exceed"],
+        id="budget-rules-over-budget",
+    ),
+    pytest.param(
+        _call_before_funder_exists,
+        ["before it exists", "active_from is 2001-07"],
+        id="funding-call-before-funder-exists",
+    ),
+    pytest.param(
+        _cut_before_funder_exists,
+        ["before it exists", "active_from"],
+        id="budget-cut-before-funder-exists",
+    ),
+    pytest.param(
+        set_field("authorities", 1, "active_from", value="1994-13"),
+        ["expected a year"],
+        id="malformed-active-from",
+    ),
     pytest.param(
         appended(lambda d: {"date": mid_year(d), "type": "policy", "set": {"geiq.hire_prob": 0.5}}),
         ["unknown mechanism parameter", "geiq.hire_prob"],

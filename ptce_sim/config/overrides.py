@@ -3,8 +3,8 @@
 A **path** walks the scenario's tables with dots. Lists of tables (``sectors``, ``authorities``,
 ``events``, ``territory.growth``) take a selector in brackets:
 
-* ``authorities[State and EU].aid_per_insertion_post_eur_per_year``: the item whose ``name`` is
-  ``State and EU`` (names may hold spaces and dots);
+* ``authorities[European Social Fund].plie_aid_per_person_eur_per_year``: the item whose
+  ``name`` is ``European Social Fund`` (names may hold spaces and dots);
 * ``events[3].depth``: the item at index 3 (counted from 0);
 * ``authorities[*].animation_grant_eur_per_year``: every item of the list.
 
@@ -103,7 +103,7 @@ def parse_path(path: str) -> list[Segment]:
             raise PathError(
                 f"malformed parameter path {path!r} at character {position + 1}; expected "
                 "dotted keys with optional [name], [index] or [*] selectors, e.g. "
-                "'authorities[State and EU].aid_per_insertion_post_eur_per_year'"
+                "'authorities[State].aid_per_insertion_post_eur_per_year'"
             )
         key, selector = match.group(1), match.group(2)
         if selector is not None:

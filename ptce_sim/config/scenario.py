@@ -38,6 +38,8 @@ Count = Annotated[int, Field(ge=0)]
 Months = Annotated[int, Field(ge=1, le=600)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+Logit = Annotated[float, Field(ge=-20.0, le=20.0, allow_inf_nan=False)]
+"""Log-odds (or a weight of log-odds): beyond ±20 a chance is 0 or 1 to nine digits."""
 
 DISPLACEMENT_LEVELS = {"none": 0.0, "low": 0.25, "medium": 0.5, "high": 0.75, "total": 1.0}
 """The ready reckoner of the Additionality Guide (Homes and Communities Agency, 4th edition, 2014):
@@ -333,6 +335,11 @@ class GeiqPathwaySpec(Strict):
     hire_base_probability: Probability = 0.55
     billing_eur_per_hour: NonNegative = 20.0
     aid_per_contract_eur: NonNegative = 1500.0
+    opca_aid_share: Probability = Field(
+        0.0,
+        description="Share of the aid per contract paid by the sector's training funds (OPCA: "
+        "tutoring, support; firms' money, not public), the rest by funders with geiq_aid.",
+    )
     member_fee_eur_per_year: NonNegative = 200.0
     contact_rate: Probability = Field(
         0.02,
@@ -460,6 +467,21 @@ class CooperationSpec(Strict):
         True, description="The animator runs a PLIE (follows long-term job seekers)."
     )
     plie_priority: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
+    call_application_days: Annotated[float, Field(ge=0.0, le=365.0)] = Field(
+        15.0, description="Staff-days of the animator an application to a call for projects takes."
+    )
+    call_win_logit: Logit = Field(
+        -2.0, description="Log-odds of winning a call for a pole with no track record nor trust."
+    )
+    call_win_logit_per_year: Logit = Field(
+        0.1, description="Added log-odds per year the animator has existed."
+    )
+    call_win_logit_per_structure: Logit = Field(
+        0.15, description="Added log-odds per open structure of the pole."
+    )
+    call_win_logit_per_trust: Logit = Field(
+        2.0, description="Added log-odds per unit of mean trust on the network's ties."
+    )
 
 
 class OtherEssSpec(Strict):
@@ -514,13 +536,17 @@ class FinanceSpec(Strict):
 
 
 class AuthorityLevel(StrEnum):
-    """Tier of a local authority."""
+    """Who a funder is (see docs/ODD.md, "Funders"): the State, the European Social Fund (FSE),
+    the Région, the Département, the intercommunality, the communes. Each has its own column of
+    public money (``public_<level>_eur``).
+    """
 
-    COMMUNE = "commune"
-    INTERCOMMUNALITY = "intercommunality"
-    DEPARTEMENT = "departement"
+    STATE = "state"
+    ESF = "esf"
     REGION = "region"
-    STATE_EU = "state_eu"
+    DEPARTEMENT = "departement"
+    INTERCOMMUNALITY = "intercommunality"
+    COMMUNE = "commune"
 
 
 class AuthoritySpec(Strict):
@@ -542,6 +568,40 @@ class AuthoritySpec(Strict):
     ess_operating_grant_share: Probability = Field(
         0.0, description="Share of an ESS structure's deficit it covers, within budget."
     )
+    active_from: str | None = Field(
+        None,
+        description='Year (1994) or year and month ("1994-01") from which it exists: before, it '
+        "has no budget and pays nothing. Default: it exists from the start.",
+    )
+
+    @field_validator("active_from", mode="before")
+    @classmethod
+    def _parse_active_from(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f'expected a year (1994) or "YYYY-MM", got {value!r}')
+        year, month = parse_date(value)
+        return f"{year:04d}-{month:02d}"
+
+    @model_validator(mode="after")
+    def _rules_within_budget(self) -> AuthoritySpec:
+        fixed = self.animation_grant_eur_per_year + self.training_budget_eur_per_year
+        if fixed > self.budget_eur_per_year:
+            raise FieldProblem(
+                "budget_eur_per_year",
+                f"the fixed yearly rules animation_grant_eur_per_year + "
+                f"training_budget_eur_per_year = {fixed:g} exceed budget_eur_per_year "
+                f"{self.budget_eur_per_year:g}",
+            )
+        return self
+
+    def active_month(self, start_year: int) -> int:
+        """Step index (0 = January of ``start_year``) from which it exists (0: from the start)."""
+        if self.active_from is None:
+            return 0
+        year, month = parse_date(self.active_from)
+        return max(0, 12 * (year - start_year) + month - 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,7 +722,9 @@ class PlantClosureSpec(EventSpec):
 
 
 class FundingCallSpec(EventSpec):
-    """A call for projects (AAP) funds the pole: the animator receives a grant to launch tools."""
+    """A call for projects (AAP) launched by a funder: the pole's animator applies and may win
+    ``grant_eur``, brought by the funder for the call (see ``Funding.funding_call``).
+    """
 
     type: Literal["funding_call"]
     authority: str
@@ -804,6 +866,7 @@ class Scenario(Strict):
                     _check_known([name], sector_names, f"{where}.sector", "sector")
                 case FundingCallSpec(authority=name) | BudgetCutSpec(authority=name):
                     _check_known([name], authority_names, f"{where}.authority", "authority")
+                    self._check_active(name, event, where)
                 case PolicySwitchSpec():
                     for path, value in event.set.items():
                         check_mechanism_path(self.mechanisms, path, value, f"{where}.set.{path}")
@@ -843,6 +906,16 @@ class Scenario(Strict):
             raise FieldProblem(
                 where,
                 f"unknown market {market!r}; expected one of {names} (the names of [[markets]])",
+            )
+
+    def _check_active(self, name: str, event: EventSpec, where: str) -> None:
+        """An event may use a funder only once it exists (its ``active_from``)."""
+        j, authority = next((j, a) for j, a in enumerate(self.authorities) if a.name == name)
+        if self.month_index(event.year, event.month) < authority.active_month(self.run.start_year):
+            raise FieldProblem(
+                f"{where}.date",
+                f"{event.type} dated {event.date} uses authority {name!r} before it exists "
+                f"(authorities[{j}].active_from is {authority.active_from})",
             )
 
     @property

@@ -13,8 +13,13 @@ the model's own figures,
 and :mod:`ptce_sim.simulation.invariants` checks every month that each equals its balance here
 (to the cent). What the books show is where money comes from. Flows whose payer the model does
 not represent yet are booked from the rest of the world under their own kind, so that they can be
-measured and replaced one by one: market structures' sales (:attr:`Flow.SALES`), calls for
-projects paid outside any funder's budget (:attr:`Flow.CALL_BUDGET`), structures' starting cash (:attr:`Flow.ENDOWMENT`).
+measured and replaced one by one: the sales of the kinds whose customers are not represented
+yet (:attr:`Flow.SALES`; market structures' buyers and the employer groups' member firms are),
+the money a funder brings for a call for projects (:attr:`Flow.CALL_BUDGET`, paid to the pole
+only when it wins the call), structures' starting cash (:attr:`Flow.ENDOWMENT`). Member fees are
+paid by the members (the animator's: structures from their cash, funders from their budget,
+classic firms from their cash; the employer groups': their member firms); the OPCA training
+funds (:data:`OPCA`) are fed by the firms' training contributions, never by public money.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ FIRMS = "firms"
 """The classic firms, as one account (each firm's share is its ``cash`` column in the firm table;
 the invariants check that they sum to this balance)."""
 OPCA = "opca"
-"""The sector training funds (OPCA), fed by the firms' training contributions: not public money."""
+"""The sector training funds (OPCA): firms' compulsory training contributions, not public money.
+They pay the training centre for the GEIQ trainees' hours and their part of the aid per GEIQ
+contract. An OPCA pools its sector's contributions nationally: what the territory's firms paid
+in does not cover is paid in by firms elsewhere (the rest of the world)."""
 REST_OF_WORLD = "rest_of_world"
 """Everything outside the territory's books: national budgets, customers and suppliers outside."""
 PUBLIC_BUYERS = "public_buyers"
@@ -53,6 +61,10 @@ class Flow(StrEnum):
     """Money a funder brings for a call for projects, outside its yearly budget for the pole."""
     CALL_GRANT = "call_grant"
     """A call for projects won by the animator, paid by the funder that launched it."""
+    CALL_APPLICATION = "call_application"
+    """The animator's staff-days spent on an application to a call, paid as wages."""
+    OPCA_FUNDING = "opca_funding"
+    """The OPCA pays a structure: GEIQ trainees' training hours, its part of the GEIQ aid."""
     ENDOWMENT = "endowment"
     """A structure's or a firm's starting cash, brought by its founders."""
     SALES = "sales"
@@ -60,7 +72,8 @@ class Flow(StrEnum):
     that host the GE's and GEIQ's workers; the customers of the other kinds are not represented
     yet (the rest of the world)."""
     MEMBER_FEES = "member_fees"
-    """Fees a structure bills its members (the GE's and GEIQ's: paid by their member firms)."""
+    """Fees a structure bills its members: the animator's and the employer groups', each paid by
+    the member that owes it."""
     WAGES = "wages"
     """Wages of a structure's or a firm's staff, to the households."""
     CONSUMPTION = "consumption"
@@ -68,7 +81,8 @@ class Flow(StrEnum):
     EXPORTS = "exports"
     """Customers outside the territory buy from its classic firms."""
     TRAINING_CONTRIBUTION = "training_contribution"
-    """A firm pays its compulsory training contribution to the sector training funds (OPCA)."""
+    """Firms pay their compulsory training contribution to the sector training funds (OPCA): the
+    territory's firms, and the firms elsewhere whose contributions the OPCA pools."""
     DIVIDENDS = "dividends"
     """A firm pays out its profit above its cash reserve to its owners (the households)."""
     LIQUIDATION = "liquidation"

@@ -119,8 +119,7 @@ class PtceModel(mesa.Model):
         if self.month_index >= self.spec.months:
             self.running = False
             return
-        if self.month_of_year == 1:
-            AgentSet(self.authorities, random=self.random).do("new_year")
+        AgentSet(self.authorities, random=self.random).do("start_month")  # budgets
         for event in self.timeline.due(self.month_index):  # 1. the timeline's events
             self.apply_event(event)
         self.demography.age_and_renew()  # 2. ageing, retirements, newcomers

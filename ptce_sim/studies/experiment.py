@@ -38,7 +38,7 @@ An experiment file::
     [sensitivity]
     outcomes = ["employed", "ess_jobs:mean", "unemployment_rate@2010"]
 
-Parameter paths are described in :mod:`ptce_sim.config.overrides` (``authorities[State and EU].x``,
+Parameter paths are described in :mod:`ptce_sim.config.overrides` (``authorities[State].x``,
 ``sectors[*].trend_per_year``, ``events[3].depth``...). An **outcome** is an indicator reduced to
 one number per run: ``employed`` (its value in the last year), ``employed@2010`` (in 2010) or
 ``employed:mean`` (``first``, ``last``, ``mean``, ``sum``, ``min``, ``max`` over the years).

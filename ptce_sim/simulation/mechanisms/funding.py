@@ -1,30 +1,38 @@
-"""Hybrid funding: what local authorities pay, under which rule, within their budgets.
+"""Hybrid funding: what each funder pays, under which rule, within its budget; the OPCA; calls.
 
-Each authority has a yearly budget for the pole (reset every January) and rules: an animation
-grant to the animator, PLIE funding per person it follows, aid per insertion post, a training budget that buys courses for job
-seekers, aid per GEIQ contract, aid per incubated project holder, and a share of ESS structures'
-operating deficits. Every payment is drawn from the budgets of the authorities that have the rule,
-in the scenario's order, and stops when they are spent. Budget cuts scale the rules down.
+Each funder (the State, the European Social Fund, the Région, the Département, the
+intercommunality, the communes) has a yearly budget for the pole (reset every January; nothing
+before its ``active_from``) and rules: an animation grant to the animator, PLIE funding per person
+it follows, aid per insertion post, a training budget that buys courses for job seekers, aid per
+GEIQ contract, aid per incubated project holder, and a share of ESS structures' operating deficits.
+Every payment is drawn from the budgets of the funders that have the rule, in the scenario's
+order, and stops when they are spent. Budget cuts scale the rules down. The sector training funds
+(OPCA, firms' money) pay the GEIQ trainees' training hours and their share of the aid per GEIQ
+contract. A call for projects is launched by a funder: the pole applies if it has an animator,
+and wins the call's grant with a chance that grows with its track record and trust.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
 
-from ptce_sim.config.scenario import AuthoritySpec, BudgetCutSpec
-from ptce_sim.simulation.accounts import REST_OF_WORLD, Flow
+from ptce_sim.config.scenario import AuthoritySpec, BudgetCutSpec, StructureKind
+from ptce_sim.simulation.accounts import HOUSEHOLDS, OPCA, REST_OF_WORLD, Flow
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
     from ptce_sim.simulation.interface import Context
 
 ITEMS = ("budget", "animation_grant", "insertion_aid", "training_budget", "operating_grant")
+WORKING_DAYS_PER_MONTH = 21.0
+"""Working days in a month, to price the animator's staff-days."""
 
 
 class Authority(mesa.Agent):
-    """A local authority (commune, intercommunality, département, region, State/EU).
+    """A funder (State, European Social Fund, Région, Département, intercommunality, commune).
 
     Attributes:
         spec: its definition in the scenario.
@@ -41,6 +49,7 @@ class Authority(mesa.Agent):
         self.left = 0.0
         self.paid_year = 0.0
         self.org = model.orgs.register(self)
+        self.active_month = spec.active_month(model.spec.run.start_year)
         self.new_year()
 
     @property
@@ -48,13 +57,33 @@ class Authority(mesa.Agent):
         """Kind of organisation, as in the tables."""
         return f"authority_{self.spec.level}"
 
+    @property
+    def active(self) -> bool:
+        """Whether it exists this month (from its ``active_from`` on)."""
+        return self.model.month_index >= self.active_month
+
     def new_year(self) -> None:
-        """A new budget year: what is left of the last one goes back, the new budget comes in."""
+        """A new budget year: what is left of the last one goes back, the new budget comes in
+        (none before it exists).
+        """
         ledger = self.model.ledger
         ledger.transfer(self.org, REST_OF_WORLD, ledger.balance(self.org), Flow.BUDGET_WITHDRAWN)
-        self.left = self.spec.budget_eur_per_year * self.model.scale * self.factor["budget"]
+        budget = self.spec.budget_eur_per_year * self.model.scale * self.factor["budget"]
+        self.left = budget if self.active else 0.0
         ledger.transfer(REST_OF_WORLD, self.org, self.left, Flow.BUDGET)
         self.paid_year = 0.0
+
+    def start_month(self) -> None:
+        """January: a new budget year; the month it comes into existence: its budget for the
+        months left of the year.
+        """
+        model = self.model
+        if model.month_of_year == 1:
+            self.new_year()
+        elif model.month_index == self.active_month:
+            budget = self.spec.budget_eur_per_year * model.scale * self.factor["budget"]
+            self.left = budget * (13 - model.month_of_year) / 12.0
+            self.sync_budget()
 
     def sync_budget(self) -> None:
         """Book a change of the budget left (a cut, a lever) as money taken back or added."""
@@ -69,13 +98,15 @@ class Authority(mesa.Agent):
         """A rule's amount after the budget cuts applied to ``item`` (not scaled)."""
         return value * self.factor[item]
 
-    def pay(self, amount: float, to: Structure) -> float:
-        """Pay ``to`` up to ``amount`` within what is left of the year's budget."""
+    def pay(self, amount: float, to: Structure, flow: Flow = Flow.PUBLIC_AID) -> float:
+        """Pay ``to`` up to ``amount`` within what is left of the year's budget (public money
+        of its level).
+        """
         paid = max(0.0, min(amount, self.left))
         self.left -= paid
         self.paid_year += paid
         self.model.tally.public(self.spec.level, paid)
-        self.model.ledger.transfer(self.org, to.org, paid, Flow.PUBLIC_AID)
+        self.model.ledger.transfer(self.org, to.org, paid, flow)
         return paid
 
     def cut(self, event: BudgetCutSpec) -> None:
@@ -110,6 +141,7 @@ class Funding:
         return sum(
             a.rule("animation_grant", a.spec.animation_grant_eur_per_year) * scale / 12.0
             for a in self.authorities
+            if a.active
         )
 
     def animation_grant(self, animator: Structure) -> float:
@@ -128,6 +160,7 @@ class Funding:
         return sum(
             a.rule("insertion_aid", a.spec.plie_aid_per_person_eur_per_year) * followed / 12.0
             for a in self.authorities
+            if a.active
         )
 
     def plie_aid(self, animator: Structure, followed: int) -> float:
@@ -197,9 +230,30 @@ class Funding:
         )
 
     def geiq_aid(self, geiq: Structure, contracts: int) -> float:
-        """Aid for new GEIQ contracts, from authorities that fund them."""
-        amount = self.model.spec.mechanisms.geiq.aid_per_contract_eur * contracts
-        return self._first_payers([a for a in self.authorities if a.spec.geiq_aid], amount, geiq)
+        """Aid for new GEIQ contracts: the OPCA's share from the training funds, straight into
+        the GEIQ's cash (firms' money, not in its public aid); returns the rest, paid by the
+        funders that have the rule.
+        """
+        rule = self.model.spec.mechanisms.geiq
+        amount = rule.aid_per_contract_eur * contracts
+        from_opca = self.from_training_funds(amount * rule.opca_aid_share, geiq)
+        geiq.cash += from_opca
+        payers = [a for a in self.authorities if a.spec.geiq_aid]
+        return self._first_payers(payers, amount - from_opca, geiq)
+
+    def from_training_funds(self, amount: float, to: Structure) -> float:
+        """The OPCA pays ``to`` (booked only; the receiver counts it in its revenue).
+
+        It pays from the training contributions of the territory's firms
+        (:class:`~ptce_sim.simulation.mechanisms.firm_accounts.FirmAccounts`); an OPCA pools
+        its sector's contributions nationally, so what the local ones do not cover comes from
+        the firms elsewhere (the rest of the world). Firms' money: never public.
+        """
+        ledger = self.model.ledger
+        shortfall = max(0.0, amount - ledger.balance(OPCA))
+        ledger.transfer(REST_OF_WORLD, OPCA, shortfall, Flow.TRAINING_CONTRIBUTION)
+        ledger.transfer(OPCA, to.org, amount, Flow.OPCA_FUNDING)
+        return amount
 
     def incubation_aid(self, cae: Structure, holders: int) -> float:
         """This month's aid for the CAE's project holders."""
@@ -229,12 +283,19 @@ class Funding:
         return paid
 
     def funding_call(self, authority_name: str, grant: float) -> float:
-        """A call for projects: the grant goes to the animator, outside the yearly budget."""
+        """A call for projects launched by ``authority_name``: the pole applies if it has an
+        animator and cooperation works (the application costs the animator's time), and wins
+        ``grant`` (brought by the funder for the call, outside its yearly budget) with the chance
+        :meth:`call_win_chance`. Returns the grant won (0: no application, or lost).
+        """
         model = self.model
         animator = model.pole.animator()
-        if animator is None:
-            return 0.0
         funder = next(a for a in self.authorities if a.name == authority_name)
+        if animator is None or not model.cooperation_on or not funder.active:
+            return 0.0
+        self._apply(animator)
+        if not model.streams.funding.random() < self.call_win_chance():
+            return 0.0
         amount = grant * model.scale
         model.ledger.transfer(REST_OF_WORLD, funder.org, amount, Flow.CALL_BUDGET)
         model.ledger.transfer(funder.org, animator.org, amount, Flow.CALL_GRANT)
@@ -242,3 +303,31 @@ class Funding:
         animator.year.aid_eur += amount
         model.tally.public(funder.spec.level, amount)
         return amount
+
+    def _apply(self, animator: Structure) -> None:
+        """The staff-days an application takes, paid as wages on top of the team's month."""
+        model = self.model
+        days = model.spec.mechanisms.cooperation.call_application_days
+        day_cost = model.spec.finance.wage_cost_eur_per_fte_month / WORKING_DAYS_PER_MONTH
+        cost = days * day_cost * model.scale
+        animator.cash -= cost
+        animator.year.costs_eur += cost
+        model.ledger.transfer(animator.org, HOUSEHOLDS, cost, Flow.CALL_APPLICATION)
+
+    def call_win_chance(self) -> float:
+        """Chance that the pole wins a call: a logistic function of its track record (years
+        since the animator was created, open structures of the pole) and the mean trust on its
+        ties (ASSUMPTION; parameters ``cooperation.call_win_logit*``).
+        """
+        model = self.model
+        rule = model.spec.mechanisms.cooperation
+        animator = model.pole.animator()
+        years = (model.month_index - animator.created) / 12.0 if animator is not None else 0.0
+        structures = sum(1 for s in model.pole.members() if s.kind != StructureKind.ANIMATOR)
+        logit = (
+            rule.call_win_logit
+            + rule.call_win_logit_per_year * years
+            + rule.call_win_logit_per_structure * structures
+            + rule.call_win_logit_per_trust * model.network.mean_trust()
+        )
+        return 1.0 / (1.0 + math.exp(-min(max(logit, -50.0), 50.0)))

@@ -147,8 +147,8 @@ class TrainingMechanism:
         return float(hours.sum())
 
     def sell_hours(self, hours: float) -> float:
-        """``hours`` of training for another structure's trainees, paid by training funds (OPCA);
-        returns their price.
+        """``hours`` of training for another structure's trainees, paid to the centre by the
+        training funds (OPCA, see :meth:`Funding.from_training_funds`); returns their price.
         """
         rule = self.model.spec.mechanisms.training
         cost = hours * rule.price_eur_per_hour

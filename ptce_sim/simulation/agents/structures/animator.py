@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind, StructureSpec
-from ptce_sim.simulation.accounts import Flow
+from ptce_sim.simulation.accounts import FIRMS, Flow
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.agents.structures.base import Structure
 
@@ -87,18 +87,49 @@ class Animator(Structure):
     def revenue(self) -> tuple[float, float, float]:
         followed = int(np.count_nonzero(self.model.people.plie))
         funding = self.model.funding
+        self.booked_fees = self.collect_fees()
         return (
             0.0,
-            self.member_fees(),
+            self.booked_fees,
             funding.animation_grant(self) + funding.plie_aid(self, followed),
         )
 
     def member_fees(self) -> float:
-        """Monthly contributions of the pole's members (organisations in its network)."""
+        """Monthly contributions it can expect from the pole's members (organisations in its
+        network), to size its team.
+        """
         if not self.model.cooperation_on:
             return 0.0
         members = max(0, self.model.network.graph.number_of_nodes() - 1)
         return members * self.model.spec.mechanisms.cooperation.member_fee_eur_per_year / 12.0
+
+    def collect_fees(self) -> float:
+        """This month's member fees, each paid (and booked) by the member that owes it: a
+        structure of the pole from its cash, a funder from its budget left (its public money),
+        a classic firm from its cash (:meth:`FirmAccounts.charge`). A member that cannot pay
+        does not; returns the fees collected.
+        """
+        model = self.model
+        if not model.cooperation_on:
+            return 0.0
+        fee = model.spec.mechanisms.cooperation.member_fee_eur_per_year / 12.0
+        funders = {a.org: a for a in model.authorities}
+        members = [org for org in model.network.graph.nodes if org != self.org]
+        authorities = [funders[org] for org in members if org in funders]
+        structures = [s for org in members if isinstance(s := model.orgs[org], Structure)]
+        rows = model.orgs.firm_rows(np.array(members, dtype=np.int64))
+        rows = rows[rows >= 0]
+        rows = rows[model.firms.cash[rows] >= fee]  # a firm pays from its cash, if it has it
+        by_firms = model.firm_accounts.charge(rows, fee)
+        collected = sum(a.pay(fee, self, Flow.MEMBER_FEES) for a in authorities)
+        for structure in structures:
+            if structure.cash >= fee:
+                structure.cash -= fee
+                structure.year.costs_eur += fee
+                model.ledger.transfer(structure.org, self.org, fee, Flow.MEMBER_FEES)
+                collected += fee
+        model.ledger.transfer(FIRMS, self.org, by_firms, Flow.MEMBER_FEES)
+        return collected + by_firms
 
     def employers_involved(self) -> int:
         """Firms taking part in the territorial skills planning (GPEC)."""

@@ -190,9 +190,10 @@ class Structure(mesa.Agent):
         aid += self.model.funding.operating_grant(self, sales + fees + aid - costs)
         self.monthly_costs = costs
         self.cash += sales + fees + aid - costs
-        ledger = self.model.ledger  # the aid is booked by the funders that paid it
-        for payer, amount, flow in self.payers(sales, fees):
+        ledger = self.model.ledger  # the aid, and what payers booked, by those who paid it
+        for payer, amount, flow in self.payers(sales - self.booked_sales, fees - self.booked_fees):
             ledger.transfer(payer, self.org, amount, flow)
+        self.booked_sales = self.booked_fees = 0.0
         ledger.transfer(self.org, HOUSEHOLDS, wages, Flow.WAGES)
         ledger.transfer(self.org, REST_OF_WORLD, costs - wages, Flow.PURCHASES)
         self.year.sales_eur += sales
@@ -208,6 +209,12 @@ class Structure(mesa.Agent):
         member firms.
         """
         return [(REST_OF_WORLD, sales, Flow.SALES), (REST_OF_WORLD, fees, Flow.MEMBER_FEES)]
+
+    booked_sales = 0.0
+    booked_fees = 0.0
+    """Parts of this month's sales and fees (from :meth:`revenue`) that their payers have
+    already booked into its account (the OPCA, the animator's members); the settlement books the
+    rest from the rest of the world."""
 
     contract_status: ClassVar[int | None] = None
     """The status column (or ``HOLDER``) whose hires count as its ``contracts_started``."""

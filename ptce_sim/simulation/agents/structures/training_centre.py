@@ -34,6 +34,7 @@ class TrainingCentre(Structure):
             course_hours + firm_hours + self.bought_hours
         )
         self.bought_hours = 0.0
+        self.booked_sales = model.funding.from_training_funds(self.bought_eur, self)
         sales = firm_hours * rule.price_eur_per_hour + self.bought_eur
         self.bought_eur = 0.0
         return sales, 0.0, paid
@@ -44,7 +45,9 @@ class TrainingCentre(Structure):
     """Hours sold per month, smoothed: what its team is sized for."""
 
     def sold(self, hours: float, eur: float) -> None:
-        """Hours bought by another structure (the GEIQ): counted as its sales next settlement."""
+        """Hours bought for another structure's trainees (the GEIQ's), paid by the OPCA at its
+        next settlement and counted as its sales.
+        """
         self.year.training_hours += hours
         self.year.hours += hours
         self.bought_eur += eur
