@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from ptce_sim.interfaces import dashboard
-from ptce_sim.interfaces.dashboard import charts
+from ptce_sim.interfaces.dashboard import charts, net
 from ptce_sim.interfaces.dashboard.charts import NetworkLayout, build_view
 from ptce_sim.interfaces.dashboard.session import (
     ALL_MECHANISMS,
@@ -30,6 +31,7 @@ from ptce_sim.interfaces.dashboard.session import (
     settle_heap,
     shown_date,
 )
+from ptce_sim.studies import additionality
 
 SCALE = 0.05
 
@@ -383,7 +385,9 @@ def test_a_fork_keeps_the_state_and_the_random_stream(session):
     assert (a.label, b.label, session.fork_month) == ("A", "B", 30)
     assert a.model is not b.model
     session.step(24)
-    assert a.model.recorder.monthly == b.model.recorder.monthly  # nothing changed: identical branches
+    assert (
+        a.model.recorder.monthly == b.model.recorder.monthly
+    )  # nothing changed: identical branches
     view = build_view(session)
     assert view.compare and view.fork_date == "July 1972"
     assert all(row[-1] in ("0", "0.0", "0.00") for row in view.table)
@@ -411,6 +415,64 @@ def test_a_fork_without_cooperation_diverges_and_is_compared(session):
     session.keep(1)
     assert not session.compare and session.branches[0].model is b.model
     assert session.branches[0].label == "" and session.fork_month is None
+
+
+def test_the_fork_shows_gross_and_net_jobs_as_the_studies_decompose_them(session):
+    """GEIQ off in B: the panel is the paired decomposition of the branches since the fork.
+
+    At a year's end it equals :func:`additionality.decompose` on the two territory tables from
+    the fork year (full-scale figures, extra money by funder); mid-year its net and gross jobs
+    are those of the last month; it says "gross" and "net".
+    """
+    session.step(12 * 30 + 4)  # May 2000
+    session.fork()
+    session.set_switch("geiq", False)
+    session.step(12 * 3 + 8)  # January 2004: 2000-2003 closed
+    a, b = (branch.model for branch in session.branches)
+    assert a.spec.mechanisms.geiq.enabled and not b.spec.mechanisms.geiq.enabled
+    panel = build_view(session).net
+    tables = [pd.DataFrame(m.recorder.rows("territory")).query("year >= 2000") for m in (a, b)]
+    expected = additionality.decompose(tables[:1], tables[1:], scale=SCALE)
+    for term in ("gross", "deadweight", "displacement", "net"):
+        assert panel["figures"][term] == pytest.approx(expected.row(term, 2003)["median"]), term
+    assert panel["figures"]["gross"] != panel["figures"]["deadweight"]  # B differs from A
+    assert panel["figures"]["leakage"] is None  # not modelled: said, never a 0
+    for funder in expected.funders:
+        extra = expected.row("public_extra_eur", funder=funder)["median"]
+        assert panel["figures"][f"extra_{funder}_eur"] == pytest.approx(extra), funder
+    assert panel["money"][-1][0] == net.TEXTS["total"]
+    net_jobs, extra = panel["figures"]["net"], panel["figures"]["extra_total_eur"]
+    if net_jobs > 0 and extra >= 0:
+        assert panel["figures"]["cost_per_net_job_eur"] == pytest.approx(extra / net_jobs)
+    else:
+        assert panel["figures"]["cost_per_net_job_eur"] is None
+    assert any("no interval" in note for note in panel["notes"])  # one pair
+    words = " ".join(line[0] for line in panel["lines"])
+    assert "gross" in words and "net" in words
+    assert [line[0] for line in panel["lines"]][-1].startswith("= net jobs")
+
+    session.step(5)  # June 2004: the year in progress
+    panel = build_view(session).net
+    employed_a, employed_b = (m.recorder.monthly["employed"][-1] for m in (a, b))
+    assert panel["figures"]["net"] == pytest.approx((employed_b - employed_a) / SCALE)
+    assert panel["figures"]["gross"] == pytest.approx(b.recorder.monthly["ess_jobs"][-1] / SCALE)
+    assert any("May 2004" in note for note in panel["notes"])
+    _json(build_view(session))
+
+
+def test_the_net_panel_is_refreshed_less_often_while_playing(session, monkeypatch):
+    """Playing, a fresh panel is kept within the year; paused, each month gives a new one."""
+    monkeypatch.setattr(net, "REFRESH_S", 3600.0)
+    session.step(12 * 30 + 2)
+    session.fork(cooperation_off=True)
+    session.step(1)
+    first = build_view(session).net
+    session.playing = True
+    session.step(2)
+    assert build_view(session).net is first
+    session.playing = False
+    assert build_view(session).net is not first
+    assert session.model.month_index == 12 * 30 + 5
 
 
 def test_levers_act_on_the_chosen_branch(session):

@@ -162,12 +162,14 @@ def Dashboard(seat: Seat):
         connected = _page_watch()
         turns = the_room().turns
         last_frame_s = 0.0
-        seat.playing = True
+        seat.playing = session.playing = True
         try:
             _play(generation, connected, turns, last_frame_s)
         finally:
-            seat.playing = False
+            seat.playing = session.playing = False
             seat.touch()
+            if connected():  # a last frame, every figure fresh (see net.live_panel)
+                frame.set(frame.value + 1)
 
     def _play(generation, connected, turns, last_frame_s) -> None:
         while playing.value and session.generation == generation:

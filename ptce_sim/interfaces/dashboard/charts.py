@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from ptce_sim.interfaces.dashboard.net import live_panel
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
     SWITCHES,
@@ -866,6 +867,8 @@ class View:
     authorities: list[str]
     live_events: list[str] = field(default_factory=list)
     message: str = ""
+    net: dict | None = None
+    """Gross and net jobs since the fork, B against A (see :func:`.net.net_panel`)."""
 
 
 def run_status(session: Session) -> str:
@@ -934,4 +937,9 @@ def build_view(session: Session) -> View:
             authorities=session.authorities(),
             live_events=session.live_event_lines(),
             message=session.message,
+            net=(
+                live_panel(model, branches[1].model, fork, playing=session.playing)
+                if compare
+                else None
+            ),
         )

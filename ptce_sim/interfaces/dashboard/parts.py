@@ -34,6 +34,12 @@ CSS = """
 .ptce-resilience b { font-size: 25px; }
 .ptce-events { font-size: 17px; color: #444; }
 .ptce-message { font-size: 19px; color: #0072B2; }
+.ptce-net { display: flex; flex-wrap: wrap; gap: 8px 48px; align-items: flex-start; }
+.ptce-net h3 { font-size: 24px; margin: 4px 0; width: 100%; }
+.ptce-net .ptce-table td { font-size: 24px; }
+.ptce-net .ptce-table td:last-child { font-size: 32px; font-weight: 800; }
+.ptce-net .ptce-table tr.ptce-net-total td { border-top: 3px solid #222; color: #0072B2; }
+.ptce-net-notes { font-size: 17px; color: #444; width: 100%; }
 """
 
 
@@ -45,6 +51,33 @@ def _table_html(view: View) -> str:
         for row in view.table
     ]
     return '<table class="ptce-table">' + "".join(rows) + "</table>"
+
+
+def _rows_html(rows: list[list[str]], header: list[str] | None = None, last: str = "") -> str:
+    """A ``ptce-table``: an optional header row, then ``rows``; the last row classed ``last``."""
+    lines = []
+    if header:
+        lines.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
+    for index, row in enumerate(rows):
+        css = f' class="{last}"' if last and index == len(rows) - 1 else ""
+        cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+        lines.append(f"<tr{css}>{cells}</tr>")
+    return '<table class="ptce-table">' + "".join(lines) + "</table>"
+
+
+def _net_html(panel: dict) -> str:
+    """Gross to net jobs since the fork, the extra public money by funder, the notes."""
+    notes = "".join(f"<div>{html.escape(note)}</div>" for note in panel["notes"])
+    return (
+        f"<h3>{html.escape(panel['title'])}</h3>"
+        + _rows_html(panel["lines"], last="ptce-net-total")
+        + "<div><b>"
+        + html.escape(panel["money_title"])
+        + "</b>"
+        + _rows_html(panel["money"], panel["money_header"], last="ptce-net-total")
+        + "</div>"
+        + f'<div class="ptce-net-notes">{notes}</div>'
+    )
 
 
 def _resilience_html(view: View) -> str:
@@ -167,6 +200,8 @@ def Charts(session: Session, frame: solara.Reactive[int], controls: solara.React
         with solara.Columns([1, 1], gutters_dense=True):
             Chart(view.jobs, "jobs", 420)
             Chart(view.unemployment, "unemployment", 420)
+        if view.net is not None:
+            solara.HTML(unsafe_innerHTML=_net_html(view.net), classes=["ptce-net"])
         with solara.Columns([1, 1], gutters_dense=True):
             Chart(view.difference, "difference", 420)
             with solara.Column(gap="0px"):

@@ -276,6 +276,7 @@ class Session:
         self.live_events: list[tuple[int, str]] = []
         self.message = ""
         self.generation = 0
+        self.playing = False  # the page is playing: the net jobs panel is refreshed less often
         self.reset()
         track(self)
 

@@ -1,0 +1,204 @@
+"""Gross and net jobs since the fork: branch B (the fork) against branch A (the reference).
+
+The two branches share their state and random stream up to the fork, so they are a pair of
+runs with common random numbers; :func:`ptce_sim.studies.additionality.decompose` turns their
+territory tables into gross jobs, deadweight, displacement and net jobs, the extra public money
+by funder and the public cost per net job, as ``compare`` and the validation do. Here there is one
+pair: no interval.
+
+The tables are the years closed since the fork year, plus, while the run goes on, a row for the
+year in progress (:func:`live_row`): jobs as at the end of the last month simulated, public
+money paid so far this year. Both branches hold the same history up to the fork, so the money of
+the fork year's first months cancels out: the extra money is the money since the fork. Figures
+are full-scale equivalents (counts and euros divided by the run's scale), as in the studies.
+
+The decomposition costs about 40 ms (pandas on small tables): while the page plays, it is
+recomputed at most every :data:`REFRESH_S` seconds and at each year's end (:func:`live_panel`);
+paused, after every change.
+
+Every visible word is in :data:`TEXTS` (English; issue 14 translates the dashboard).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+import numpy as np
+import pandas as pd
+
+from ptce_sim.interfaces.dashboard.session import month_label
+from ptce_sim.simulation import metrics
+from ptce_sim.studies import additionality
+
+if TYPE_CHECKING:
+    from ptce_sim.simulation.model import PtceModel
+
+TEXTS = {
+    "title": "Since the fork ({fork}): B compared with A",
+    "gross": "gross jobs in the pole's structures (B)",
+    "deadweight": "− deadweight: what A has anyway",
+    "displacement": "− displacement: classic jobs lost",
+    "leakage": "− leakage: jobs taken by non-residents",
+    "multiplier": "+ multiplier: induced local jobs",
+    "residual": "+ other (residents working outside)",
+    "net": "= net jobs: residents in work, B − A",
+    "money_title": "Public money, B − A since the fork",
+    "funder": "funder",
+    "extra": "extra money",
+    "per_net_job": "per net job",
+    "total": "all funders",
+    "saves": "saves money",
+    "no_cost": "no cost per net job: net jobs ≤ 0",
+    "not_modelled": "Not modelled: {terms}.",
+    "one_pair": "One pair of runs: no interval.",
+    "live": "Jobs at the end of {month}; money since the fork, so far.",
+    "full_scale": "Full-scale equivalents (run at scale {scale:g}).",
+    "funders": {
+        "state": "State",
+        "esf": "European Social Fund",
+        "region": "Région",
+        "departement": "Département",
+        "intercommunality": "Intercommunality",
+        "commune": "Communes",
+    },
+}
+"""The panel's visible texts, in one place."""
+
+TERMS = ("gross", "deadweight", "displacement", "leakage", "multiplier", "residual", "net")
+"""The decomposition's lines, in the order shown (a term not modelled is left out)."""
+OPTIONAL = ("leakage", "multiplier")
+"""Terms shown only when the runs record them (otherwise listed as not modelled)."""
+SAVES = additionality.SPENDS_LESS
+REFRESH_S = 0.5
+"""While playing, the panel is recomputed at most this often (and at each year's end)."""
+
+_panels: WeakKeyDictionary = WeakKeyDictionary()
+"""The last panel of each fork's model: ((months of A and B, fork month), time, panel)."""
+
+
+def live_row(model: PtceModel) -> dict[str, float] | None:
+    """The territory row of the year in progress (None once the run is over).
+
+    Stocks as at the end of the last month simulated, public money paid so far this year.
+    """
+    if model.month_index >= model.spec.months:
+        return None
+    recorder = model.recorder
+    year = model.spec.run.start_year + model.month_index // 12
+    return metrics.territory_row(
+        model, year, recorder.tally, recorder.year_public_eur, recorder.year_public_by_funder
+    )
+
+
+def since(model: PtceModel, fork_year: int) -> pd.DataFrame:
+    """A branch's territory table from ``fork_year`` on, the year in progress included."""
+    rows = [r for r in model.recorder.rows("territory") if r["year"] >= fork_year]
+    live = live_row(model)
+    return pd.DataFrame([*rows, *([live] if live else [])])
+
+
+def _jobs(value: float) -> str:
+    return additionality.number(value, "jobs")
+
+
+def _eur(value: float) -> str:
+    return additionality.number(value, "eur")
+
+
+def net_panel(reference: PtceModel, fork: PtceModel, fork_month: int) -> dict | None:
+    """The panel's figures and lines (plain, JSON-ready data); None with no year since the fork.
+
+    Keys: ``title``; ``figures`` (every term of the decomposition, ``None`` when not modelled,
+    and ``extra_<funder>_eur``); ``lines`` ([label, figure] of the decomposition); ``money_title``,
+    ``money_header`` and ``money`` ([funder, extra money, per net job] for every funder who paid
+    something in either branch, all funders last); ``notes``.
+    """
+    start = reference.spec.run.start_year
+    fork_year = start + fork_month // 12
+    ref_table, fork_table = since(reference, fork_year), since(fork, fork_year)
+    if ref_table.empty or fork_table.empty:
+        return None
+    used = additionality.columns_used(ref_table.columns)  # fewer columns: faster, every frame
+    ref_table, fork_table = ref_table[used], fork_table[used]
+    result = additionality.decompose(
+        [ref_table], [fork_table], scale=reference.scale, years=[int(ref_table["year"].max())]
+    )
+    pairs = result.pairs  # one pair: one row per year since the fork year
+    now = pairs.iloc[-1]
+    figures: dict[str, float | None] = {
+        t: None if math.isnan(now[t]) else float(now[t]) for t in TERMS
+    }
+    lines = [
+        [TEXTS[t], _jobs(figures[t])]
+        for t in TERMS
+        if figures[t] is not None and (t != "residual" or abs(figures[t]) >= 0.5)
+    ]
+    net = pairs["net"].to_numpy()[-1:]
+    money = []
+    for funder in result.funders:
+        extra = float(pairs[f"extra_{funder}_eur"].sum())
+        figures[f"extra_{funder}_eur"] = extra
+        total = funder == additionality.TOTAL
+        column = additionality.TOTAL_MONEY if total else f"public_{funder}_eur"
+        status, ratios = additionality.cost_ratios(np.array([extra]), net)
+        cost = float(ratios[0]) if status == additionality.ESTIMATED else None
+        if total:
+            figures["cost_per_net_job_eur"] = cost
+        elif not _paid(column, ref_table, fork_table):
+            continue
+        name = TEXTS["total"] if total else TEXTS["funders"].get(funder, funder)
+        per_job = _eur(cost) if cost is not None else TEXTS["saves"] if status == SAVES else "—"
+        money.append([name, _signed_eur(extra), per_job])
+    missing = [TEXTS[t].split(":")[0].lstrip("−+ ") for t in OPTIONAL if figures[t] is None]
+    notes = [TEXTS["one_pair"]]
+    if figures["net"] is None or figures["net"] <= 0:
+        notes.insert(0, TEXTS["no_cost"])
+    if missing:
+        notes.append(TEXTS["not_modelled"].format(terms=", ".join(missing)))
+    if reference.month_index < reference.spec.months:
+        last = max(reference.month_index - 1, 0)
+        notes.append(TEXTS["live"].format(month=month_label(reference, last)))
+    if reference.scale != 1.0:
+        notes.append(TEXTS["full_scale"].format(scale=reference.scale))
+    return {
+        "title": TEXTS["title"].format(fork=month_label(reference, fork_month)),
+        "money_title": TEXTS["money_title"],
+        "figures": figures,
+        "lines": lines,
+        "money_header": [TEXTS["funder"], TEXTS["extra"], TEXTS["per_net_job"]],
+        "money": money,
+        "notes": notes,
+    }
+
+
+def _paid(column: str, *tables: pd.DataFrame) -> bool:
+    """Whether a funder paid anything in either branch since the fork year."""
+    return any(column in t.columns and bool((t[column].abs() > 0).any()) for t in tables)
+
+
+def _signed_eur(value: float) -> str:
+    return ("+" if value > 0 else "") + _eur(value) if math.isfinite(value) else _eur(value)
+
+
+def live_panel(
+    reference: PtceModel, fork: PtceModel, fork_month: int, *, playing: bool = False
+) -> dict | None:
+    """:func:`net_panel`, kept while the branches have not moved (or, ``playing``, for a while).
+
+    While ``playing``, a panel less than :data:`REFRESH_S` old is kept unless a year has ended
+    since; its notes name the month its jobs are counted at.
+    """
+    key = (reference.month_index, fork.month_index, fork_month)
+    now = time.monotonic()
+    cached = _panels.get(fork)
+    if cached is not None:
+        old, stamp, panel = cached
+        same_year = old[1] // 12 == key[1] // 12 and old[2] == fork_month
+        if old == key or (playing and same_year and now - stamp < REFRESH_S):
+            return panel
+    panel = net_panel(reference, fork, fork_month)
+    _panels[fork] = (key, now, panel)
+    return panel
