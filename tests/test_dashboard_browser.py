@@ -282,8 +282,11 @@ def test_fork_and_compare(warm_server, page):
     assert difference["title"] == "Difference B − A"
     page.locator("[data-chart=network-b] canvas").wait_for()
     assert _chart(page, "network-b") is not None
-    header = page.locator(".ptce-table th").all_inner_texts()
+    header = page.locator(".ptce-figures .ptce-table th").all_inner_texts()
     assert header == ["", "A", "B", "B − A"]
+    panel = page.locator(".ptce-net")
+    assert panel.is_visible() and "gross jobs" in panel.inner_text()
+    assert "= net jobs" in panel.inner_text()
     _click(page, "Keep A")
     page.locator("[data-chart=difference]").wait_for(state="detached")
     page.wait_for_function(
