@@ -45,8 +45,8 @@ class Demography:
         return rng.beta(a, b, n)
 
     def labour_force_ratio(self) -> float:
-        """Labour force now relative to the start."""
-        return len(self.model.people) / max(self.labour_force0, 1.0)
+        """Labour force (residents) now relative to the start."""
+        return self.model.people.residents() / max(self.labour_force0, 1.0)
 
     def target_labour_force(self) -> float:
         """Labour force the growth periods call for this month."""
@@ -70,24 +70,35 @@ class Demography:
         people.age += 1.0 / 12.0
         retiring = np.flatnonzero(people.age >= territory.retirement_age)
         people.remove(retiring, model.month_index)
-        missing = model.stochastic_round(max(0.0, self.target_labour_force() - len(people)), rng)
+        missing = model.stochastic_round(
+            max(0.0, self.target_labour_force() - people.residents()), rng
+        )
         if not missing:
             return
-        young = rng.random(missing) < YOUNG_ENTRANT_SHARE
+        status = np.full(missing, Status.SEEKER, dtype=np.int8)
+        people.add(model, {"status": status, **self.newcomers(missing, rng)})
+
+    def newcomers(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Age, skill and employability of ``n`` newcomers to the labour market.
+
+        Mostly young entrants (whose skill rises with the years of the run), the others adults
+        aged 25 to 50.
+        ``rng`` is the caller's stream: the demography's for newcomers to the territory, the
+        labour market's for in-commuters (:mod:`~ptce_sim.simulation.mechanisms.commuting`).
+        """
+        model = self.model
+        territory = model.spec.territory
+        young = rng.random(n) < YOUNG_ENTRANT_SHARE
         age = np.where(
             young,
-            territory.entry_age + rng.uniform(0, 4, missing),
-            rng.uniform(max(25.0, territory.entry_age), 50.0, missing),
+            territory.entry_age + rng.uniform(0, 4, n),
+            rng.uniform(max(25.0, territory.entry_age), 50.0, n),
         )
         years = model.month_index / 12.0
         gain = ENTRANT_SKILL_GAIN_PER_YEAR * years * young
-        skill = np.clip(self.draw_skills(missing, rng) + gain, 0.0, 1.0)
-        employability = np.clip(rng.beta(5, 3, missing), 0.05, 1.0)
-        status = np.full(missing, Status.SEEKER, dtype=np.int8)
-        people.add(
-            model,
-            {"status": status, "age": age, "skill": skill, "employability": employability},
-        )
+        skill = np.clip(self.draw_skills(n, rng) + gain, 0.0, 1.0)
+        employability = np.clip(rng.beta(5, 3, n), 0.05, 1.0)
+        return {"age": age, "skill": skill, "employability": employability}
 
     def drift(self) -> None:
         """Long-term unemployment, discouragement, re-entry, and employability and skill drift."""
