@@ -171,7 +171,8 @@ class InvariantChecker:
                     row["employed"] == jobs and row["labour_force"] == active,
                     lambda year=year, row=row, jobs=jobs, active=active: (
                         f"territory {year}: employed {row['employed']} "
-                        f"!= classic + ESS jobs held by residents {jobs}, or labour force {row['labour_force']} != "
+                        f"!= classic + ESS jobs held by residents {jobs}, "
+                        f"or labour force {row['labour_force']} != "
                         f"employed + unemployed + in training {active}"
                     ),
                 )
