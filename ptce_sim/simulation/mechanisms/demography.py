@@ -100,6 +100,17 @@ class Demography:
         employability = np.clip(rng.beta(5, 3, n), 0.05, 1.0)
         return {"age": age, "skill": skill, "employability": employability}
 
+    def _resident_draws(self) -> np.ndarray:
+        """One uniform draw per resident from the demography's stream (1 for in-commuters).
+
+        Only residents draw, so the stream's sequence depends on the territory's labour force
+        alone, not on how many in-commuters the pole's posts bring (paired runs stay paired).
+        """
+        people = self.model.people
+        draws = np.ones(len(people))
+        draws[people.resident] = self.model.streams.demography.random(people.residents())
+        return draws
+
     def drift(self) -> None:
         """Long-term unemployment, discouragement, re-entry, and employability and skill drift."""
         model = self.model
@@ -117,14 +128,12 @@ class Demography:
         spell = now - people.since + np.where(long_term_now, rule.long_term_months, 0)
         people.ever_unemployed_24m |= unemployed & (spell >= RSA_PROXY_MONTHS)
         discouraged = np.flatnonzero(
-            long_term_now
-            & (model.streams.demography.random(len(people)) < rule.discouragement_rate)
+            long_term_now & (self._resident_draws() < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
         people.plie[discouraged] = False
         back = np.flatnonzero(
-            (people.status == Status.INACTIVE)
-            & (model.streams.demography.random(len(people)) < rule.reentry_rate)
+            (people.status == Status.INACTIVE) & (self._resident_draws() < rule.reentry_rate)
         )
         back = back[people.since[back] < now]
         people.move(back, Status.SEEKER, now)
