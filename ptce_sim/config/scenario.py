@@ -180,6 +180,11 @@ class SectorSpec(Strict):
         description="Share of the sector's sales bought by the territory's households (the rest "
         "by customers outside: exports, the conurbation, tourists).",
     )
+    located_outside: bool = Field(
+        False,
+        description="The sector's jobs lie outside the territory (residents commuting out, e.g. "
+        "to the conurbation): no in-commuter takes them.",
+    )
 
 
 class BuyersSpec(Strict):
@@ -291,6 +296,12 @@ class LabourMarketSpec(Strict):
     employability_gain_employed: Probability = 0.01
     employability_loss_unemployed: Probability = 0.015
     skill_gain_on_job_per_year: Probability = 0.01
+    in_commuter_share: Probability = Field(
+        0.0,
+        description="Chance that a post of the territory's employers open to in-commuters (classic "
+        "firms of sectors located in the territory, ESS structures' permanent posts) is taken, "
+        "when it is filled, by a person living outside the territory (leakage).",
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -55,14 +55,21 @@ def build_territory(model: PtceModel) -> None:
 
 
 def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
-    """Firms sized to employ the initially employed persons, who are then placed in them."""
+    """Firms sized to employ the initially employed persons, who are then placed in them.
+
+    The sectors' job shares are shares of the residents' jobs. With in-commuting
+    (``labour_market.in_commuter_share`` = c), a sector located in the territory has ``1 / (1 - c)``
+    times its residents' jobs, and a share c of its posts (drawn at random) is held by
+    in-commuters from the start (:mod:`~ptce_sim.simulation.mechanisms.commuting`).
+    """
     spec = model.spec
     economy, firms, people = model.economy, model.firms, model.people
     active = np.flatnonzero(~inactive)
     employed_n = round(active.size * (1 - spec.territory.initial_unemployment_rate))
     jobs = employed_n * spec.firms.jobs_per_employed
+    commuting = spec.labour_market.in_commuter_share
     for s, sector in enumerate(spec.sectors):
-        target = jobs * sector.job_share
+        target = jobs * sector.job_share / (1.0 if sector.located_outside else 1.0 - commuting)
         economy.base_jobs[s] = target
         sizes = economy.sizes_for(s, target)
         firms.add(model, np.full(sizes.size, s, dtype=np.int16), sizes)
@@ -72,9 +79,32 @@ def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
     jobs = whole + model.labour.part_time_jobs(whole)
     slots = np.repeat(np.arange(len(firms)), jobs.astype(int))
     model.streams.territory.shuffle(slots)
+    if commuting > 0:
+        slots = _seed_in_commuters(model, slots, commuting)
     order = active[np.argsort(-people.employability[active], kind="stable")]
     hired = order[: min(employed_n, slots.size)]
     people.move(hired, Status.CLASSIC, 0, employer=firms.org[slots[: hired.size]], fte=1.0)
+
+
+def _seed_in_commuters(model: PtceModel, slots: np.ndarray, share: float) -> np.ndarray:
+    """In-commuters take a share of the local sectors' slots; returns the slots left to residents."""
+    firms = model.firms
+    rng = model.streams.territory
+    outside = np.array([s.located_outside for s in model.spec.sectors], dtype=bool)
+    local = ~outside[firms.sector[slots]]
+    taken = local & (rng.random(slots.size) < share)
+    n = int(np.count_nonzero(taken))
+    model.people.add(
+        model,
+        {
+            "status": np.full(n, Status.CLASSIC, dtype=np.int8),
+            "employer": firms.org[slots[taken]],
+            "fte": np.ones(n),
+            "resident": np.zeros(n, dtype=bool),
+            **model.demography.newcomers(n, rng),
+        },
+    )
+    return slots[~taken]
 
 
 def _build_other_ess(model: PtceModel) -> None:

@@ -112,7 +112,7 @@ class Context(Protocol):
 
     @property
     def employed(self) -> int:
-        """Persons in a job."""
+        """Residents in a job."""
         ...
 
     def stochastic_round(self, x: float | np.ndarray, rng: np.random.Generator) -> int | np.ndarray:

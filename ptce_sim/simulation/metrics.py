@@ -14,6 +14,7 @@ import pandas as pd
 
 from ptce_sim.config.scenario import AuthorityLevel
 from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, YOUNG_AGE, Status, is_in
+from ptce_sim.simulation.mechanisms import commuting
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
@@ -60,7 +61,14 @@ TERRITORY_COLUMNS = (
     "employed_young",
     "employed_plie_followed",
     "employed_rsa",
+    "jobs_held_by_non_residents",
 )
+"""The territory's yearly columns. Population columns (``population``, ``labour_force``,
+``employed``, ``unemployed``, ``unemployment_rate``, ``long_term_unemployed``, ``in_training``,
+``inactive``, ``employed_*``) count residents only; jobs columns (``classic_jobs``, ``ess_jobs``,
+``insertion_posts``, ``geiq_contracts_in_force``, ``ge_workers``, ``project_holders``) count the
+jobs of the territory's employers (and of the conurbation sector), whoever holds them, so that
+``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters)."""
 STRUCTURE_COLUMNS = (
     "year",
     "structure",
@@ -133,10 +141,12 @@ def territory_row(
     ``tally``: the year's flows; ``public_eur``: the public money paid over the year;
     ``by_funder``: the same by level of funder.
     """
-    counts = model.people.counts()
+    jobs = model.people.counts()  # every job holder, in-commuters included
+    counts = model.people.resident_counts()
+    residents = model.people.residents()
     employed = int(counts[EMPLOYED].sum())
     unemployed = int(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
-    labour_force = len(model.people) - int(counts[Status.INACTIVE])
+    labour_force = residents - int(counts[Status.INACTIVE])
     pole = model.pole.members()
     structures = model.pole.structures
     sales = sum(s.year.sales_eur + s.year.fees_eur for s in pole)
@@ -146,27 +156,27 @@ def territory_row(
     member = alive & ((firms.ge >= 0) | (firms.geiq >= 0))
     holders = int(sum(model.staff.counts[s.org, -1] for s in structures if s.alive))
     people = model.people
-    in_work = is_in(people.status, EMPLOYED)
+    in_work = is_in(people.status, EMPLOYED) & people.resident
     return {
         "year": year,
-        "population": round(len(model.people) / model.spec.territory.activity_rate),
+        "population": round(residents / model.spec.territory.activity_rate),
         "labour_force": labour_force,
         "employed": employed,
         "unemployed": unemployed,
         "unemployment_rate": unemployed / labour_force if labour_force else 0.0,
-        "classic_jobs": int(counts[Status.CLASSIC]),
-        "ess_jobs": int(counts[ESS_SIDE].sum()),
+        "classic_jobs": int(jobs[Status.CLASSIC]),
+        "ess_jobs": int(jobs[ESS_SIDE].sum()),
         "ess_structures": sum(1 for s in structures if s.alive),
         "pole_members": model.network.graph.number_of_nodes(),
-        "insertion_posts": int(counts[Status.INSERTION]),
+        "insertion_posts": int(jobs[Status.INSERTION]),
         "project_requests": tally.project_requests,
         "public_funding_eur": public_eur,
         "self_financing_ratio": sales / (sales + aid) if sales + aid > 0 else float("nan"),
         "long_term_unemployed": int(counts[Status.LONG_TERM]),
         "in_training": int(counts[Status.TRAINING]),
         "inactive": int(counts[Status.INACTIVE]),
-        "geiq_contracts_in_force": int(counts[Status.GEIQ]),
-        "ge_workers": int(counts[Status.GE]),
+        "geiq_contracts_in_force": int(jobs[Status.GEIQ]),
+        "ge_workers": int(jobs[Status.GE]),
         "project_holders": holders,
         "firms": int(np.count_nonzero(alive)),
         "member_firms": int(np.count_nonzero(member)),
@@ -191,6 +201,7 @@ def territory_row(
         "employed_young": int(np.count_nonzero(in_work & (people.age < YOUNG_AGE))),
         "employed_plie_followed": int(np.count_nonzero(in_work & people.ever_plie)),
         "employed_rsa": int(np.count_nonzero(in_work & people.ever_unemployed_24m)),
+        "jobs_held_by_non_residents": commuting.jobs_held(model),
     }
 
 

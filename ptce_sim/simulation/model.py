@@ -200,8 +200,11 @@ class PtceModel(mesa.Model):
 
     @property
     def employed(self) -> int:
-        """Persons in a job."""
-        return int(self.people.counts()[EMPLOYED].sum())
+        """Residents in a job (the territory's employed population).
+
+        In-commuters are left out: they spend their wages where they live.
+        """
+        return int(self.people.resident_counts()[EMPLOYED].sum())
 
     @property
     def structures(self) -> list:

@@ -19,25 +19,29 @@ import pandas as pd
 
 from ptce_sim.simulation import metrics
 from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, Status, is_in
+from ptce_sim.simulation.mechanisms import commuting
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
 
 
 def _counts(model: PtceModel) -> np.ndarray:
-    return model.people.counts()
+    return model.people.resident_counts()
 
 
 MONTHLY = {
     "month": lambda m: m.month_index,
     "employed": lambda m: float(_counts(m)[EMPLOYED].sum()),
     "unemployed": lambda m: float(_counts(m)[[Status.SEEKER, Status.LONG_TERM]].sum()),
-    "labour_force": lambda m: float(len(m.people) - _counts(m)[Status.INACTIVE]),
-    "ess_jobs": lambda m: float(_counts(m)[ESS_SIDE].sum()),
+    "labour_force": lambda m: float(m.people.residents() - _counts(m)[Status.INACTIVE]),
+    "ess_jobs": lambda m: float(m.people.counts()[ESS_SIDE].sum()),
     "pole_members": lambda m: float(m.network.graph.number_of_nodes()),
-    "persons": lambda m: float(len(m.people)),
+    "persons": lambda m: float(m.people.residents()),
+    "jobs_held_by_non_residents": lambda m: float(commuting.jobs_held(m)),
 }
-"""The monthly series: Mesa model reporters, read at the end of each month."""
+"""The monthly series: Mesa model reporters, read at the end of each month. As in the yearly
+territory table, ``employed``, ``unemployed``, ``labour_force`` and ``persons`` count residents;
+``ess_jobs`` counts every holder of the ESS side's jobs (in-commuters included)."""
 
 
 class Tally:

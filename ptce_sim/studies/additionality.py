@@ -19,10 +19,12 @@ territory tables as full-scale equivalents (counts and euros divided by the run'
   ESS sales that take firms' sales) it splits into **product-market displacement**
   (Δ ``displaced_jobs``) and **other crowding-out** (the rest: lost vacancies, workers drawn
   away);
-- **leakage** = Δ ``jobs_held_by_non_residents`` when recorded, otherwise *not modelled*;
+- **leakage** = Δ ``jobs_held_by_non_residents`` (in-commuters' jobs in the supported structures
+  and the classic firms: ``ess_jobs`` and ``classic_jobs`` count every job holder, ``employed``
+  residents only) when recorded, otherwise *not modelled*;
 - **net** = Δ ``employed``: more residents in work;
 - **residual** = net − (gross − deadweight − displacement − leakage + multiplier). It is 0 when
-  ``employed = classic_jobs + ess_jobs − jobs_held_by_non_residents`` (the case today); anything
+  ``employed = classic_jobs + ess_jobs − jobs_held_by_non_residents`` (the model's tables); anything
   else (residents working outside the territory) shows there, never hidden in another term.
 
 A term not modelled counts 0 in the identity and is reported as "not modelled", never as a

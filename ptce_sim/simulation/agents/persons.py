@@ -126,6 +126,9 @@ class PersonTable(ColumnTable):
         priority: weight in the job matching (insertion leavers and PLIE have more).
         exit_kind: pathway (insertion, training, GEIQ, incubation) last left, -1 once employed.
         exit_month: month that pathway was left.
+        resident: lives in the territory; False for an in-commuter, who only ever holds the post
+            they came for and leaves the table when they leave it (see
+            :mod:`~ptce_sim.simulation.mechanisms.commuting`).
     """
 
     columns = {
@@ -146,6 +149,7 @@ class PersonTable(ColumnTable):
         "priority": Column(np.dtype(np.float64), 1.0),
         "exit_kind": Column(np.dtype(np.int8), -1),
         "exit_month": Column(np.dtype(np.int32), -10_000),
+        "resident": Column(np.dtype(np.bool_), True),
     }
 
     def __init__(self) -> None:
@@ -261,8 +265,16 @@ class PersonTable(ColumnTable):
         return np.flatnonzero(is_in(self.status, statuses))
 
     def counts(self) -> np.ndarray:
-        """Number of persons in each status."""
+        """Number of persons in each status, in-commuters included (jobs of the territory)."""
         return np.bincount(self.status, minlength=N_STATUS)
+
+    def resident_counts(self) -> np.ndarray:
+        """Number of residents in each status (the territory's population)."""
+        return np.bincount(self.status[self.resident], minlength=N_STATUS)
+
+    def residents(self) -> int:
+        """Number of residents: the territory's labour force and inactive persons."""
+        return int(np.count_nonzero(self.resident))
 
     def pathway(self, uid: int, now: int) -> list[Spell]:
         """The pathway of one person: each status held, from when and for how long."""

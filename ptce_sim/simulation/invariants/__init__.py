@@ -23,6 +23,9 @@ Invariants (the names in :class:`Violation`):
   and is of the kind their status needs (a classic firm, an EI for insertion posts, a GE, a GEIQ,
   any structure for ESS staff); employed persons work a share of a full time in (0, 1], the others
   none.
+* ``in_commuters``: persons living outside the territory only hold a post open to them (a
+  classic firm's in a sector located in the territory, an ESS structure's permanent post): never
+  seeking work, training or inactive.
 * ``hosts``: trainees are hosted by a training centre, GE and GEIQ workers (when lent) by an open
   firm that is a member of their employer, nobody else has a host.
 * ``contracts``: insertion posts, GEIQ contracts and courses have an end, which is not past;
@@ -46,11 +49,13 @@ Invariants (the names in :class:`Violation`):
 * ``treasury_conserves_cash`` and ``loans_match_flows`` (around every treasury step, see
   :class:`TreasuryAudit`).
 * ``monthly_indicators``: the month's recorded series are finite, non-negative, ordered
-  (employed + unemployed ≤ labour force ≤ persons) and equal to the persons' counts.
+  (employed + unemployed ≤ labour force ≤ persons) and equal to the persons' counts (residents;
+  ``ess_jobs`` and ``jobs_held_by_non_residents``: every job holder).
 * ``yearly_indicators``: each new row of the territory, structures and mechanism tables is finite
   (but for the columns that are empty by definition: the self-financing ratio without any sales or
   aid, the solidarity fund before it exists, and the structures' columns that do not apply to a
-  kind), rates and trust in [0, 1], counts and flows non-negative, jobs adding up.
+  kind), rates and trust in [0, 1], counts and flows non-negative, jobs adding up (residents in
+  work = classic + ESS jobs − jobs held by non-residents).
 """
 
 from ptce_sim.simulation.invariants.memory import InvariantChecker, TreasuryAudit

@@ -163,14 +163,16 @@ class InvariantChecker:
                 lambda year=year, rates=rates: f"territory {year}: rates outside [0, 1] {rates}",
             )
             if not bad:
-                jobs = row["classic_jobs"] + row["ess_jobs"]
+                in_commuters = row["jobs_held_by_non_residents"]
+                jobs = row["classic_jobs"] + row["ess_jobs"] - in_commuters
                 active = row["employed"] + row["unemployed"] + row["in_training"]
                 report.expect(
                     "yearly_indicators",
                     row["employed"] == jobs and row["labour_force"] == active,
                     lambda year=year, row=row, jobs=jobs, active=active: (
                         f"territory {year}: employed {row['employed']} "
-                        f"!= classic + ESS jobs {jobs}, or labour force {row['labour_force']} != "
+                        f"!= classic + ESS jobs held by residents {jobs}, "
+                        f"or labour force {row['labour_force']} != "
                         f"employed + unemployed + in training {active}"
                     ),
                 )

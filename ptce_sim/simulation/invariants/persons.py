@@ -283,3 +283,34 @@ def check_headcounts(model: PtceModel, report: Report, alive: np.ndarray) -> Non
             f"differ from their persons (organisations {first_values(open_orgs[differ.any(axis=1)])})"
         ),
     )
+
+
+def check_in_commuters(model: PtceModel, report: Report) -> None:
+    """In-commuters only hold posts open to them; never seeking work, training or inactive.
+
+    Open to them: a classic firm's post in a sector located in the territory, or an ESS
+    structure's permanent post.
+    """
+    people = model.people
+    rows = np.flatnonzero(~people.resident)
+    if rows.size == 0:
+        return
+    status = people.status[rows]
+    wrong = ~is_in(status, (Status.CLASSIC, Status.ESS)) | (people.contract_end[rows] >= 0)
+    report.expect(
+        "in_commuters",
+        not wrong.any(),
+        lambda: (
+            f"{np.count_nonzero(wrong)} in-commuters outside a post open to them: statuses "
+            f"{first_values(np.unique(status[wrong]))}"
+        ),
+    )
+    classic = rows[status == Status.CLASSIC]
+    firm = model.orgs.firm_rows(people.employer[classic])
+    outside = np.array([s.located_outside for s in model.spec.sectors], dtype=bool)
+    away = outside[model.firms.sector[firm[firm >= 0]]]
+    report.expect(
+        "in_commuters",
+        not away.any(),
+        lambda: f"{np.count_nonzero(away)} in-commuters employed in a sector located outside",
+    )

@@ -45,8 +45,8 @@ class Demography:
         return rng.beta(a, b, n)
 
     def labour_force_ratio(self) -> float:
-        """Labour force now relative to the start."""
-        return len(self.model.people) / max(self.labour_force0, 1.0)
+        """Labour force (residents) now relative to the start."""
+        return self.model.people.residents() / max(self.labour_force0, 1.0)
 
     def target_labour_force(self) -> float:
         """Labour force the growth periods call for this month."""
@@ -70,24 +70,46 @@ class Demography:
         people.age += 1.0 / 12.0
         retiring = np.flatnonzero(people.age >= territory.retirement_age)
         people.remove(retiring, model.month_index)
-        missing = model.stochastic_round(max(0.0, self.target_labour_force() - len(people)), rng)
+        missing = model.stochastic_round(
+            max(0.0, self.target_labour_force() - people.residents()), rng
+        )
         if not missing:
             return
-        young = rng.random(missing) < YOUNG_ENTRANT_SHARE
+        status = np.full(missing, Status.SEEKER, dtype=np.int8)
+        people.add(model, {"status": status, **self.newcomers(missing, rng)})
+
+    def newcomers(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Age, skill and employability of ``n`` newcomers to the labour market.
+
+        Mostly young entrants (whose skill rises with the years of the run), the others adults
+        aged 25 to 50.
+        ``rng`` is the caller's stream: the demography's for newcomers to the territory, the
+        labour market's for in-commuters (:mod:`~ptce_sim.simulation.mechanisms.commuting`).
+        """
+        model = self.model
+        territory = model.spec.territory
+        young = rng.random(n) < YOUNG_ENTRANT_SHARE
         age = np.where(
             young,
-            territory.entry_age + rng.uniform(0, 4, missing),
-            rng.uniform(max(25.0, territory.entry_age), 50.0, missing),
+            territory.entry_age + rng.uniform(0, 4, n),
+            rng.uniform(max(25.0, territory.entry_age), 50.0, n),
         )
         years = model.month_index / 12.0
         gain = ENTRANT_SKILL_GAIN_PER_YEAR * years * young
-        skill = np.clip(self.draw_skills(missing, rng) + gain, 0.0, 1.0)
-        employability = np.clip(rng.beta(5, 3, missing), 0.05, 1.0)
-        status = np.full(missing, Status.SEEKER, dtype=np.int8)
-        people.add(
-            model,
-            {"status": status, "age": age, "skill": skill, "employability": employability},
-        )
+        skill = np.clip(self.draw_skills(n, rng) + gain, 0.0, 1.0)
+        employability = np.clip(rng.beta(5, 3, n), 0.05, 1.0)
+        return {"age": age, "skill": skill, "employability": employability}
+
+    def _resident_draws(self) -> np.ndarray:
+        """One uniform draw per resident from the demography's stream (1 for in-commuters).
+
+        Only residents draw, so the stream's sequence depends on the territory's labour force
+        alone, not on how many in-commuters the pole's posts bring (paired runs stay paired).
+        """
+        people = self.model.people
+        draws = np.ones(len(people))
+        draws[people.resident] = self.model.streams.demography.random(people.residents())
+        return draws
 
     def drift(self) -> None:
         """Long-term unemployment, discouragement, re-entry, and employability and skill drift."""
@@ -106,14 +128,12 @@ class Demography:
         spell = now - people.since + np.where(long_term_now, rule.long_term_months, 0)
         people.ever_unemployed_24m |= unemployed & (spell >= RSA_PROXY_MONTHS)
         discouraged = np.flatnonzero(
-            long_term_now
-            & (model.streams.demography.random(len(people)) < rule.discouragement_rate)
+            long_term_now & (self._resident_draws() < rule.discouragement_rate)
         )
         people.move(discouraged, Status.INACTIVE, now)
         people.plie[discouraged] = False
         back = np.flatnonzero(
-            (people.status == Status.INACTIVE)
-            & (model.streams.demography.random(len(people)) < rule.reentry_rate)
+            (people.status == Status.INACTIVE) & (self._resident_draws() < rule.reentry_rate)
         )
         back = back[people.since[back] < now]
         people.move(back, Status.SEEKER, now)

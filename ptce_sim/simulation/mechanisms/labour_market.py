@@ -16,6 +16,7 @@ import numpy as np
 
 from ptce_sim.simulation.agents.persons import HOLDER, NO_ORG, NO_SECTOR, Status, is_in
 from ptce_sim.simulation.agents.structures import Openings
+from ptce_sim.simulation.mechanisms import commuting
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -46,16 +47,24 @@ class LabourMarket:
     # -- leaving jobs ---------------------------------------------------------------------------
 
     def to_seeking(self, rows: np.ndarray, *, exit_kind: str | None = None) -> None:
-        """Send persons back to job seeking; leavers of a pathway get its matching priority."""
+        """Send persons back to job seeking; leavers of a pathway get its matching priority.
+
+        In-commuters among them leave the territory's table instead (last: the other rows must
+        not shift before they move).
+        """
         model = self.model
         if rows.size == 0:
             return
-        model.people.move(rows, Status.SEEKER, model.month_index)
+        people = model.people
+        in_commuters = rows[~people.resident[rows]]
+        rows = rows[people.resident[rows]]
+        people.move(rows, Status.SEEKER, model.month_index)
         if exit_kind is not None:
-            model.people.exit_kind[rows] = EXIT_KINDS.index(exit_kind)
-            model.people.exit_month[rows] = model.month_index
+            people.exit_kind[rows] = EXIT_KINDS.index(exit_kind)
+            people.exit_month[rows] = model.month_index
             if exit_kind == "insertion":
-                model.people.priority[rows] = model.spec.mechanisms.work_integration.exit_priority
+                people.priority[rows] = model.spec.mechanisms.work_integration.exit_priority
+        people.remove(in_commuters, model.month_index)
 
     def release(self, rows: np.ndarray, keep: int) -> None:
         """Lay off staff at random so that ``keep`` of ``rows`` remain."""
@@ -239,6 +248,8 @@ class LabourMarket:
             filled_post, hired_row = self._rounds(
                 posts, candidates, weight, far_pool, max(1, round(spec.contacts_per_vacancy))
             )
+            if not far_pool:
+                hired_row = commuting.take_posts(model, posts, filled_post, hired_row)
             self._apply(posts, filled_post, hired_row, hires)
             if not far_pool:
                 self._record_unfilled(posts, filled_post)
@@ -309,7 +320,8 @@ class LabourMarket:
                 model.tally.count(f"{kind}_exits_to_work", count)
         people.exit_kind[rows] = -1
         for status in np.unique(posts["status"][filled]):
-            sel = posts["status"][filled] == status
+            # in-commuters arrive already in their post (see commuting.take_posts)
+            sel = (posts["status"][filled] == status) & people.resident[rows]
             chosen, post = rows[sel], filled[sel]
             months = posts["months"][post]
             people.move(
