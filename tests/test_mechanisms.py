@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from helpers import base_scenario, run_many, switched_off, with_events, with_mechanism
 
+from ptce_sim.config.scenario import Scenario
 from ptce_sim.simulation.agents.persons import NO_SECTOR, Status, is_in
 from ptce_sim.simulation.agents.structures import Openings
 from ptce_sim.simulation.model import PtceModel
@@ -271,14 +272,16 @@ def test_skills_planning_raises_placement(runs):
     assert diff.mean() > 2 * se, f"placement not clearly higher with planning on: {rates}"
 
 
-def trainee_hire_rates(planning: bool, trials: int = 30) -> tuple[float, float, int]:
+def trainee_hire_rates(planning: bool, trials: int = 120) -> tuple[float, float, int]:
     """Hire rates (trained for the post's sector, not) of job seekers offered retail posts.
 
     The model is stepped to a month where skills planning runs; then, ``trials`` times from the
     same state, half the job seekers at random are marked as trained for the retail sector and
     every seeker is offered a retail post through the labour market's matching.
     """
-    model = PtceModel(base_scenario(SCALE), 5)
+    data = base_scenario(SCALE).model_dump(mode="python")
+    data["labour_market"]["in_commuter_share"] = 0.0  # the same seekers offered, trial after trial
+    model = PtceModel(Scenario.model_validate(data), 5)
     while model.running and not (model.year >= 1996 and model.training.planning_on()):
         model.step()
     assert model.training.planning_on(), "skills planning never ran"

@@ -744,6 +744,8 @@ def test_random_timelines_keep_invariants(events: list[dict], seed: int) -> None
     for i, event in enumerate(events):
         if event["type"] == "create_structure":
             event["structure"] = {**event["structure"], "name": f"Stress structure {i}"}
+            if event["structure"]["kind"] in schema.MARKET_KINDS:  # a seller names its market
+                event["structure"]["market"] = "local_ess_services"
 
     def add(data: dict) -> None:
         data["events"] += events
