@@ -2043,6 +2043,9 @@ def test_geiq_recruits_for_members_short_of_skilled_staff_and_earns_aid():
     model.people.host[rows] = firms.org[1]
     assert list(geiq.trainees_wanted()) == [1.0, 1.0, 0.0]
     assert geiq.host_weights(geiq.members()) == pytest.approx([1.001, 1.001, 0.001])
+    firms.unfilled_skilled[0] = 9.0  # more than its tutor can follow
+    assert list(geiq.trainees_wanted()) == [model.spec.mechanisms.geiq.trainees_per_member, 1.0, 0.0]
+    firms.unfilled_skilled[0] = 0.2
     geiq.plan()
     assert [
         (o.status, o.count, o.far_from_work, o.contract_months)

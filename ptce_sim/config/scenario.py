@@ -339,6 +339,12 @@ class GeiqPathwaySpec(Strict):
     )
     skill_gain_per_year: Probability = 0.25
     employability_gain_per_year: Probability = 0.3
+    trainees_per_member: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        2.0,
+        description="Trainees a member can host at a time: what its tutor can follow. ASSUMPTION: "
+        "one tutor per member; French rules cap what one tutor follows at two or three "
+        "work-study employees.",
+    )
     recruitment_rate: Probability = Field(
         0.25,
         description="Share of members' unfilled skilled vacancies turned into GEIQ contracts per month.",

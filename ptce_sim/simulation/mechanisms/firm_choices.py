@@ -65,8 +65,9 @@ def ge_benefit(model: Context, need: np.ndarray, trust: np.ndarray) -> np.ndarra
 
 def trainee_posts(model: Context) -> np.ndarray:
     """Trainees each firm would ask a GEIQ for: one per skilled post it cannot fill, counting
-    from a shortage of ``SKILLED_SHORTAGE``."""
-    return np.maximum(np.floor(model.firms.unfilled_skilled + 1.0 - SKILLED_SHORTAGE), 0.0)
+    from a shortage of ``SKILLED_SHORTAGE``, up to what its tutor can follow."""
+    posts = np.floor(model.firms.unfilled_skilled + 1.0 - SKILLED_SHORTAGE)
+    return np.clip(posts, 0.0, model.spec.mechanisms.geiq.trainees_per_member)
 
 
 def geiq_benefit(model: Context, posts: np.ndarray, trust: np.ndarray) -> np.ndarray:

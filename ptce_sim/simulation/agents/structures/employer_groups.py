@@ -141,7 +141,8 @@ class Geiq(Structure):
 
     def trainees_wanted(self) -> np.ndarray:
         """Trainees each member asks for: one per skilled post it cannot fill (counting from
-        ``SKILLED_SHORTAGE``), less the trainees it already hosts.
+        ``SKILLED_SHORTAGE``), up to the trainees its tutor can follow
+        (``geiq.trainees_per_member``), less the trainees it already hosts.
         """
         firms = self.model.firms
         members = self.members()
@@ -149,7 +150,9 @@ class Geiq(Structure):
         hosted = np.bincount(
             self.model.orgs.firm_rows(hosts[hosts != NO_ORG]), minlength=len(firms)
         )[members]
-        wanted = np.floor(firms.unfilled_skilled[members] + 1.0 - SKILLED_SHORTAGE) - hosted
+        posts = np.floor(firms.unfilled_skilled[members] + 1.0 - SKILLED_SHORTAGE)
+        tutored = self.model.spec.mechanisms.geiq.trainees_per_member
+        wanted = np.minimum(posts, tutored) - hosted
         return np.maximum(wanted, 0.0)
 
     def host_weights(self, members: np.ndarray) -> np.ndarray:
