@@ -2024,6 +2024,7 @@ def test_geiq_recruits_for_members_short_of_skilled_staff_and_earns_aid():
             authorities=AUTHORITIES,
             geiq={
                 "recruitment_rate": 1.0,
+                "trainees_per_member": 2.0,
                 "training_share": 0.25,
                 "billing_eur_per_hour": 10.0,
                 "aid_per_contract_eur": 100.0,
