@@ -77,13 +77,14 @@ AUTHORITIES = [
 
 
 def scenario(change=None, *, scale: float = SCALE, authorities=None, **sections) -> Scenario:
-    """The Seignanx scenario at ``scale`` without its timeline events.
+    """The Seignanx scenario at ``scale`` without its timeline events nor in-commuting.
 
     Nothing happens unless a test does it; ``[mechanisms.<section>]`` fields come from
     ``sections``, anything else from ``change(data)``.
     """
     data = base_scenario(scale).model_dump(mode="python")
     data["events"] = []
+    data["labour_market"]["in_commuter_share"] = 0.0  # tests/test_commuting.py tests it
     if authorities is not None:
         data["authorities"] = authorities
     for section, values in sections.items():
