@@ -38,6 +38,7 @@ bench: $(STAMP)
 # the calibration report in docs/ (20 seeds of the full-scale run, a few minutes)
 validate: $(STAMP)
 	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
+	$(VENV)/bin/ptce-sim displacement $(SCENARIO) --replicates 10 --scale 0.25 --workers 2 --out docs
 
 # the reference digests that lock results (tests/test_reference.py); regenerate them, with
 # `make validate`, in any commit that changes results, and say what moved in docs/CHANGES.md

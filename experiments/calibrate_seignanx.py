@@ -59,8 +59,8 @@ def parameters(scenario) -> list[Parameter]:
         Parameter("authorities[Aquitaine region].training_budget_eur_per_year", 1e5, 6e5),
         Parameter(structure_path(scenario, "GEIQ BTP", "contact_rate"), 0.02, 0.3),
         Parameter(structure_path(scenario, "GEIQ interprofessionnel", "contact_rate"), 0.005, 0.15),
-        Parameter(structure_path(scenario, "EI ITEMS", "market_eur_per_job_per_year"), 10, 80),
-        Parameter(structure_path(scenario, "SCIC EOLE", "market_eur_per_job_per_year"), 300, 1500),
+        Parameter("markets[insertion_services].eur_per_employed_per_year", 10, 80),
+        Parameter("markets[catering].eur_per_pole_worker_per_year", 300, 1500),
         Parameter(structure_path(scenario, "CAE Interstices", "capacity"), 10, 80),
     ]
 

@@ -186,6 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
 
+    displace = commands.add_parser(
+        "displacement",
+        help="net jobs of the pole at each displacement level (none, low, medium, high)",
+    )
+    displace.add_argument("scenario", type=Path, help="scenario file")
+    displace.add_argument(
+        "--replicates", type=_positive_int, default=10, help="pairs of runs (default 10)"
+    )
+    displace.add_argument("--scale", type=_positive_float, default=None, help="override the scale")
+    displace.add_argument(
+        "--out", type=Path, default=None, help="report folder (default results/<name>)"
+    )
+    displace.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard (Solara)")
     dashboard.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     dashboard.add_argument(
@@ -460,6 +474,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_displacement(args: argparse.Namespace) -> int:
+    """Net jobs of the pole at each level of displacement (report)."""
+    from ptce_sim.studies.validation import run_displacement_command
+
+    return run_displacement_command(
+        args.scenario, args.replicates, args.scale, args.out, args.workers
+    )
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
     from ptce_sim.interfaces.dashboard import serve
@@ -470,6 +493,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "validate": cmd_validate,
+    "displacement": cmd_displacement,
     "dashboard": cmd_dashboard,
     "run": cmd_run,
     "reproduce": cmd_reproduce,

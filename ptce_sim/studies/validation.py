@@ -1178,3 +1178,74 @@ def run_validate_command(
     print(result.summary())
     print(f"report: {files[0]}")
     return EXIT_FIT_OK if result.goal_met else EXIT_FIT_NOT_MET
+
+
+def run_displacement_command(
+    scenario_path: str | Path,
+    replicates: int = 10,
+    scale: float | None = None,
+    out: str | Path | None = None,
+    workers: int = 1,
+    *,
+    reference_path: str | Path | None = None,
+    show_progress: bool = True,
+) -> int:
+    """Body of ``ptce-sim displacement SCENARIO [--replicates N] [--scale X] [--out DIR]``.
+
+    Net jobs of the pole at each level of displacement (:mod:`ptce_sim.studies.displacement`).
+
+    Returns:
+        0 when the report is written; 2 when an input is invalid (the message is printed on
+        standard error).
+    """
+    from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+    from ptce_sim.studies import displacement
+
+    if replicates < 1 or workers < 1:
+        print("ptce-sim: error: --replicates and --workers: expected at least 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if scale is not None and not 0 < scale <= 10:
+        print(
+            f"ptce-sim: error: --scale: expected a number in (0, 10], got {scale!r}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    try:
+        scenario = load_scenario(scenario_path)
+        if scale is not None:
+            scenario = scenario.with_overrides(scale=scale)
+        out_dir = Path(out) if out is not None else Path("results") / scenario.run.name
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except ScenarioError as exc:
+        print(f"ptce-sim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"ptce-sim: error: {exc.filename or out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    from tqdm import tqdm
+
+    seeds = tuple(range(replicates))
+    total = 2 * len(displacement.LEVELS) * replicates
+    with tqdm(
+        total=total, unit="run", disable=not show_progress, file=sys.stderr, desc="displacement"
+    ) as bar:
+
+        def run(jobs: list[tuple[Scenario, int]]) -> list[pd.DataFrame]:
+            def progress(done: int, _: int) -> None:
+                bar.update(done - bar.n)
+
+            return [territory for territory, _ in _run_jobs(jobs, workers, progress)]
+
+        table = displacement.sweep(scenario, seeds, run=run)
+    year = scenario.run.end_year
+    report = displacement.write_report(
+        table,
+        out_dir,
+        scenario=scenario,
+        seeds=replicates,
+        year=year,
+        stamp=_stamp(reference_path) or "unrecorded",
+    )
+    print(f"net jobs at each level of displacement, {year}: report: {report}")
+    return 0
