@@ -16,7 +16,11 @@ from ptce_sim.runs import reference
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGESTS = ROOT / "tests" / "reference" / "digests.json"
-CURRENT_REPORTS = (ROOT / "docs" / "validation.md", ROOT / "README.md")
+CURRENT_REPORTS = (
+    ROOT / "docs" / "validation.md",
+    ROOT / "docs" / "displacement.md",
+    ROOT / "README.md",
+)
 """Reports regenerated in the same commit as any change of results."""
 LONG_STUDIES = (ROOT / "docs" / "sensitivity" / "README.md",)
 """Studies that take hours: they say when results have changed since they were made."""
