@@ -1892,6 +1892,7 @@ def test_market_sales_are_paid_by_its_buyers_and_displace_the_sector_next_month(
         PUBLIC_BUYERS: pytest.approx(250.0),
         REST_OF_WORLD: pytest.approx(250.0),
     }
+    model.firm_accounts.share_out_purchases()  # at the firms' settlement, the same month
     assert firms.cash.sum() == pytest.approx(cash - 250.0)  # the open firms paid their share
     model.markets.close_month()
     retail = [x.name for x in model.spec.sectors].index("retail_services")

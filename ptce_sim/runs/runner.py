@@ -30,7 +30,8 @@ class RunResult:
         resilience: Martin (2012) measures, one row per shock.
         events: (month, type, note) of every event applied, failures included.
         wall_time_s: seconds spent stepping the model.
-        person_months: persons summed over the months (the run's size).
+        person_months: persons simulated (residents and in-commuters) summed over the months
+            (the run's size, the unit of the model's work).
         mean_persons: mean number of persons over the months.
     """
 
@@ -108,5 +109,17 @@ def result_of(
         events=list(model.events_applied),
         wall_time_s=wall_time_s,
         setup_time_s=setup_time_s,
-        person_months=int(monthly["persons"].sum()) if len(monthly) else 0,
+        person_months=_person_months(monthly),
     )
+
+
+def _person_months(monthly: pd.DataFrame) -> int:
+    """Persons simulated, summed over the months: residents, and the in-commuters who hold jobs
+    of the territory (every one a row of the person table, stepped like the residents)."""
+    if not len(monthly):
+        return 0
+    persons = monthly["persons"].sum()
+    if "jobs_held_by_non_residents" in monthly:
+        persons += monthly["jobs_held_by_non_residents"].sum()
+    return int(persons)
+

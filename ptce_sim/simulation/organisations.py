@@ -59,11 +59,14 @@ class StaffCounts:
     Attributes:
         counts: persons, shape (organisations, statuses + 1).
         fte: full-time equivalents, same shape.
+        version: how many times they were counted (what is computed from them can be kept
+            until it changes).
     """
 
     def __init__(self) -> None:
         self.counts = np.zeros((0, N_STATUS + 1))
         self.fte = np.zeros((0, N_STATUS + 1))
+        self.version = 0
 
     def grow(self, n_orgs: int) -> None:
         """Make room for organisations created since the last count (with zero staff)."""
@@ -72,6 +75,7 @@ class StaffCounts:
             pad = np.zeros((extra, N_STATUS + 1))
             self.counts = np.vstack([self.counts, pad])
             self.fte = np.vstack([self.fte, pad])
+            self.version += 1
 
     def recount(self, people: PersonTable, n_orgs: int) -> None:
         """Count every organisation's staff from the persons' current state."""
@@ -86,6 +90,7 @@ class StaffCounts:
         )
         training = np.flatnonzero((people.status == Status.TRAINING) & (people.host != NO_ORG))
         self.counts[:, Status.TRAINING] = np.bincount(people.host[training], minlength=n_orgs)
+        self.version += 1
 
     def trainees_of(self, org: int) -> int:
         """Job seekers on a course of this training centre."""

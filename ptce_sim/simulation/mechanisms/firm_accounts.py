@@ -40,6 +40,8 @@ class FirmAccounts:
         self.model = model
         self._month = -1
         """The month the ``pole_bills`` column is counting (it restarts from 0 each month)."""
+        self._purchases = 0.0
+        """What the firms bought from ESS structures' markets this month, not yet shared out."""
 
     def _open_month(self) -> None:
         """Start the month's GE/GEIQ fees from zero (once a month, at the first charge)."""
@@ -63,21 +65,29 @@ class FirmAccounts:
         return float(amounts.sum())
 
     def buy(self, amount: float) -> bool:
-        """Firms buy ``amount`` euros from an ESS structure's market this month, each in
-        proportion to its labour demand.
+        """Firms buy ``amount`` euros from an ESS structure's market this month; the month's
+        purchases are shared out among the open firms, in proportion to their labour demand,
+        when their accounts are settled (:meth:`settle`, the same month).
 
         Returns:
             False when no firm is open (nobody to buy), True otherwise.
         """
+        if not self.model.firms.alive.any():
+            return False
+        self._purchases += amount
+        return True
+
+    def share_out_purchases(self) -> None:
+        """The month's purchases from ESS structures leave the open firms' cash."""
+        amount, self._purchases = self._purchases, 0.0
         firms = self.model.firms
         rows = firms.alive_rows()
-        if rows.size == 0:
-            return False
+        if amount == 0.0 or rows.size == 0:
+            return
         weights = firms.demand[rows]
         total = weights.sum()
         share = weights / total if total > 0 else np.full(rows.size, 1.0 / rows.size)
         self.charge(rows, amount * share)
-        return True
 
     def hosted_fte(self) -> np.ndarray:
         """FTE each firm gets from the GE workers and GEIQ trainees it hosts (trainees' working
@@ -109,6 +119,7 @@ class FirmAccounts:
     def settle(self) -> None:
         """The month's accounts of every open firm, the payments in the books, then closures."""
         self._open_month()
+        self.share_out_purchases()
         model = self.model
         firms, spec = model.firms, model.spec
         alive = firms.alive

@@ -63,6 +63,7 @@ class Markets:
         self.months = 0
         self.months = 0
         self._suppliers: tuple[tuple[int, int], dict[int, list[MarketStructure]]] | None = None
+        self._demand: tuple[tuple[int, int], list[float]] | None = None
 
     # -- demand and shares ------------------------------------------------------------------------
 
@@ -80,13 +81,28 @@ class Markets:
         return self._suppliers[1].get(market, [])
 
     def demand_eur_month(self, market: int) -> float:
-        """The demand a market's ESS suppliers can reach this month, before reputation."""
-        spec = self.model.spec.markets[market]
+        """The demand a market's ESS suppliers can reach this month, before reputation.
+
+        It follows the residents in work and the pole's workers as last counted (the staff
+        counts, ``model.staff``): computed once per count, for every market.
+        """
         model = self.model
-        return (
-            spec.eur_per_employed_per_year * float(model.employed)
-            + spec.eur_per_pole_worker_per_year * model.network.pole_jobs()
-        ) / 12.0
+        key = (model.month_index, model.staff.version)
+        if self._demand is None or self._demand[0] != key:
+            employed = float(model.employed)
+            specs = model.spec.markets
+            pole = (
+                model.network.pole_jobs()
+                if any(m.eur_per_pole_worker_per_year for m in specs)
+                else 0.0
+            )
+            demand = [
+                (m.eur_per_employed_per_year * employed + m.eur_per_pole_worker_per_year * pole)
+                / 12.0
+                for m in specs
+            ]
+            self._demand = (key, demand)
+        return self._demand[1][market]
 
     def weight(self, structure: MarketStructure) -> float:
         """How widely a supplier is known: 1, plus its reputation times the market's growth."""
