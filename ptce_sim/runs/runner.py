@@ -114,8 +114,11 @@ def result_of(
 
 
 def _person_months(monthly: pd.DataFrame) -> int:
-    """Persons simulated, summed over the months: residents, and the in-commuters who hold jobs
-    of the territory (every one a row of the person table, stepped like the residents)."""
+    """Persons simulated, summed over the months.
+
+    Residents, and the in-commuters who hold jobs of the territory (every one a row of the
+    person table, stepped like the residents).
+    """
     if not len(monthly):
         return 0
     persons = monthly["persons"].sum()

@@ -65,9 +65,10 @@ class FirmAccounts:
         return float(amounts.sum())
 
     def buy(self, amount: float) -> bool:
-        """Firms buy ``amount`` euros from an ESS structure's market this month; the month's
-        purchases are shared out among the open firms, in proportion to their labour demand,
-        when their accounts are settled (:meth:`settle`, the same month).
+        """Firms buy ``amount`` euros from an ESS structure's market this month.
+
+        The month's purchases are shared out among the open firms, in proportion to their labour
+        demand, when their accounts are settled (:meth:`settle`, the same month).
 
         Returns:
             False when no firm is open (nobody to buy), True otherwise.
