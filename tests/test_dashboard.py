@@ -436,7 +436,8 @@ def test_the_fork_shows_gross_and_net_jobs_as_the_studies_decompose_them(session
     for term in ("gross", "deadweight", "displacement", "net"):
         assert panel["figures"][term] == pytest.approx(expected.row(term, 2003)["median"]), term
     assert panel["figures"]["gross"] != panel["figures"]["deadweight"]  # B differs from A
-    assert panel["figures"]["leakage"] is None  # not modelled: said, never a 0
+    leakage = expected.row("leakage", 2003)["median"]  # in-commuters: modelled, estimated
+    assert panel["figures"]["leakage"] == pytest.approx(leakage)
     for funder in expected.funders:
         extra = expected.row("public_extra_eur", funder=funder)["median"]
         assert panel["figures"][f"extra_{funder}_eur"] == pytest.approx(extra), funder

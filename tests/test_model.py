@@ -281,9 +281,11 @@ class InvariantMonitor:
         skip = any(kind != "failure" for _, kind, _ in new_events)
         gone = ~np.isin(old_uid, people.uid)
         new = people.uid > old_uid.max()
+        # newcomers enter as job seekers; in-commuters arrive already in their post
+        arriving = np.where(people.resident[new], Status.SEEKER, people.status[new])
         expected = (
             np.bincount(old_status[~gone], minlength=N_STATUS)
-            + np.bincount(np.full(np.count_nonzero(new), Status.SEEKER), minlength=N_STATUS)
+            + np.bincount(arriving, minlength=N_STATUS)
             + flows.sum(axis=0)
             - flows.sum(axis=1)
         )
@@ -610,8 +612,10 @@ def test_territory_indicators_are_finite_and_consistent(monitored):
         assert (t["labour_force"] == t["employed"] + t["unemployed"] + t["in_training"]).all(), seed
         assert (t[COUNT_COLUMNS] >= 0).all().all(), seed
         assert t["mean_trust"].between(0, 1).all()
-        assert (t["employed"] >= t["classic_jobs"] + t["ess_jobs"]).all()
-        assert (t["employed"] == t["classic_jobs"] + t["ess_jobs"]).all()
+        # residents in work: the territory's jobs less those held by in-commuters
+        jobs = t["classic_jobs"] + t["ess_jobs"]
+        assert (t["employed"] == jobs - t["jobs_held_by_non_residents"]).all(), seed
+        assert (t["jobs_held_by_non_residents"] > 0).all(), seed
         ratio = t["self_financing_ratio"].dropna()
         assert ratio.between(0, 1).all()
         # the solidarity fund exists from June 2015 on only

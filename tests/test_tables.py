@@ -156,15 +156,20 @@ def test_persons_are_not_mesa_agents(model: PtceModel):
 
 
 def test_first_ids_are_the_persons_then_the_organisations():
-    """As when each person was a Mesa agent: authorities, persons, then firms and structures."""
+    """As when each person was a Mesa agent: authorities, residents, then firms, the in-commuters
+    seated in the firms at set-up, and the structures."""
     model = PtceModel(base_scenario(0.05), 0)
-    n = len(model.people)
+    people = model.people
+    n = people.residents()
     authorities = [a.unique_id for a in model.authorities]
     assert authorities == list(range(1, len(authorities) + 1))
     first = len(authorities) + 1
-    assert model.people.uid.tolist() == list(range(first, first + n))
-    assert min(model.orgs[o].unique_id for o in model.firms.org.tolist()) == first + n
-    assert model.agent_id_counter == first + n + len(model.firms) + len(model.structures)
+    assert people.uid[people.resident].tolist() == list(range(first, first + n))
+    firm_ids = [model.orgs[o].unique_id for o in model.firms.org.tolist()]
+    assert min(firm_ids) == first + n
+    commuters = people.uid[~people.resident]
+    assert commuters.size and commuters.min() > max(firm_ids)
+    assert model.agent_id_counter == first + len(people) + len(model.firms) + len(model.structures)
 
 
 def test_person_view_reports_its_row(model: PtceModel):

@@ -41,7 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "seignanx_1970_2015.toml"
 TARGETS = ROOT / "scenarios" / "targets" / "seignanx.toml"
 SEEDS = (0, 1, 2, 3, 4, 5)
-SCALE = 0.75
+SCALE = 1.0
+"""The calibrated scale (reduced: fewer seeds than `make validate`). At scale 0.75 the GE's member
+firms drift beyond +50% (its members' part-time needs do not scale like the territory): a
+scale-sensitivity noted in issue 11's note."""
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,9 @@ def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
     jobs = employed_n * spec.firms.jobs_per_employed
     commuting = spec.labour_market.in_commuter_share
     for s, sector in enumerate(spec.sectors):
-        target = jobs * sector.job_share / (1.0 if sector.located_outside else 1.0 - commuting)
+        # (at most ten times the residents' jobs, when nearly every post goes to in-commuters)
+        held = 1.0 if sector.located_outside else 1.0 - min(commuting, 0.9)
+        target = jobs * sector.job_share / held
         economy.base_jobs[s] = target
         sizes = economy.sizes_for(s, target)
         firms.add(model, np.full(sizes.size, s, dtype=np.int16), sizes)
