@@ -1096,6 +1096,17 @@ def _stamp(reference_path: str | Path | None) -> str | None:
     return reference_stamp(path) if path.is_file() else None
 
 
+def _bad_run_options(replicates: int | None, workers: int, scale: float | None) -> str | None:
+    """What is wrong with a command's replicates, workers and scale (``None``: nothing)."""
+    if replicates is not None and replicates < 1:
+        return f"--replicates: expected at least 1, got {replicates}"
+    if workers < 1:
+        return f"workers: expected at least 1, got {workers}"
+    if scale is not None and not (isinstance(scale, int | float) and 0 < scale <= 10):
+        return f"--scale: expected a number in (0, 10], got {scale!r}"
+    return None
+
+
 def run_validate_command(
     scenario_path: str | Path,
     targets_path: str | Path,
@@ -1132,19 +1143,9 @@ def run_validate_command(
     from ptce_sim.config.scenario_io import ScenarioError, load_scenario
     from ptce_sim.studies.targets import load_targets
 
-    if replicates is not None and replicates < 1:
-        print(
-            f"ptce-sim: error: --replicates: expected at least 1, got {replicates}", file=sys.stderr
-        )
-        return EXIT_BAD_INPUT
-    if workers < 1:
-        print(f"ptce-sim: error: workers: expected at least 1, got {workers}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if scale is not None and not (isinstance(scale, int | float) and 0 < scale <= 10):
-        print(
-            f"ptce-sim: error: --scale: expected a number in (0, 10], got {scale!r}",
-            file=sys.stderr,
-        )
+    problem = _bad_run_options(replicates, workers, scale)
+    if problem:
+        print(f"ptce-sim: error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         scenario = load_scenario(scenario_path)
@@ -1201,14 +1202,9 @@ def run_displacement_command(
     from ptce_sim.config.scenario_io import ScenarioError, load_scenario
     from ptce_sim.studies import displacement
 
-    if replicates < 1 or workers < 1:
-        print("ptce-sim: error: --replicates and --workers: expected at least 1", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if scale is not None and not 0 < scale <= 10:
-        print(
-            f"ptce-sim: error: --scale: expected a number in (0, 10], got {scale!r}",
-            file=sys.stderr,
-        )
+    problem = _bad_run_options(replicates, workers, scale)
+    if problem:
+        print(f"ptce-sim: error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         scenario = load_scenario(scenario_path)

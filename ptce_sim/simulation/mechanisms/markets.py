@@ -62,6 +62,8 @@ class Markets:
         self.displaced_fte_months = 0.0
         self.months = 0
         self.months = 0
+        self.incubation_displaced_fte = 0.0
+        """Baseline FTE taken from their sectors' firms by the micro firms incubated so far."""
         self._suppliers: tuple[tuple[int, int], dict[int, list[MarketStructure]]] | None = None
         self._demand: tuple[tuple[int, int], list[float]] | None = None
 
@@ -175,9 +177,6 @@ class Markets:
         ``firm_displacement`` share).
         """
         return self.displaced_fte_months / max(1, self.months) + self.incubation_displaced_fte
-
-    incubation_displaced_fte = 0.0
-    """Baseline FTE taken from their sectors' firms by the micro firms incubated so far."""
 
     def new_year(self) -> None:
         """Start the year's totals again."""
