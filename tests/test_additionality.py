@@ -198,20 +198,24 @@ def test_unpaired_or_incomplete_tables_are_refused():
 
 
 def test_real_paired_runs_record_the_groups():
-    """Scale 0.05, 2003-2012, 2 seeds: the group columns exist, within employed; identity holds."""
+    """Scale 0.05, 2003-2012, 2 seeds: the group columns exist, within employed, defined the same
+    way with and without the pole; the multiplier is estimated; the identity holds."""
     scenario = narrow_years(
         load_scenario(ROOT / "scenarios" / "seignanx_1970_2015.toml"), 2003, 2012
     ).with_overrides(scale=0.05)
     policy = [simulate(scenario, seed).territory for seed in (0, 1)]
     reference = [simulate(scenario.without_cooperation(), seed).territory for seed in (0, 1)]
     for table in (*policy, *reference):
-        for column in ("employed_young", "employed_plie_followed", "employed_rsa"):
+        for column in ("employed_young", "employed_ever_long_term", "employed_rsa"):
             assert (table[column] >= 0).all() and (table[column] <= table["employed"]).all()
         assert (table["employed_young"] > 0).all()
-    assert all((t["employed_plie_followed"] == 0).all() for t in reference)  # no pole, no PLIE
-    assert any((t["employed_plie_followed"] > 0).any() for t in policy)
+        # 24 months of unemployment pass through 12: the RSA group is within the PLIE's public
+        assert (table["employed_rsa"] <= table["employed_ever_long_term"]).all()
+    # the PLIE's public is a rule on pathways, not on being followed: it exists without a PLIE
+    assert all((t["employed_ever_long_term"] > 0).any() for t in (*policy, *reference))
     assert any((t["employed_rsa"] > 0).any() for t in (*policy, *reference))
     result = decompose(reference, policy, scale=0.05)
     assert np.allclose(result.pairs["residual"], 0.0)
+    assert result.row("multiplier", 2012)["status"] == ESTIMATED
     assert set(result.funders) >= {"total"} and len(result.funders) >= 2
     assert result.row("gross", 2012)["median"] > 0

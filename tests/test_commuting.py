@@ -19,6 +19,8 @@ from ptce_sim.config.scenario_io import ScenarioError, load_scenario
 from ptce_sim.runs.reference import result_digests
 from ptce_sim.runs.runner import RunResult, result_of
 from ptce_sim.simulation import metrics
+from ptce_sim.simulation.accounts import HOUSEHOLDS, Flow
+from ptce_sim.simulation.mechanisms import commuting
 from ptce_sim.simulation.agents.persons import Status, is_in
 from ptce_sim.simulation.invariants import check_state
 from ptce_sim.simulation.model import PtceModel
@@ -174,6 +176,21 @@ def test_a_non_resident_who_leaves_the_post_leaves_the_territory() -> None:
     assert (model.people.status[rows] == Status.SEEKER).all()
     model._recount()
     assert _violations(model) == set()
+
+
+def test_in_commuters_wages_leave_the_households_for_the_rest_of_the_world() -> None:
+    """A month's wages of the non-residents, at the full wage cost, go to the rest of the world."""
+    model = _model_with_in_commuters(5)
+    before = model.ledger.totals[Flow.COMMUTER_WAGES]
+    commuting.send_wages_home(model)
+    fte = model.people.fte[~model.people.resident].sum()
+    assert fte > 0
+    wage = model.spec.finance.wage_cost_eur_per_fte_month
+    assert model.ledger.totals[Flow.COMMUTER_WAGES] - before == pytest.approx(fte * wage)
+    model.people.resident[:] = True  # nobody lives outside: nothing leaves
+    households = model.ledger.balance(HOUSEHOLDS)
+    commuting.send_wages_home(model)
+    assert model.ledger.balance(HOUSEHOLDS) == households
 
 
 def test_employed_in_commuters_pass_the_invariants_and_a_misplaced_one_is_caught() -> None:

@@ -158,7 +158,7 @@ def test_report_counts_gross_and_net_jobs(versus: Path) -> None:
         "leakage",
         "net",
         "net_young",
-        "net_plie_followed",
+        "net_long_term",
         "net_rsa",
         "public_extra_eur",
         "cost_per_net_job_eur",

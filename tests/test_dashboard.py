@@ -582,7 +582,7 @@ def test_the_layout_never_draws_from_the_model_random_stream(session):
     session.step(12 * 36)
 
     def states():
-        generators = [session.model.rng, *vars(session.model.streams).values()]
+        generators = [session.model.rng, *session.model.streams.generators().values()]
         return [g.bit_generator.state for g in generators]
 
     before = states()

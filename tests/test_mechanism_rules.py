@@ -441,6 +441,7 @@ def test_sector_index_trend_season_cycle_population_and_shocks():
         data["sectors"][1].update(seasonal_amplitude=0.2, peak_month=3)
         data["sectors"][2].update(cycle_amplitude=0.1, cycle_period_years=4.0)
         data["sectors"][3].update(follows_population=0.5)
+        data["households"]["earnings_share_of_residential_demand"] = 0.0
 
     model = model_of(scenario(change))
     economy = model.economy
@@ -480,6 +481,62 @@ def test_sector_index_trend_season_cycle_population_and_shocks():
     assert economy.sector_index()[5] == pytest.approx(1 - 0.375)
     model.month_index = 20
     assert economy.sector_index()[5] == pytest.approx(0.75)
+
+
+def earnings_model(share: float) -> PtceModel:
+    """Flat sectors but the fourth, half residential; ``share`` of that half lives on earnings."""
+
+    def change(data):
+        flat_sectors(data)
+        data["sectors"][3].update(follows_population=0.5)
+        data["households"].update(
+            earnings_share_of_residential_demand=share, benefit_replacement=0.4
+        )
+
+    return model_of(scenario(change))
+
+
+def test_residents_earnings_count_work_by_fte_and_seeking_by_benefit():
+    model = earnings_model(0.5)
+    people, economy = model.people, model.economy
+    assert economy.earnings0 == pytest.approx(economy.resident_earnings())
+    working = rows_in(model, *EMPLOYED)
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM, Status.TRAINING)
+    assert economy.resident_earnings() == pytest.approx(
+        people.fte[working].sum() + 0.4 * seekers.size
+    )
+    employed = rows_in(model, Status.CLASSIC)
+    before = economy.resident_earnings()
+    people.move(employed[:10], Status.SEEKER, 0)  # ten full-time jobs lost: 0.6 wage each
+    assert economy.resident_earnings() == pytest.approx(before - 10 * 0.6)
+    people.resident[employed[10:15]] = False  # in-commuters earn outside the territory's books
+    assert economy.resident_earnings() == pytest.approx(
+        before - 6.0 - people.fte[employed[10:15]].sum()
+    )
+
+
+def test_residential_demand_follows_earnings_and_induces_jobs():
+    """The earnings' share of the residential demand follows the residents' earnings; the rest
+    their number; the jobs that part adds or removes are the induced jobs."""
+    for share in (0.0, 0.5):
+        model = earnings_model(share)
+        economy, people = model.economy, model.people
+        assert economy.sector_index()[3] == pytest.approx(1.0)
+        assert economy.induced_jobs() == 0.0
+        employed = rows_in(model, Status.CLASSIC)
+        people.move(employed[: employed.size // 5], Status.SEEKER, 0)
+        earnings = economy.resident_earnings() / economy.earnings0
+        population = model.demography.labour_force_ratio()
+        assert earnings < 0.9 and population == pytest.approx(1.0)
+        residential = 0.5 + 0.5 * population + 0.5 * share * (earnings - population)
+        economy.index = economy.sector_index()
+        assert economy.index[3] == pytest.approx(residential)
+        assert economy.index[[0, 1, 2, 4]] == pytest.approx(1.0)  # not residential
+        model.firms.demand = model.firms.base * economy.index[model.firms.sector]
+        in_sector = model.firms.sector == 3
+        induced = model.firms.demand[in_sector].sum() * 0.5 * share * (earnings - 1) / residential
+        assert economy.induced_jobs() == pytest.approx(induced)
+        assert (economy.induced_jobs() < 0) == (share > 0)
 
 
 def test_demand_follows_the_index_and_noise_persists():
@@ -2047,7 +2104,11 @@ def test_geiq_recruits_for_members_short_of_skilled_staff_and_earns_aid():
     assert list(geiq.trainees_wanted()) == [1.0, 1.0, 0.0]
     assert geiq.host_weights(geiq.members()) == pytest.approx([1.001, 1.001, 0.001])
     firms.unfilled_skilled[0] = 9.0  # more than its tutor can follow
-    assert list(geiq.trainees_wanted()) == [model.spec.mechanisms.geiq.trainees_per_member, 1.0, 0.0]
+    assert list(geiq.trainees_wanted()) == [
+        model.spec.mechanisms.geiq.trainees_per_member,
+        1.0,
+        0.0,
+    ]
     firms.unfilled_skilled[0] = 0.2
     geiq.plan()
     assert [

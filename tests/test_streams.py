@@ -55,7 +55,7 @@ def shared_state(model: PtceModel) -> str:
 
 def stream_states(model: PtceModel) -> dict[str, dict]:
     """Every stream's generator state, by name."""
-    return {name: g.bit_generator.state for name, g in vars(model.streams).items()}
+    return {name: g.bit_generator.state for name, g in model.streams.generators().items()}
 
 
 def cae_brings_projects(model: PtceModel) -> bool:
@@ -93,12 +93,12 @@ def paired_months(
     """
     scenario = narrow_years(base_scenario(0.05), start, end)
     on, off = PtceModel(scenario, seed=seed), PtceModel(switched_off(scenario, mechanism), seed)
-    initial = stream_states(on)[mechanism]
     first_draw, months = None, []
     for month in range(scenario.months):
         on.step()
         off.step()
-        if first_draw is None and stream_states(on)[mechanism] != initial:
+        fresh = on.streams.month_start(mechanism, month)
+        if first_draw is None and stream_states(on)[mechanism] != fresh:
             first_draw = month
         if effect(on):
             return first_draw, month, months
@@ -146,12 +146,33 @@ def test_streams_are_spawned_in_a_fixed_order_from_the_seed():
     initial persons' attributes and the firms' sizes kept their draws.
     """
     a, b = Streams.spawn(np.random.default_rng(7)), Streams.spawn(np.random.default_rng(7))
-    first = {name: g.random(3).tolist() for name, g in vars(a).items()}
-    assert first == {name: g.random(3).tolist() for name, g in vars(b).items()}
+    first = {name: g.random(3).tolist() for name, g in a.generators().items()}
+    assert first == {name: g.random(3).tolist() for name, g in b.generators().items()}
     assert len({tuple(v) for v in first.values()}) == len(first)
     territory, economy = np.random.default_rng(7).spawn(2)
     assert first["territory"] == territory.random(3).tolist()
     assert first["economy"] == economy.random(3).tolist()
+
+
+def test_a_month_starts_its_draws_afresh_whatever_came_before():
+    """One draw more in a month (a firm more, a post more) leaves the next month's draws alone;
+    every month has draws of its own; the set-up's stream is never restarted."""
+    a, b = Streams.spawn(np.random.default_rng(7)), Streams.spawn(np.random.default_rng(7))
+    for streams, extra in ((a, 0), (b, 1)):
+        streams.new_month(3)
+        streams.economy.random(5 + extra)
+        streams.labour_market.random(extra)
+        streams.new_month(4)
+    assert a.economy.random(4).tolist() == b.economy.random(4).tolist()
+    assert a.labour_market.random(4).tolist() == b.labour_market.random(4).tolist()
+    a.new_month(5)
+    may = a.economy.random(3).tolist()
+    a.new_month(6)
+    assert a.economy.random(3).tolist() != may
+    a.new_month(5)
+    assert a.economy.random(3).tolist() == may
+    territory = np.random.default_rng(7).spawn(1)[0]
+    assert a.territory.random(3).tolist() == territory.random(3).tolist()
 
 
 # -- no rule draws from the model's generator ---------------------------------------------------

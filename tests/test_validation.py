@@ -327,7 +327,7 @@ def test_command_writes_the_report(tmp_path, capsys):
     assert leakage and "not modelled" not in leakage[0]  # in-commuting is modelled
     assert "| funder | extra public money | per net job (jobs in 2015) |" in text
     net = pd.read_csv(out / "validation_additionality.csv")
-    assert {"net", "net_young", "net_plie_followed", "net_rsa"} <= set(net["indicator"])
+    assert {"net", "net_young", "net_long_term", "net_rsa"} <= set(net["indicator"])
     assert "total" in set(net["funder"].dropna())
     table = pd.read_csv(out / "validation_targets.csv")
     permanent = table.loc[table["label"] == "target[0].permanent_employees"].iloc[0]

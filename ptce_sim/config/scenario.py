@@ -304,6 +304,23 @@ class LabourMarketSpec(Strict):
     )
 
 
+class HouseholdsSpec(Strict):
+    """Residents' incomes, on which the residential economy partly lives (the local multiplier)."""
+
+    earnings_share_of_residential_demand: Probability = Field(
+        0.0,
+        description="Share of the residential sectors' demand (their ``follows_population`` part) "
+        "paid from the residents' earnings (wages, unemployment benefits): it follows those "
+        "earnings, so new jobs of residents induce local jobs; the rest (pensions, transfers, "
+        "visitors) follows the number of residents.",
+    )
+    benefit_replacement: Probability = Field(
+        0.4,
+        description="Income of an unemployed resident (or one in a course) relative to the "
+        "earnings of one full-time job, averaged over compensated and uncompensated job seekers.",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Mechanisms
 # --------------------------------------------------------------------------------------------
@@ -823,6 +840,7 @@ class Scenario(Strict):
     sectors: list[SectorSpec] = Field(min_length=1)
     firms: FirmsSpec = FirmsSpec()
     labour_market: LabourMarketSpec = LabourMarketSpec()
+    households: HouseholdsSpec = HouseholdsSpec()
     mechanisms: MechanismsSpec = MechanismsSpec()
     other_ess: OtherEssSpec = OtherEssSpec()
     markets: list[MarketSpec] = Field(default_factory=list)

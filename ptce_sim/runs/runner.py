@@ -125,4 +125,3 @@ def _person_months(monthly: pd.DataFrame) -> int:
     if "jobs_held_by_non_residents" in monthly:
         persons += monthly["jobs_held_by_non_residents"].sum()
     return int(persons)
-

@@ -69,13 +69,16 @@ class Flow(StrEnum):
     """A structure's or a firm's starting cash, brought by its founders."""
     SALES = "sales"
     """A structure's sales, paid by its customers: a market structure's buyers (7.15), the firms
-    that host the GE's and GEIQ's workers; the customers of the other kinds are not represented
-    yet (the rest of the world)."""
+    that host the GE's and GEIQ's workers, the OPCA for the training centre's hours, the
+    households for the CAE's contribution on its holders' turnover."""
     MEMBER_FEES = "member_fees"
     """Fees a structure bills its members: the animator's and the employer groups', each paid by
     the member that owes it."""
     WAGES = "wages"
     """Wages of a structure's or a firm's staff, to the households."""
+    COMMUTER_WAGES = "commuter_wages"
+    """The wages of the in-commuters, who live outside the territory: booked to the households
+    with every wage, then passed on to the rest of the world."""
     CONSUMPTION = "consumption"
     """The territory's households buy from its classic firms."""
     EXPORTS = "exports"

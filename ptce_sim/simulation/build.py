@@ -50,6 +50,7 @@ def build_territory(model: PtceModel) -> None:
     )
     _build_firms(model, inactive)
     _build_other_ess(model)
+    model.economy.earnings0 = model.economy.resident_earnings()
     model.staff.recount(model.people, len(model.orgs))
     model.network.refresh()
 

@@ -59,9 +59,10 @@ TERRITORY_COLUMNS = (
     "displacing_sales_eur",
     "displaced_jobs",
     "employed_young",
-    "employed_plie_followed",
+    "employed_ever_long_term",
     "employed_rsa",
     "jobs_held_by_non_residents",
+    "induced_jobs",
 )
 """The territory's yearly columns. Population columns (``population``, ``labour_force``,
 ``employed``, ``unemployed``, ``unemployment_rate``, ``long_term_unemployed``, ``in_training``,
@@ -199,9 +200,10 @@ def territory_row(
         "displacing_sales_eur": model.markets.displacing_year,
         "displaced_jobs": model.markets.displaced_jobs(),
         "employed_young": int(np.count_nonzero(in_work & (people.age < YOUNG_AGE))),
-        "employed_plie_followed": int(np.count_nonzero(in_work & people.ever_plie)),
+        "employed_ever_long_term": int(np.count_nonzero(in_work & people.ever_long_term)),
         "employed_rsa": int(np.count_nonzero(in_work & people.ever_unemployed_24m)),
         "jobs_held_by_non_residents": commuting.jobs_held(model),
+        "induced_jobs": model.economy.induced_jobs(),
     }
 
 

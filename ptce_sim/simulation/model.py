@@ -27,6 +27,7 @@ from ptce_sim.simulation.accounts import Ledger
 from ptce_sim.simulation.agents.firms import FirmTable
 from ptce_sim.simulation.agents.persons import EMPLOYED, PersonTable
 from ptce_sim.simulation.build import build_territory
+from ptce_sim.simulation.mechanisms import commuting
 from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
 from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
@@ -119,6 +120,7 @@ class PtceModel(mesa.Model):
         if self.month_index >= self.spec.months:
             self.running = False
             return
+        self.streams.new_month(self.month_index)
         AgentSet(self.authorities, random=self.random).do("start_month")  # budgets
         for event in self.timeline.due(self.month_index):  # 1. the timeline's events
             self.apply_event(event)
@@ -137,6 +139,7 @@ class PtceModel(mesa.Model):
         self.pole.settle()  # 8. accounts (members pay the GE/GEIQ), the treasury, failures
         self.markets.close_month()
         self.firm_accounts.settle()  # firms' accounts; firms broke for too long close
+        commuting.send_wages_home(self)
         self.network.cooperate()  # 9. trust, members, requests, the charter
         self.demography.drift()  # 10. long-term unemployment, discouragement, drift
         self.recorder.record_month(self)  # 11. the month's records; the year's in December

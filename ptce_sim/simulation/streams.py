@@ -7,15 +7,38 @@ with the same seed, one mechanism off (a counterfactual, a dashboard fork), draw
 for everything else until the mechanism's first effect on the shared state (a post, a hire, a
 member). These are the common random numbers that keep paired comparisons sharp.
 
+Each month, every stream but the set-up's starts again from a state that depends on the month
+only (:meth:`Streams.new_month`: its starting state advanced by ``month × 2**64`` draws, far
+beyond what a month consumes). Without it, one extra draw in one month (a firm more to give a
+noise to, a post more to match) would shift every later draw of that stream, and two paired runs
+would soon draw unrelated numbers for the same firm or person. With it, a draw's value depends
+on the month and its rank within the month: the persons and firms both runs share (same rows)
+keep the same draws, month after month, whatever happened before.
+
 The streams are spawned in the order of the fields of :class:`Streams`; a child's seed depends on
 its rank only, so a new stream goes at the end and leaves the others as they were.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
+
+MONTH_STRIDE = 2**64
+"""Draws between the starts of two months of a stream (PCG64's period is 2**128)."""
+REKEYED = (
+    "economy",
+    "demography",
+    "labour_market",
+    "shared_employment",
+    "geiq",
+    "training",
+    "incubation",
+    "cooperation",
+    "funding",
+)
+"""The streams restarted each month: all but the set-up's, which draws before the first month."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +77,33 @@ class Streams:
     incubation: np.random.Generator
     cooperation: np.random.Generator
     funding: np.random.Generator
+    starts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    """Each restarted stream's state when spawned (filled in by :meth:`spawn`)."""
+
+    def generators(self) -> dict[str, np.random.Generator]:
+        """Every stream, by name, in spawning order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "starts"}
+
+    def month_start(self, name: str, month: int) -> dict:
+        """The state stream ``name`` starts ``month`` from (that of a stream that has not drawn)."""
+        bit_generator = type(getattr(self, name).bit_generator)()
+        bit_generator.state = self.starts[name]
+        bit_generator.advance(month * MONTH_STRIDE)
+        return bit_generator.state
+
+    def new_month(self, month: int) -> None:
+        """Restart every stream of :data:`REKEYED` at ``month``'s own starting point."""
+        for name in REKEYED:
+            bit_generator = getattr(self, name).bit_generator
+            bit_generator.state = self.starts[name]
+            bit_generator.advance(month * MONTH_STRIDE)
 
     @classmethod
     def spawn(cls, rng: np.random.Generator) -> Streams:
         """The streams spawned from ``rng`` (the model's seeded generator), in the fields' order."""
-        names = [field.name for field in fields(cls)]
-        return cls(**dict(zip(names, rng.spawn(len(names)), strict=True)))
+        names = [f.name for f in fields(cls) if f.name != "starts"]
+        streams = cls(**dict(zip(names, rng.spawn(len(names)), strict=True)))  # type: ignore[arg-type]
+        streams.starts.update(
+            {name: getattr(streams, name).bit_generator.state for name in REKEYED}
+        )
+        return streams

@@ -29,8 +29,12 @@ territory tables as full-scale equivalents (counts and euros divided by the run'
 
 A term not modelled counts 0 in the identity and is reported as "not modelled", never as a
 measured 0. Net jobs **for whom** are the paired differences of ``employed_young`` (under 26),
-``employed_plie_followed`` (ever followed by the PLIE) and ``employed_rsa`` (ever unemployed 24
-months or more: the proxy for RSA beneficiaries). Over a period, jobs add up into job-years.
+``employed_ever_long_term`` (ever unemployed 12 months or more: the PLIE's public) and
+``employed_rsa`` (ever unemployed 24 months or more: the proxy for RSA beneficiaries). Each group
+is defined by the same rule in both runs (not by having been followed, which only the policy run
+can be); since the pole also keeps people from reaching a long spell, the policy run's long-term
+groups are smaller, and their net jobs understate what the pole does for them.
+Over a period, jobs add up into job-years.
 
 **Public cost per net additional job**, for each funder (every ``public_<funder>_eur`` column,
 found by that pattern) and in total (``public_funding_eur``): the paired extra money over the
@@ -67,7 +71,7 @@ TOTAL_MONEY = "public_funding_eur"
 REQUIRED = ("year", RESIDENTS, CLASSIC, GROSS, TOTAL_MONEY)
 GROUPS = {
     "net_young": "employed_young",
-    "net_plie_followed": "employed_plie_followed",
+    "net_long_term": "employed_ever_long_term",
     "net_rsa": "employed_rsa",
 }
 """Net jobs by group: indicator -> territory column whose paired difference it is."""
@@ -94,7 +98,7 @@ LABELS = {
     "net": "= net additional jobs (more residents in work)",
     "residual": "residual of the identity",
     "net_young": "young people (under 26)",
-    "net_plie_followed": "long-term unemployed followed by the PLIE",
+    "net_long_term": "long-term unemployed (the PLIE's public: ever unemployed 12 months or more)",
     "net_rsa": "RSA beneficiaries (proxy: ever unemployed 24 months or more)",
 }
 SUMMARY_COLUMNS = (
@@ -398,15 +402,14 @@ NOTES = (
     "the net additional jobs in its last year; per net job-year: divided by the net job-years. "
     "Its interval comes from the per-pair ratios. When the net jobs' 90% interval includes 0 "
     "there is no figure (n/a: not significant).",
-    "For whom: net jobs are the paired differences of the persons in work in each group. "
-    "'Followed by the PLIE' counts persons ever followed (the flag outlives the hiring); a "
-    "reference case without the pole follows nobody, so there the difference counts every "
-    "followed person in work, including those who would have found work anyway. RSA "
-    "beneficiaries: the model has no benefits; persons ever unemployed for 24 months or more "
-    "(the longest unemployment insurance, an assumption) stand for them. Both groups are "
-    "defined by pathways the policy itself changes: when it shortens unemployment, fewer people "
-    "ever reach 24 months, so fewer of those in work belong to the RSA group and its net jobs "
-    "can be negative without anyone losing a job.",
+    "For whom: net jobs are the paired differences of the persons in work in each group, each "
+    "group defined by the same rule in both runs. The PLIE's public: persons ever unemployed "
+    "for 12 months or more (whether or not a PLIE followed them, since the reference case may "
+    "have no PLIE). RSA beneficiaries: persons ever unemployed for 24 months or more (the "
+    "longest unemployment insurance, an assumption). Both groups are defined by pathways the "
+    "policy itself changes: when it shortens unemployment, fewer people ever reach 12 or 24 "
+    "months, so fewer of those in work belong to these groups and their net jobs understate "
+    "the policy's effect for them (they can even be negative without anyone losing a job).",
 )
 _SHOWN = {
     NOT_MODELLED: "not modelled",

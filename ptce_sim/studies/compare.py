@@ -21,9 +21,9 @@ scenario is the reference; every other one is compared with it on:
 Each compared scenario also gets the **gross to net** decomposition of the Additionality Guide
 (:mod:`ptce_sim.studies.additionality`): gross jobs in the pole's structures and mechanisms, minus
 deadweight, displacement and leakage, plus the multiplier, gives the net additional jobs (more
-residents in work), by group (young people, persons followed by the PLIE, the RSA proxy), with
-the public cost per net job and per net job-year for each funder and in total; each figure is
-the median over the pairs with the 5%-95% quantiles of the paired values.
+residents in work), by group (young people, the PLIE's public of long-term unemployed, the RSA
+proxy), with the public cost per net job and per net job-year for each funder and in total; each
+figure is the median over the pairs with the 5%-95% quantiles of the paired values.
 
 Counts and money are full-scale equivalents (divided by the run's scale). Each difference is the
 mean over replicates of the paired differences, with a **90% interval** for that mean (Student's

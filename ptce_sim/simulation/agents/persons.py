@@ -120,7 +120,8 @@ class PersonTable(ColumnTable):
         trained_sector: sector a course aimed at, under skills planning (-1: none).
         plie: followed by the PLIE (the animator's caseload of people far from work); cleared on
             hiring.
-        ever_plie: followed by the PLIE at some time (never cleared), for the indicators.
+        ever_long_term: long-term unemployed at some time (never cleared): the PLIE's public, a
+            group defined by the same rule whether or not a PLIE exists, for the indicators.
         ever_unemployed_24m: unemployed for :data:`RSA_PROXY_MONTHS` months or more in one spell
             at some time (never cleared): the proxy for RSA beneficiaries.
         priority: weight in the job matching (insertion leavers and PLIE have more).
@@ -144,7 +145,7 @@ class PersonTable(ColumnTable):
         "contract_end": Column(np.dtype(np.int32), -1),
         "trained_sector": Column(np.dtype(np.int16), NO_SECTOR),
         "plie": Column(np.dtype(np.bool_), False),
-        "ever_plie": Column(np.dtype(np.bool_), False),
+        "ever_long_term": Column(np.dtype(np.bool_), False),
         "ever_unemployed_24m": Column(np.dtype(np.bool_), False),
         "priority": Column(np.dtype(np.float64), 1.0),
         "exit_kind": Column(np.dtype(np.int8), -1),

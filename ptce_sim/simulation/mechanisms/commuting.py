@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ptce_sim.simulation.accounts import HOUSEHOLDS, REST_OF_WORLD, Flow
 from ptce_sim.simulation.agents.persons import Status
 
 if TYPE_CHECKING:
@@ -75,6 +76,15 @@ def take_posts(
     rows = rows.copy()
     rows[taken] = arrived
     return rows
+
+
+def send_wages_home(model: Context) -> None:
+    """The in-commuters' wages of the month leave the territory's households for the rest of the
+    world (they hold only classic and permanent ESS posts, paid the full wage cost)."""
+    people = model.people
+    fte = float(people.fte[~people.resident].sum())
+    wages = fte * model.spec.finance.wage_cost_eur_per_fte_month
+    model.ledger.transfer(HOUSEHOLDS, REST_OF_WORLD, wages, Flow.COMMUTER_WAGES)
 
 
 def jobs_held(model: Context) -> int:

@@ -122,6 +122,7 @@ class Demography:
             (people.status == Status.SEEKER) & (now - people.since >= rule.long_term_months)
         )
         people.move(long_term, Status.LONG_TERM, now)
+        people.ever_long_term[long_term] = True
         unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
         long_term_now = people.status == Status.LONG_TERM
         # the RSA proxy: a long-term seeker has been unemployed long_term_months before `since`

@@ -1,7 +1,12 @@
 """Sectors' demand and the life of classic firms: cycles, seasons, shocks, entry and exit.
 
-A sector's demand index is the product of a trend (its own, plus the share that follows the labour
-force: the residential economy), a business cycle, a season, and the shocks under way. A firm's
+A sector's demand index is the product of a trend (its own, plus the share that follows the
+territory's residents: the residential economy), a business cycle, a season, and the shocks under
+way. The residential share lives partly on the residents' earnings
+(``households.earnings_share_of_residential_demand``): that part follows the residents' earnings
+(wages of the residents in work, benefits of those seeking work), the rest their number. New jobs
+of residents thus raise the residential sectors' demand: the local multiplier, whose jobs the
+year's ``induced_jobs`` column counts. A firm's
 labour demand is its baseline times its sector's index times its own persistent noise. When a
 sector's demand exceeds what its firms offer by more than ``entry_threshold_jobs``, new firms open;
 firms also close at random, more often in a downturn, and plant closures remove a sector's largest
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.config.scenario import PlantClosureSpec, SectorShockSpec
+from ptce_sim.simulation.agents.persons import EMPLOYED, Status, is_in
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -60,6 +66,30 @@ class Economy:
         self.index = np.ones(len(sectors))
         self.displaced = np.zeros(len(sectors))
         """Classic FTE of each sector displaced this month by ESS sales."""
+        self.follows = np.array([s.follows_population for s in sectors])
+        self.earnings0 = 0.0
+        """The residents' earnings at the start (set once the persons are placed)."""
+        self.induced = np.zeros(len(sectors))
+        """Share of each sector's demand index induced by the residents' earnings this month."""
+
+    def resident_earnings(self) -> float:
+        """The residents' earnings this month, in full-time wages: the FTE of the residents in
+        work, plus ``households.benefit_replacement`` for each resident seeking work or in a
+        course."""
+        people = self.model.people
+        resident = people.resident
+        working = is_in(people.status, EMPLOYED) & resident
+        seeking = is_in(people.status, (Status.SEEKER, Status.LONG_TERM, Status.TRAINING))
+        benefit = self.model.spec.households.benefit_replacement
+        return float(people.fte[working].sum()) + benefit * np.count_nonzero(seeking & resident)
+
+    def residential_ratios(self) -> tuple[float, float]:
+        """(residents, residents' earnings) now relative to the start; earnings follow the
+        residents until the persons are placed."""
+        population = self.model.demography.labour_force_ratio()
+        if self.earnings0 <= 0.0:
+            return population, population
+        return population, self.resident_earnings() / self.earnings0
 
     def sector_index(self) -> np.ndarray:
         """Demand index of every sector this month (1 = the start)."""
@@ -68,9 +98,13 @@ class Economy:
         years = t / 12.0
         sectors = model.spec.sectors
         trend = np.array([np.exp(s.trend_per_year * years) for s in sectors])
-        follows = np.array([s.follows_population for s in sectors])
-        population = model.demography.labour_force_ratio()
-        trend *= 1.0 - follows + follows * population
+        population, earnings = self.residential_ratios()
+        spent = self.follows * model.spec.households.earnings_share_of_residential_demand
+        residential = (
+            1.0 - self.follows + self.follows * population + spent * (earnings - population)
+        )
+        self.induced = spent * (earnings - population) / residential
+        trend *= residential
         amp = np.array([s.cycle_amplitude for s in sectors])
         period = np.array([s.cycle_period_years for s in sectors])
         cycle = 1.0 + amp * np.sin(2 * np.pi * years / period + self.phase)
@@ -99,6 +133,12 @@ class Economy:
         self._displace(model.markets.displaced_fte())
         self._exits(previous)
         self._entries()
+
+    def induced_jobs(self) -> float:
+        """Classic jobs of demand the residents' earnings induce beyond what their number calls
+        for (negative when earnings per resident fall below the start's)."""
+        firms = self.model.firms
+        return float(np.sum(firms.demand * self.induced[firms.sector]))
 
     def _displace(self, displaced: np.ndarray) -> None:
         """ESS sales that displace classic firms' sales lower their sectors' labour demand, every

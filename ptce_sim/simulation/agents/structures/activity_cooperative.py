@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind
+from ptce_sim.simulation.accounts import HOUSEHOLDS, Account, Flow
 from ptce_sim.simulation.agents.persons import HOLDER, Status
 from ptce_sim.simulation.agents.structures.base import Openings, Structure
 
@@ -41,6 +42,12 @@ class ActivityCooperative(Structure):
 
     def turnover(self) -> float:
         return self.year.activity_turnover_eur
+
+    def payers(self, sales: float, fees: float) -> list[tuple[Account, float, Flow]]:
+        """Its sales, the holders' contribution, come out of the holders' turnover, paid by their
+        customers. ASSUMPTION: the territory's households (services to persons, crafts); the rest
+        of that turnover is the holders' pay, from households to households, so not booked."""
+        return [(HOUSEHOLDS, sales, Flow.SALES), *super().payers(0.0, fees)]
 
     def end_contracts(self, rows: np.ndarray) -> None:
         """The test ends: a successful holder creates a micro firm or, sometimes, an ESS structure."""

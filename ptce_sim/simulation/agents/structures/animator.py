@@ -58,7 +58,6 @@ class Animator(Structure):
                 candidates, size=min(room, candidates.size), replace=False
             )
             people.plie[chosen] = True
-            people.ever_plie[chosen] = True
 
     def launch_tools(self) -> None:
         """Turn accumulated project requests into a new structure of the pole, when funded."""

@@ -7,7 +7,12 @@ from ptce_sim.simulation.agents.structures.base import Structure
 
 
 class TrainingCentre(Structure):
-    """Training centre: sells hours to firms, job seekers (publicly funded) and the GEIQ."""
+    """Training centre: sells hours to firms, job seekers (publicly funded) and the GEIQ.
+
+    The hours firms buy for their employees and the GEIQ trainees' hours are paid by the OPCA,
+    from the firms' training contributions; job seekers' courses by the funders' training
+    budgets.
+    """
 
     kind = StructureKind.TRAINING_CENTRE
     indicators = Structure.indicators | {"training_hours", "hours", "contracts_started"}
@@ -34,8 +39,8 @@ class TrainingCentre(Structure):
             course_hours + firm_hours + self.bought_hours
         )
         self.bought_hours = 0.0
-        self.booked_sales = model.funding.from_training_funds(self.bought_eur, self)
         sales = firm_hours * rule.price_eur_per_hour + self.bought_eur
+        self.booked_sales = model.funding.from_training_funds(sales, self)
         self.bought_eur = 0.0
         return sales, 0.0, paid
 
