@@ -24,6 +24,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
 ]
 
+
 @pytest.fixture
 def chromium_browser(browser):
     """pytest-playwright's browser: one Chromium, a context per visitor."""

@@ -122,11 +122,13 @@ def rows_in(model: PtceModel, *statuses: Status) -> np.ndarray:
 
 
 def member(org: int, cash: float, monthly_costs: float = 0.0):
-    return SimpleNamespace(org=org, cash=cash, monthly_costs=monthly_costs)
+    return SimpleNamespace(org=org, cash=cash, monthly_costs=monthly_costs, account=org)
 
 
-def treasury_model(**values) -> PtceModel:
-    return model_of(scenario(treasury={"enabled": True, **values}))
+def treasury_model(change=None, **values) -> PtceModel:
+    """The treasury among structures, without interest unless asked (firms take no part)."""
+    rule = {"enabled": True, "interest_rate_per_year": 0.0, "firms_take_part": False, **values}
+    return model_of(scenario(change, treasury=rule))
 
 
 def test_treasury_disabled_moves_nothing():
@@ -270,6 +272,136 @@ def test_treasury_writes_off_loans_of_failed_lenders_and_borrowers():
     assert [loan.borrower for loan in treasury.loans] == [9]
     assert treasury.outstanding() == pytest.approx(6.0)
     assert treasury.total_cash([borrower]) == pytest.approx(95.0 + 5.0)
+
+
+def test_treasury_charges_interest_to_the_lender_before_the_instalment():
+    model = treasury_model(reserve_months=0.0, repayment_months=4, interest_rate_per_year=0.12)
+    treasury = model.treasury
+    lender, borrower = member(1, 0.0), member(2, 100.0)
+    treasury.loans = [Loan(1, 2, 40.0, 40.0)]
+    treasury.step([lender, borrower], {})
+    # 1% a month on 40 owed, then a quarter of the principal
+    assert lender.cash == pytest.approx(0.4 + 10.0)
+    assert borrower.cash == pytest.approx(100.0 - 10.4)
+    assert treasury.interest_year == pytest.approx(0.4) and treasury.repaid_year == 10.0
+    assert treasury.loans[0].outstanding == pytest.approx(30.0)
+    borrower.cash = 0.2  # short of cash: the interest first, what is left of it
+    treasury.step([lender, borrower], {})
+    assert treasury.interest_year == pytest.approx(0.6) and treasury.loans[0].outstanding == 30.0
+
+
+def charter_firms(model: PtceModel, n: int, trust: float = 0.8) -> np.ndarray:
+    """The first ``n`` open firms sign the charter with ``trust``; returns their rows."""
+    rows = np.flatnonzero(model.firms.alive)[:n]
+    model.firms.charter[rows] = True
+    model.firms.trust[rows] = trust
+    return rows
+
+
+def firm_rates(overdraft: float, deposit: float):
+    def change(data):
+        data["firms"].update(overdraft_rate_per_year=overdraft, deposit_rate_per_year=deposit)
+
+    return change
+
+
+def test_a_charter_firm_short_of_cash_borrows_when_cheaper_than_its_bank():
+    for overdraft, borrows in ((0.06, True), (0.01, False)):
+        model = treasury_model(
+            firm_rates(overdraft, 0.0),
+            firms_take_part=True,
+            interest_rate_per_year=0.02,
+            reserve_months=0.0,
+        )
+        row = charter_firms(model, 1)[0]
+        other = np.flatnonzero(model.firms.alive)[1]  # not of the charter: never a member
+        model.firms.cash[[row, other]] = -50.0
+        lender = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0)
+        lender.cash = 500.0
+        firms_before = model.ledger.balance(FIRMS)
+        model.treasury.step([lender], {})
+        assert model.firms.cash[other] == -50.0
+        assert model.firms.cash[row] == pytest.approx(0.0 if borrows else -50.0)
+        assert lender.cash == pytest.approx(450.0 if borrows else 500.0)
+        assert model.ledger.balance(FIRMS) - firms_before == pytest.approx(50.0 * borrows)
+        assert model.treasury.lent_to_firms_year == pytest.approx(50.0 * borrows)
+    assert [loan.borrower for loan in model.treasury.loans] == []
+
+
+def test_charter_firms_lend_their_excess_when_it_beats_their_owners_return():
+    """An unmet need is lent by charter firms from what they would pay out, in proportion to it,
+    when interest minus the loss they expect (more with less trust) beats the deposit rate."""
+    cases = (
+        (0.005, 0.8, True),  # 2% - 1% x 1.1 > 0.5%
+        (0.015, 0.8, False),  # owners earn more elsewhere
+        (0.005, 0.0, False),  # 2% - 1% x (1 + risk premium 1.5) < 0.5%
+    )
+    for deposit, trust, lends in cases:
+
+        def change(data, deposit=deposit):
+            firm_rates(0.0, deposit)(data)
+            data["firms"]["risk_premium"] = 1.5
+
+        model = treasury_model(
+            change,
+            firms_take_part=True,
+            interest_rate_per_year=0.02,
+            expected_loss_rate=0.01,
+            reserve_months=0.0,
+        )
+        rows = charter_firms(model, 2, trust)
+        borrower = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0)
+        borrower.cash = -90.0
+        model.treasury.step([borrower], {})
+        assert model.treasury.unmet == [(borrower, pytest.approx(90.0))]
+        excess = np.zeros(len(model.firms))
+        excess[rows] = [100.0, 200.0]
+        excess[np.flatnonzero(~model.firms.charter)[0]] = 1000.0  # not a member: keeps it
+        cash = model.firms.cash.copy()
+        lent = model.treasury.lend_from_firms(excess)
+        assert model.treasury.unmet == []
+        if not lends:
+            assert not lent.any() and borrower.cash == -90.0
+            continue
+        assert lent[rows] == pytest.approx([30.0, 60.0])
+        assert lent.sum() == pytest.approx(90.0) and borrower.cash == pytest.approx(0.0)
+        assert (cash - model.firms.cash)[rows] == pytest.approx([30.0, 60.0])
+        assert model.treasury.lent_by_firms_year == pytest.approx(90.0)
+        assert sorted(loan.lender for loan in model.treasury.loans) == sorted(
+            model.firms.org[rows].tolist()
+        )
+
+
+def test_the_loss_lenders_expect_follows_the_treasury_record():
+    model = treasury_model(expected_loss_rate=0.01)
+    treasury = model.treasury
+    prior = 100_000.0 * model.scale
+    assert treasury.expected_loss() == pytest.approx(0.01)
+    treasury.lent_total, treasury.written_off_total = prior, 0.21 * prior
+    assert treasury.expected_loss() == pytest.approx(0.11)
+
+
+def test_a_closing_firm_leaves_its_debts_to_its_treasury_lenders():
+    model = treasury_model(firm_rates(0.06, 0.0), firms_take_part=True, interest_rate_per_year=0.02)
+    row = charter_firms(model, 1)[0]
+    org = int(model.firms.org[row])
+    model.treasury.loans = [Loan(FUND, org, 30.0, 25.0), Loan(FUND, org + 1, 5.0, 5.0)]
+    model.firm_accounts.liquidate(np.array([row]))
+    assert model.treasury.written_off_year == pytest.approx(25.0)
+    assert [loan.borrower for loan in model.treasury.loans] == [org + 1]
+
+
+def test_firms_pay_their_bank_interest_on_negative_cash():
+    model = model_of(scenario(firm_rates(0.12, 0.0)))
+    firms = model.firms
+    rows = np.flatnonzero(firms.alive)[:2]
+    firms.cash[rows] = [-1e6, 1000.0]
+    paid = model.ledger.totals[Flow.INTEREST]
+    model.firm_accounts.settle()
+    # 1% a month on what the month's accounts leave negative: cash = c - 0.01 * (-c) = 1.01 c
+    owed = -firms.cash[rows[0]] / 1.01
+    assert owed > 0.9e6 and firms.cash[rows[1]] > 0
+    assert model.ledger.totals[Flow.INTEREST] - paid == pytest.approx(0.01 * owed)
 
 
 # ---------------------------------------------------------------------------------------------

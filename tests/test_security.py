@@ -46,7 +46,7 @@ def dashboard(tmp_path_factory, local_cdn) -> tuple[int, subprocess.Popen, Path]
     workdir = tmp_path_factory.mktemp("served")
     (workdir / "secret.txt").write_text(SECRET, encoding="utf-8")
     (workdir / "scenarios").mkdir()
-    (workdir / "scenarios" / "secret.toml").write_text(f'# {SECRET}\n', encoding="utf-8")
+    (workdir / "scenarios" / "secret.toml").write_text(f"# {SECRET}\n", encoding="utf-8")
     log = workdir / "server.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "ptce_sim.interfaces.cli", "dashboard", "--port", "0"],

@@ -780,7 +780,9 @@ def intervene(model: PtceModel, action: tuple) -> None:
     kind, what, amount = action
     date = f"{model.year}-{model.month_of_year:02d}"
     if kind == "closure":
-        model.apply_event(PlantClosureSpec(type="plant_closure", date=date, sector=what, jobs=amount))
+        model.apply_event(
+            PlantClosureSpec(type="plant_closure", date=date, sector=what, jobs=amount)
+        )
     elif kind == "downturn":
         model.apply_event(
             SectorShockSpec(
@@ -794,7 +796,9 @@ def intervene(model: PtceModel, action: tuple) -> None:
         )
     elif kind == "cut":
         model.apply_event(
-            BudgetCutSpec(type="budget_cut", date=date, authority=what, share=amount, items=ALL_ITEMS)
+            BudgetCutSpec(
+                type="budget_cut", date=date, authority=what, share=amount, items=ALL_ITEMS
+            )
         )
     elif kind == "level":
         model.set_funding_level(what, amount)
@@ -863,6 +867,12 @@ def _close_member_firm(model: PtceModel) -> None:
     """A firm of the network closes without leaving it."""
     member = next(o for o in model.network.graph.nodes if model.orgs.firm_rows(o) >= 0)
     model.firms.alive[model.orgs.firm_rows(member)] = False
+
+
+def _loan_to_a_closed_firm(model: PtceModel) -> None:
+    """A loan still owed by a firm that has closed (firms may borrow only while open)."""
+    model.treasury.loans.append(Loan(-1, int(model.firms.org[0]), 10.0, 10.0))
+    model.firms.alive[0] = False
 
 
 CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
@@ -936,17 +946,16 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
     "trust_above_one": ("network", lambda m: _set(m.network.trust, 0, 1.5)),
     "closed_firm_in_network": ("network", _close_member_firm),
     "fund_negative": ("treasury", lambda m: setattr(m.treasury, "fund", -5.0)),
-    "loan_to_a_firm": (
-        "treasury",
-        lambda m: m.treasury.loans.append(Loan(-1, int(m.firms.org[0]), 10.0, 10.0)),
-    ),
+    "loan_to_a_closed_firm": ("treasury", _loan_to_a_closed_firm),
     "monthly_series_nan": (
         "monthly_indicators",
         lambda m: _set(m.recorder.monthly["employed"], -1, math.nan),
     ),
     "monthly_series_stale": (
         "monthly_indicators",
-        lambda m: _set(m.recorder.monthly["unemployed"], -1, m.recorder.monthly["unemployed"][-1] + 1),
+        lambda m: _set(
+            m.recorder.monthly["unemployed"], -1, m.recorder.monthly["unemployed"][-1] + 1
+        ),
     ),
 }
 
@@ -1000,7 +1009,8 @@ def test_checker_catches_bad_yearly_rows(model: PtceModel) -> None:
         found = checker.check()
         assert [v.invariant for v in found] == ["yearly_indicators"], (bad, found)
     model.recorder.add_row(
-        "jobs_by_mechanism", {**model.recorder.rows("jobs_by_mechanism")[-1], "geiq_hires": math.inf}
+        "jobs_by_mechanism",
+        {**model.recorder.rows("jobs_by_mechanism")[-1], "geiq_hires": math.inf},
     )
     assert [v.invariant for v in checker.check()] == ["yearly_indicators"]
 

@@ -283,6 +283,14 @@ class FirmsSpec(Strict):
         description="A member firm leaves its GE or GEIQ once the group's net benefit has stayed "
         "negative for this many months.",
     )
+    overdraft_rate_per_year: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.0, description="Interest a firm pays its bank on negative cash."
+    )
+    deposit_rate_per_year: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.0,
+        description="What a firm's owners earn on cash paid out to them: the return a loan to "
+        "the treasury must beat.",
+    )
 
 
 class LabourMarketSpec(Strict):
@@ -469,6 +477,19 @@ class TreasurySpec(Strict):
     solidarity_fund_contribution: Probability = Field(
         0.02,
         description="Share of a member's monthly surplus paid into the solidarity fund once created.",
+    )
+    interest_rate_per_year: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.0, description="Interest a borrower pays on what it owes the treasury's lenders."
+    )
+    firms_take_part: bool = Field(
+        False,
+        description="Firms that signed the charter may borrow from the treasury and lend to it, "
+        "each when it pays off for them.",
+    )
+    expected_loss_rate: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.01,
+        description="Share of what it lends a firm expects to lose in a year before the "
+        "treasury has any history (its own record then weighs in).",
     )
 
 

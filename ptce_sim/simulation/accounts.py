@@ -100,6 +100,9 @@ class Flow(StrEnum):
     """The mutualised treasury lends (from a member or the fund)."""
     REPAYMENT = "repayment"
     """A borrower repays a loan."""
+    INTEREST = "interest"
+    """Interest: a borrower of the treasury pays its lender; a firm with negative cash pays its
+    bank (the rest of the world)."""
 
 
 class Ledger:

@@ -52,6 +52,8 @@ TERRITORY_COLUMNS = (
     "mean_trust",
     "treasury_lent_eur",
     "treasury_outstanding_eur",
+    "treasury_lent_by_firms_eur",
+    "treasury_lent_to_firms_eur",
     "solidarity_fund_eur",
     "structure_failures",
     *PUBLIC_BY_FUNDER,
@@ -187,6 +189,8 @@ def territory_row(
         "mean_trust": model.network.mean_trust(),
         "treasury_lent_eur": model.treasury.lent_year,
         "treasury_outstanding_eur": model.treasury.outstanding(),
+        "treasury_lent_by_firms_eur": model.treasury.lent_by_firms_year,
+        "treasury_lent_to_firms_eur": model.treasury.lent_to_firms_year,
         "solidarity_fund_eur": model.treasury.fund
         if model.treasury.fund is not None
         else float("nan"),

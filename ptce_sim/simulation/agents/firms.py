@@ -185,3 +185,21 @@ class ClassicFirm(mesa.Agent):
     def charter(self) -> bool:
         """Signed the pole's charter."""
         return bool(self.model.firms.charter[self.row])
+
+    account = FIRMS
+    """Its account in the books: the firms' common account (its own cash is its table row's)."""
+
+    @property
+    def cash(self) -> float:
+        """Its cash (euros): its row of the table's ``cash`` column."""
+        return float(self.model.firms.cash[self.row])
+
+    @cash.setter
+    def cash(self, value: float) -> None:
+        self.model.firms.cash[self.row] = value
+
+    @property
+    def monthly_costs(self) -> float:
+        """Last month's wages and training contribution: what its reserve is counted in."""
+        firms = self.model.firms
+        return float(firms.wages[self.row] + firms.training[self.row])

@@ -42,7 +42,7 @@ Invariants (the names in :class:`Violation`):
 * ``network``: trust finite, in [0, 1]; one trust per tie; the graph's nodes are open
   organisations and its edges the live ties.
 * ``treasury``: the fund is non-negative; every loan is positive, at most its principal, owed by
-  an open structure; the outstanding total is finite.
+  an open structure (or an open firm, when firms take part); the outstanding total is finite.
 * ``books_closed`` and ``books_match``: the books (:mod:`ptce_sim.simulation.accounts`) sum to
   zero, and each structure's cash, the solidarity fund and each funder's budget left equal their
   balance there, to the cent (:mod:`~ptce_sim.simulation.invariants.books`).

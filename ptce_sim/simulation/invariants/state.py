@@ -233,13 +233,14 @@ def _treasury_state(model: PtceModel, report: Report) -> None:
             math.isfinite(treasury.fund) and treasury.fund >= -1e-9,
             lambda: f"solidarity fund {treasury.fund}",
         )
+    firms_borrow = model.spec.mechanisms.treasury.firms_take_part
     for loan in treasury.loans:
         borrower = model.orgs[loan.borrower] if 0 <= loan.borrower < len(model.orgs) else None
         report.expect(
             "treasury",
             0 < loan.outstanding <= loan.principal * (1 + TOLERANCE)
             and math.isfinite(loan.principal)
-            and isinstance(borrower, Structure)
+            and (isinstance(borrower, Structure) or (firms_borrow and borrower is not None))
             and borrower.alive
             and (loan.lender == FUND or 0 <= loan.lender < len(model.orgs)),
             lambda loan=loan: f"ill-formed loan {loan}",

@@ -10,14 +10,18 @@ Every month, after the ESS structures have settled (the GE and GEIQ bill their m
 * wages: ``wage_cost_eur_per_fte_month`` per FTE of its own staff (a part-time job a firm fills
   alone is paid its fractional need);
 * its training contribution to the OPCA: ``training_contribution_share`` of its wage bill;
-* profit = sales - wages - training contribution - GE/GEIQ fees and billing; its cash keeps
-  ``cash_reserve_months`` of its wage bill and pays the profit above it out to its owners.
+* interest to its bank on negative cash (``overdraft_rate_per_year``);
+* profit = sales - wages - training contribution - GE/GEIQ fees and billing - interest; its cash
+  keeps ``cash_reserve_months`` of its wage bill; a firm of the charter may lend what is above it
+  to the mutualised treasury (``Treasury.lend_from_firms``, when that beats its owners' return),
+  and pays the rest out to its owners.
 
 All firms share one account in the books, :data:`~ptce_sim.simulation.accounts.FIRMS`; the per-firm
 ``cash`` column sums to its balance (checked every month). Sales are paid by the households
 (the sector's ``local_consumption_share``) and by customers outside (the rest). A firm whose cash
 stays negative for more than ``negative_cash_months`` months closes; a closing firm's cash goes to
-its owners, or its debts are written off by its creditors outside the territory.
+its owners, or its debts are written off by its creditors (outside the territory, and its lenders
+in the treasury).
 """
 
 from __future__ import annotations
@@ -140,8 +144,13 @@ class FirmAccounts:
         )
         ledger.transfer(FIRMS, HOUSEHOLDS, float(firms.wages.sum()), Flow.WAGES)
         ledger.transfer(FIRMS, OPCA, float(firms.training.sum()), Flow.TRAINING_CONTRIBUTION)
+        overdraft = spec.firms.overdraft_rate_per_year / 12.0 * np.maximum(-firms.cash, 0.0)
+        firms.cash -= overdraft
+        firms.profit -= overdraft
+        ledger.transfer(FIRMS, REST_OF_WORLD, float(overdraft.sum()), Flow.INTEREST)
         reserve = spec.firms.cash_reserve_months * wage * firms.demand
-        payout = np.where(alive, np.maximum(firms.cash - reserve, 0.0), 0.0)
+        excess = np.where(alive, np.maximum(firms.cash - reserve, 0.0), 0.0)
+        payout = excess - model.treasury.lend_from_firms(excess)
         firms.cash -= payout
         ledger.transfer(FIRMS, HOUSEHOLDS, float(payout.sum()), Flow.DIVIDENDS)
         self.close_broke()
@@ -157,8 +166,11 @@ class FirmAccounts:
             model.labour.close_firms(closing)
 
     def liquidate(self, rows: np.ndarray) -> None:
-        """Closing firms: their cash goes to their owners, or their debts are written off."""
+        """Closing firms: their cash goes to their owners, or their debts are written off (their
+        banks', and what they owe the treasury's lenders)."""
         firms = self.model.firms
+        for org in firms.org[rows]:
+            self.model.treasury.write_off(int(org))
         cash = firms.cash[rows]
         ledger = self.model.ledger
         ledger.transfer(FIRMS, HOUSEHOLDS, float(cash[cash > 0].sum()), Flow.LIQUIDATION)

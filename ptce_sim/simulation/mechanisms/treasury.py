@@ -1,26 +1,57 @@
 """Mutualised treasury: pole members lend each other their reserves, then a solidarity fund.
 
-Each month, after the accounts, a member whose cash is below zero borrows what it lacks: first from
-the solidarity fund (once created), then from the members whose cash exceeds ``reserve_months`` of
-their costs, in proportion to that excess. A borrower repays its loans in instalments of
-``1 / repayment_months`` of each loan whenever its cash allows. Members pay a share of their
-monthly surplus into the solidarity fund. Every operation moves cash between accounts: the sum of
-the members' cash and the fund never changes in this step (checked by the tests).
+Each month, after the structures' accounts, a member whose cash is below zero borrows what it
+lacks: first from the solidarity fund (once created), then from the structures whose cash exceeds
+``reserve_months`` of their costs, in proportion to that excess. What a member owes another is one
+loan (a new loan between them adds to it, and its instalments restart from what is then owed). A
+borrower repays its loans in instalments of ``1 / repayment_months`` of each loan, plus the interest
+(``interest_rate_per_year``) on what it owes, whenever its cash allows. Structures pay a share of
+their monthly surplus into the solidarity fund. Every operation moves cash between accounts: the
+sum of the members' cash and the fund never changes in this step (checked by the tests).
+
+Firms choose (``firms_take_part``). A firm that signed the charter is a member too:
+
+* short of cash, it borrows from the treasury when that is cheaper than its bank's overdraft
+  (``interest_rate_per_year`` below ``firms.overdraft_rate_per_year``);
+* at its own settlement, it lends the cash above its reserve (which it would otherwise pay out to
+  its owners) to the members whose need the treasury could not meet, when the expected return
+  beats its owners' (``firms.deposit_rate_per_year``): interest minus the loss it expects,
+  ``r - loss * (1 + risk_premium * (1 - trust))`` with ``loss`` the treasury's record (write-offs
+  over loans, with ``expected_loss_rate`` weighing as a first year of history) and ``trust`` the
+  firm's trust in the pole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from ptce_sim.simulation.accounts import SOLIDARITY_FUND, Flow
+import numpy as np
+
+from ptce_sim.simulation.accounts import FIRMS, SOLIDARITY_FUND, Account, Flow
+from ptce_sim.simulation.mechanisms.firm_choices import risk_markup
 
 if TYPE_CHECKING:
-    from ptce_sim.simulation.agents.structures import Structure
     from ptce_sim.simulation.interface import Context
 
 FUND = -1
 """Lender id of the solidarity fund."""
+HISTORY_PRIOR_EUR = 100_000.0
+"""Loans (full scale) that ``expected_loss_rate`` weighs as, before the treasury's own record."""
+
+
+class Member(Protocol):
+    """What the treasury needs of a member: a structure, or a firm of the charter."""
+
+    org: int
+    cash: float
+    monthly_costs: float
+
+    @property
+    def account(self) -> Account: ...
+
+    @property
+    def alive(self) -> bool: ...
 
 
 @dataclass
@@ -39,43 +70,63 @@ class Treasury:
     Attributes:
         fund: cash of the solidarity fund (``None`` until it is created).
         loans: loans not yet repaid.
-        lent_year: euros lent this year.
-        repaid_year: euros repaid this year.
+        lent_year: euros lent this year (``lent_by_firms_year`` and ``lent_to_firms_year`` of
+            which by and to firms).
+        repaid_year: euros of principal repaid this year; ``interest_year``: interest paid.
         written_off_year: euros of loans lost this year (a failed borrower's, or owed to a
             failed lender).
+        lent_total, written_off_total: the same since the start: the record lenders look at.
+        unmet: members whose need this month's step could not meet, with what they still lack.
     """
 
     def __init__(self, model: Context) -> None:
         self.model = model
         self.fund: float | None = None
         self.loans: list[Loan] = []
-        self.lent_year = 0.0
-        self.repaid_year = 0.0
-        self.written_off_year = 0.0
-        self.rescues_year = 0
+        self.lent_total = 0.0
+        self.written_off_total = 0.0
+        self.unmet: list[tuple[Member, float]] = []
+        self._pairs: dict[tuple[int, int], Loan] = {}
+        """The loans by (lender, borrower), while new loans are booked."""
+        self.new_year()
 
     def create_fund(self) -> None:
         """The solidarity fund opens (empty)."""
         if self.fund is None:
             self.fund = 0.0
 
-    def total_cash(self, members: list[Structure]) -> float:
-        """Members' cash plus the fund: what the treasury step must conserve."""
-        return sum(m.cash for m in members) + (self.fund or 0.0)
+    def firm_members(self) -> list[Member]:
+        """The firms in the treasury this month: open firms of the charter, when firms take part
+        and the cooperation network works."""
+        model = self.model
+        if not (model.spec.mechanisms.treasury.firms_take_part and model.cooperation_on):
+            return []
+        firms = model.firms
+        rows = np.flatnonzero(firms.alive & firms.charter)
+        return [model.orgs[int(org)] for org in firms.org[rows]]
 
-    def step(self, members: list[Structure], surplus: dict[int, float]) -> None:
-        """Contributions, repayments, then new loans, among ``members`` (by organisation id)."""
+    def total_cash(self, members: list[Member]) -> float:
+        """Members' cash (the firms' of the charter with them) plus the fund: what the treasury
+        step must conserve."""
+        everyone = {m.org: m for m in [*members, *self.firm_members()]}
+        return sum(m.cash for m in everyone.values()) + (self.fund or 0.0)
+
+    def step(self, members: list[Member], surplus: dict[int, float]) -> None:
+        """Contributions, repayments, then new loans, among ``members`` (by organisation id) and
+        the firms of the charter."""
         rule = self.model.spec.mechanisms.treasury
+        self.unmet = []
         if not rule.enabled:
             return
-        by_org = {m.org: m for m in members}
+        firms = self.firm_members()
+        by_org = {m.org: m for m in [*members, *firms]}
         self._contribute(members, surplus, rule.solidarity_fund_contribution)
-        self._repay(by_org, rule.repayment_months)
-        self._lend(members, rule.reserve_months)
+        self._repay(by_org, rule.repayment_months, rule.interest_rate_per_year / 12.0)
+        overdraft = self.model.spec.firms.overdraft_rate_per_year
+        borrowing = [f for f in firms if rule.interest_rate_per_year < overdraft]
+        self._lend([*members, *borrowing], members, rule.reserve_months)
 
-    def _contribute(
-        self, members: list[Structure], surplus: dict[int, float], share: float
-    ) -> None:
+    def _contribute(self, members: list[Member], surplus: dict[int, float], share: float) -> None:
         if self.fund is None:
             return
         for member in members:
@@ -83,78 +134,142 @@ class Treasury:
             amount = min(amount, max(0.0, member.cash))
             member.cash -= amount
             self.fund += amount
-            self.model.ledger.transfer(member.org, SOLIDARITY_FUND, amount, Flow.FUND_CONTRIBUTION)
+            self.model.ledger.transfer(
+                member.account, SOLIDARITY_FUND, amount, Flow.FUND_CONTRIBUTION
+            )
 
-    def _repay(self, by_org: dict[int, Structure], repayment_months: int) -> None:
+    def _repay(self, by_org: dict[int, Member], repayment_months: int, rate: float) -> None:
         for loan in self.loans:
             borrower = by_org.get(loan.borrower)
             if borrower is None:
                 continue
-            if loan.lender != FUND and loan.lender not in by_org:
-                self.written_off_year += loan.outstanding
+            lender = None if loan.lender == FUND else by_org.get(loan.lender)
+            if loan.lender != FUND and lender is None:
+                self._lose(loan.outstanding)
                 loan.outstanding = 0.0  # the lender has failed: its claim dies with it
                 continue
+            interest = min(loan.outstanding * rate, max(0.0, borrower.cash))
+            self._pay(borrower, lender, interest, Flow.INTEREST)
+            self.interest_year += interest
             due = min(loan.outstanding, loan.principal / repayment_months)
             amount = min(due, max(0.0, borrower.cash))
             if amount <= 0:
                 continue
-            borrower.cash -= amount
+            self._pay(borrower, lender, amount, Flow.REPAYMENT)
             loan.outstanding -= amount
             self.repaid_year += amount
-            if loan.lender == FUND:
-                self.fund += amount
-            else:
-                by_org[loan.lender].cash += amount
-            self.model.ledger.transfer(
-                borrower.org, self._account(loan.lender), amount, Flow.REPAYMENT
-            )
             if loan.outstanding <= 1e-9:
                 self.model.network.succeed_pairs([loan.lender], [loan.borrower], weight=2.0)
         self.loans = [loan for loan in self.loans if loan.outstanding > 1e-9]
 
-    def _lend(self, members: list[Structure], reserve_months: float) -> None:
-        for borrower in members:
+    def _pay(self, borrower: Member, lender: Member | None, amount: float, flow: Flow) -> None:
+        """``borrower`` pays ``amount`` to ``lender`` (``None``: the solidarity fund)."""
+        if amount <= 0:
+            return
+        borrower.cash -= amount
+        if lender is None:
+            self.fund = (self.fund or 0.0) + amount
+        else:
+            lender.cash += amount
+        account = SOLIDARITY_FUND if lender is None else lender.account
+        self.model.ledger.transfer(borrower.account, account, amount, flow)
+
+    def _lend(self, borrowers: list[Member], lenders: list[Member], reserve_months: float) -> None:
+        self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
+        for borrower in borrowers:
             need = -borrower.cash
             if need <= 0:
                 continue
             self.rescues_year += 1
             if self.fund:
                 amount = min(need, self.fund)
-                self._book(FUND, borrower, amount)
-                self.fund -= amount
+                self._book(None, borrower, amount)
                 need -= amount
-            lenders = [
+            excess = [
                 (m, m.cash - reserve_months * m.monthly_costs)
-                for m in members
+                for m in lenders
                 if m is not borrower and m.cash - reserve_months * m.monthly_costs > 0
             ]
-            available = sum(excess for _, excess in lenders)
-            if need <= 0 or available <= 0:
-                continue
-            share = min(1.0, need / available)
-            for lender, excess in lenders:
-                amount = excess * share
-                lender.cash -= amount
-                self._book(lender.org, borrower, amount)
+            available = sum(e for _, e in excess)
+            share = min(1.0, need / available) if need > 0 and available > 0 else 0.0
+            for lender, e in excess:
+                self._book(lender, borrower, e * share)
+            if need - available > 1e-9:
+                self.unmet.append((borrower, need - max(available, 0.0)))
 
-    def _book(self, lender: int, borrower: Structure, amount: float) -> None:
+    def lend_from_firms(self, excess: np.ndarray) -> np.ndarray:
+        """Firms of the charter lend what they have above their reserve (``excess``, per firm
+        row) to the members whose need the month's step left unmet, when it pays off for them.
+
+        Returns:
+            What each firm lent (per row); the firms' cash has been debited.
+        """
+        lent = np.zeros_like(excess)
+        if not self.unmet:
+            return lent
+        model = self.model
+        firms = model.firms
+        rule = model.spec.mechanisms.treasury
+        loss = self.expected_loss() * risk_markup(model, firms.trust)
+        willing = (
+            firms.alive
+            & firms.charter
+            & (excess > 0)
+            & (rule.interest_rate_per_year - loss > model.spec.firms.deposit_rate_per_year)
+        )
+        rows = np.flatnonzero(willing)
+        self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
+        for borrower, need in self.unmet:
+            available = excess[rows] - lent[rows]
+            total = float(available.sum())
+            if total <= 0:
+                break
+            amounts = available * min(1.0, need / total)
+            for row, amount in zip(rows, amounts, strict=True):
+                self._book(model.orgs[int(firms.org[row])], borrower, float(amount))
+            lent[rows] += amounts
+        self.unmet = []
+        return lent
+
+    def expected_loss(self) -> float:
+        """The loss rate lenders expect: the treasury's write-offs over its loans so far, with
+        ``expected_loss_rate`` on :data:`HISTORY_PRIOR_EUR` of loans as a first record."""
+        prior = HISTORY_PRIOR_EUR * self.model.scale
+        rate = self.model.spec.mechanisms.treasury.expected_loss_rate
+        return (self.written_off_total + rate * prior) / (self.lent_total + prior)
+
+    def _book(self, lender: Member | None, borrower: Member, amount: float) -> None:
+        """A new loan of ``amount`` from ``lender`` (``None``: the solidarity fund)."""
         if amount <= 0:
             return
+        if lender is None:
+            self.fund = (self.fund or 0.0) - amount
+        else:
+            lender.cash -= amount
         borrower.cash += amount
-        self.model.ledger.transfer(self._account(lender), borrower.org, amount, Flow.LOAN)
-        self.loans.append(Loan(lender, borrower.org, amount, amount))
+        source = SOLIDARITY_FUND if lender is None else lender.account
+        self.model.ledger.transfer(source, borrower.account, amount, Flow.LOAN)
+        pair = (FUND if lender is None else lender.org, borrower.org)
+        loan = self._pairs.get(pair)
+        if loan is None:
+            self._pairs[pair] = loan = Loan(*pair, 0.0, 0.0)
+            self.loans.append(loan)
+        loan.outstanding += amount
+        loan.principal = loan.outstanding
         self.lent_year += amount
+        self.lent_total += amount
+        self.lent_by_firms_year += amount if source == FIRMS else 0.0
+        self.lent_to_firms_year += amount if borrower.account == FIRMS else 0.0
 
-    @staticmethod
-    def _account(lender: int) -> int | str:
-        """The books' account of a lender (a member, or the solidarity fund)."""
-        return SOLIDARITY_FUND if lender == FUND else lender
+    def _lose(self, amount: float) -> None:
+        self.written_off_year += amount
+        self.written_off_total += amount
 
     def write_off(self, borrower: int) -> float:
         """A failed borrower's loans are lost to their lenders; returns the amount lost."""
         lost = sum(loan.outstanding for loan in self.loans if loan.borrower == borrower)
         self.loans = [loan for loan in self.loans if loan.borrower != borrower]
-        self.written_off_year += lost
+        self._lose(lost)
         return lost
 
     def outstanding(self) -> float:
@@ -164,6 +279,9 @@ class Treasury:
     def new_year(self) -> None:
         """Reset the year's flows."""
         self.lent_year = 0.0
+        self.lent_by_firms_year = 0.0
+        self.lent_to_firms_year = 0.0
         self.repaid_year = 0.0
+        self.interest_year = 0.0
         self.written_off_year = 0.0
         self.rescues_year = 0

@@ -99,6 +99,11 @@ class Structure(mesa.Agent):
         self.org = model.orgs.register(self)
         model.ledger.transfer(REST_OF_WORLD, self.org, self.cash, Flow.ENDOWMENT)
 
+    @property
+    def account(self) -> int:
+        """Its account in the books: its own, under its organisation id."""
+        return self.org
+
     # -- shared helpers -------------------------------------------------------------------------
 
     @property
