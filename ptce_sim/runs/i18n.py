@@ -164,8 +164,13 @@ def _pattern(lang: str, kind: str, digits: int) -> str:
     return re.sub(r"[#0,]+(\.[0#]+)?", core, pattern, count=1)
 
 
-def number(value: float, digits: int = 0) -> str:
-    """``1 234,5`` (French) or ``1,234.5`` (English), with exactly ``digits`` decimals."""
+def number(value: float, digits: int | None = 0) -> str:
+    """``1 234,5`` (French) or ``1,234.5`` (English), with exactly ``digits`` decimals.
+
+    ``digits=None``: as many as needed, up to three (``0,25``, ``0,1``).
+    """
+    if digits is None:
+        return format_decimal(value, locale=_locale())
     return format_decimal(
         value, format=_pattern(_current.get(), "decimal", digits), locale=_locale()
     )
@@ -179,14 +184,14 @@ def signed(value: float, digits: int = 0) -> str:
 def money(value: float, digits: int = 0) -> str:
     """``96 200 €`` (French) or ``€96,200`` (English)."""
     pattern = _pattern(_current.get(), "currency", digits)
-    return format_currency(
-        value, "EUR", format=pattern, locale=_locale(), currency_digits=False
-    )
+    return format_currency(value, "EUR", format=pattern, locale=_locale(), currency_digits=False)
 
 
 def percent(share: float, digits: int = 1) -> str:
     """A share as a percentage: ``12,3 %`` (French) or ``12.3%`` (English)."""
-    return format_percent(share, format=_pattern(_current.get(), "percent", digits), locale=_locale())
+    return format_percent(
+        share, format=_pattern(_current.get(), "percent", digits), locale=_locale()
+    )
 
 
 def month_year(year: int, month: int) -> str:
