@@ -453,7 +453,7 @@ class Session:
                     **LIVE_SHOCK,
                 )
             ],
-            N_("Sector downturn ({which}, −{depth})"),
+            N_("Sector downturn ({which}, -{depth})"),
             {"which": which, "depth": ("percent", float(depth))},
         )
 
@@ -472,7 +472,7 @@ class Session:
                 )
                 for name in chosen
             ],
-            N_("Funding cut ({who}, −{share})"),
+            N_("Funding cut ({who}, -{share})"),
             {"who": authority or (N_("all authorities"), {}), "share": ("percent", float(share))},
         )
 
