@@ -13,13 +13,20 @@ SEED ?= 0
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 
-.PHONY: run test install bench validate reference dashboard screenshots lint mutation clean
+.PHONY: run test install bench validate reference dashboard screenshots lint mutation clean translations
+
+# the French and English catalogues (ptce_sim/runs/i18n.py): the .po files are in git, the .mo
+# files are compiled here (and by `make translations`); a missing or stale .mo is compiled in
+# memory from its .po at run time, so nothing is to be done by hand
+LOCALE := ptce_sim/locale
+PYBABEL := $(VENV)/bin/pybabel
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "ptce-sim needs Python >= 3.12 (Mesa 3.4+ requires it): install python3.12 and retry." >&2; exit 1; fi
 	$(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,dashboard,batch]'
+	$(PYBABEL) compile --statistics -d $(LOCALE) -D ptce_sim
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -60,6 +67,15 @@ screenshots: $(STAMP)
 mutation: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,mutation]'
 	$(PY) benchmarks/mutation.py
+
+# after changing a message in the code: extract the marked messages (babel.cfg), add the new ones
+# to both catalogues (English: filled with themselves; French: to translate, which
+# tests/test_i18n.py demands), drop the ones gone, compile
+translations: $(STAMP)
+	$(PYBABEL) extract -F babel.cfg --no-location --sort-output -o $(LOCALE)/ptce_sim.pot ptce_sim
+	$(PYBABEL) update -i $(LOCALE)/ptce_sim.pot -d $(LOCALE) -D ptce_sim --no-fuzzy-matching --ignore-obsolete --width 100
+	$(PY) -c 'from ptce_sim.runs.i18n import fill_english; fill_english()'
+	$(PYBABEL) compile --statistics -d $(LOCALE) -D ptce_sim
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks

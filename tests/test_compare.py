@@ -127,6 +127,41 @@ def test_report_sentences_have_intervals(versus: Path) -> None:
         assert row["interval_low"] <= row["difference"] <= row["interval_high"], row
 
 
+def test_the_report_in_french(versus: Path, tmp_path: Path) -> None:
+    """The same comparison in French: its sentences, tables, figures and notes (``--lang fr``).
+
+    Made again from the finished batch; the English report beside it is unchanged.
+    """
+    from ptce_sim.studies.compare import write_report
+
+    comparison = write_report(versus / "batch", tmp_path, lang="fr")
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    plain = markdown.replace("\u202f", " ").replace("\xa0", " ")
+    expected = [
+        r"# Comparaison de with_pole avec without_pole",
+        r"## with_pole comparé à without_pole",
+        r"- En 2012, with_pole compte [\d ,]+ emplois bruts dans les structures et dispositifs",
+        r"with_pole crée [\d ,]+ emplois de plus que without_pole \(intervalle à 90 % : ",
+        r"À la fin, with_pole compte [\d ,]+ personnes en emploi de (plus|moins) que without_pole",
+        r"Sur la période, with_pole dépense [\d ]+ € d'argent public de plus que without_pole",
+        r"\| indicateur \| without_pole \| with_pole \| écart \| intervalle à 90 % \| paires \|",
+        r"### Emplois bruts et nets",
+        r"\| − effet d'aubaine \(les mêmes emplois dans le cas de référence\) \|",
+        r"\*\*Coût public par emploi net supplémentaire, par financeur \(2003-2012\)\*\*",
+        r"## Comment lire ce rapport",
+        r"- Les emplois bruts sont les emplois des structures et dispositifs que le pôle soutient",
+    ]
+    for pattern in expected:
+        assert re.search(pattern, plain), pattern
+    for english in ("compared with", "more jobs than", "How to read", "90% interval", "€"):
+        assert english not in plain.replace(" €", ""), english
+    assert html.startswith('<!DOCTYPE html>\n<html lang="fr">') and "Graphiques" in html
+    assert comparison.sentences["with_pole"][1].startswith("with_pole crée")
+    english = (versus / "report.md").read_text(encoding="utf-8")
+    assert "## with_pole compared with without_pole" in english
+
+
 def test_report_counts_gross_and_net_jobs(versus: Path) -> None:
     """Gross, deadweight, displacement, net jobs, net jobs by group and cost per net job.
 

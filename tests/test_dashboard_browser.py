@@ -18,6 +18,7 @@ import re
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -317,3 +318,130 @@ def test_two_browser_contexts_keep_separate_models(warm_server, browser):
     finally:
         first.close()
         second.close()
+
+
+# -- the page in French ----------------------------------------------------------------------------
+
+TEXTS_JS = """
+name => {
+  const el = document.querySelector(`[data-chart="${name}"]`);
+  if (!el || !window.requirejs) return null;
+  const defined = window.requirejs.s.contexts._.defined;
+  const echarts = Object.values(defined).find(m => m && typeof m.getInstanceByDom === 'function');
+  const chart = echarts && echarts.getInstanceByDom(el);
+  if (!chart) return null;
+  const option = chart.getOption();
+  const texts = [];
+  const walk = (value, key) => {
+    if (typeof value === 'string') {
+      if (['text', 'subtext', 'name', 'formatter'].includes(key)) texts.push(value);
+    } else if (Array.isArray(value)) {
+      if (key === 'data' && value.every(v => typeof v === 'string')) texts.push(...value);
+      else value.forEach(v => walk(v, key));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (!(key === 'series' && (k === 'data' || k === 'links'))) walk(v, k);
+      }
+    }
+  };
+  for (const [k, v] of Object.entries(option)) walk(v, k);
+  return texts;
+}
+"""
+"""Every text of a chart as ECharts holds it: titles, names, labels, legends, category axes (not
+the series' points, nor the network's nodes, whose names are the scenario's)."""
+
+SCENARIO_FILE = "scenarios/seignanx_1970_2015.toml"
+"""The dashboard's default scenario."""
+SHARED_WORDS = {"pause", "communes", "département", "région", "ge", "geiq"}
+"""Words of the English texts allowed on the French page: the same in both languages."""
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]{2,}", text)}
+
+
+def _english_only_words() -> set[str]:
+    """Words of the English texts that no French translation uses.
+
+    A French "translation" left equal to its English text counts for nothing: its words stay
+    English (only :data:`SHARED_WORDS` may be the same in both languages).
+    """
+    from babel.messages.pofile import read_po
+
+    from ptce_sim.runs.i18n import LOCALE_DIR
+
+    words = {}
+    for lang in ("en", "fr"):
+        with (LOCALE_DIR / lang / "LC_MESSAGES" / "ptce_sim.po").open("rb") as handle:
+            catalogue = read_po(handle)
+        words[lang] = set()
+        for message in catalogue:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                if lang == "fr" and string in ids:
+                    continue
+                words[lang] |= _words(re.sub(r"\{[^{}]*\}", " ", string or ""))  # no {fields}
+    return words["en"] - words["fr"] - SHARED_WORDS
+
+
+def _scenario_words() -> set[str]:
+    """Words of the scenario's names that the page shows (its sectors and structures): data."""
+    from ptce_sim.config.scenario_io import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parents[1] / SCENARIO_FILE)
+    names = [sector.name for sector in scenario.sectors]
+    names += [e.structure.name for e in scenario.events if getattr(e, "structure", None)]
+    return _words(" ".join(names).replace("_", " "))
+
+
+def _english_on_page(page, charts: list[str]) -> set[str]:
+    """The English words shown: the page's text, its hover texts and its charts' texts."""
+    shown = [page.locator("body").inner_text()]
+    shown += page.eval_on_selector_all("[title]", "els => els.map(e => e.title)")
+    for chart in charts:
+        texts = page.evaluate(TEXTS_JS, chart)
+        assert texts, f"chart {chart} not drawn"
+        shown += texts
+    return _words(" ".join(shown)) & (_english_only_words() - _scenario_words())
+
+
+def test_a_french_browser_gets_the_page_in_french(warm_server, browser):
+    """A browser asking for French gets every page of the dashboard in French, no English word.
+
+    The single run, then the two branches after a fork (their charts, table and gross-to-net
+    panel), a live event, the glossary's hover texts; the FR/EN switch turns it to English.
+    """
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1600, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(warm_server)
+        page.locator(".ptce-date").wait_for()
+        assert _date(page) == "janvier 1970"
+        assert page.locator(".ptce-status").inner_text() == "prêt à démarrer"
+        page.locator("[data-chart=network] canvas").wait_for()
+        _click(page, "+1 an")
+        _wait_date(page, "janvier 1971")
+        single = ["jobs", "mechanisms", "structures", "network", "resilience"]
+        assert _english_on_page(page, single) == set()
+        geiq = page.locator("abbr", has_text="GEIQ").get_attribute("title")
+        assert geiq.startswith("Groupement d'employeurs pour l'insertion et la qualification")
+        _click(page, "Fermeture d'usine")
+        page.get_by_text(re.compile(r"^janvier 1971 : Fermeture d'usine \(")).wait_for()
+        _click(page, "Bifurquer")
+        page.locator("[data-chart=difference] canvas").wait_for()
+        for year in (1972, 1973):
+            _click(page, "+1 an")
+            _wait_date(page, f"janvier {year}")
+        page.locator(".ptce-net").wait_for()
+        assert "emplois bruts" in page.locator(".ptce-net").inner_text()
+        forked = ["jobs", "unemployment", "difference", "mechanisms", "network", "network-b"]
+        forked += ["structures", "structures-b", "resilience"]
+        assert _english_on_page(page, forked) == set()
+        page.get_by_role("button", name="EN", exact=True).click()
+        _wait_date(page, "January 1973")
+        page.get_by_role("button", name="Play", exact=True).wait_for()
+    finally:
+        context.close()

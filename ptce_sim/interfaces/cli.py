@@ -74,6 +74,18 @@ def _add_execution(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_language(command: argparse.ArgumentParser, what: str) -> None:
+    """``--lang fr|en``: the language of the command's ``what`` (see :mod:`ptce_sim.runs.i18n`)."""
+    from ptce_sim.runs.i18n import DEFAULT, LANGUAGES
+
+    command.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=DEFAULT,
+        help=f"language of the {what} (default {DEFAULT})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -95,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default results/<scenario name>)"
     )
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    _add_language(run, "plots")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     again = commands.add_parser(
@@ -168,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default results/compare/<name>)"
     )
     _add_execution(compare)
+    _add_language(compare, "report and its charts")
 
     validate = commands.add_parser(
         "validate",
@@ -185,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default results/<name>/validation)"
     )
     validate.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+    _add_language(validate, "charts (the report's text is English)")
 
     displace = commands.add_parser(
         "displacement",
@@ -272,7 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_plots:
         from ptce_sim.runs.plots import write_plots
 
-        write_plots(result, out)
+        write_plots(result, out, args.lang)
     last = result.territory.iloc[-1]
     print(
         f"{scenario.run.name}: {scenario.months} months in {result.wall_time_s:.1f} s; "
@@ -447,7 +462,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         experiment,
         out / "batch",
         args,
-        lambda bar: compare(experiment, out, **_execution(args, bar)),
+        lambda bar: compare(experiment, out, lang=args.lang, **_execution(args, bar)),
     )
     if comparison is None:
         return EXIT_INTERRUPTED
@@ -470,7 +485,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ptce_sim.studies.validation import run_validate_command
 
     return run_validate_command(
-        args.scenario, args.targets, args.replicates, args.scale, args.out, args.workers
+        args.scenario,
+        args.targets,
+        args.replicates,
+        args.scale,
+        args.out,
+        args.workers,
+        lang=args.lang,
     )
 
 

@@ -1,4 +1,8 @@
-"""PNG plots of a run: employment, unemployment and the pole's growth (a leaf module)."""
+"""PNG plots of a run: employment, unemployment and the pole's growth (a leaf module).
+
+Their texts are in the language in force (:func:`ptce_sim.runs.i18n.using`; :func:`write_plots`
+takes it).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ptce_sim.runs.atomic import replacing
+from ptce_sim.runs.i18n import DEFAULT, N_, _, using
 from ptce_sim.runs.runner import RunResult  # noqa: E402
 
 STYLE = {"font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12, "figure.dpi": 110}
 SHOCK_COLOUR = "#b2182b"
+MECHANISMS = {
+    "ge_posts": N_("GE posts"),
+    "geiq_hires": N_("GEIQ hires"),
+    "insertion_exits_to_work": N_("insertion exits to work"),
+    "incubated_activities": N_("incubated activities"),
+    "internalised_posts": N_("internalised posts"),
+}
+"""The mechanisms of the jobs created or secured (stacked in the pole's plot): column -> label."""
 
 
 def _mark_shocks(ax, result: RunResult) -> None:
@@ -34,25 +47,27 @@ def plot_employment(result: RunResult, path: Path) -> None:
             years,
             monthly["employed"] / result.scenario.run.scale,
             color="#2166ac",
-            label="employed",
+            label=_("employed"),
         )
         ax.plot(
             years,
             monthly["ess_jobs"] / result.scenario.run.scale,
             color="#1b7837",
-            label="ESS jobs",
+            label=_("ESS jobs"),
         )
         ax.plot(
             years,
             monthly["unemployed"] / result.scenario.run.scale,
             color="#762a83",
-            label="unemployed",
+            label=_("unemployed"),
         )
         _mark_shocks(ax, result)
         ax.set(
-            xlabel="year",
-            ylabel="persons (full-scale equivalent)",
-            title=f"Employment - {result.scenario.run.title or result.scenario.run.name}",
+            xlabel=_("year"),
+            ylabel=_("persons (full-scale equivalent)"),
+            title=_("Employment - {scenario}").format(
+                scenario=result.scenario.run.title or result.scenario.run.name
+            ),
         )
         ax.legend(frameon=False)
         ax.grid(alpha=0.3)
@@ -75,7 +90,7 @@ def plot_unemployment(result: RunResult, path: Path) -> None:
             ms=3,
         )
         _mark_shocks(ax, result)
-        ax.set(xlabel="year", ylabel="unemployment rate (%)", title="Unemployment rate")
+        ax.set(xlabel=_("year"), ylabel=_("unemployment rate (%)"), title=_("Unemployment rate"))
         ax.grid(alpha=0.3)
         fig.tight_layout()
         with replacing(path) as tmp:
@@ -89,32 +104,30 @@ def plot_pole(result: RunResult, path: Path) -> None:
     with plt.rc_context(STYLE):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 8), sharex=True)
         top.plot(
-            territory["year"], territory["pole_members"], label="pole members", color="#1b7837"
+            territory["year"], territory["pole_members"], label=_("pole members"), color="#1b7837"
         )
         top.plot(
-            territory["year"], territory["ess_structures"], label="ESS structures", color="#5aae61"
+            territory["year"],
+            territory["ess_structures"],
+            label=_("ESS structures"),
+            color="#5aae61",
         )
         top.plot(
-            territory["year"], territory["member_firms"], label="member firms", color="#2166ac"
+            territory["year"], territory["member_firms"], label=_("member firms"), color="#2166ac"
         )
-        top.set(ylabel="organisations", title="Growth of the pole")
+        top.set(ylabel=_("organisations"), title=_("Growth of the pole"))
         top.legend(frameon=False)
         top.grid(alpha=0.3)
-        columns = [
-            "ge_posts",
-            "geiq_hires",
-            "insertion_exits_to_work",
-            "incubated_activities",
-            "internalised_posts",
-        ]
         bottom.stackplot(
             jobs["year"],
-            [jobs[c] for c in columns],
-            labels=[c.replace("_", " ") for c in columns],
+            [jobs[c] for c in MECHANISMS],
+            labels=[_(label) for label in MECHANISMS.values()],
             alpha=0.85,
         )
         bottom.set(
-            xlabel="year", ylabel="jobs per year", title="Jobs created or secured, by mechanism"
+            xlabel=_("year"),
+            ylabel=_("jobs per year"),
+            title=_("Jobs created or secured, by mechanism"),
         )
         bottom.legend(frameon=False, fontsize=9, loc="upper left")
         bottom.grid(alpha=0.3)
@@ -124,10 +137,11 @@ def plot_pole(result: RunResult, path: Path) -> None:
         plt.close(fig)
 
 
-def write_plots(result: RunResult, out: Path) -> list[Path]:
-    """Write the run's PNG plots into ``out``."""
+def write_plots(result: RunResult, out: Path, lang: str = DEFAULT) -> list[Path]:
+    """Write the run's PNG plots into ``out``, their texts in ``lang`` (``en`` or ``fr``)."""
     paths = [out / "employment.png", out / "unemployment.png", out / "pole_growth.png"]
-    plot_employment(result, paths[0])
-    plot_unemployment(result, paths[1])
-    plot_pole(result, paths[2])
+    with using(lang):
+        plot_employment(result, paths[0])
+        plot_unemployment(result, paths[1])
+        plot_pole(result, paths[2])
     return paths

@@ -43,6 +43,16 @@ from typing import Any
 
 from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.runs.atomic import replacing, write_text
+from ptce_sim.runs.i18n import (
+    DEFAULT,
+    N_,
+    _,
+    check_language,
+    money,
+    ngettext,
+    number,
+    using,
+)
 from ptce_sim.studies import additionality
 from ptce_sim.studies.batch import (
     BatchReport,
@@ -136,27 +146,45 @@ class Comparison:
 
 
 def _metrics(start: int, end: int) -> list[Metric]:
+    """The headline indicators, labelled in the language in force."""
     span = f"{start}-{end}"
     return [
-        Metric("jobs_created", f"jobs created or secured by the pole, {span}", "jobs"),
-        Metric("employed_end", f"people in work in {end}", "jobs"),
-        Metric("unemployment_rate_end", f"unemployment rate in {end} (%)", "points"),
-        Metric("unemployment_rate_mean", f"average unemployment rate, {span} (%)", "points"),
-        Metric("ess_jobs_end", f"ESS jobs in {end}", "jobs"),
-        Metric("public_money_eur", f"public money spent, {span}", "eur"),
-        Metric("cost_per_job_eur", "public cost per gross job created", "eur"),
-        Metric("self_financing_end", f"self-financing ratio in {end} (%)", "points"),
+        Metric(
+            "jobs_created",
+            _("jobs created or secured by the pole, {span}").format(span=span),
+            "jobs",
+        ),
+        Metric("employed_end", _("people in work in {end}").format(end=end), "jobs"),
+        Metric(
+            "unemployment_rate_end", _("unemployment rate in {end} (%)").format(end=end), "points"
+        ),
+        Metric(
+            "unemployment_rate_mean",
+            _("average unemployment rate, {span} (%)").format(span=span),
+            "points",
+        ),
+        Metric("ess_jobs_end", _("ESS jobs in {end}").format(end=end), "jobs"),
+        Metric("public_money_eur", _("public money spent, {span}").format(span=span), "eur"),
+        Metric("cost_per_job_eur", _("public cost per gross job created"), "eur"),
+        Metric(
+            "self_financing_end", _("self-financing ratio in {end} (%)").format(end=end), "points"
+        ),
     ]
 
 
 RESILIENCE_METRICS = {
-    "resistance": Metric("resistance", "resistance: employment vs pre-shock trend (%)", "points"),
-    "recovery_months": Metric("recovery_months", "months to recover", "months"),
-    "recovered_share_5y": Metric(
-        "recovered_share_5y", "share of the loss made up after 5 years (%)", "points"
+    "resistance": Metric(
+        "resistance", N_("resistance: employment vs pre-shock trend (%)"), "points"
     ),
-    "renewal": Metric("renewal", "renewal: post- minus pre-shock growth (% a year)", "points/year"),
+    "recovery_months": Metric("recovery_months", N_("months to recover"), "months"),
+    "recovered_share_5y": Metric(
+        "recovered_share_5y", N_("share of the loss made up after 5 years (%)"), "points"
+    ),
+    "renewal": Metric(
+        "renewal", N_("renewal: post- minus pre-shock growth (% a year)"), "points/year"
+    ),
 }
+"""The resilience indicators (labels: messages, translated when a comparison is made)."""
 
 
 def run_figures(path: Path, scale: float) -> dict[str, Any]:
@@ -246,7 +274,9 @@ def differences(per_run: Any, names: list[str], start: int, end: int) -> list[Di
             metrics.append(
                 (
                     Metric(
-                        column, RESILIENCE_METRICS[measure].label, RESILIENCE_METRICS[measure].unit
+                        column,
+                        _(RESILIENCE_METRICS[measure].label),
+                        RESILIENCE_METRICS[measure].unit,
                     ),
                     shock,
                 )
@@ -290,15 +320,15 @@ def _sig(x: float, digits: int = 2) -> float:
 
 
 def fmt(value: float, unit: str) -> str:
-    """A magnitude in its unit, rounded for reading (no sign)."""
+    """A magnitude in its unit, rounded for reading (no sign), in the language in force."""
     value = abs(value)
     if unit == "jobs":
-        return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
+        return number(value, 0 if value >= 10 else 1)
     if unit == "eur":
-        return f"€{_sig(value, 2 if value >= 1000 else 3):,.0f}"
+        return money(_sig(value, 2 if value >= 1000 else 3))
     if unit == "months":
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+        return number(value, 1)
+    return number(value, 2)
 
 
 def _signed(value: float, unit: str) -> str:
@@ -309,105 +339,384 @@ def _signed(value: float, unit: str) -> str:
 def interval_text(d: Difference) -> str:
     """`` (90% interval 80–160)``, or why there is none, or that it includes no difference."""
     if d.pairs < 2 or not math.isfinite(d.low):
-        return " (one replicate: no interval)" if d.pairs == 1 else ""
+        return _(" (one replicate: no interval)") if d.pairs == 1 else ""
     unit = d.metric.unit
     if d.low > 0 or d.high < 0:
         low, high = sorted((abs(d.low), abs(d.high)))
-        return f" (90% interval {fmt(low, unit)}–{fmt(high, unit)})"
-    return (
-        f" (90% interval {_signed(d.low, unit)} to {_signed(d.high, unit)}: "
-        f"not clearly different from {d.reference})"
+        return _(" (90% interval {low}–{high})").format(low=fmt(low, unit), high=fmt(high, unit))
+    return _(" (90% interval {low} to {high}: not clearly different from {reference})").format(
+        low=_signed(d.low, unit), high=_signed(d.high, unit), reference=d.reference
     )
 
 
 def _partial(d: Difference) -> str:
     if 0 < d.pairs < d.replicates:
-        return f" [in the {d.pairs} of {d.replicates} replicates where it is defined]"
+        return _(" [in the {pairs} of {replicates} replicates where it is defined]").format(
+            pairs=d.pairs, replicates=d.replicates
+        )
     return ""
 
 
-def _words(d: Difference, more: str, less: str) -> str:
-    return more if d.mean > 0 else less
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+SENTENCES = {
+    "employed_end": (
+        N_("{b} has {size} more people in work than {a} at the end{ci}."),
+        N_("{b} has {size} fewer people in work than {a} at the end{ci}."),
+    ),
+    "unemployment_rate_end": (
+        N_("Unemployment at the end is {size} points higher in {b} than in {a}{ci}."),
+        N_("Unemployment at the end is {size} points lower in {b} than in {a}{ci}."),
+    ),
+    "unemployment_rate_mean": (
+        N_(
+            "Over the whole period, unemployment averages {size} points higher in "
+            "{b} than in {a}{ci}."
+        ),
+        N_(
+            "Over the whole period, unemployment averages {size} points lower in "
+            "{b} than in {a}{ci}."
+        ),
+    ),
+    "ess_jobs_end": (
+        N_(
+            "{b} has {size} more jobs in the social and solidarity economy (ESS) "
+            "than {a} at "
+            "the end{ci}."
+        ),
+        N_(
+            "{b} has {size} fewer jobs in the social and solidarity economy (ESS) "
+            "than {a} at "
+            "the end{ci}."
+        ),
+    ),
+    "public_money_eur": (
+        N_("{b} spends {size} more public money than {a} over the period{ci}."),
+        N_("{b} spends {size} less public money than {a} over the period{ci}."),
+    ),
+    "cost_per_job_eur": (
+        N_("Each job created costs {size} more public money in {b} than in {a}{ci}."),
+        N_("Each job created costs {size} less public money in {b} than in {a}{ci}."),
+    ),
+    "self_financing_end": (
+        N_(
+            "At the end, the pole's structures in {b} earn {size} points more of "
+            "their income "
+            "from their own sales and fees than in {a}{ci}."
+        ),
+        N_(
+            "At the end, the pole's structures in {b} earn {size} points less of "
+            "their income "
+            "from their own sales and fees than in {a}{ci}."
+        ),
+    ),
+    "resistance": (
+        N_(
+            "When {shock} hits, employment in {b} ends up {size} points less below its "
+            "pre-shock trend than in {a}{ci}."
+        ),
+        N_(
+            "When {shock} hits, employment in {b} ends up {size} points further below its "
+            "pre-shock trend than in {a}{ci}."
+        ),
+    ),
+    "recovery_months": (
+        N_(
+            "After {shock}, {b} gets back to its pre-shock employment {size} "
+            "months later than {a}{ci}."
+        ),
+        N_(
+            "After {shock}, {b} gets back to its pre-shock employment {size} "
+            "months sooner than {a}{ci}."
+        ),
+    ),
+    "recovered_share_5y": (
+        N_(
+            "Five years after {shock}, {b} has made up {size} points more of the "
+            "jobs lost than {a}{ci}."
+        ),
+        N_(
+            "Five years after {shock}, {b} has made up {size} points less of the "
+            "jobs lost than {a}{ci}."
+        ),
+    ),
+    "renewal": (
+        N_(
+            "After {shock}, employment in {b} grows {size} points a year faster "
+            "relative to its "
+            "pre-shock trend than in {a}{ci}."
+        ),
+        N_(
+            "After {shock}, employment in {b} grows {size} points a year slower "
+            "relative to its "
+            "pre-shock trend than in {a}{ci}."
+        ),
+    ),
+}
+"""The sentence of each indicator (resilience ones by measure): (when it is more, when less)."""
+
+
+def _jobs_sentence(
+    d: Difference, cost: Difference | None, money_diff: Difference | None, ci: str
+) -> str:
+    """The sentence of the jobs created, with the public cost per job (or the extra money)."""
+    a, b, size = d.reference, d.scenario, fmt(d.mean, d.metric.unit)
+    if abs(d.mean) < 1e-12:
+        text = _("{b} creates as many jobs as {a}").format(a=a, b=b)
+    elif d.mean > 0:
+        text = _("{b} creates {size} more jobs than {a}{ci}").format(a=a, b=b, size=size, ci=ci)
+    else:
+        text = _("{b} creates {size} fewer jobs than {a}{ci}").format(a=a, b=b, size=size, ci=ci)
+    if cost is not None and cost.pairs > 0:
+        if abs(cost.mean) < 1e-9:
+            text += _(" at the same public cost per job created")
+        else:
+            more = _(" at {size} more per job created{ci}")
+            less = _(" at {size} less per job created{ci}")
+            text += (more if cost.mean > 0 else less).format(
+                size=fmt(cost.mean, "eur"), ci=interval_text(cost) + _partial(cost)
+            )
+    elif cost is not None:
+        none = a if not math.isfinite(cost.mean_reference) else b
+        text += _(
+            "; {none} creates no job through the pole, so costs per job differ in kind"
+        ).format(none=none)
+        if math.isfinite(cost.mean_scenario):
+            text += _("; in {b} the public cost is {cost} per job").format(
+                b=b, cost=fmt(cost.mean_scenario, "eur")
+            )
+        if money_diff is not None and d.mean > 0 and math.isfinite(money_diff.mean):
+            text += _("; the extra public money comes to {amount} per extra job").format(
+                amount=fmt(money_diff.mean / d.mean, "eur")
+            )
+    return text + "."
 
 
 def sentence(d: Difference, cost: Difference | None = None, money: Difference | None = None) -> str:
-    """The plain-language sentence of one difference.
+    """The plain-language sentence of one difference, in the language in force.
 
     Jobs created take the public cost per job along (``cost``); when that cannot be compared
     (a scenario creates no job through the pole), the extra public money (``money``) per extra
     job is given instead.
     """
+    label = _capital(d.metric.label)
     if d.pairs == 0:
-        return (
-            f"{d.metric.label[0].upper()}{d.metric.label[1:]}"
-            f"{' after ' + d.shock if d.shock else ''}: not measurable in these runs "
-            "(no loss, or the run ends too soon after the shock)."
-            if d.shock
-            else f"{d.metric.label[0].upper()}{d.metric.label[1:]}: not defined in "
-            f"{d.scenario} or {d.reference}."
+        if d.shock:
+            return _(
+                "{label} after {shock}: not measurable in these runs (no loss, or the run ends "
+                "too soon after the shock)."
+            ).format(label=label, shock=d.shock)
+        return _("{label}: not defined in {b} or {a}.").format(
+            label=label, b=d.scenario, a=d.reference
         )
-    a, b, unit, key = d.reference, d.scenario, d.metric.unit, d.metric.key
-    size = fmt(d.mean, unit)
     ci = interval_text(d) + _partial(d)
-    same = abs(d.mean) < 1e-12
-    if key == "jobs_created":
-        text = (
-            f"{b} creates as many jobs as {a}"
-            if same
-            else f"{b} creates {size} {_words(d, 'more', 'fewer')} jobs than {a}{ci}"
+    if d.metric.key == "jobs_created":
+        return _jobs_sentence(d, cost, money, ci)
+    if abs(d.mean) < 1e-12:
+        return _("{b} and {a} do not differ in {label}.").format(
+            b=d.scenario, a=d.reference, label=d.metric.label
         )
-        if cost is not None and cost.pairs > 0:
-            if abs(cost.mean) < 1e-9:
-                text += " at the same public cost per job created"
-            else:
-                text += (
-                    f" at {fmt(cost.mean, 'eur')} {_words(cost, 'more', 'less')} per job "
-                    f"created{interval_text(cost)}{_partial(cost)}"
-                )
-        elif cost is not None:
-            none = a if not math.isfinite(cost.mean_reference) else b
-            text += f"; {none} creates no job through the pole, so costs per job differ in kind"
-            if math.isfinite(cost.mean_scenario):
-                text += f"; in {b} the public cost is {fmt(cost.mean_scenario, 'eur')} per job"
-            if money is not None and d.mean > 0 and math.isfinite(money.mean):
-                text += (
-                    f"; the extra public money comes to {fmt(money.mean / d.mean, 'eur')} "
-                    "per extra job"
-                )
-        return text + "."
-    if same:
-        return f"{b} and {a} do not differ in {d.metric.label}."
-    templates = {
-        "employed_end": f"{b} has {size} {_words(d, 'more', 'fewer')} people in work than {a} "
-        f"at the end{ci}.",
-        "unemployment_rate_end": f"Unemployment at the end is {size} points "
-        f"{_words(d, 'higher', 'lower')} in {b} than in {a}{ci}.",
-        "unemployment_rate_mean": f"Over the whole period, unemployment averages {size} points "
-        f"{_words(d, 'higher', 'lower')} in {b} than in {a}{ci}.",
-        "ess_jobs_end": f"{b} has {size} {_words(d, 'more', 'fewer')} jobs in the social and "
-        f"solidarity economy (ESS) than {a} at the end{ci}.",
-        "public_money_eur": f"{b} spends {size} {_words(d, 'more', 'less')} public money than "
-        f"{a} over the period{ci}.",
-        "cost_per_job_eur": f"Each job created costs {size} {_words(d, 'more', 'less')} public "
-        f"money in {b} than in {a}{ci}.",
-        "self_financing_end": f"At the end, the pole's structures in {b} earn {size} points "
-        f"{_words(d, 'more', 'less')} of their income from their own sales and fees than in "
-        f"{a}{ci}.",
-    }
-    if key in templates:
-        return templates[key]
-    measure = key.split("|", 1)[0]
-    shock = d.shock
-    return {
-        "resistance": f"When {shock} hits, employment in {b} ends up {size} points "
-        f"{_words(d, 'less', 'further')} below its pre-shock trend than in {a}{ci}.",
-        "recovery_months": f"After {shock}, {b} gets back to its pre-shock employment {size} "
-        f"months {_words(d, 'later', 'sooner')} than {a}{ci}.",
-        "recovered_share_5y": f"Five years after {shock}, {b} has made up {size} points "
-        f"{_words(d, 'more', 'less')} of the jobs lost than {a}{ci}.",
-        "renewal": f"After {shock}, employment in {b} grows {size} points a year "
-        f"{_words(d, 'faster', 'slower')} relative to its pre-shock trend than in {a}{ci}.",
-    }[measure]
+    more, less = SENTENCES[d.metric.key.split("|", 1)[0]]
+    return _(more if d.mean > 0 else less).format(
+        a=d.reference, b=d.scenario, size=fmt(d.mean, d.metric.unit), ci=ci, shock=d.shock
+    )
+
+
+ADDITIONALITY_STATUSES = {
+    additionality.NOT_MODELLED: N_("not modelled"),
+    additionality.NOT_RECORDED: N_("not recorded"),
+    additionality.NOT_SIGNIFICANT: N_("n/a (net jobs not significant)"),
+    additionality.SPENDS_LESS: N_("n/a (spends less)"),
+    additionality.NOT_AVAILABLE: N_("n/a"),
+}
+"""Why a gross-to-net figure is missing, as the reports say it (additionality's statuses)."""
+
+
+def figure(value: float, unit: str) -> str:
+    """A gross-to-net figure: jobs to the unit (one decimal below 10), euros to 3 digits."""
+    if not math.isfinite(value):
+        return _("n/a")
+    sign = "−" if value < 0 else ""
+    value = abs(value)
+    if unit == "eur":
+        digits = 3 - int(math.floor(math.log10(value))) - 1 if value else 0
+        return sign + money(round(value, min(digits, 0)))
+    return sign + number(value, 0 if value >= 10 or value == 0 else 1)
+
+
+def figure_cell(row: Any) -> str:
+    """A summary row of the decomposition as ``median (q05 to q95)``, or why it has none."""
+    if row["status"] != additionality.ESTIMATED:
+        return _(ADDITIONALITY_STATUSES.get(row["status"], row["status"]))
+    unit = "eur" if row["unit"] == "eur" else "jobs"
+    median = figure(row["median"], unit)
+    if row["pairs"] < 2:
+        return median
+    return _("{median} ({low} to {high})").format(
+        median=median, low=figure(row["q05"], unit), high=figure(row["q95"], unit)
+    )
+
+
+def _net_headline(result: additionality.Additionality, reference: str, policy: str) -> str:
+    """One plain sentence: gross, deadweight, displacement and net jobs, and the cost per job."""
+    year = result.last_year
+    gross, dead = result.row("gross", year), result.row("deadweight", year)
+    displaced, net = result.row("displacement", year), result.row("net", year)
+    lost = displaced["median"]
+    classic = (
+        _("{jobs} classic jobs are lost (displacement)").format(jobs=figure(lost, "jobs"))
+        if lost >= 0
+        else _("there are {jobs} more classic jobs (negative displacement)").format(
+            jobs=figure(-lost, "jobs")
+        )
+    )
+    interval = ""
+    if net["pairs"] >= 2:
+        interval = _(" (90% interval {low} to {high})").format(
+            low=figure(net["q05"], "jobs"), high=figure(net["q95"], "jobs")
+        )
+    more = _(
+        "In {year}, {policy} has {gross} gross jobs in the pole's structures and mechanisms; "
+        "{deadweight} such jobs exist in {reference} anyway (deadweight) and {classic}: net, "
+        "{net} more residents in work than {reference}{interval}"
+    )
+    fewer = _(
+        "In {year}, {policy} has {gross} gross jobs in the pole's structures and mechanisms; "
+        "{deadweight} such jobs exist in {reference} anyway (deadweight) and {classic}: net, "
+        "{net} fewer residents in work than {reference}{interval}"
+    )
+    text = (more if net["median"] >= 0 else fewer).format(
+        year=year,
+        policy=policy,
+        gross=figure(gross["median"], "jobs"),
+        deadweight=figure(dead["median"], "jobs"),
+        reference=reference,
+        classic=classic,
+        net=figure(abs(net["median"]), "jobs"),
+        interval=interval,
+    )
+    period = result.row("net")
+    text += _("; {jobs} net job-years over {span}").format(
+        jobs=figure(period["median"], "jobs"), span=f"{result.first_year}-{result.last_year}"
+    )
+    cost = result.row("cost_per_net_job_eur", funder=additionality.TOTAL)
+    if cost["status"] == additionality.ESTIMATED:
+        text += _(", at {cost} of public money per net additional job").format(
+            cost=figure_cell(cost)
+        )
+    else:
+        text += _("; public cost per net job: {status}").format(status=figure_cell(cost))
+    return text + "."
+
+
+ADDITIONALITY_MESSAGES = (
+    N_("gross jobs (ESS structures, insertion posts, GEIQ, GE)"),
+    N_("− deadweight (the same jobs in the reference case)"),
+    N_("− displacement (classic jobs lost)"),
+    N_("  of which product-market displacement"),
+    N_("  of which other crowding-out"),
+    N_("− leakage (jobs taken by non-residents)"),
+    N_("+ multiplier (induced local jobs)"),
+    N_("= net additional jobs (more residents in work)"),
+    N_("residual of the identity"),
+    N_("young people (under 26)"),
+    N_("long-term unemployed followed by the PLIE"),
+    N_("RSA beneficiaries (proxy: ever unemployed 24 months or more)"),
+    N_(
+        "Gross jobs are the jobs in the structures and mechanisms the pole supports (ESS "
+        "staff, insertion posts, GEIQ work-study contracts, GE workers). Net additional jobs "
+        "are the extra residents in work compared with the reference case, run with the same "
+        "seed: gross minus deadweight (the same kind of jobs the reference case has anyway), "
+        "minus displacement (classic jobs lost), minus leakage (jobs taken by people living "
+        "outside the territory), plus the multiplier (local jobs induced by the new "
+        "incomes), as in the Additionality Guide (Homes and Communities Agency, 4th edition, "
+        "2014). 'Not modelled' means the model does not produce that term: it is not a "
+        "measured zero."
+    ),
+    N_(
+        "Each figure is the median over the pairs of runs, with the 5%-95% quantiles of the "
+        "paired values (90% interval). The identity holds pair by pair; medians need not add "
+        "up. Over a period, jobs add up into job-years (one job held for one year)."
+    ),
+    N_(
+        "Displacement counts every classic job fewer than in the reference case: sales taken "
+        "from firms, but also firms' needs met through a GE or a GEIQ instead of a direct "
+        "hire (substitution) and job seekers drawn to the pole's posts. A negative "
+        "displacement means more classic jobs than in the reference case (GEIQ trainees and "
+        "insertion leavers hired by firms)."
+    ),
+    N_(
+        "Public cost per net job: the extra public money of each funder over the period "
+        "divided by the net additional jobs in its last year; per net job-year: divided by "
+        "the net job-years. Its interval comes from the per-pair ratios. When the net jobs' "
+        "90% interval includes 0 there is no figure (n/a: not significant)."
+    ),
+    N_(
+        "For whom: net jobs are the paired differences of the persons in work in each group. "
+        "'Followed by the PLIE' counts persons ever followed (the flag outlives the hiring); "
+        "a reference case without the pole follows nobody, so there the difference counts "
+        "every followed person in work, including those who would have found work anyway. "
+        "RSA beneficiaries: the model has no benefits; persons ever unemployed for 24 months "
+        "or more (the longest unemployment insurance, an assumption) stand for them. Both "
+        "groups are defined by pathways the policy itself changes: when it shortens "
+        "unemployment, fewer people ever reach 24 months, so fewer of those in work belong "
+        "to the RSA group and its net jobs can be negative without anyone losing a job."
+    ),
+)
+"""The texts of :mod:`.additionality` (its ``LABELS`` and ``NOTES``) as messages of the
+catalogues, copied word for word so that the reports translate them by their English text;
+``tests/test_i18n.py`` fails when one of them is no longer in the catalogues (reworded)."""
+
+
+def net_tables(
+    result: additionality.Additionality, years: list[int]
+) -> list[additionality.ReportTable]:
+    """:func:`.additionality.report_tables` in the language in force (its figures and words)."""
+    span = f"{result.first_year}-{result.last_year}"
+    header = (
+        "",
+        *(_("in {year} (jobs)").format(year=y) for y in years),
+        _("{span} (job-years)").format(span=span),
+    )
+
+    def line(indicator: str) -> tuple[str, ...]:
+        cells = [figure_cell(result.row(indicator, y)) for y in years]
+        return (_(additionality.LABELS[indicator]), *cells, figure_cell(result.row(indicator)))
+
+    groups = additionality.GROUPS
+    decomposition = tuple(line(t) for t in additionality.TERMS if t not in groups)
+    residents = (_("residents (all)"), *line("net")[1:])
+    costs = tuple(
+        (
+            _("all funders") if funder == additionality.TOTAL else funder,
+            figure_cell(result.row("public_extra_eur", funder=funder)),
+            figure_cell(result.row("cost_per_net_job_eur", funder=funder)),
+            figure_cell(result.row("cost_per_net_job_year_eur", funder=funder)),
+        )
+        for funder in result.funders
+    )
+    return [
+        additionality.ReportTable(
+            _("From gross to net jobs (median and 90% interval over the pairs)"),
+            header,
+            decomposition,
+        ),
+        additionality.ReportTable(
+            _("Net additional jobs for whom"), header, (residents, *(line(g) for g in groups))
+        ),
+        additionality.ReportTable(
+            _("Public cost per net additional job, by funder ({span})").format(span=span),
+            (
+                _("funder"),
+                _("extra public money"),
+                _("per net job (jobs in {year})").format(year=result.last_year),
+                _("per net job-year"),
+            ),
+            costs,
+        ),
+    ]
 
 
 def sentences(diffs: list[Difference]) -> dict[str, list[str]]:
@@ -428,18 +737,27 @@ def sentences(diffs: list[Difference]) -> dict[str, list[str]]:
     return result
 
 
-def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
+def write_report(batch_dir: str | Path, out: str | Path, lang: str = DEFAULT) -> Comparison:
     """Compare the scenarios of a finished comparison batch and write the report into ``out``.
+
+    The report (its pages, charts and ``comparison.csv``'s labels) is in ``lang`` (``en`` or
+    ``fr``, see :mod:`ptce_sim.runs.i18n`).
 
     Raises:
         ScenarioError: the batch is not a comparison (a parameter design, one scenario, or
             indicators it needs were not kept) or has no finished run.
+        ValueError: a language not offered.
     """
+    with using(lang):
+        return _write_report(Path(batch_dir), Path(out))
+
+
+def _write_report(batch_dir: Path, out: Path) -> Comparison:
+    """:func:`write_report` in the language in force."""
     import pandas as pd
 
     from ptce_sim.studies import compare_report as render
 
-    batch_dir, out = Path(batch_dir), Path(out)
     manifest = read_manifest(batch_dir)
     names = list(manifest["scenarios"])
     if manifest["design"]["type"] != "none" or len(names) < 2:
@@ -461,8 +779,8 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
     used = ["scenario", "replicate", *additionality.columns_used(manifest["keep"])]
     net = net_effects(load_batch(batch_dir, columns=used), names, scales)
     for name, result in net.items():
-        words.setdefault(name, []).insert(0, additionality.headline(result, names[0], name))
-    tables = {name: additionality.report_tables(result, [end]) for name, result in net.items()}
+        words.setdefault(name, []).insert(0, _net_headline(result, names[0], name))
+    tables = {name: net_tables(result, [end]) for name, result in net.items()}
     out.mkdir(parents=True, exist_ok=True)
     yearly = load_batch(batch_dir, columns=["scenario", "replicate", "year", *NEEDED])
     images = ["trajectories.png", "differences.png"]
@@ -472,37 +790,76 @@ def write_report(batch_dir: str | Path, out: str | Path) -> Comparison:
     if render.plot_resilience(per_run, names, out / "resilience.png"):
         images.append("resilience.png")
     replicates = int(manifest["replicates"])
-    title = f"Comparison of {', '.join(names[1:])} with {names[0]}"
-    scale_text = ", ".join(f"{n} at scale {s:g}" for n, s in scales.items())
+    title = _("Comparison of {scenarios} with {reference}").format(
+        scenarios=", ".join(names[1:]), reference=names[0]
+    )
+    scale_text = ", ".join(
+        _("{scenario} at scale {scale}").format(scenario=n, scale=number(s, None))
+        for n, s in scales.items()
+    )
     intro = [
-        f"{len(names)} scenarios, {replicates} paired replicate{'s' if replicates > 1 else ''} "
-        f"each, {start}-{end}. The reference is {names[0]}.",
-        "Each replicate runs every scenario with the same seed (common random numbers), so a "
-        "difference between scenarios on one replicate comes from what differs between them, "
-        "not from chance.",
+        ngettext(
+            "{n} scenarios, {replicates} paired replicate each, {span}. The reference is "
+            "{reference}.",
+            "{n} scenarios, {replicates} paired replicates each, {span}. The reference is "
+            "{reference}.",
+            replicates,
+        ).format(n=len(names), replicates=replicates, span=f"{start}-{end}", reference=names[0]),
+        _(
+            "Each replicate runs every scenario with the same seed (common random "
+            "numbers), so a "
+            "difference between scenarios on one replicate comes from what differs "
+            "between them, "
+            "not from chance."
+        ),
     ]
     notes = [
-        "Numbers of jobs and amounts of money are full-scale equivalents: simulated with "
-        f"{scale_text}, then divided by the scale.",
-        "A difference is the mean, over the replicates, of the paired difference (scenario "
-        "minus reference). Its 90% interval is Student's t interval for that mean: with the "
-        "same inputs and more replicates, the mean would fall in it 9 times out of 10. When it "
-        "includes zero the scenarios are not clearly different at this number of replicates.",
-        "Jobs created or secured by the pole: GE posts in place at the end, GEIQ hires, "
-        "insertion exits to work, incubated activities and internalised posts over the period. "
-        "Public cost per gross job created: public money spent over the period divided by them, "
-        "before deadweight and displacement (the net figures are in the gross-to-net tables).",
-        *additionality.NOTES,
-        "Self-financing ratio: sales and fees of the pole's structures over their sales, fees "
-        "and public aid, in the last year.",
-        "Resilience (Martin 2012), on the 12-month moving average of employment: resistance is "
-        "employment at the trough relative to the pre-shock trend; recovery the months until "
-        "the pre-shock level is back and the share of the loss made up after five years; "
-        "renewal the post-shock growth rate minus the pre-shock one "
-        "(see ptce_sim/runs/resilience.py).",
-        "The runs are in batch/ (one Parquet file each, with their seeds); comparison.csv holds "
-        "the differences of this report, additionality.csv the gross and net jobs (every year "
-        "and the period) and additionality_pairs.parquet their values pair by pair.",
+        _(
+            "Numbers of jobs and amounts of money are full-scale equivalents: "
+            "simulated with "
+            "{scales}, then divided by the scale."
+        ).format(scales=scale_text),
+        _(
+            "A difference is the mean, over the replicates, of the paired "
+            "difference (scenario "
+            "minus reference). Its 90% interval is Student's t interval for that "
+            "mean: with the "
+            "same inputs and more replicates, the mean would fall in it 9 times "
+            "out of 10. When "
+            "it includes zero the scenarios are not clearly different at this number of "
+            "replicates."
+        ),
+        _(
+            "Jobs created or secured by the pole: GE posts in place at the end, GEIQ hires, "
+            "insertion exits to work, incubated activities and internalised posts over the "
+            "period. Public cost per gross job created: public money spent over the period "
+            "divided by them, before deadweight and displacement (the net figures "
+            "are in the "
+            "gross-to-net tables)."
+        ),
+        *(_(note) for note in additionality.NOTES),
+        _(
+            "Self-financing ratio: sales and fees of the pole's structures over "
+            "their sales, "
+            "fees and public aid, in the last year."
+        ),
+        _(
+            "Resilience (Martin 2012), on the 12-month moving average of "
+            "employment: resistance "
+            "is employment at the trough relative to the pre-shock trend; recovery "
+            "the months "
+            "until the pre-shock level is back and the share of the loss made up after five "
+            "years; renewal the post-shock growth rate minus the pre-shock one (see "
+            "ptce_sim/runs/resilience.py)."
+        ),
+        _(
+            "The runs are in batch/ (one Parquet file each, with their seeds); "
+            "comparison.csv "
+            "holds the differences of this report, additionality.csv the gross and net jobs "
+            "(every year and the period) and additionality_pairs.parquet their "
+            "values pair by "
+            "pair."
+        ),
     ]
     write_text(
         out / "report.md", render.markdown(title, intro, diffs, words, images, notes, tables)
@@ -596,6 +953,7 @@ def compare(
     experiment: Experiment,
     out: str | Path,
     *,
+    lang: str = DEFAULT,
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
@@ -605,11 +963,12 @@ def compare(
     """Run the paired comparison of the experiment's scenarios and write its report.
 
     The runs go to ``<out>/batch`` (see :func:`ptce_sim.studies.batch.run_batch`; ``resume``
-    completes them), the report to ``out``.
+    completes them), the report to ``out``, in ``lang`` (see :func:`write_report`).
 
     Raises:
         ScenarioError: fewer than two scenarios, a parameter design, or a batch problem.
     """
+    check_language(lang)  # before the runs, not after
     if len(experiment.scenarios) < 2 or experiment.design.type != "none":
         raise ScenarioError(
             f"{experiment.path or experiment.name}: a comparison needs two or more scenarios "
@@ -636,6 +995,6 @@ def compare(
         progress=progress,
         command=command,
     )
-    comparison = write_report(out / "batch", out)
+    comparison = write_report(out / "batch", out, lang)
     comparison.batch = batch
     return comparison

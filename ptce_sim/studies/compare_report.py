@@ -1,6 +1,7 @@
 """The comparison report's charts (PNG) and pages (HTML and Markdown).
 
 Rendering only, for :mod:`ptce_sim.studies.compare`, which computes the figures and the sentences.
+Every text is in the language in force (:func:`ptce_sim.runs.i18n.using`, set by the comparison).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ptce_sim.runs.atomic import replacing
+from ptce_sim.runs.i18n import N_, _, language, money, number
 
 if TYPE_CHECKING:
     from ptce_sim.studies.additionality import ReportTable
@@ -35,10 +37,10 @@ def plot_trajectories(yearly: Any, names: list[str], scales: dict[str, float], p
     import matplotlib.pyplot as plt
 
     panels = [
-        ("employed", "people in work", 1.0, True),
-        ("unemployment_rate", "unemployment rate (%)", 100.0, False),
-        ("ess_jobs", "ESS jobs", 1.0, True),
-        ("public_funding_eur", "public money per year (€)", 1.0, True),
+        ("employed", _("people in work"), 1.0, True),
+        ("unemployment_rate", _("unemployment rate (%)"), 100.0, False),
+        ("ess_jobs", _("ESS jobs"), 1.0, True),
+        ("public_funding_eur", _("public money per year (€)"), 1.0, True),
     ]
     colours = COLOURS
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
@@ -62,7 +64,7 @@ def plot_trajectories(yearly: Any, names: list[str], scales: dict[str, float], p
         ax.grid(alpha=0.3)
     axes[0, 0].legend(frameon=False, fontsize=9)
     fig.suptitle(
-        "Scenarios over time (mean over replicates, 5-95% band; full-scale equivalents)",
+        _("Scenarios over time (mean over replicates, 5-95% band; full-scale equivalents)"),
         fontsize=11,
     )
     fig.tight_layout()
@@ -106,7 +108,7 @@ def plot_differences(diffs: list[Difference], keys: list[str], path: Path) -> No
         )
         ax.set_title(labels[key], fontsize=10, loc="left")
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle("Differences from the reference (bars) with 90% intervals", fontsize=11)
+    fig.suptitle(_("Differences from the reference (bars) with 90% intervals"), fontsize=11)
     fig.tight_layout()
     _save(fig, path)
 
@@ -143,10 +145,10 @@ def plot_resilience(per_run: Any, names: list[str], path: Path) -> bool:
     ax.set_yticks(range(len(columns)), [c.split("|", 1)[1] for c in columns], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.7)
-    ax.set_xlabel("resistance: employment at the trough vs its pre-shock trend (%)")
+    ax.set_xlabel(_("resistance: employment at the trough vs its pre-shock trend (%)"))
     ax.legend(frameon=False, fontsize=9)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title("Resilience to each shock (Martin 2012)", fontsize=11, loc="left")
+    ax.set_title(_("Resilience to each shock (Martin 2012)"), fontsize=11, loc="left")
     fig.tight_layout()
     _save(fig, path)
     return True
@@ -159,19 +161,19 @@ def plot_resilience(per_run: Any, names: list[str], path: Path) -> bool:
 
 def _cell(value: float, unit: str) -> str:
     if not math.isfinite(value):
-        return "n/a"
+        return _("n/a")
     if unit == "eur":
-        return f"€{value:,.0f}"
+        return money(value)
     if unit == "jobs":
-        return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
+        return number(value, 0 if abs(value) >= 10 else 1)
     if unit == "months":
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+        return number(value, 1)
+    return number(value, 2)
 
 
 def _diff_cell(value: float, unit: str) -> str:
     if not math.isfinite(value):
-        return "n/a"
+        return _("n/a")
     return ("+" if value >= 0 else "−") + _cell(abs(value), unit)
 
 
@@ -183,9 +185,9 @@ def _rows(diffs: list[Difference], scenario: str) -> list[list[str]]:
         label = d.metric.label + (f" — {d.shock}" if d.shock else "")
         unit = d.metric.unit
         interval = (
-            f"{_diff_cell(d.low, unit)} to {_diff_cell(d.high, unit)}"
+            _("{low} to {high}").format(low=_diff_cell(d.low, unit), high=_diff_cell(d.high, unit))
             if math.isfinite(d.low)
-            else "n/a"
+            else _("n/a")
         )
         rows.append(
             [
@@ -200,8 +202,13 @@ def _rows(diffs: list[Difference], scenario: str) -> list[list[str]]:
     return rows
 
 
-HEADER = ["indicator", "{a}", "{b}", "difference", "90% interval", "pairs"]
-NET_HEADING = "Gross and net jobs"
+HEADER = [N_("indicator"), "{a}", "{b}", N_("difference"), N_("90% interval"), N_("pairs")]
+"""The differences' table header (messages; ``{a}``, ``{b}``: the scenarios)."""
+NET_HEADING = N_("Gross and net jobs")
+
+
+def _compared(scenario: str, reference: str) -> str:
+    return _("{scenario} compared with {reference}").format(scenario=scenario, reference=reference)
 
 
 def markdown(
@@ -221,19 +228,19 @@ def markdown(
     lines = [f"# {title}", "", *intro, ""]
     for scenario, texts in words.items():
         reference = diffs[0].reference
-        lines += [f"## {scenario} compared with {reference}", ""]
+        lines += ["## " + _compared(scenario, reference), ""]
         lines += [f"- {t}" for t in texts] + [""]
-        header = [h.format(a=reference, b=scenario) for h in HEADER]
+        header = [_(h).format(a=reference, b=scenario) for h in HEADER]
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))
         lines += ["| " + " | ".join(row) + " |" for row in _rows(diffs, scenario)]
         lines.append("")
         if tables.get(scenario):
-            lines += [f"### {NET_HEADING}", ""]
+            lines += [f"### {_(NET_HEADING)}", ""]
             for table in tables[scenario]:
                 lines += table.markdown()
-    lines += ["## Charts", ""] + [f"![{i}]({i})" for i in images] + [""]
-    lines += ["## How to read this report", ""] + [f"- {n}" for n in notes] + [""]
+    lines += [f"## {_('Charts')}", ""] + [f"![{i}]({i})" for i in images] + [""]
+    lines += [f"## {_('How to read this report')}", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
 
 
@@ -251,7 +258,7 @@ def page(
     tables = tables or {}
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{language()}"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
         "padding:0 1rem;line-height:1.5;color:#222}table{border-collapse:collapse;margin:1rem 0}"
@@ -264,20 +271,20 @@ def page(
     ]
     for scenario, texts in words.items():
         reference = diffs[0].reference
-        parts.append(f"<h2>{e(scenario)} compared with {e(reference)}</h2><ul>")
+        parts.append(f"<h2>{e(_compared(scenario, reference))}</h2><ul>")
         parts += [f"<li>{e(t)}</li>" for t in texts]
         parts.append("</ul><table><thead><tr>")
-        parts += [f"<th>{e(h.format(a=reference, b=scenario))}</th>" for h in HEADER]
+        parts += [f"<th>{e(_(h).format(a=reference, b=scenario))}</th>" for h in HEADER]
         parts.append("</tr></thead><tbody>")
         for row in _rows(diffs, scenario):
             parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
         if tables.get(scenario):
-            parts.append(f"<h3>{e(NET_HEADING)}</h3>")
+            parts.append(f"<h3>{e(_(NET_HEADING))}</h3>")
             parts += [_html_table(table) for table in tables[scenario]]
-    parts.append("<h2>Charts</h2>")
+    parts.append(f"<h2>{e(_('Charts'))}</h2>")
     parts += [f'<img src="{e(i)}" alt="{e(i)}">' for i in images]
-    parts.append('<h2>How to read this report</h2><ul class="note">')
+    parts.append(f'<h2>{e(_("How to read this report"))}</h2><ul class="note">')
     parts += [f"<li>{e(n)}</li>" for n in notes]
     parts.append("</ul></body></html>\n")
     return "\n".join(parts)

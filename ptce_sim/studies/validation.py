@@ -39,6 +39,7 @@ import pandas as pd
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import atomic
 from ptce_sim.runs.atomic import replacing
+from ptce_sim.runs.i18n import DEFAULT, N_, _, ngettext, number, percent, using
 from ptce_sim.studies import additionality
 from ptce_sim.studies.additionality import Additionality
 from ptce_sim.studies.targets import Target, Targets, check_targets, structure_creation
@@ -92,6 +93,13 @@ YEAR_VALUES = frozenset({RECOVERY_YEAR, FIRST_ROW})
 """Pattern details that are years (printed without a thousands separator)."""
 PERSON_COLUMNS = ("employees", "insertion_employees", "permanent_employees", "project_holders")
 """Structure columns drawn, with their observed points, in the structures' growth chart."""
+STAFF_LABELS = {
+    "employees": N_("employees"),
+    "insertion_employees": N_("insertion employees"),
+    "permanent_employees": N_("permanent employees"),
+    "project_holders": N_("project holders"),
+}
+"""The structures chart's legend: person column -> label (a message)."""
 
 
 @dataclass(frozen=True)
@@ -718,7 +726,11 @@ ADDITIONALITY_CSV = "validation_additionality.csv"
 
 
 def write_report(
-    result: ValidationResult, out_dir: str | Path, *, stamp: str | None = None
+    result: ValidationResult,
+    out_dir: str | Path,
+    *,
+    stamp: str | None = None,
+    lang: str = DEFAULT,
 ) -> list[Path]:
     """Write the validation report: Markdown, PNG charts and the three tables as CSV.
 
@@ -727,17 +739,19 @@ def write_report(
         out_dir: the folder (created if needed).
         stamp: the reference stamp of the code's results (:mod:`ptce_sim.runs.reference`), stated
             in the report so that a stale report can be told.
+        lang: the charts' language (``en`` or ``fr``); the Markdown text is English for now.
 
     Returns:
         The files written.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = [
-        _plot_targets(result, out / TARGETS_PNG),
-        _plot_structures(result, out / STRUCTURES_PNG),
-        _plot_counterfactual(result, out / COUNTERFACTUAL_PNG),
-    ]
+    with using(lang):
+        written = [
+            _plot_targets(result, out / TARGETS_PNG),
+            _plot_structures(result, out / STRUCTURES_PNG),
+            _plot_counterfactual(result, out / COUNTERFACTUAL_PNG),
+        ]
     for name, frame in (
         ("validation_targets.csv", result.table),
         ("validation_patterns.csv", result.patterns),
@@ -918,7 +932,7 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
                 high,
             )
             if not np.isfinite(ratios).all():
-                ax.text(low, y, " no simulated value", va="center", color=COLOURS["far"])
+                ax.text(low, y, " " + _("no simulated value"), va="center", color=COLOURS["far"])
                 continue
             colour = COLOURS["passed" if row.passed else ("far" if row.beyond_50 else "near")]
             ax.plot([ratios[0], ratios[2]], [y, y], color=colour, lw=2, solid_capstyle="butt")
@@ -936,14 +950,24 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
         )
         ticks = [0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 4, 10]
         ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.set_xticklabels([number(t, None) for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel(
-            "simulated / observed: dot = median, line = 5%-95% over seeds\n"
-            f"shaded: within ±{100 * PASS_BAND:.0f}% (green) and ±{100 * FAR_BAND:.0f}% (orange)"
+            _(
+                "simulated / observed: dot = median, line = 5%-95% over seeds\n"
+                "shaded: within ±{near} (green) and ±{far} (orange)"
+            ).format(near=percent(PASS_BAND, 0), far=percent(FAR_BAND, 0))
         )
         ax.set_title(
-            f"{result.scenario.run.name}: {len(result.seeds)} seeds, scale {result.scale:g}"
+            ngettext(
+                "{scenario}: {n} seed, scale {scale}",
+                "{scenario}: {n} seeds, scale {scale}",
+                len(result.seeds),
+            ).format(
+                scenario=result.scenario.run.name,
+                n=len(result.seeds),
+                scale=number(result.scale, None),
+            )
         )
         ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
@@ -1000,7 +1024,7 @@ def _plot_structures(result: ValidationResult, path: Path) -> Path:
                     np.nanmedian(stack, axis=0),
                     color=colour,
                     lw=1.5,
-                    label=column.replace("_", " "),
+                    label=_(STAFF_LABELS.get(column, column)),
                 )
             for row in own.itertuples():
                 ax.plot(row.year, row.observed, "D", color=palette[row.column], mec="black", ms=6)
@@ -1011,11 +1035,13 @@ def _plot_structures(result: ValidationResult, path: Path) -> Path:
             ax.grid(alpha=0.3)
             if len(columns) > 1:
                 ax.legend(fontsize=7, frameon=False, loc="best")
-        fig.supxlabel("year")
-        fig.supylabel("persons (full-scale equivalent)")
+        fig.supxlabel(_("year"))
+        fig.supylabel(_("persons (full-scale equivalent)"))
         fig.suptitle(
-            "Named structures' staff: simulated median (line) and 5%-95% over seeds (band); "
-            "◆ observed"
+            _(
+                "Named structures' staff: simulated median (line) and 5%-95% over seeds (band); "
+                "◆ observed"
+            )
         )
         fig.tight_layout()
         with replacing(path) as tmp:
@@ -1029,8 +1055,8 @@ def _plot_counterfactual(result: ValidationResult, path: Path) -> Path:
     plt = _pyplot()
     years = result.runs[0].territory["year"].to_numpy(dtype=int)
     variants = (
-        ("with cooperation", result.runs, "#2166ac"),
-        ("without cooperation", result.counterfactual_runs, "#b2182b"),
+        (_("with cooperation"), result.runs, "#2166ac"),
+        (_("without cooperation"), result.counterfactual_runs, "#b2182b"),
     )
     with plt.rc_context(STYLE):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
@@ -1060,14 +1086,17 @@ def _plot_counterfactual(result: ValidationResult, path: Path) -> Path:
         for year in result.settings.counterfactual_years:
             for ax in (top, bottom):
                 ax.axvline(year, color="grey", lw=0.8, ls=":")
-        top.set(ylabel="employed persons (full scale)", title="Employment")
-        bottom.set(ylabel="unemployment rate (%)", xlabel="year", title="Unemployment")
+        top.set(ylabel=_("employed persons (full scale)"), title=_("Employment"))
+        bottom.set(ylabel=_("unemployment rate (%)"), xlabel=_("year"), title=_("Unemployment"))
         for ax in (top, bottom):
             ax.grid(alpha=0.3)
             ax.legend(frameon=False)
         fig.suptitle(
-            f"{result.scenario.run.name}: with and without cooperation "
-            f"(same {len(result.seeds)} seeds; median and 5%-95%)"
+            ngettext(
+                "{scenario}: with and without cooperation (same {n} seed; median and 5%-95%)",
+                "{scenario}: with and without cooperation (same {n} seeds; median and 5%-95%)",
+                len(result.seeds),
+            ).format(scenario=result.scenario.run.name, n=len(result.seeds))
         )
         fig.tight_layout()
         with replacing(path) as tmp:
@@ -1118,6 +1147,7 @@ def run_validate_command(
     mapping_path: str | Path | None = None,
     reference_path: str | Path | None = None,
     show_progress: bool = True,
+    lang: str = DEFAULT,
 ) -> int:
     """Body of ``ptce-sim validate SCENARIO TARGETS [--replicates N] [--scale X] [--out DIR]``.
 
@@ -1134,6 +1164,7 @@ def run_validate_command(
         reference_path: the reference digests whose stamp the report states (default
             ``tests/reference/digests.json`` when it exists).
         show_progress: draw a progress bar on standard error.
+        lang: the charts' language (see :func:`write_report`).
 
     Returns:
         0 when the report is written and the fit meets the goal (at least 80% of the figures
@@ -1175,7 +1206,7 @@ def run_validate_command(
             bar.update(done - bar.n)
 
         result = validate(scenario, targets, replicates=n, workers=workers, progress=progress)
-    files = write_report(result, out_dir, stamp=_stamp(reference_path))
+    files = write_report(result, out_dir, stamp=_stamp(reference_path), lang=lang)
     print(result.summary())
     print(f"report: {files[0]}")
     return EXIT_FIT_OK if result.goal_met else EXIT_FIT_NOT_MET

@@ -26,6 +26,7 @@ from ptce_sim.interfaces.dashboard.parts import (  # noqa: F401 - LiveDate, Char
     Charts,
     LiveDate,
     RoomFull,
+    glossary_html,
 )
 from ptce_sim.interfaces.dashboard.room import TURN_BUDGET_S, Seat, the_room
 from ptce_sim.interfaces.dashboard.session import (
@@ -40,6 +41,7 @@ from ptce_sim.interfaces.dashboard.session import (
     settle_heap,
     settle_heap_if_released,
 )
+from ptce_sim.runs.i18n import _, ngettext, number, percent, preferred, using
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,8 @@ MAX_FPS = 10
 """Frames drawn per second at most while playing one run..."""
 COMPARE_MAX_FPS = 5
 """... and two branches (twice the charts for the browser to draw)."""
-ALL_AUTHORITIES = "All authorities"
+LANGUAGE_BUTTONS = {"FR": "fr", "EN": "en"}
+"""The page's language switch: button -> language."""
 
 
 def _page_watch():
@@ -72,7 +75,8 @@ def _page_watch():
 
 
 def _new_session() -> Session:
-    session = Session()
+    """A session in the language the browser prefers (French for a French browser)."""
+    session = Session(lang=preferred(_accept_language()))
     settle_heap(collect=False)  # nothing dropped yet: no need for a (slow) full collection
     return session
 
@@ -127,9 +131,9 @@ def Dashboard(seat: Seat):
     sector = solara.use_reactive("")
     closure_jobs = solara.use_reactive(300)
     depth = solara.use_reactive(10)
-    authority = solara.use_reactive(ALL_AUTHORITIES)
+    authority = solara.use_reactive("")  # "": every authority
     cut_share = solara.use_reactive(30)
-    _ = controls.value
+    _redraw = controls.value
 
     def act(action, *, settle: bool = False, stop: bool = False):
         """A handler: run ``action``, show a refusal as a message, then redraw everything."""
@@ -144,7 +148,8 @@ def Dashboard(seat: Seat):
                 error.set(str(exc))
             except Exception as exc:  # a value no control should send: refuse it, stay usable
                 logger.warning("refused %r: %s: %s", args, type(exc).__name__, exc)
-                error.set(f"Refused: {type(exc).__name__}: {exc}")
+                with using(session.lang):
+                    error.set(_("Refused: {error}").format(error=f"{type(exc).__name__}: {exc}"))
             else:
                 error.set("")
             if settle:
@@ -178,7 +183,7 @@ def Dashboard(seat: Seat):
                 break
             max_fps = COMPARE_MAX_FPS if session.compare else MAX_FPS
             months_per_s = check_speed(speed.value, MAX_SPEED)
-            steps, _ = plan_frame(months_per_s, max_fps, last_frame_s)
+            steps, _seconds = plan_frame(months_per_s, max_fps, last_frame_s)
             start = time.perf_counter()
             try:
                 with turns.turn():  # every playing session steps in its turn (see room.Turns)
@@ -187,7 +192,9 @@ def Dashboard(seat: Seat):
                     stepping = time.perf_counter() - stepping
             except Exception as exc:  # a failing model must stop the play, visibly
                 logger.exception("the simulation failed while playing")
-                error.set(f"The simulation stopped: {type(exc).__name__}: {exc}")
+                with using(session.lang):
+                    stopped = _("The simulation stopped: {error}")
+                error.set(stopped.format(error=f"{type(exc).__name__}: {exc}"))
                 playing.set(False)
                 break
             seat.frame(done, stepping)
@@ -202,13 +209,13 @@ def Dashboard(seat: Seat):
     def open_scenario(name: str) -> None:
         session.reset(scenario_name=name)
         sector.set("")  # the new scenario may have other sectors and authorities
-        authority.set(ALL_AUTHORITIES)
+        authority.set("")
 
     solara.lab.use_task(play_loop, dependencies=[playing.value])
     # when the page closes, its seat is free and its models collectable again (see settle_heap)
     solara.use_effect(lambda: lambda: (the_room().leave(seat), release_heap()), [])
 
-    with session.lock:
+    with session.lock, using(session.lang):
         running = session.running
         compare = session.compare
         target = session.target()
@@ -222,216 +229,257 @@ def Dashboard(seat: Seat):
         fork_date = session.fork_date()
     scenarios = list(list_scenarios(session.directory))
     busy = playing.value
+    with using(session.lang):  # every text of the page in the session's language
+        all_sectors, all_authorities = _("All sectors"), _("All authorities")
 
-    solara.Title("PTCE live dashboard")
-    solara.Style(CSS)
-    with solara.Column(gap="8px", style={"padding": "8px 16px"}):
-        # -- header: the date in big, the run controls
-        with solara.Row(gap="28px", style={"align-items": "center", "flex-wrap": "wrap"}):
-            LiveDate(session, frame)
-            with solara.Row(gap="10px", classes=["ptce-controls"], style={"align-items": "center"}):
-                solara.Button(
-                    "Play",
-                    icon_name="mdi-play",
-                    color="primary",
-                    on_click=lambda: playing.set(True),
-                    disabled=busy or not running,
-                )
-                solara.Button(
-                    "Pause",
-                    icon_name="mdi-pause",
-                    color="primary",
-                    on_click=lambda: playing.set(False),
-                    disabled=not busy,
-                )
-                solara.Button(
-                    "Step",
-                    icon_name="mdi-step-forward",
-                    outlined=True,
-                    on_click=act(lambda: session.step(1)),
-                    disabled=busy or not running,
-                )
-                solara.Button(
-                    "+1 year",
-                    outlined=True,
-                    on_click=act(lambda: session.step(12)),
-                    disabled=busy or not running,
-                )
-                solara.Button(
-                    "Reset",
-                    icon_name="mdi-restart",
-                    outlined=True,
-                    color="error",
-                    on_click=act(session.reset, settle=True, stop=True),
-                )
-            with solara.Div(style={"width": "300px"}):
-                solara.SliderInt(
-                    f"Speed: {speed.value} months/s",
-                    value=speed.value,
-                    min=1,
-                    max=MAX_SPEED,
-                    on_value=act(
-                        lambda v: speed.set(round(check_speed(v, MAX_SPEED, strict=True)))
-                    ),
-                )
-            with solara.Row(gap="12px", style={"align-items": "center"}):
-                solara.Select(
-                    "Scenario",
-                    values=scenarios,
-                    value=session.scenario_name,
-                    on_value=act(open_scenario, settle=True, stop=True),
-                    style={"min-width": "250px"},
-                )
-                solara.InputInt(
-                    "Seed",
-                    value=session.seed,
-                    on_value=act(lambda seed: session.reset(seed=seed), settle=True, stop=True),
-                    style={"max-width": "100px"},
-                )
-                solara.Select(
-                    "Scale",
-                    values=list(SCALES),
-                    value=session.scale,
-                    on_value=act(lambda scale: session.reset(scale=scale), settle=True, stop=True),
-                    style={"max-width": "100px"},
-                )
-        if error.value:
-            solara.Error(error.value)
-        if message:
-            solara.Text(message, classes=["ptce-message"])
-
-        with solara.Columns([1, 3], gutters_dense=True):
-            # -- side: levers, events, branches
-            with solara.Column(classes=["ptce-side"], gap="8px"):
-                title = f"Levers (branch {target_label})" if compare else "Levers"
-                with solara.Card(title, margin=0):
-                    if compare:
-                        solara.ToggleButtonsSingle(
-                            value=target_label,
-                            values=["A", "B"],
-                            on_value=act(lambda label: session.set_lever_target("AB".index(label))),
-                        )
-                    solara.SliderFloat(
-                        f"Cooperation intensity ×{intensity:.1f}",
-                        value=intensity,
-                        min=0.0,
-                        max=2.0,
-                        step=0.1,
-                        on_value=act(session.set_intensity),
+        solara.Title(_("PTCE live dashboard"))
+        solara.Style(CSS)
+        with solara.Column(gap="8px", style={"padding": "8px 16px"}):
+            # -- header: the date in big, the run controls
+            with solara.Row(gap="28px", style={"align-items": "center", "flex-wrap": "wrap"}):
+                LiveDate(session, frame)
+                with solara.Row(
+                    gap="10px", classes=["ptce-controls"], style={"align-items": "center"}
+                ):
+                    solara.Button(
+                        _("Play"),
+                        icon_name="mdi-play",
+                        color="primary",
+                        on_click=lambda: playing.set(True),
+                        disabled=busy or not running,
                     )
-                    for key, (_, label) in SWITCHES.items():
-                        solara.Switch(
-                            label=label,
-                            value=levers[key],
-                            on_value=act(lambda on, key=key: session.set_switch(key, on)),
-                        )
-                    for item, label in FUNDING_LEVERS.items():
+                    solara.Button(
+                        _("Pause"),
+                        icon_name="mdi-pause",
+                        color="primary",
+                        on_click=lambda: playing.set(False),
+                        disabled=not busy,
+                    )
+                    solara.Button(
+                        _("Step"),
+                        icon_name="mdi-step-forward",
+                        outlined=True,
+                        on_click=act(lambda: session.step(1)),
+                        disabled=busy or not running,
+                    )
+                    solara.Button(
+                        _("+1 year"),
+                        outlined=True,
+                        on_click=act(lambda: session.step(12)),
+                        disabled=busy or not running,
+                    )
+                    solara.Button(
+                        _("Reset"),
+                        icon_name="mdi-restart",
+                        outlined=True,
+                        color="error",
+                        on_click=act(session.reset, settle=True, stop=True),
+                    )
+                with solara.Div(style={"width": "300px"}):
+                    solara.SliderInt(
+                        _("Speed: {speed} months/s").format(speed=speed.value),
+                        value=speed.value,
+                        min=1,
+                        max=MAX_SPEED,
+                        on_value=act(
+                            lambda v: speed.set(round(check_speed(v, MAX_SPEED, strict=True)))
+                        ),
+                    )
+                with solara.Row(gap="12px", style={"align-items": "center"}):
+                    solara.Select(
+                        _("Scenario"),
+                        values=scenarios,
+                        value=session.scenario_name,
+                        on_value=act(open_scenario, settle=True, stop=True),
+                        style={"min-width": "250px"},
+                    )
+                    solara.InputInt(
+                        _("Seed"),
+                        value=session.seed,
+                        on_value=act(lambda seed: session.reset(seed=seed), settle=True, stop=True),
+                        style={"max-width": "100px"},
+                    )
+                    solara.Select(
+                        _("Scale"),
+                        values=list(SCALES),
+                        value=session.scale,
+                        on_value=act(
+                            lambda scale: session.reset(scale=scale), settle=True, stop=True
+                        ),
+                        style={"max-width": "100px"},
+                    )
+                    solara.ToggleButtonsSingle(
+                        value=session.lang.upper(),
+                        values=list(LANGUAGE_BUTTONS),
+                        on_value=act(lambda button: session.set_language(LANGUAGE_BUTTONS[button])),
+                        classes=["ptce-language"],
+                    )
+            solara.HTML(unsafe_innerHTML=glossary_html(), classes=["ptce-glossary"])
+            if error.value:
+                solara.Error(error.value)
+            if message:
+                solara.Text(message, classes=["ptce-message"])
+
+            with solara.Columns([1, 3], gutters_dense=True):
+                # -- side: levers, events, branches
+                with solara.Column(classes=["ptce-side"], gap="8px"):
+                    title = (
+                        _("Levers (branch {branch})").format(branch=target_label)
+                        if compare
+                        else _("Levers")
+                    )
+                    with solara.Card(title, margin=0):
+                        if compare:
+                            solara.ToggleButtonsSingle(
+                                value=target_label,
+                                values=["A", "B"],
+                                on_value=act(
+                                    lambda label: session.set_lever_target("AB".index(label))
+                                ),
+                            )
                         solara.SliderFloat(
-                            f"{label} ×{funding[item]:.1f}",
-                            value=funding[item],
+                            _("Cooperation intensity ×{factor}").format(
+                                factor=number(intensity, 1)
+                            ),
+                            value=intensity,
                             min=0.0,
                             max=2.0,
                             step=0.1,
-                            on_value=act(lambda level, item=item: session.set_funding(item, level)),
+                            on_value=act(session.set_intensity),
                         )
-                with solara.Card("Events now", margin=0):
-                    solara.Select(
-                        "Sector (closure, downturn)",
-                        values=["All sectors", *sectors],
-                        value=sector.value or "All sectors",
-                        on_value=lambda v: sector.set("" if v == "All sectors" else v),
-                    )
-                    solara.SliderInt(
-                        f"Closure: {closure_jobs.value} jobs",
-                        value=closure_jobs,
-                        min=50,
-                        max=1000,
-                        step=50,
-                    )
-                    solara.Button(
-                        "Plant closure",
-                        color="warning",
-                        disabled=not running,
-                        on_click=act(
-                            lambda: session.plant_closure(sector.value or None, closure_jobs.value)
-                        ),
-                    )
-                    solara.SliderInt(
-                        f"Downturn: −{depth.value} %", value=depth, min=5, max=40, step=5
-                    )
-                    solara.Button(
-                        "Sector downturn",
-                        color="warning",
-                        disabled=not running,
-                        on_click=act(
-                            lambda: session.sector_downturn(
-                                [sector.value] if sector.value else None, depth.value / 100
+                        for key, (_path, label) in SWITCHES.items():
+                            solara.Switch(
+                                label=_(label),
+                                value=levers[key],
+                                on_value=act(lambda on, key=key: session.set_switch(key, on)),
                             )
-                        ),
-                    )
-                    solara.Select(
-                        "Authority",
-                        values=[ALL_AUTHORITIES, *authorities],
-                        value=authority.value,
-                        on_value=authority.set,
-                    )
-                    solara.SliderInt(
-                        f"Cut: −{cut_share.value} %", value=cut_share, min=10, max=100, step=10
-                    )
-                    solara.Button(
-                        "Funding cut",
-                        color="warning",
-                        disabled=not running,
-                        on_click=act(
-                            lambda: session.funding_cut(
-                                None if authority.value == ALL_AUTHORITIES else authority.value,
-                                cut_share.value / 100,
-                            )
-                        ),
-                    )
-                    if live_events:
-                        with solara.Div(classes=["ptce-events"]):
-                            for line in live_events[-6:]:
-                                solara.Text(line)
-                with solara.Card("Branch and compare", margin=0):
-                    if not compare:
-                        solara.Text(
-                            "Fork the run in two: same state, same random stream. "
-                            "The levers then act on branch B."
-                        )
-                        with solara.Row(style={"flex-wrap": "wrap"}):
-                            solara.Button(
-                                "Fork",
-                                icon_name="mdi-source-fork",
-                                color="primary",
-                                on_click=act(session.fork, settle=True),
-                            )
-                            solara.Button(
-                                "Fork without cooperation",
-                                outlined=True,
-                                on_click=act(
-                                    lambda: session.fork(cooperation_off=True), settle=True
+                        for item, label in FUNDING_LEVERS.items():
+                            solara.SliderFloat(
+                                f"{_(label)} ×{number(funding[item], 1)}",
+                                value=funding[item],
+                                min=0.0,
+                                max=2.0,
+                                step=0.1,
+                                on_value=act(
+                                    lambda level, item=item: session.set_funding(item, level)
                                 ),
                             )
-                    else:
-                        solara.Text(f"Forked in {fork_date}. A: as is. B: the variant.")
-                        solara.Button(
-                            "Switch off cooperation in B",
-                            outlined=True,
-                            on_click=act(lambda: session.switch_off_cooperation(1)),
+                    with solara.Card(_("Events now"), margin=0):
+                        solara.Select(
+                            _("Sector (closure, downturn)"),
+                            values=[all_sectors, *sectors],
+                            value=sector.value or all_sectors,
+                            on_value=lambda v: sector.set("" if v == all_sectors else v),
                         )
-                        with solara.Row():
-                            solara.Button(
-                                "Keep A",
-                                outlined=True,
-                                on_click=act(lambda: session.keep(0), settle=True),
+                        solara.SliderInt(
+                            ngettext(
+                                "Closure: {n} job", "Closure: {n} jobs", closure_jobs.value
+                            ).format(n=closure_jobs.value),
+                            value=closure_jobs,
+                            min=50,
+                            max=1000,
+                            step=50,
+                        )
+                        solara.Button(
+                            _("Plant closure"),
+                            color="warning",
+                            disabled=not running,
+                            on_click=act(
+                                lambda: session.plant_closure(
+                                    sector.value or None, closure_jobs.value
+                                )
+                            ),
+                        )
+                        solara.SliderInt(
+                            _("Downturn: −{share}").format(share=percent(depth.value / 100, 0)),
+                            value=depth,
+                            min=5,
+                            max=40,
+                            step=5,
+                        )
+                        solara.Button(
+                            _("Sector downturn"),
+                            color="warning",
+                            disabled=not running,
+                            on_click=act(
+                                lambda: session.sector_downturn(
+                                    [sector.value] if sector.value else None, depth.value / 100
+                                )
+                            ),
+                        )
+                        solara.Select(
+                            _("Authority"),
+                            values=[all_authorities, *authorities],
+                            value=authority.value or all_authorities,
+                            on_value=lambda v: authority.set("" if v == all_authorities else v),
+                        )
+                        solara.SliderInt(
+                            _("Cut: −{share}").format(share=percent(cut_share.value / 100, 0)),
+                            value=cut_share,
+                            min=10,
+                            max=100,
+                            step=10,
+                        )
+                        solara.Button(
+                            _("Funding cut"),
+                            color="warning",
+                            disabled=not running,
+                            on_click=act(
+                                lambda: session.funding_cut(
+                                    authority.value or None,
+                                    cut_share.value / 100,
+                                )
+                            ),
+                        )
+                        if live_events:
+                            with solara.Div(classes=["ptce-events"]):
+                                for line in live_events[-6:]:
+                                    solara.Text(line)
+                    with solara.Card(_("Branch and compare"), margin=0):
+                        if not compare:
+                            solara.Text(
+                                _(
+                                    "Fork the run in two: same state, same random stream. "
+                                    "The levers then act on branch B."
+                                )
+                            )
+                            with solara.Row(style={"flex-wrap": "wrap"}):
+                                solara.Button(
+                                    _("Fork"),
+                                    icon_name="mdi-source-fork",
+                                    color="primary",
+                                    on_click=act(session.fork, settle=True),
+                                )
+                                solara.Button(
+                                    _("Fork without cooperation"),
+                                    outlined=True,
+                                    on_click=act(
+                                        lambda: session.fork(cooperation_off=True), settle=True
+                                    ),
+                                )
+                        else:
+                            solara.Text(
+                                _("Forked in {month}. A: as is. B: the variant.").format(
+                                    month=fork_date
+                                )
                             )
                             solara.Button(
-                                "Keep B",
+                                _("Switch off cooperation in B"),
                                 outlined=True,
-                                on_click=act(lambda: session.keep(1), settle=True),
+                                on_click=act(lambda: session.switch_off_cooperation(1)),
                             )
+                            with solara.Row():
+                                solara.Button(
+                                    _("Keep A"),
+                                    outlined=True,
+                                    on_click=act(lambda: session.keep(0), settle=True),
+                                )
+                                solara.Button(
+                                    _("Keep B"),
+                                    outlined=True,
+                                    on_click=act(lambda: session.keep(1), settle=True),
+                                )
 
-            # -- main: the charts
-            with solara.Column(gap="8px"):
-                Charts(session, frame, controls)
+                # -- main: the charts
+                with solara.Column(gap="8px"):
+                    Charts(session, frame, controls)

@@ -28,6 +28,7 @@ from ptce_sim.interfaces.dashboard.session import (
     shown_month,
 )
 from ptce_sim.runs import resilience
+from ptce_sim.runs.i18n import N_, _, ngettext, number, percent, signed, using
 from ptce_sim.simulation.agents.persons import HOLDER, Status
 from ptce_sim.simulation.metrics import mechanism_row
 
@@ -51,37 +52,48 @@ FONT = 18
 SMALL = 16
 TITLE = 22
 
-SHOCK_SHORT = {"sector_shock": "downturn", "plant_closure": "closure", "budget_cut": "funding cut"}
+SHOCK_SHORT = {
+    "sector_shock": N_("downturn"),
+    "plant_closure": N_("closure"),
+    "budget_cut": N_("funding cut"),
+}
+"""A shock's short mark on the charts, by kind."""
+SHOCK_LABELS = {
+    "sector_shock": (" downturn", N_("{subject} downturn")),
+    "plant_closure": (" plant closure", N_("{subject} plant closure")),
+    "budget_cut": (" budget cut", N_("{subject} budget cut")),
+}
+"""A shock's label as the model writes it (its subject, then this ending) -> its message."""
 
 MECHANISMS = (
-    ("ge_posts", "GE shared jobs", BLUE),
-    ("internalised_posts", "Posts internalised from GE", SKY),
-    ("geiq_hires", "GEIQ hires", GREEN),
-    ("insertion_exits_to_work", "Insertion exits to work", ORANGE),
-    ("incubated_activities", "Incubated activities", PINK),
+    ("ge_posts", N_("GE shared jobs"), BLUE),
+    ("internalised_posts", N_("Posts internalised from GE"), SKY),
+    ("geiq_hires", N_("GEIQ hires"), GREEN),
+    ("insertion_exits_to_work", N_("Insertion exits to work"), ORANGE),
+    ("incubated_activities", N_("Incubated activities"), PINK),
 )
 """Jobs created or secured, by mechanism (the terms of ``jobs_created_or_secured``)."""
 
 STAFF = (
-    ((Status.ESS,), "Permanent staff", BLUE),
-    ((Status.INSERTION,), "Insertion posts", ORANGE),
-    ((Status.GE, Status.GEIQ), "GE / GEIQ workers", GREEN),
-    ((HOLDER,), "Project holders", PINK),
+    ((Status.ESS,), N_("Permanent staff"), BLUE),
+    ((Status.INSERTION,), N_("Insertion posts"), ORANGE),
+    ((Status.GE, Status.GEIQ), N_("GE / GEIQ workers"), GREEN),
+    ((HOLDER,), N_("Project holders"), PINK),
 )
 """Headcount columns of a structure, stacked in the structures chart."""
 
 KIND_GROUPS: dict[str, tuple[str, str]] = {
-    "animator": ("Animator", VERMILLION),
-    "employer_group": ("GE / GEIQ", BLUE),
-    "geiq": ("GE / GEIQ", BLUE),
-    "work_integration": ("Work integration", GREEN),
-    "integration_restaurant": ("Work integration", GREEN),
-    "training_centre": ("Training & incubation", ORANGE),
-    "activity_cooperative": ("Training & incubation", ORANGE),
-    "ess_enterprise": ("Other ESS", PINK),
-    "classic_firm": ("Member firms", GREY),
+    "animator": (N_("Animator"), VERMILLION),
+    "employer_group": (N_("GE / GEIQ"), BLUE),
+    "geiq": (N_("GE / GEIQ"), BLUE),
+    "work_integration": (N_("Work integration"), GREEN),
+    "integration_restaurant": (N_("Work integration"), GREEN),
+    "training_centre": (N_("Training & incubation"), ORANGE),
+    "activity_cooperative": (N_("Training & incubation"), ORANGE),
+    "ess_enterprise": (N_("Other ESS"), PINK),
+    "classic_firm": (N_("Member firms"), GREY),
 }
-AUTHORITY_GROUP = ("Authorities", SKY)
+AUTHORITY_GROUP = (N_("Authorities"), SKY)
 CATEGORIES = list(dict.fromkeys([*KIND_GROUPS.values(), AUTHORITY_GROUP]))
 """Node categories of the network chart: (name, colour), in legend order."""
 
@@ -187,7 +199,7 @@ def _time_axis(model: PtceModel, from_month: int = 0, to_month: int | None = Non
     from_month = max(0, from_month - 12 * (first_year % step))  # ticks on round years
     years = max(1.0, (to_month - from_month) / 12)
     return _axis(
-        "year",
+        _("year"),
         type="time",
         min=_x(model, from_month),
         max=_x(model, to_month),
@@ -219,18 +231,18 @@ def event_marks(
             shown.append(month)
         data.append(
             {
-                "name": f"{label} ({month_label(model, month)})",
+                "name": f"{shock_label(label, kind)} ({month_label(model, month)})",
                 "xAxis": _x(model, month),
-                "label": {"show": show, "formatter": SHOCK_SHORT.get(kind, kind)},
+                "label": {"show": show, "formatter": _(SHOCK_SHORT.get(kind, kind))},
                 "lineStyle": {"type": "dashed", "color": GREY, "width": 2},
             }
         )
     if fork_month is not None:
         data.append(
             {
-                "name": f"fork ({month_label(model, fork_month)})",
+                "name": _("fork ({month})").format(month=month_label(model, fork_month)),
                 "xAxis": _x(model, fork_month),
-                "label": {"show": True, "formatter": "fork", "fontWeight": "bold"},
+                "label": {"show": True, "formatter": _("fork"), "fontWeight": "bold"},
                 "lineStyle": {"type": "solid", "color": BLACK, "width": 3},
             }
         )
@@ -241,6 +253,14 @@ def event_marks(
         "tooltip": {"formatter": "{b}"},
         "data": data,
     }
+
+
+def shock_label(label: str, kind: str) -> str:
+    """A shock's label (as the model writes it, in English) in the language in force."""
+    ending, message = SHOCK_LABELS.get(kind, ("", ""))
+    if not ending or not label.endswith(ending):
+        return label
+    return _(message).format(subject=label[: -len(ending)])
 
 
 def _line(name: str, data: list, colour: str, *, width: float = 3, **extra: Any) -> dict:
@@ -276,18 +296,18 @@ def jobs_option(model: PtceModel, fork_month: int | None = None) -> dict:
     The 12-month averages in bold, the months in pale.
     """
     history = model.recorder.monthly
-    option = _base("Jobs and unemployment", _year_of(model))
+    option = _base(_("Jobs and unemployment"), _year_of(model))
     option["xAxis"] = _time_axis(model)
     option["yAxis"] = [
         _axis(
-            "jobs (persons employed)",
+            _("jobs (persons employed)"),
             type="value",
             scale=True,
             nameGap=72,
             nameTextStyle={"fontSize": FONT, "fontWeight": "bold", "color": BLUE},
         ),
         _axis(
-            "unemployed",
+            _("unemployed"),
             type="value",
             scale=True,
             nameGap=64,
@@ -296,17 +316,18 @@ def jobs_option(model: PtceModel, fork_month: int | None = None) -> dict:
         ),
     ]
     employed, unemployed = history.get("employed", []), history.get("unemployed", [])
-    option["legend"]["data"] = ["Jobs", "Unemployed", "monthly"]
+    jobs, unemployed_name, monthly = _("Jobs"), _("Unemployed"), _("monthly")
+    option["legend"]["data"] = [jobs, unemployed_name, monthly]
     option["series"] = [
         _line(
-            "Jobs",
+            jobs,
             _pairs(model, _smooth(employed)),
             BLUE,
             markLine=event_marks(model, fork_month, spacing=0.1),
         ),
-        _line("Unemployed", _pairs(model, _smooth(unemployed)), VERMILLION, yAxisIndex=1),
-        _thin("monthly", _pairs(model, employed), BLUE),
-        _thin("monthly", _pairs(model, unemployed), VERMILLION, yAxisIndex=1),
+        _line(unemployed_name, _pairs(model, _smooth(unemployed)), VERMILLION, yAxisIndex=1),
+        _thin(monthly, _pairs(model, employed), BLUE),
+        _thin(monthly, _pairs(model, unemployed), VERMILLION, yAxisIndex=1),
     ]
     return option
 
@@ -316,19 +337,19 @@ def compare_option(
 ) -> dict:
     """A series of two branches (12-month averages): A over the whole run, B from the fork on."""
     a, b = branches[0].model, branches[1].model
-    option = _base(title, _year_of(a), "12-month average")
+    option = _base(title, _year_of(a), _("12-month average"))
     option["xAxis"] = _time_axis(a)
     option["yAxis"] = _axis(unit, type="value", scale=True, nameGap=72)
     start = max(fork_month - 1, 0)
     option["series"] = [
         _line(
-            "A (as is)",
+            _("A (as is)"),
             _pairs(a, _smooth(a.recorder.monthly.get(key, []))),
             BRANCH_COLOURS["A"],
             markLine=event_marks(a, fork_month, spacing=0.2),
         ),
         _line(
-            "B (variant)",
+            _("B (variant)"),
             _pairs(b, _smooth(b.recorder.monthly.get(key, [])), start=start),
             BRANCH_COLOURS["B"],
             lineStyle={"width": 3, "color": ORANGE, "type": "dashed"},
@@ -343,13 +364,16 @@ def difference_option(branches: list[Branch], fork_month: int) -> dict:
     Differences of the 12-month averages in bold, of the months in pale.
     """
     a, b = branches[0].model, branches[1].model
-    option = _base("Difference B − A", _year_of(a), "bold: 12-month average")
+    option = _base(_("Difference B − A"), _year_of(a), _("bold: 12-month average"))
     from_month = max(fork_month - 24, 0)
     option["xAxis"] = _time_axis(a, from_month)
-    option["yAxis"] = _axis("persons (B − A)", type="value", nameGap=72)
-    option["legend"]["data"] = ["Jobs: B − A", "Unemployed: B − A", "monthly"]
+    option["yAxis"] = _axis(_("persons (B − A)"), type="value", nameGap=72)
+    names = {"employed": _("Jobs"), "unemployed": _("Unemployed")}
+    monthly_name = _("monthly")
+    option["legend"]["data"] = [*(f"{name}: B − A" for name in names.values()), monthly_name]
     series, thin = [], []
-    for key, name, colour in (("employed", "Jobs", BLUE), ("unemployed", "Unemployed", VERMILLION)):
+    for key, colour in (("employed", BLUE), ("unemployed", VERMILLION)):
+        name = names[key]
         values_a = np.asarray(a.recorder.monthly.get(key, []), dtype=np.float64)
         values_b = np.asarray(b.recorder.monthly.get(key, []), dtype=np.float64)
         n = min(values_a.size, values_b.size)
@@ -359,7 +383,7 @@ def difference_option(branches: list[Branch], fork_month: int) -> dict:
         monthly[:start] = 0.0
         smooth[:start] = 0.0
         series.append(_line(f"{name}: B − A", _pairs(a, smooth, from_month), colour))
-        thin.append(_thin("monthly", _pairs(a, monthly, from_month), colour))
+        thin.append(_thin(monthly_name, _pairs(a, monthly, from_month), colour))
     series[0]["markLine"] = event_marks(a, fork_month, spacing=0.2, since=from_month)
     option["series"] = series + thin
     return option
@@ -381,7 +405,9 @@ def mechanisms_option(model: PtceModel) -> dict:
     run = model.spec.run
     years = [str(y) for y in range(run.start_year, run.end_year + 1)]
     rows = {int(r["year"]): r for r in mechanism_rows(model)}
-    option = _base("Jobs by mechanism", _year_of(model), "created or secured; this year so far")
+    option = _base(
+        _("Jobs by mechanism"), _year_of(model), _("created or secured; this year so far")
+    )
     option["tooltip"] = {
         "trigger": "axis",
         "axisPointer": {"type": "shadow"},
@@ -389,16 +415,16 @@ def mechanisms_option(model: PtceModel) -> dict:
     }
     option["grid"]["top"] = 140
     option["xAxis"] = _axis(
-        "year",
+        _("year"),
         type="category",
         data=years,
         nameGap=36,
         axisLabel={"fontSize": SMALL, "interval": 4},
     )
-    option["yAxis"] = _axis("jobs", type="value", nameGap=56)
+    option["yAxis"] = _axis(_("jobs"), type="value", nameGap=56)
     option["series"] = [
         {
-            "name": name,
+            "name": _(name),
             "type": "bar",
             "stack": "jobs",
             "color": colour,
@@ -413,7 +439,9 @@ def mechanisms_compare_option(branches: list[Branch], fork_month: int) -> dict:
     """Per mechanism, A and B side by side: jobs since the fork's year (GE: shared jobs now)."""
     a = branches[0].model
     fork_year = a.spec.run.start_year + fork_month // 12
-    option = _base(f"Jobs by mechanism since {fork_year}", None, "GE: shared jobs now")
+    option = _base(
+        _("Jobs by mechanism since {year}").format(year=fork_year), None, _("GE: shared jobs now")
+    )
     option["tooltip"] = {
         "trigger": "axis",
         "axisPointer": {"type": "shadow"},
@@ -422,21 +450,21 @@ def mechanisms_compare_option(branches: list[Branch], fork_month: int) -> dict:
     option["grid"]["left"] = 260
     option["yAxis"] = {
         "type": "category",
-        "data": [name for _, name, _ in MECHANISMS],
+        "data": [_(name) for _key, name, _colour in MECHANISMS],
         "inverse": True,
         "axisLabel": {"fontSize": SMALL},
     }
-    option["xAxis"] = _axis("jobs", type="value", nameGap=36)
+    option["xAxis"] = _axis(_("jobs"), type="value", nameGap=36)
     series = []
     for branch in branches:
         rows = [r for r in mechanism_rows(branch.model) if int(r["year"]) >= fork_year]
         values = []
-        for key, _, _ in MECHANISMS:
+        for key, _name, _colour in MECHANISMS:
             if key == "ge_posts":
                 values.append(int(branch.model.people.counts()[Status.GE]))
             else:
                 values.append(int(sum(r[key] for r in rows)))
-        label = "A (as is)" if branch.label == "A" else "B (variant)"
+        label = _("A (as is)") if branch.label == "A" else _("B (variant)")
         series.append(
             {
                 "name": label,
@@ -465,7 +493,7 @@ def structure_rows(model: PtceModel) -> list[tuple[str, list[int]]]:
     for structure in model.structures:
         if not (structure.alive and structure.in_pole) or structure.org >= len(counts):
             continue
-        heads = [int(sum(counts[structure.org, c] for c in cols)) for cols, _, _ in STAFF]
+        heads = [int(sum(counts[structure.org, c] for c in cols)) for cols, _name, _colour in STAFF]
         if structure.kind_name == "ess_enterprise":
             others = [x + y for x, y in zip(others, heads, strict=True)]
             n_others += 1
@@ -473,17 +501,24 @@ def structure_rows(model: PtceModel) -> list[tuple[str, list[int]]]:
             named.append((structure.name, heads))
     named.sort(key=lambda row: -sum(row[1]))
     if n_others:
-        named.append((f"Other ESS members ({n_others})", others))
+        named.append(
+            (
+                ngettext("Other ESS member ({n})", "Other ESS members ({n})", n_others).format(
+                    n=n_others
+                ),
+                others,
+            )
+        )
     return named
 
 
-def structures_option(model: PtceModel, title: str = "The pole's structures: headcount") -> dict:
+def structures_option(model: PtceModel, title: str | None = None) -> dict:
     """Horizontal stacked bars: each structure's headcount by kind of post.
 
     Permanent staff, insertion posts, lent GE and GEIQ workers, project holders.
     """
     rows = structure_rows(model)
-    option = _base(title)
+    option = _base(title or _("The pole's structures: headcount"))
     option["tooltip"] = {
         "trigger": "axis",
         "axisPointer": {"type": "shadow"},
@@ -493,19 +528,19 @@ def structures_option(model: PtceModel, title: str = "The pole's structures: hea
     option["yAxis"] = {
         "type": "category",
         "inverse": True,
-        "data": [_short(name) for name, _ in rows],
+        "data": [_short(name) for name, _heads in rows],
         "axisLabel": {"fontSize": SMALL},
     }
-    option["xAxis"] = _axis("persons", type="value", nameGap=36, minInterval=1)
+    option["xAxis"] = _axis(_("persons"), type="value", nameGap=36, minInterval=1)
     option["series"] = [
         {
-            "name": name,
+            "name": _(name),
             "type": "bar",
             "stack": "staff",
             "color": colour,
-            "data": [heads[i] for _, heads in rows],
+            "data": [heads[i] for _name, heads in rows],
         }
-        for i, (_, name, colour) in enumerate(STAFF)
+        for i, (_cols, name, colour) in enumerate(STAFF)
     ]
     if not rows:
         option["graphic"] = [
@@ -513,7 +548,11 @@ def structures_option(model: PtceModel, title: str = "The pole's structures: hea
                 "type": "text",
                 "left": "center",
                 "top": "middle",
-                "style": {"text": "No structure in the pole yet", "fontSize": FONT, "fill": GREY},
+                "style": {
+                    "text": _("No structure in the pole yet"),
+                    "fontSize": FONT,
+                    "fill": GREY,
+                },
             }
         ]
     return option
@@ -527,10 +566,12 @@ def shock_name(model: PtceModel, label: str, kind: str) -> str:
     if kind == "sector_shock" and label.endswith(" downturn"):
         sectors = label[: -len(" downturn")].split(", ")
         if set(sectors) == {s.name for s in model.spec.sectors}:
-            return "all-sector downturn"
+            return _("all-sector downturn")
         if len(sectors) > 2:
-            return f"downturn of {len(sectors)} sectors"
-    return label
+            return ngettext(
+                "downturn of {n} sector", "downturn of {n} sectors", len(sectors)
+            ).format(n=len(sectors))
+    return shock_label(label, kind)
 
 
 def resilience_summary(model: PtceModel) -> dict | None:
@@ -541,18 +582,23 @@ def resilience_summary(model: PtceModel) -> dict | None:
         return None
     months_since = len(employment) - 1 - measures.shock_month
     if measures.drop <= 0:
-        recovery = "no jobs lost"
+        recovery = _("no jobs lost")
     elif measures.recovery_months is not None:
-        recovery = f"{measures.recovery_months:.0f} months"
+        months = round(measures.recovery_months)
+        recovery = ngettext("{n} month", "{n} months", months).format(n=number(months))
     else:
-        recovery = f"not yet ({months_since} months since)"
+        recovery = ngettext(
+            "not yet ({n} month since)", "not yet ({n} months since)", months_since
+        ).format(n=number(months_since))
     return {
         "shock": measures.shock,
         "name": shock_name(model, measures.shock, measures.kind),
         "date": month_label(model, measures.shock_month),
         "shock_month": measures.shock_month,
-        "drop": f"{measures.drop:,.0f} jobs",
-        "resistance": f"{100 * measures.resistance:+.1f} %",
+        "drop": ngettext("{n} job", "{n} jobs", round(measures.drop)).format(
+            n=number(measures.drop)
+        ),
+        "resistance": ("+" if measures.resistance >= 0 else "") + percent(measures.resistance),
         "recovery": recovery,
         "pre_level": measures.pre_level,
         "trough_month": measures.trough_month,
@@ -564,30 +610,30 @@ def resilience_option(branches: list[Branch]) -> dict:
     """Employment (12-month average) around the latest shock, its pre-shock level and trough."""
     model = branches[0].model
     summary = resilience_summary(model)
-    option = _base("Resilience after the latest shock", None, "jobs, 12-month average")
+    option = _base(_("Resilience after the latest shock"), None, _("jobs, 12-month average"))
     option["legend"]["show"] = len(branches) > 1
     if summary is None:
         option["xAxis"] = _time_axis(model)
-        option["yAxis"] = _axis("jobs", type="value", nameGap=72)
+        option["yAxis"] = _axis(_("jobs"), type="value", nameGap=72)
         option["series"] = []
         option["graphic"] = [
             {
                 "type": "text",
                 "left": "center",
                 "top": "middle",
-                "style": {"text": "No shock yet", "fontSize": FONT, "fill": GREY},
+                "style": {"text": _("No shock yet"), "fontSize": FONT, "fill": GREY},
             }
         ]
         return option
     start = max(summary["shock_month"] - 24, 0)
     horizon = max(model.month_index, summary["shock_month"] + 60)
     option["xAxis"] = _time_axis(model, start, horizon + (-horizon) % 12)
-    option["yAxis"] = _axis("jobs", type="value", scale=True, nameGap=72)
+    option["yAxis"] = _axis(_("jobs"), type="value", scale=True, nameGap=72)
     series = []
     for branch in branches:
         smoothed = resilience.smooth(branch.model.recorder.monthly.get("employed", []))
         values = [float(v) for v in smoothed]
-        name = {"": "Jobs", "A": "A (as is)", "B": "B (variant)"}[branch.label]
+        name = {"": _("Jobs"), "A": _("A (as is)"), "B": _("B (variant)")}[branch.label]
         series.append(
             _line(name, _pairs(branch.model, values, start), BRANCH_COLOURS[branch.label])
         )
@@ -596,15 +642,15 @@ def resilience_option(branches: list[Branch]) -> dict:
         "label": {"fontSize": SMALL, "color": BLACK},
         "data": [
             {
-                "name": "pre-shock level",
+                "name": _("pre-shock level"),
                 "yAxis": round(summary["pre_level"], 1),
-                "label": {"formatter": "pre-shock level", "position": "insideEndTop"},
+                "label": {"formatter": _("pre-shock level"), "position": "insideEndTop"},
                 "lineStyle": {"type": "dashed", "color": GREY, "width": 2},
             },
             {
-                "name": "shock",
+                "name": _("shock"),
                 "xAxis": _x(model, summary["shock_month"]),
-                "label": {"formatter": "shock", "position": "end"},
+                "label": {"formatter": _("shock"), "position": "end"},
                 "lineStyle": {"type": "solid", "color": VERMILLION, "width": 2},
             },
         ],
@@ -615,7 +661,7 @@ def resilience_option(branches: list[Branch]) -> dict:
         "itemStyle": {"color": VERMILLION},
         "label": {
             "show": True,
-            "formatter": "trough",
+            "formatter": _("trough"),
             "position": "bottom",
             "fontSize": SMALL,
             "color": BLACK,
@@ -702,7 +748,7 @@ def _group_of(kind: str) -> tuple[str, str]:
     )
 
 
-def network_option(branch: Branch, title: str = "The cooperation network") -> dict:
+def network_option(branch: Branch, title: str | None = None) -> dict:
     """The pole's network at networkx positions.
 
     Node size: headcount; colour: kind of organisation; tie width and opacity: trust.
@@ -751,12 +797,12 @@ def network_option(branch: Branch, title: str = "The cooperation network") -> di
         }
         for a, b, trust in graph.edges(data="trust", default=0.0)
     ]
-    option = _base(title, _year_of(model))
+    option = _base(title or _("The cooperation network"), _year_of(model))
     option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": SMALL}}
     option["legend"] = {
         "bottom": 4,
         "textStyle": {"fontSize": SMALL},
-        "data": [name for name, _ in CATEGORIES],
+        "data": [_(name) for name, _colour in CATEGORIES],
     }
     option["series"] = [
         {
@@ -768,7 +814,7 @@ def network_option(branch: Branch, title: str = "The cooperation network") -> di
             "left": 40,
             "right": 130,  # room for the names written right of their nodes
             "categories": [
-                {"name": name, "itemStyle": {"color": colour}} for name, colour in CATEGORIES
+                {"name": _(name), "itemStyle": {"color": colour}} for name, colour in CATEGORIES
             ],
             "label": {"show": False, "position": "right", "fontSize": SMALL, "color": BLACK},
             "lineStyle": {"color": GREY, "curveness": 0.0},
@@ -784,7 +830,7 @@ def network_option(branch: Branch, title: str = "The cooperation network") -> di
                 "type": "text",
                 "left": "center",
                 "top": "middle",
-                "style": {"text": "No cooperation yet", "fontSize": FONT, "fill": GREY},
+                "style": {"text": _("No cooperation yet"), "fontSize": FONT, "fill": GREY},
             }
         )
     return option
@@ -816,24 +862,24 @@ def figures(model: PtceModel) -> dict[str, float]:
 
 
 FIGURE_ROWS = (
-    ("jobs", "Jobs", "{:,.0f}"),
-    ("unemployed", "Unemployed", "{:,.0f}"),
-    ("unemployment_rate", "Unemployment rate (%)", "{:.1f}"),
-    ("ess_jobs", "ESS jobs", "{:,.0f}"),
-    ("pole_members", "Pole members", "{:,.0f}"),
-    ("mean_trust", "Mean trust", "{:.2f}"),
+    ("jobs", N_("Jobs"), 0),
+    ("unemployed", N_("Unemployed"), 0),
+    ("unemployment_rate", N_("Unemployment rate (%)"), 1),
+    ("ess_jobs", N_("ESS jobs"), 0),
+    ("pole_members", N_("Pole members"), 0),
+    ("mean_trust", N_("Mean trust"), 2),
 )
+"""The headline figures: key, name (a message), decimals shown."""
 
 
 def figure_table(branches: list[Branch]) -> list[list[str]]:
     """Rows of headline figures: [name, value] or, with two branches, [name, A, B, B − A]."""
     values = [figures(b.model) for b in branches]
     rows = []
-    for key, name, fmt in FIGURE_ROWS:
-        row = [name] + [fmt.format(v[key]) for v in values]
+    for key, name, digits in FIGURE_ROWS:
+        row = [_(name)] + [number(v[key], digits) for v in values]
         if len(values) == 2:
-            diff = values[1][key] - values[0][key]
-            row.append(("+" if diff > 0 else "") + fmt.format(diff))
+            row.append(signed(values[1][key] - values[0][key], digits))
         rows.append(row)
     return rows
 
@@ -869,21 +915,23 @@ class View:
     message: str = ""
     net: dict | None = None
     """Gross and net jobs since the fork, B against A (see :func:`.net.net_panel`)."""
+    lang: str = "en"
+    """The language of its texts (see :mod:`ptce_sim.runs.i18n`)."""
 
 
 def run_status(session: Session) -> str:
     """Where the run stands: not started, at month N of M, or ended (call under its lock)."""
     model = session.model
     if model.month_index == 0:
-        return "ready to start"
+        return _("ready to start")
     if not session.running:
-        return "end of the run"
-    return f"month {model.month_index} of {model.spec.months}"
+        return _("end of the run")
+    return _("month {month} of {months}").format(month=model.month_index, months=model.spec.months)
 
 
 def build_view(session: Session) -> View:
-    """The view of a session (under its lock, so no step happens meanwhile)."""
-    with session.lock:
+    """The view of a session (under its lock, so no step happens meanwhile), in its language."""
+    with session.lock, using(session.lang):
         branches = session.branches
         model = branches[0].model
         fork = session.fork_month
@@ -895,8 +943,8 @@ def build_view(session: Session) -> View:
             levers[item] = target.funding.get(item, 1.0)
 
         def titled(branch: Branch, what: str) -> str:
-            prefix = {"A": "A (as is): ", "B": "B (variant): "}.get(branch.label)
-            return f"{prefix}{what}" if prefix else what[0].upper() + what[1:]
+            prefix = {"A": _("A (as is)"), "B": _("B (variant)")}.get(branch.label)
+            return f"{prefix}: {what}" if prefix else what[0].upper() + what[1:]
 
         compare = session.compare and fork is not None
         return View(
@@ -909,13 +957,15 @@ def build_view(session: Session) -> View:
             fork_date=session.fork_date(),
             jobs=(
                 compare_option(
-                    branches, "employed", "Jobs: A vs B", "jobs (persons employed)", fork
+                    branches, "employed", _("Jobs: A vs B"), _("jobs (persons employed)"), fork
                 )
                 if compare
                 else jobs_option(model)
             ),
             unemployment=(
-                compare_option(branches, "unemployed", "Unemployed: A vs B", "unemployed", fork)
+                compare_option(
+                    branches, "unemployed", _("Unemployed: A vs B"), _("unemployed"), fork
+                )
                 if compare
                 else None
             ),
@@ -924,10 +974,10 @@ def build_view(session: Session) -> View:
                 mechanisms_compare_option(branches, fork) if compare else mechanisms_option(model)
             ),
             structures=[
-                structures_option(b.model, titled(b, "the pole's structures: headcount"))
+                structures_option(b.model, titled(b, _("the pole's structures: headcount")))
                 for b in branches
             ],
-            networks=[network_option(b, titled(b, "the cooperation network")) for b in branches],
+            networks=[network_option(b, titled(b, _("the cooperation network"))) for b in branches],
             resilience=resilience_option(branches),
             resilience_text=[resilience_summary(b.model) for b in branches],
             table=figure_table(branches),
@@ -942,4 +992,5 @@ def build_view(session: Session) -> View:
                 if compare
                 else None
             ),
+            lang=session.lang,
         )

@@ -16,7 +16,8 @@ The decomposition costs about 40 ms (pandas on small tables): while the page pla
 recomputed at most every :data:`REFRESH_S` seconds and at each year's end (:func:`live_panel`);
 paused, after every change.
 
-Every visible word is in :data:`TEXTS` (English; issue 14 translates the dashboard).
+Every visible word is in :data:`TEXTS` (messages of the catalogues, see
+:mod:`ptce_sim.runs.i18n`): the panel is drawn in the language in force.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ptce_sim.interfaces.dashboard.session import month_label
+from ptce_sim.runs.i18n import N_, _, language, money, number
 from ptce_sim.simulation import metrics
 from ptce_sim.studies import additionality
 
@@ -37,35 +39,35 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
 
 TEXTS = {
-    "title": "Since the fork ({fork}): B compared with A",
-    "gross": "gross jobs in the pole's structures (B)",
-    "deadweight": "− deadweight: what A has anyway",
-    "displacement": "− displacement: classic jobs lost",
-    "leakage": "− leakage: jobs taken by non-residents",
-    "multiplier": "+ multiplier: induced local jobs",
-    "residual": "+ other (residents working outside)",
-    "net": "= net jobs: residents in work, B − A",
-    "money_title": "Public money, B − A since the fork",
-    "funder": "funder",
-    "extra": "extra money",
-    "per_net_job": "per net job",
-    "total": "all funders",
-    "saves": "saves money",
-    "no_cost": "no cost per net job: net jobs ≤ 0",
-    "not_modelled": "Not modelled: {terms}.",
-    "one_pair": "One pair of runs: no interval.",
-    "live": "Jobs at the end of {month}; money since the fork, so far.",
-    "full_scale": "Full-scale equivalents (run at scale {scale:g}).",
+    "title": N_("Since the fork ({fork}): B compared with A"),
+    "gross": N_("gross jobs in the pole's structures (B)"),
+    "deadweight": N_("− deadweight: what A has anyway"),
+    "displacement": N_("− displacement: classic jobs lost"),
+    "leakage": N_("− leakage: jobs taken by non-residents"),
+    "multiplier": N_("+ multiplier: induced local jobs"),
+    "residual": N_("+ other (residents working outside)"),
+    "net": N_("= net jobs: residents in work, B − A"),
+    "money_title": N_("Public money, B − A since the fork"),
+    "funder": N_("funder"),
+    "extra": N_("extra money"),
+    "per_net_job": N_("per net job"),
+    "total": N_("all funders"),
+    "saves": N_("saves money"),
+    "no_cost": N_("no cost per net job: net jobs ≤ 0"),
+    "not_modelled": N_("Not modelled: {terms}."),
+    "one_pair": N_("One pair of runs: no interval."),
+    "live": N_("Jobs at the end of {month}; money since the fork, so far."),
+    "full_scale": N_("Full-scale equivalents (run at scale {scale})."),
     "funders": {
-        "state": "State",
-        "esf": "European Social Fund",
-        "region": "Région",
-        "departement": "Département",
-        "intercommunality": "Intercommunality",
-        "commune": "Communes",
+        "state": N_("State"),
+        "esf": N_("European Social Fund"),
+        "region": N_("Région"),
+        "departement": N_("Département"),
+        "intercommunality": N_("Intercommunality"),
+        "commune": N_("Communes"),
     },
 }
-"""The panel's visible texts, in one place."""
+"""The panel's visible texts, in one place (messages, translated where shown)."""
 
 TERMS = ("gross", "deadweight", "displacement", "leakage", "multiplier", "residual", "net")
 """The decomposition's lines, in the order shown (a term not modelled is left out)."""
@@ -101,11 +103,20 @@ def since(model: PtceModel, fork_year: int) -> pd.DataFrame:
 
 
 def _jobs(value: float) -> str:
-    return additionality.number(value, "jobs")
+    """Jobs to the unit (one decimal below 10), with a true minus sign."""
+    if not math.isfinite(value):
+        return "—"
+    shown = number(abs(value), 0 if abs(value) >= 10 or value == 0 else 1)
+    return ("−" if value < 0 else "") + shown
 
 
 def _eur(value: float) -> str:
-    return additionality.number(value, "eur")
+    """Euros to three significant digits, with a true minus sign."""
+    if not math.isfinite(value):
+        return "—"
+    size = abs(value)
+    digits = 3 - int(math.floor(math.log10(size))) - 1 if size else 0
+    return ("−" if value < 0 else "") + money(round(size, min(digits, 0)))
 
 
 def net_panel(reference: PtceModel, fork: PtceModel, fork_month: int) -> dict | None:
@@ -132,7 +143,7 @@ def net_panel(reference: PtceModel, fork: PtceModel, fork_month: int) -> dict | 
         t: None if math.isnan(now[t]) else float(now[t]) for t in TERMS
     }
     lines = [
-        [TEXTS[t], _jobs(figures[t])]
+        [_(TEXTS[t]), _jobs(figures[t])]
         for t in TERMS
         if figures[t] is not None and (t != "residual" or abs(figures[t]) >= 0.5)
     ]
@@ -149,26 +160,26 @@ def net_panel(reference: PtceModel, fork: PtceModel, fork_month: int) -> dict | 
             figures["cost_per_net_job_eur"] = cost
         elif not _paid(column, ref_table, fork_table):
             continue
-        name = TEXTS["total"] if total else TEXTS["funders"].get(funder, funder)
-        per_job = _eur(cost) if cost is not None else TEXTS["saves"] if status == SAVES else "—"
+        name = _(TEXTS["total"]) if total else _(TEXTS["funders"].get(funder, funder))
+        per_job = _eur(cost) if cost is not None else _(TEXTS["saves"]) if status == SAVES else "—"
         money.append([name, _signed_eur(extra), per_job])
-    missing = [TEXTS[t].split(":")[0].lstrip("−+ ") for t in OPTIONAL if figures[t] is None]
-    notes = [TEXTS["one_pair"]]
+    missing = [_(TEXTS[t]).split(":")[0].strip("−+ ") for t in OPTIONAL if figures[t] is None]
+    notes = [_(TEXTS["one_pair"])]
     if figures["net"] is None or figures["net"] <= 0:
-        notes.insert(0, TEXTS["no_cost"])
+        notes.insert(0, _(TEXTS["no_cost"]))
     if missing:
-        notes.append(TEXTS["not_modelled"].format(terms=", ".join(missing)))
+        notes.append(_(TEXTS["not_modelled"]).format(terms=", ".join(missing)))
     if reference.month_index < reference.spec.months:
         last = max(reference.month_index - 1, 0)
-        notes.append(TEXTS["live"].format(month=month_label(reference, last)))
+        notes.append(_(TEXTS["live"]).format(month=month_label(reference, last)))
     if reference.scale != 1.0:
-        notes.append(TEXTS["full_scale"].format(scale=reference.scale))
+        notes.append(_(TEXTS["full_scale"]).format(scale=number(reference.scale, None)))
     return {
-        "title": TEXTS["title"].format(fork=month_label(reference, fork_month)),
-        "money_title": TEXTS["money_title"],
+        "title": _(TEXTS["title"]).format(fork=month_label(reference, fork_month)),
+        "money_title": _(TEXTS["money_title"]),
         "figures": figures,
         "lines": lines,
-        "money_header": [TEXTS["funder"], TEXTS["extra"], TEXTS["per_net_job"]],
+        "money_header": [_(TEXTS["funder"]), _(TEXTS["extra"]), _(TEXTS["per_net_job"])],
         "money": money,
         "notes": notes,
     }
@@ -191,12 +202,12 @@ def live_panel(
     While ``playing``, a panel less than :data:`REFRESH_S` old is kept unless a year has ended
     since; its notes name the month its jobs are counted at.
     """
-    key = (reference.month_index, fork.month_index, fork_month)
+    key = (reference.month_index, fork.month_index, fork_month, language())
     now = time.monotonic()
     cached = _panels.get(fork)
     if cached is not None:
         old, stamp, panel = cached
-        same_year = old[1] // 12 == key[1] // 12 and old[2] == fork_month
+        same_year = old[1] // 12 == key[1] // 12 and old[2:] == key[2:]
         if old == key or (playing and same_year and now - stamp < REFRESH_S):
             return panel
     panel = net_panel(reference, fork, fork_month)

@@ -15,6 +15,7 @@ import traitlets
 from ptce_sim.interfaces.dashboard.charts import View, build_view, run_status
 from ptce_sim.interfaces.dashboard.room import room_full_body
 from ptce_sim.interfaces.dashboard.session import Session, shown_date
+from ptce_sim.runs.i18n import N_, _, using
 
 CSS = """
 .v-application, .v-application .v-label, .v-application .v-input { font-size: 18px !important; }
@@ -40,11 +41,86 @@ CSS = """
 .ptce-net .ptce-table td:last-child { font-size: 32px; font-weight: 800; }
 .ptce-net .ptce-table tr.ptce-net-total td { border-top: 3px solid #222; color: #0072B2; }
 .ptce-net-notes { font-size: 17px; color: #444; width: 100%; }
+.ptce-glossary { font-size: 17px; color: #444; }
+.ptce-glossary abbr { margin-right: 14px; cursor: help; text-decoration: underline dotted; }
 """
+
+GLOSSARY = (
+    (
+        "PTCE",
+        N_(
+            "Pôle territorial de coopération économique: firms, social-economy structures, "
+            "local authorities and training bodies of one territory cooperating on jobs."
+        ),
+    ),
+    (
+        "GE",
+        N_(
+            "Groupement d'employeurs: firms that employ workers together and share them, "
+            "each part-time."
+        ),
+    ),
+    (
+        "GEIQ",
+        N_(
+            "Groupement d'employeurs pour l'insertion et la qualification: an employer group "
+            "that hires job seekers on work-study contracts and trains them for its members."
+        ),
+    ),
+    (
+        "SCIC",
+        N_(
+            "Société coopérative d'intérêt collectif: a cooperative whose members include its "
+            "employees, its users, firms and local authorities."
+        ),
+    ),
+    (
+        "CAE",
+        N_(
+            "Coopérative d'activité et d'emploi: project holders test and run their business "
+            "as employees of a cooperative."
+        ),
+    ),
+    (
+        "PLIE",
+        N_(
+            "Plan local pour l'insertion et l'emploi: a local programme that follows long-term "
+            "job seekers into work, funded mostly by the European Social Fund."
+        ),
+    ),
+    (
+        "IAE",
+        N_(
+            "Insertion par l'activité économique: subsidised insertion posts, with support, "
+            "for people far from employment."
+        ),
+    ),
+    (
+        "chantier d'insertion",
+        N_(
+            "Atelier et chantier d'insertion: a work-integration structure offering fixed-term "
+            "insertion posts on useful work, with social support."
+        ),
+    ),
+    (
+        "mutualisation",
+        N_("Pooling: the pole's members share jobs, equipment, cash or services."),
+    ),
+)
+"""The field's French terms, used as such in both languages, with their hover definitions."""
+
+
+def glossary_html() -> str:
+    """The glossary line: each term, its definition shown on hover (language in force)."""
+    terms = "".join(
+        f'<abbr title="{html.escape(_(definition))}">{html.escape(term)}</abbr>'
+        for term, definition in GLOSSARY
+    )
+    return f"<span>{html.escape(_('Glossary (hover a term):'))}</span> {terms}"
 
 
 def _table_html(view: View) -> str:
-    header = ["", "A", "B", "B − A"] if view.compare else ["", "now"]
+    header = ["", "A", "B", "B − A"] if view.compare else ["", _("now")]
     rows = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
     rows += [
         "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
@@ -87,14 +163,17 @@ def _resilience_html(view: View) -> str:
     ):
         who = f"{label}: " if label else ""
         if summary is None:
-            parts.append(f"<div>{who}No shock yet.</div>")
+            parts.append(f"<div>{who}{html.escape(_('No shock yet.'))}</div>")
             continue
         text = {k: html.escape(str(v)) for k, v in summary.items()}
-        parts.append(
-            f"<div>{who}Latest shock: {text['name']} ({text['date']}). "
-            f"Jobs lost <b>{text['drop']}</b>, resistance <b>{text['resistance']}</b>, "
-            f"recovered in <b>{text['recovery']}</b>.</div>"
+        sentence = html.escape(
+            _(
+                "Latest shock: {name} ({date}). Jobs lost {drop}, resistance {resistance}, "
+                "recovered in {recovery}."
+            )
         )
+        bold = {k: f"<b>{text[k]}</b>" for k in ("drop", "resistance", "recovery")}
+        parts.append(f"<div>{who}{sentence.format(**{**text, **bold})}</div>")
     return "".join(parts)
 
 
@@ -171,8 +250,8 @@ def Chart(option: dict, name: str, height: int = 420):
 @solara.component
 def LiveDate(session: Session, frame: solara.Reactive[int]):
     """The current date in big and the run's progress (redrawn every frame)."""
-    _ = frame.value
-    with session.lock:
+    _redraw = frame.value
+    with session.lock, using(session.lang):
         date = shown_date(session.model)
         status = run_status(session)
     with solara.Column(gap="0px", style={"min-width": "380px"}):
@@ -183,8 +262,14 @@ def LiveDate(session: Session, frame: solara.Reactive[int]):
 @solara.component
 def Charts(session: Session, frame: solara.Reactive[int], controls: solara.Reactive[int]):
     """Every chart (redrawn every frame)."""
-    _ = frame.value, controls.value
+    _redraw = frame.value, controls.value
     view = build_view(session)
+    with using(view.lang):
+        _draw_charts(view)
+
+
+def _draw_charts(view: View) -> None:
+    """The charts of a view, and its texts (in the language in force)."""
     if not view.compare:
         Chart(view.jobs, "jobs", 440)
         with solara.Columns([1, 1], gutters_dense=True):

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ptce_sim.runs.i18n import preferred
+
 TURN_BUDGET_S = 0.08
 """Longest stepping of one frame while others wait for their turn (a month is never cut)."""
 MIN_SESSIONS = 30
@@ -378,18 +380,8 @@ ROOM_FULL = {
 
 def languages(accept_language: str | None) -> list[str]:
     """``["fr", "en"]`` or ``["en", "fr"]``: French first when the browser prefers it."""
-    ranked = []
-    for index, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        try:
-            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
-        except ValueError:
-            q = 0.0
-        ranked.append((-q, index, tag.strip().lower()[:2]))
-    for _, _, tag in sorted(ranked):
-        if tag in ("fr", "en"):
-            return [tag, "en" if tag == "fr" else "fr"]
-    return ["en", "fr"]
+    first = preferred(accept_language)
+    return [first, "en" if first == "fr" else "fr"]
 
 
 def room_full_body(cap: int, idle_s: float, accept_language: str | None = None) -> str:

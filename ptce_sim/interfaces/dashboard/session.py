@@ -32,19 +32,20 @@ from ptce_sim.config.scenario import (
 from ptce_sim.config.scenario_io import load_scenario
 from ptce_sim.interfaces.dashboard.inputs import check_scale, check_seed, check_speed  # noqa: F401
 from ptce_sim.interfaces.dashboard.room import track
-from ptce_sim.simulation.model import MONTH_NAMES, PtceModel
+from ptce_sim.runs.i18n import DEFAULT, N_, _, check_language, month_year, percent
+from ptce_sim.simulation.model import PtceModel
 
 DEFAULT_SCENARIO = "seignanx_1970_2015"
 SCALES = (1.0, 0.5, 0.25, 0.1)
 """Scales offered by the page (1.0: one agent per person)."""
 
 SWITCHES: dict[str, tuple[str, str]] = {
-    "cooperation": ("cooperation.enabled", "Cooperation network"),
-    "ge": ("shared_employment.enabled", "Employer groups (GE)"),
-    "geiq": ("geiq.enabled", "GEIQ work-study"),
-    "treasury": ("treasury.enabled", "Treasury pooling"),
+    "cooperation": ("cooperation.enabled", N_("Cooperation network")),
+    "ge": ("shared_employment.enabled", N_("Employer groups (GE)")),
+    "geiq": ("geiq.enabled", N_("GEIQ work-study")),
+    "treasury": ("treasury.enabled", N_("Treasury pooling")),
 }
-"""On/off levers: key -> (mechanism parameter, label)."""
+"""On/off levers: key -> (mechanism parameter, label: a message, see :mod:`ptce_sim.runs.i18n`)."""
 
 ALL_MECHANISMS = tuple(
     name
@@ -62,9 +63,9 @@ INTENSITY_PATHS = (
 """Parameters multiplied by the cooperation intensity (each capped at 1, being probabilities)."""
 
 FUNDING_LEVERS: dict[str, str] = {
-    "training_budget": "Training budget",
-    "animation_grant": "Animator grant",
-    "insertion_aid": "Insertion aid",
+    "training_budget": N_("Training budget"),
+    "animation_grant": N_("Animator grant"),
+    "insertion_aid": N_("Insertion aid"),
 }
 """Funding sliders: funding item -> label (level x the scenario's amounts)."""
 
@@ -114,9 +115,8 @@ def load_listed_scenario(name: str, directory: Path | None = None) -> Scenario:
 
 
 def month_label(model: PtceModel, month: int) -> str:
-    """``"March 1987"`` for a month index of the model's run."""
-    start = model.spec.run.start_year
-    return f"{MONTH_NAMES[month % 12]} {start + month // 12}"
+    """``"March 1987"`` (``"mars 1987"``) for a month index of the model's run."""
+    return month_year(model.spec.run.start_year + month // 12, month % 12 + 1)
 
 
 def shown_month(model: PtceModel) -> int:
@@ -161,12 +161,12 @@ def plan_frame(speed: float, max_fps: float = 10.0, last_frame_s: float = 0.0) -
 
 
 def _get_parameter(model: PtceModel, path: str) -> Any:
-    section, _, name = path.partition(".")
+    section, _sep, name = path.partition(".")
     return getattr(getattr(model.spec.mechanisms, section), name)
 
 
 def _base_parameter(model: PtceModel, path: str) -> Any:
-    section, _, name = path.partition(".")
+    section, _sep, name = path.partition(".")
     return getattr(getattr(model.input_spec.mechanisms, section), name)
 
 
@@ -251,6 +251,8 @@ class Session:
         seed: the model's seed.
         scale: share of the population simulated (replaces the scenario's).
         directory: the scenarios folder (default :func:`scenario_dir`).
+        lang: the page's language (see :mod:`ptce_sim.runs.i18n`); texts the session keeps
+            (its message, the live events) are translated when shown, so a switch takes them too.
     """
 
     def __init__(
@@ -259,8 +261,10 @@ class Session:
         seed: int = 0,
         scale: float | None = 1.0,
         directory: Path | None = None,
+        lang: str = DEFAULT,
     ) -> None:
         self.lock = threading.RLock()
+        self.lang = check_language(lang)
         self.directory = directory
         names = list(list_scenarios(directory))
         if not names:
@@ -273,8 +277,9 @@ class Session:
         self.branches: list[Branch] = []
         self.fork_month: int | None = None
         self.lever_target = 0
-        self.live_events: list[tuple[int, str]] = []
-        self.message = ""
+        self.live_events: list[tuple[int, str, dict]] = []  # (month, message, its fields)
+        # the last action's (message, its fields, the month it names): translated when shown
+        self.notice: tuple[str, dict, int | None] | None = None
         self.generation = 0
         self.playing = False  # the page is playing: the net jobs panel is refreshed less often
         self.reset()
@@ -309,7 +314,7 @@ class Session:
             self.fork_month = None
             self.lever_target = 0
             self.live_events = []
-            self.message = ""
+            self.notice = None
 
     @property
     def running(self) -> bool:
@@ -335,7 +340,7 @@ class Session:
         with self.lock:
             if generation is not None and generation != self.generation:
                 return 0
-            for _ in range(int(months)):
+            for _month in range(int(months)):
                 if not self.running:
                     break
                 if done and deadline is not None and time.perf_counter() > deadline:
@@ -397,7 +402,8 @@ class Session:
         """The scenario's authority names."""
         return [a.name for a in self.model.authorities]
 
-    def _apply(self, make_events, label: str) -> None:
+    def _apply(self, make_events, label: str, fields: dict) -> None:
+        """Apply ``make_events(date)`` to every branch; ``label``: the event's message."""
         with self.lock:
             model = self.model
             if not model.running:
@@ -407,8 +413,8 @@ class Session:
             for branch in self.branches:
                 for event in events:
                     branch.model.apply_event(event)
-            self.live_events.append((model.month_index, label))
-            self.message = f"{label} in {month_label(model, model.month_index)}"
+            self.live_events.append((model.month_index, label, fields))
+            self.notice = (N_("{event} in {month}"), {"event": (label, fields)}, model.month_index)
 
     def plant_closure(self, sector: str | None = None, jobs: int = 300) -> None:
         """The largest firms of ``sector`` (default: the largest sector) close.
@@ -425,7 +431,8 @@ class Session:
                     type="plant_closure", date=date, sector=sector, jobs=int(jobs), note="live"
                 )
             ],
-            f"Plant closure ({sector})",
+            N_("Plant closure ({sector})"),
+            {"sector": sector},
         )
 
     def sector_downturn(self, sectors: list[str] | None = None, depth: float = 0.1) -> None:
@@ -434,7 +441,7 @@ class Session:
         unknown = [s for s in sectors if s not in self.sectors()]
         if unknown:
             raise ValueError(f"unknown sectors {unknown}; expected some of {self.sectors()}")
-        which = "all sectors" if len(sectors) == len(self.sectors()) else ", ".join(sectors)
+        which = (N_("all sectors"), {}) if len(sectors) == len(self.sectors()) else sectors
         self._apply(
             lambda date: [
                 SectorShockSpec(
@@ -446,7 +453,8 @@ class Session:
                     **LIVE_SHOCK,
                 )
             ],
-            f"Sector downturn ({which}, -{depth:.0%})",
+            N_("Sector downturn ({which}, -{depth})"),
+            {"which": which, "depth": ("percent", float(depth))},
         )
 
     def funding_cut(self, authority: str | None = None, share: float = 0.3) -> None:
@@ -457,7 +465,6 @@ class Session:
         if authority is not None and authority not in names:
             raise ValueError(f"unknown authority {authority!r}; expected one of {names}")
         chosen = [authority] if authority else names
-        who = authority or "all authorities"
         self._apply(
             lambda date: [
                 BudgetCutSpec(
@@ -465,18 +472,42 @@ class Session:
                 )
                 for name in chosen
             ],
-            f"Funding cut ({who}, -{share:.0%})",
+            N_("Funding cut ({who}, -{share})"),
+            {"who": authority or (N_("all authorities"), {}), "share": ("percent", float(share))},
         )
 
     def live_event_lines(self) -> list[str]:
         """The events triggered live, e.g. ``"March 1987: Plant closure (industry)"``."""
-        return [f"{month_label(self.model, m)}: {label}" for m, label in self.live_events]
+        return [
+            _("{month}: {event}").format(
+                month=month_label(self.model, m), event=shown(label, fields)
+            )
+            for m, label, fields in self.live_events
+        ]
+
+    @property
+    def message(self) -> str:
+        """The last action's message, in the language in force ("" if none)."""
+        if self.notice is None:
+            return ""
+        label, fields, month = self.notice
+        if month is not None:
+            fields = {**fields, "month": month_label(self.model, month)}
+        return shown(label, fields)
 
     # -- branch and compare ---------------------------------------------------------------------
 
     def fork_date(self) -> str | None:
         """The month of the fork, e.g. ``"March 1987"`` (None without a fork)."""
         return None if self.fork_month is None else month_label(self.model, self.fork_month)
+
+    def set_language(self, lang: str) -> None:
+        """The page's language from now on (every text is translated when it is shown).
+
+        Raises:
+            ValueError: a language not offered.
+        """
+        self.lang = check_language(lang)
 
     def fork(self, cooperation_off: bool = False) -> None:
         """Fork the run into branches A (as is) and B (a copy: same state, same random stream).
@@ -493,7 +524,7 @@ class Session:
             self.lever_target = 1
             if cooperation_off:
                 self.branches[1].switch_off_cooperation()
-            self.message = f"Forked in {month_label(base.model, base.model.month_index)}"
+            self.notice = (N_("Forked in {month}"), {}, base.model.month_index)
 
     def keep(self, index: int) -> None:
         """Back to a single run: keep branch ``index`` (0: A, 1: B)."""
@@ -507,7 +538,26 @@ class Session:
             self.branches = [kept]
             self.fork_month = None
             self.lever_target = 0
-            self.message = f"Kept branch {'AB'[index]}"
+            self.notice = (N_("Kept branch {branch}"), {"branch": "AB"[index]}, None)
+
+
+def shown(label: str, fields: dict) -> str:
+    """A kept message in the language in force, its fields filled in.
+
+    A field is plain text (a name), a list (of names), ``(message, fields)`` (translated in
+    turn) or ``("percent", share)``.
+    """
+    values = {}
+    for key, value in fields.items():
+        if isinstance(value, list):
+            values[key] = ", ".join(value)
+        elif isinstance(value, tuple) and value[0] == "percent":
+            values[key] = percent(value[1], 0)
+        elif isinstance(value, tuple):
+            values[key] = shown(*value)
+        else:
+            values[key] = value
+    return _(label).format(**values)
 
 
 _heap = {"released": False}
