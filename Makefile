@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,dashboard,batch]'
-	$(PYBABEL) compile --statistics -d $(LOCALE) -D ptce_sim
+	$(PY) -c 'from ptce_sim.runs.i18n import compile_catalogues; compile_catalogues()'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -75,7 +75,7 @@ translations: $(STAMP)
 	$(PYBABEL) extract -F babel.cfg --no-location --sort-output -o $(LOCALE)/ptce_sim.pot ptce_sim
 	$(PYBABEL) update -i $(LOCALE)/ptce_sim.pot -d $(LOCALE) -D ptce_sim --no-fuzzy-matching --ignore-obsolete --width 100
 	$(PY) -c 'from ptce_sim.runs.i18n import fill_english; fill_english()'
-	$(PYBABEL) compile --statistics -d $(LOCALE) -D ptce_sim
+	$(PY) -c 'from ptce_sim.runs.i18n import compile_catalogues; compile_catalogues()'
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks

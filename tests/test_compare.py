@@ -184,7 +184,7 @@ def test_report_counts_gross_and_net_jobs(versus: Path) -> None:
         if line.startswith("| − leakage (jobs taken by non-residents) |")
     ]
     assert leakage and "not modelled" not in leakage[0]  # in-commuting is modelled
-    assert "| long-term unemployed followed by the PLIE |" in markdown
+    assert "| long-term unemployed (the PLIE's public: ever unemployed 12 months or more) |" in markdown
     table = pd.read_csv(versus / "additionality.csv")
     assert {
         "gross",

@@ -57,6 +57,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ptce_sim.runs.i18n import N_, _, money
+from ptce_sim.runs.i18n import number as localised
+
 QUANTILES = (0.05, 0.95)
 MIN_DENOMINATOR = 1.0
 """Least net jobs (or job-years, full scale) of a pair whose cost ratio enters the interval."""
@@ -88,18 +91,18 @@ TERMS = (
     *GROUPS,
 )
 LABELS = {
-    "gross": "gross jobs (ESS structures, insertion posts, GEIQ, GE)",
-    "deadweight": "− deadweight (the same jobs in the reference case)",
-    "displacement": "− displacement (classic jobs lost)",
-    "displacement_product_market": "  of which product-market displacement",
-    "displacement_other": "  of which other crowding-out",
-    "leakage": "− leakage (jobs taken by non-residents)",
-    "multiplier": "+ multiplier (induced local jobs)",
-    "net": "= net additional jobs (more residents in work)",
-    "residual": "residual of the identity",
-    "net_young": "young people (under 26)",
-    "net_long_term": "long-term unemployed (the PLIE's public: ever unemployed 12 months or more)",
-    "net_rsa": "RSA beneficiaries (proxy: ever unemployed 24 months or more)",
+    "gross": N_("gross jobs (ESS structures, insertion posts, GEIQ, GE)"),
+    "deadweight": N_("− deadweight (the same jobs in the reference case)"),
+    "displacement": N_("− displacement (classic jobs lost)"),
+    "displacement_product_market": N_("  of which product-market displacement"),
+    "displacement_other": N_("  of which other crowding-out"),
+    "leakage": N_("− leakage (jobs taken by non-residents)"),
+    "multiplier": N_("+ multiplier (induced local jobs)"),
+    "net": N_("= net additional jobs (more residents in work)"),
+    "residual": N_("residual of the identity"),
+    "net_young": N_("young people (under 26)"),
+    "net_long_term": N_("long-term unemployed (the PLIE's public: ever unemployed 12 months or more)"),
+    "net_rsa": N_("RSA beneficiaries (proxy: ever unemployed 24 months or more)"),
 }
 SUMMARY_COLUMNS = (
     "scope",
@@ -382,41 +385,51 @@ def _pairs_frame(
 # --------------------------------------------------------------------------------------------
 
 NOTES = (
-    "Gross jobs are the jobs in the structures and mechanisms the pole supports (ESS staff, "
-    "insertion posts, GEIQ work-study contracts, GE workers). Net additional jobs are the extra "
-    "residents in work compared with the reference case, run with the same seed: gross minus "
-    "deadweight (the same kind of jobs the reference case has anyway), minus displacement "
-    "(classic jobs lost), minus leakage (jobs taken by people living outside the territory), "
-    "plus the multiplier (local jobs induced by the new incomes), as in the Additionality Guide "
-    "(Homes and Communities Agency, 4th edition, 2014). 'Not modelled' means the model does not "
-    "produce that term: it is not a measured zero.",
-    "Each figure is the median over the pairs of runs, with the 5%-95% quantiles of the paired "
-    "values (90% interval). The identity holds pair by pair; medians need not add up. Over a "
-    "period, jobs add up into job-years (one job held for one year).",
-    "Displacement counts every classic job fewer than in the reference case: sales taken from "
-    "firms, but also firms' needs met through a GE or a GEIQ instead of a direct hire "
-    "(substitution) and job seekers drawn to the pole's posts. A negative displacement means "
-    "more classic jobs than in the reference case (GEIQ trainees and insertion leavers hired by "
-    "firms).",
-    "Public cost per net job: the extra public money of each funder over the period divided by "
-    "the net additional jobs in its last year; per net job-year: divided by the net job-years. "
-    "Its interval comes from the per-pair ratios. When the net jobs' 90% interval includes 0 "
-    "there is no figure (n/a: not significant).",
-    "For whom: net jobs are the paired differences of the persons in work in each group, each "
-    "group defined by the same rule in both runs. The PLIE's public: persons ever unemployed "
-    "for 12 months or more (whether or not a PLIE followed them, since the reference case may "
-    "have no PLIE). RSA beneficiaries: persons ever unemployed for 24 months or more (the "
-    "longest unemployment insurance, an assumption). Both groups are defined by pathways the "
-    "policy itself changes: when it shortens unemployment, fewer people ever reach 12 or 24 "
-    "months, so fewer of those in work belong to these groups and their net jobs understate "
-    "the policy's effect for them (they can even be negative without anyone losing a job).",
+    N_(
+        "Gross jobs are the jobs in the structures and mechanisms the pole supports (ESS staff, "
+        "insertion posts, GEIQ work-study contracts, GE workers). Net additional jobs are the extra "
+        "residents in work compared with the reference case, run with the same seed: gross minus "
+        "deadweight (the same kind of jobs the reference case has anyway), minus displacement "
+        "(classic jobs lost), minus leakage (jobs taken by people living outside the territory), "
+        "plus the multiplier (local jobs induced by the new incomes), as in the Additionality Guide "
+        "(Homes and Communities Agency, 4th edition, 2014). 'Not modelled' means the model does not "
+        "produce that term: it is not a measured zero."
+    ),
+    N_(
+        "Each figure is the median over the pairs of runs, with the 5%-95% quantiles of the paired "
+        "values (90% interval). The identity holds pair by pair; medians need not add up. Over a "
+        "period, jobs add up into job-years (one job held for one year)."
+    ),
+    N_(
+        "Displacement counts every classic job fewer than in the reference case: sales taken from "
+        "firms, but also firms' needs met through a GE or a GEIQ instead of a direct hire "
+        "(substitution) and job seekers drawn to the pole's posts. A negative displacement means "
+        "more classic jobs than in the reference case (GEIQ trainees and insertion leavers hired by "
+        "firms)."
+    ),
+    N_(
+        "Public cost per net job: the extra public money of each funder over the period divided by "
+        "the net additional jobs in its last year; per net job-year: divided by the net job-years. "
+        "Its interval comes from the per-pair ratios. When the net jobs' 90% interval includes 0 "
+        "there is no figure (n/a: not significant)."
+    ),
+    N_(
+        "For whom: net jobs are the paired differences of the persons in work in each group, each "
+        "group defined by the same rule in both runs. The PLIE's public: persons ever unemployed "
+        "for 12 months or more (whether or not a PLIE followed them, since the reference case may "
+        "have no PLIE). RSA beneficiaries: persons ever unemployed for 24 months or more (the "
+        "longest unemployment insurance, an assumption). Both groups are defined by pathways the "
+        "policy itself changes: when it shortens unemployment, fewer people ever reach 12 or 24 "
+        "months, so fewer of those in work belong to these groups and their net jobs understate "
+        "the policy's effect for them (they can even be negative without anyone losing a job)."
+    ),
 )
 _SHOWN = {
-    NOT_MODELLED: "not modelled",
-    NOT_RECORDED: "not recorded",
-    NOT_SIGNIFICANT: "n/a (net jobs not significant)",
-    SPENDS_LESS: "n/a (spends less)",
-    NOT_AVAILABLE: "n/a",
+    NOT_MODELLED: N_("not modelled"),
+    NOT_RECORDED: N_("not recorded"),
+    NOT_SIGNIFICANT: N_("n/a (net jobs not significant)"),
+    SPENDS_LESS: N_("n/a (spends less)"),
+    NOT_AVAILABLE: N_("n/a"),
 }
 
 
@@ -437,43 +450,50 @@ class ReportTable:
 
 
 def number(value: float, unit: str) -> str:
-    """A figure for reading: jobs to the unit (one decimal below 10), euros to 3 digits."""
+    """A figure for reading, in the language in force: jobs to the unit (one decimal below 10),
+    euros to 3 digits."""
     if not math.isfinite(value):
-        return "n/a"
+        return _("n/a")
     sign = "−" if value < 0 else ""
     value = abs(value)
     if unit == "eur":
         digits = 3 - int(math.floor(math.log10(value))) - 1 if value else 0
-        return f"{sign}€{round(value, min(digits, 0)):,.0f}"
-    return f"{sign}{value:,.0f}" if value >= 10 or value == 0 else f"{sign}{value:,.1f}"
+        return sign + money(round(value, min(digits, 0)))
+    return sign + localised(value, 0 if value >= 10 or value == 0 else 1)
 
 
 def cell(row: pd.Series) -> str:
     """A summary row as ``median (q05 to q95)``, or why it has no figure."""
     if row["status"] != ESTIMATED:
-        return _SHOWN[row["status"]]
+        return _(_SHOWN.get(row["status"], row["status"]))
     unit = "eur" if row["unit"] == "eur" else "jobs"
     median = number(row["median"], unit)
     if row["pairs"] < 2:
         return median
-    return f"{median} ({number(row['q05'], unit)} to {number(row['q95'], unit)})"
+    return _("{median} ({low} to {high})").format(
+        median=median, low=number(row["q05"], unit), high=number(row["q95"], unit)
+    )
 
 
 def report_tables(result: Additionality, years: Sequence[int]) -> list[ReportTable]:
-    """The decomposition, the net jobs by group and the public cost by funder, as tables."""
+    """The decomposition, the net jobs by group and the public cost by funder, as tables in the
+    language in force."""
     span = f"{result.first_year}-{result.last_year}"
-    header = ("", *(f"in {y} (jobs)" for y in years), f"{span} (job-years)")
+    header = (
+        "",
+        *(_("in {year} (jobs)").format(year=y) for y in years),
+        _("{span} (job-years)").format(span=span),
+    )
 
     def line(indicator: str) -> tuple[str, ...]:
         cells = [cell(result.row(indicator, y)) for y in years]
-        return (LABELS[indicator], *cells, cell(result.row(indicator)))
+        return (_(LABELS[indicator]), *cells, cell(result.row(indicator)))
 
     decomposition = tuple(line(t) for t in TERMS if t not in GROUPS)
-    residents = ("residents (all)", *line("net")[1:])
-    groups = (residents, *(line(g) for g in GROUPS))
+    residents = (_("residents (all)"), *line("net")[1:])
     costs = tuple(
         (
-            "all funders" if funder == TOTAL else funder,
+            _("all funders") if funder == TOTAL else funder,
             cell(result.row("public_extra_eur", funder=funder)),
             cell(result.row("cost_per_net_job_eur", funder=funder)),
             cell(result.row("cost_per_net_job_year_eur", funder=funder)),
@@ -482,58 +502,72 @@ def report_tables(result: Additionality, years: Sequence[int]) -> list[ReportTab
     )
     return [
         ReportTable(
-            "From gross to net jobs (median and 90% interval over the pairs)", header, decomposition
+            _("From gross to net jobs (median and 90% interval over the pairs)"),
+            header,
+            decomposition,
         ),
-        ReportTable("Net additional jobs for whom", header, groups),
+        ReportTable(_("Net additional jobs for whom"), header, (residents, *map(line, GROUPS))),
         ReportTable(
-            f"Public cost per net additional job, by funder ({span})",
+            _("Public cost per net additional job, by funder ({span})").format(span=span),
             (
-                "funder",
-                "extra public money",
-                f"per net job (jobs in {result.last_year})",
-                "per net job-year",
+                _("funder"),
+                _("extra public money"),
+                _("per net job (jobs in {year})").format(year=result.last_year),
+                _("per net job-year"),
             ),
             costs,
         ),
     ]
 
 
-def _interval(row: pd.Series) -> str:
-    """`` (90% interval a to b)`` of a jobs row, or nothing with fewer than two pairs."""
-    if row["pairs"] < 2:
-        return ""
-    return f" (90% interval {number(row['q05'], 'jobs')} to {number(row['q95'], 'jobs')})"
-
-
 def headline(result: Additionality, reference: str, policy: str) -> str:
-    """One plain sentence: gross, deadweight, displacement and net jobs, and the cost per job."""
+    """One plain sentence, in the language in force: gross, deadweight, displacement and net
+    jobs, and the cost per job."""
     year = result.last_year
     gross, dead = result.row("gross", year), result.row("deadweight", year)
     displaced, net = result.row("displacement", year), result.row("net", year)
-    more = "more" if net["median"] >= 0 else "fewer"
     lost = displaced["median"]
     classic = (
-        f"{number(lost, 'jobs')} classic jobs are lost (displacement)"
+        _("{jobs} classic jobs are lost (displacement)").format(jobs=number(lost, "jobs"))
         if lost >= 0
-        else f"there are {number(-lost, 'jobs')} more classic jobs (negative displacement)"
+        else _("there are {jobs} more classic jobs (negative displacement)").format(
+            jobs=number(-lost, "jobs")
+        )
     )
-    text = (
-        f"In {year}, {policy} has {number(gross['median'], 'jobs')} gross jobs in the pole's "
-        f"structures and mechanisms; {number(dead['median'], 'jobs')} such jobs exist in "
-        f"{reference} anyway (deadweight) and {classic}: net, "
-        f"{number(abs(net['median']), 'jobs')} {more} residents in work than {reference}"
-        f"{_interval(net)}"
+    interval = ""
+    if net["pairs"] >= 2:
+        interval = _(" (90% interval {low} to {high})").format(
+            low=number(net["q05"], "jobs"), high=number(net["q95"], "jobs")
+        )
+    more = _(
+        "In {year}, {policy} has {gross} gross jobs in the pole's structures and mechanisms; "
+        "{deadweight} such jobs exist in {reference} anyway (deadweight) and {classic}: net, "
+        "{net} more residents in work than {reference}{interval}"
+    )
+    fewer = _(
+        "In {year}, {policy} has {gross} gross jobs in the pole's structures and mechanisms; "
+        "{deadweight} such jobs exist in {reference} anyway (deadweight) and {classic}: net, "
+        "{net} fewer residents in work than {reference}{interval}"
+    )
+    text = (more if net["median"] >= 0 else fewer).format(
+        year=year,
+        policy=policy,
+        gross=number(gross["median"], "jobs"),
+        deadweight=number(dead["median"], "jobs"),
+        reference=reference,
+        classic=classic,
+        net=number(abs(net["median"]), "jobs"),
+        interval=interval,
     )
     period = result.row("net")
-    text += (
-        f"; {number(period['median'], 'jobs')} net job-years over "
-        f"{result.first_year}-{result.last_year}"
+    text += _("; {jobs} net job-years over {span}").format(
+        jobs=number(period["median"], "jobs"), span=f"{result.first_year}-{result.last_year}"
     )
     cost = result.row("cost_per_net_job_eur", funder=TOTAL)
     if cost["status"] == ESTIMATED:
-        text += f", at {cell(cost)} of public money per net additional job"
+        text += _(", at {cost} of public money per net additional job").format(cost=cell(cost))
     else:
-        text += f"; public cost per net job: {_SHOWN[cost['status']]}"
+        text += _("; public cost per net job: {status}").format(status=cell(cost))
     return text + "."
 
 
