@@ -52,6 +52,13 @@ def test_net_jobs_fall_as_displacement_rises():
     report = displacement.markdown(table, scenario=scenario, seeds=3, year=2015, stamp="abc")
     assert "none (0%)" in report and "high (75%)" in report and "`abc`" in report
     assert "= net additional jobs" in report
+    # the paired contrast: seed by seed, each level's net jobs minus those at no displacement
+    contrast = table[table["indicator"] == "net_vs_none"].set_index("displacement")
+    assert contrast["median"].to_dict() == pytest.approx(
+        {share: -200.0 * share / 0.05 for share in displacement.LEVELS}
+    )
+    assert (contrast["q95"] - contrast["q05"]).max() == pytest.approx(0.0)  # the seed cancels
+    assert "net jobs minus those at no displacement (same seeds)" in report
 
 
 def test_at_displacement_sets_every_market_and_the_incubated_firms():

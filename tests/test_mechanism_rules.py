@@ -372,6 +372,26 @@ def test_charter_firms_lend_their_excess_when_it_beats_their_owners_return():
         )
 
 
+def test_a_firm_lends_to_a_firm_within_the_firms_account():
+    """Between two firms the cash columns move; the firms' account in the books does not."""
+    model = treasury_model(
+        firm_rates(0.06, 0.0), firms_take_part=True, interest_rate_per_year=0.02, reserve_months=0.0
+    )
+    borrower, lender = charter_firms(model, 2)
+    model.firms.cash[borrower] -= model.firms.cash[borrower] + 40.0  # 40 short, booked nowhere
+    balance = model.ledger.balance(FIRMS)
+    model.treasury.step([], {})
+    assert model.treasury.unmet[0][1] == pytest.approx(40.0)
+    excess = np.zeros(len(model.firms))
+    excess[lender] = 100.0
+    cash = model.firms.cash[lender]
+    assert model.treasury.lend_from_firms(excess)[lender] == pytest.approx(40.0)
+    assert model.firms.cash[borrower] == pytest.approx(0.0)
+    assert model.firms.cash[lender] == pytest.approx(cash - 40.0)
+    assert model.ledger.balance(FIRMS) == balance
+    assert model.treasury.lent_by_firms_year == model.treasury.lent_to_firms_year == 40.0
+
+
 def test_the_loss_lenders_expect_follows_the_treasury_record():
     model = treasury_model(expected_loss_rate=0.01)
     treasury = model.treasury

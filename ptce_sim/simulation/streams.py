@@ -63,8 +63,7 @@ class Streams:
             structure, sectors of the micro firms created.
         cooperation: the cooperation network: the PLIE's caseload, other ESS structures joining,
             members' project requests to the animator.
-        funding: calls for projects won with a chance (issue 11, item 1); unused today, spawned now
-            so that the rule needs no new rank.
+        funding: whether the animator's application to a call for projects wins.
     """
 
     territory: np.random.Generator

@@ -14,6 +14,7 @@ from ptce_sim.simulation.invariants.report import (
     MAY_BE_EMPTY,
     RATES,
     SIGNED_STRUCTURE_COLUMNS,
+    SIGNED_TERRITORY_COLUMNS,
     InvariantError,
     Report,
     Violation,
@@ -150,7 +151,9 @@ class InvariantChecker:
                 lambda year=year, bad=bad: f"territory {year}: not finite or missing {bad}",
             )
             numbers = {k: v for k, v in values.items() if k not in bad and v == v}
-            negative = {k: v for k, v in numbers.items() if v < 0}
+            negative = {
+                k: v for k, v in numbers.items() if v < 0 and k not in SIGNED_TERRITORY_COLUMNS
+            }
             report.expect(
                 "yearly_indicators",
                 not negative,

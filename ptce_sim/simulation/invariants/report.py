@@ -32,6 +32,9 @@ RATES = ("unemployment_rate", "self_financing_ratio", "mean_trust")
 """Territory columns that are shares, in [0, 1]."""
 SIGNED_STRUCTURE_COLUMNS = frozenset({"cash_eur"})
 """Structure columns that may be negative (cash within the overdraft)."""
+SIGNED_TERRITORY_COLUMNS = frozenset({"induced_jobs"})
+"""Territory columns that may be negative (jobs the residents' earnings remove when earnings per
+resident fall below the start's)."""
 
 # kinds of organisation, for vectorised checks of who employs whom
 FIRM, AUTHORITY, STRUCTURE, EI, GE, GEIQ, CENTRE, CAE = range(8)

@@ -103,7 +103,10 @@ class Economy:
         residential = (
             1.0 - self.follows + self.follows * population + spent * (earnings - population)
         )
-        self.induced = spent * (earnings - population) / residential
+        induced = spent * (earnings - population)
+        self.induced = np.divide(
+            induced, residential, out=np.zeros_like(induced), where=residential > 0
+        )
         trend *= residential
         amp = np.array([s.cycle_amplitude for s in sectors])
         period = np.array([s.cycle_period_years for s in sectors])

@@ -172,7 +172,7 @@ class Treasury:
         else:
             lender.cash += amount
         account = SOLIDARITY_FUND if lender is None else lender.account
-        self.model.ledger.transfer(borrower.account, account, amount, flow)
+        self._transfer(borrower.account, account, amount, flow)
 
     def _lend(self, borrowers: list[Member], lenders: list[Member], reserve_months: float) -> None:
         self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
@@ -248,7 +248,7 @@ class Treasury:
             lender.cash -= amount
         borrower.cash += amount
         source = SOLIDARITY_FUND if lender is None else lender.account
-        self.model.ledger.transfer(source, borrower.account, amount, Flow.LOAN)
+        self._transfer(source, borrower.account, amount, Flow.LOAN)
         pair = (FUND if lender is None else lender.org, borrower.org)
         loan = self._pairs.get(pair)
         if loan is None:
@@ -260,6 +260,12 @@ class Treasury:
         self.lent_total += amount
         self.lent_by_firms_year += amount if source == FIRMS else 0.0
         self.lent_to_firms_year += amount if borrower.account == FIRMS else 0.0
+
+    def _transfer(self, source: Account, destination: Account, amount: float, flow: Flow) -> None:
+        """Book a transfer, but for one firm's to another's: both are in the firms' account, whose
+        balance does not change (their cash columns moved)."""
+        if source != destination:
+            self.model.ledger.transfer(source, destination, amount, flow)
 
     def _lose(self, amount: float) -> None:
         self.written_off_year += amount
