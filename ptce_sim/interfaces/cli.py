@@ -185,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default results/<name>/validation)"
     )
     validate.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+    validate.add_argument(
+        "--unemployment",
+        type=Path,
+        default=None,
+        help="observed unemployment rates to compare with (default: "
+        "unemployment_france_landes.toml beside the targets file, if there)",
+    )
 
     displace = commands.add_parser(
         "displacement",
@@ -470,7 +477,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ptce_sim.studies.validation import run_validate_command
 
     return run_validate_command(
-        args.scenario, args.targets, args.replicates, args.scale, args.out, args.workers
+        args.scenario,
+        args.targets,
+        args.replicates,
+        args.scale,
+        args.out,
+        args.workers,
+        unemployment_path=args.unemployment,
     )
 
 
