@@ -161,7 +161,12 @@ def test_patterns_are_computed(result):
     """Every pattern is listed with its share of runs and whether it holds."""
     patterns = result.patterns
     assert list(patterns.columns) == list(PATTERN_COLUMNS)
-    assert {"1970s shock", "timeline", "growth", "trust"} <= set(patterns["group"])
+    assert {"1970s shock", "timeline", "growth", "trust", "2008-2009 crisis"} <= set(
+        patterns["group"]
+    )
+    predictions = patterns["basis"].str.startswith("prediction")
+    assert predictions[patterns["group"].isin(["growth", "trust", "2008-2009 crisis"])].all()
+    assert not predictions[patterns["group"] == "timeline"].any()  # the timeline is an input
     names = set(patterns["pattern"])
     for structure in structure_creation(result.scenario):
         assert f"{structure} appears" in names
