@@ -7,16 +7,20 @@ numbers), the same scenario with every cooperation mechanism switched off
 
 - ``table``: for every figure of the targets file (:mod:`ptce_sim.studies.targets`), the observed
   value, the simulated median and 5%-95% quantiles over the seeds, the relative error of the
-  median, a pass at ±25% and a flag beyond ±50%;
+  median, a pass at ±25%, a flag beyond ±50% and its kind: emergent, or an identity with its
+  derivation; the fit score counts emergent figures only (:mod:`ptce_sim.studies.fit`);
 - ``patterns``: qualitative patterns (pattern-oriented modelling) checked on every run: the
   1970s job losses and the slow recovery, each named structure appearing at its timeline year and
-  growing, the pole's membership and project requests growing as trust accumulates;
+  growing, the pole's membership and project requests growing as trust accumulates,
+  unemployment rising in the 2008-2009 crisis; each labelled a prediction or a check of an input;
 - ``counterfactual``: the difference the pole makes in jobs and unemployment, paired seed by seed,
   with its 90% interval;
 
 and ``additionality``, the same pairs counted the way evaluators do
 (:mod:`ptce_sim.studies.additionality`): gross jobs, deadweight, displacement, leakage, net jobs,
-net jobs by group and the public cost per net job by funder.
+net jobs by group and the public cost per net job by funder; and, given observed rates,
+``unemployment``: the simulated unemployment rate beside France's and the Landes', year by year
+(:mod:`ptce_sim.studies.unemployment`).
 
 :func:`write_report` writes them as Markdown with PNG charts; :func:`run_validate_command` is the
 ``ptce-sim validate`` command's body. Runs are deterministic: the same scenario, targets and seeds
