@@ -5,7 +5,8 @@ by the tests of this module (fixture ``result``). Most tests check the tables' s
 consistency; the fit itself, on the emergent figures (none beyond ±50%, and the patterns), is
 asserted by :func:`test_reduced_validation_has_no_emergent_figure_beyond_50` and
 :func:`test_reduced_validation_patterns_hold`; the share within ±25% (at least 80%) is a known
-failure since identities stopped counting (:func:`test_reduced_validation_meets_the_share_within_25`).
+failure since identities stopped counting
+(:func:`test_reduced_validation_meets_the_share_within_25`).
 """
 
 from __future__ import annotations
