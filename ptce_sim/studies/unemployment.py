@@ -271,7 +271,13 @@ def plot(table: pd.DataFrame, rates: ObservedRates, path: Path, title: str) -> P
             alpha=0.2,
             lw=0,
         )
-        ax.plot(table["year"], table["simulated_median"], color="#2166ac", lw=1.8, label="model")
+        ax.plot(
+            table["year"],
+            table["simulated_median"],
+            color="#2166ac",
+            lw=1.8,
+            label="model: median, 5%-95% over seeds",
+        )
         national = table.dropna(subset=["national"])
         ax.plot(
             national["year"], national["national"], "o-", color="#000000", ms=3, lw=1,
