@@ -200,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
     _add_language(validate, "charts (the report's text is English)")
+    validate.add_argument(
+        "--unemployment",
+        type=Path,
+        default=None,
+        help="observed unemployment rates to compare with (default: "
+        "unemployment_france_landes.toml beside the targets file, if there)",
+    )
 
     displace = commands.add_parser(
         "displacement",
@@ -492,6 +499,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         args.out,
         args.workers,
         lang=args.lang,
+        unemployment_path=args.unemployment,
     )
 
 

@@ -16,6 +16,11 @@ the model's tables: ``[structures]`` maps the targets file's structure names to 
 ``[territory.<key>]`` and ``[shock.<key>]`` say how territory-level figures are computed from the
 territory table, and ``[not_compared]`` lists, with a reason, the figures the model cannot produce.
 Every numeric figure must be mapped or listed there: a figure is never silently skipped.
+``[identities]`` classes figures as *identities* (they follow from the scenario's inputs or from
+another figure, so the model cannot get them wrong), each with its derivation, in sections that
+mirror the targets file: ``[identities.territory]``, ``[identities.shock."<shock name>"]`` and
+``[identities.target."<structure>"]``, one ``indicator = "derivation"`` line per figure. Every
+other compared figure is *emergent*: the model could get it wrong (:mod:`ptce_sim.studies.fit`).
 
 Every problem becomes a :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the field
 and what was expected. Nothing here runs the model.
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -48,7 +53,10 @@ DESCRIPTIVE_KEYS = frozenset({"name", "note", "created", "structure", "year", "p
 """Keys of a targets file that describe a figure rather than being one."""
 
 TOP_LEVEL_KEYS = frozenset({"territory", "shock", "target"})
-MAPPING_KEYS = frozenset({"structures", "indicators", "territory", "shock", "not_compared"})
+MAPPING_KEYS = frozenset(
+    {"structures", "indicators", "territory", "shock", "not_compared", "identities"}
+)
+IDENTITY_SECTIONS = frozenset({"territory", "shock", "target"})
 YEAR_RANGE = (1800, 2200)
 
 
@@ -68,6 +76,8 @@ class Target:
         observed: the observed value.
         scaled: a count, compared to the simulated value divided by the run's scale.
         note: the source's wording, if any.
+        identity: how the figure follows from the inputs or from another figure (from the
+            mapping's ``[identities]``); empty for an emergent figure.
     """
 
     label: str
@@ -81,6 +91,12 @@ class Target:
     observed: float
     scaled: bool
     note: str = ""
+    identity: str = ""
+
+    @property
+    def emergent(self) -> bool:
+        """Whether the model could get the figure wrong (it is not an identity)."""
+        return not self.identity
 
     @property
     def year(self) -> int:
@@ -309,7 +325,7 @@ def parse_targets(
     return Targets(
         path=path,
         mapping_path=mapping_path,
-        targets=tuple(targets),
+        targets=_classify(targets, rules.identities, mapping_path),
         not_compared=tuple(not_compared),
         created=created,
         structure_names=dict(rules.structures),
@@ -394,6 +410,8 @@ class _Rules:
     territory: dict[str, _Rule]
     shock: dict[str, _Rule]
     not_compared: dict[str, str]
+    identities: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """(section, name, indicator) -> derivation; the name is empty for the territory."""
 
 
 @dataclass(frozen=True)
@@ -446,7 +464,64 @@ def _parse_mapping(mapping: Mapping[str, object], path: Path) -> _Rules:
         key: _text(value, path, f"not_compared.{printable(key)}")
         for key, value in _table(mapping.get("not_compared", {}), path, "not_compared").items()
     }
-    return _Rules(structures, indicators, territory, shock, not_compared)
+    identities = _identities(mapping.get("identities", {}), path)
+    return _Rules(structures, indicators, territory, shock, not_compared, identities)
+
+
+def _identities(value: object, path: Path) -> dict[tuple[str, str, str], str]:
+    """The ``[identities]`` section: ``(section, name, indicator) -> derivation``."""
+    sections = _table(value, path, "identities")
+    _check_keys(sections, IDENTITY_SECTIONS, path, "identities", "section")
+    found: dict[tuple[str, str, str], str] = {}
+    for section, body in sections.items():
+        where = f"identities.{section}"
+        named = {"": body} if section == "territory" else _table(body, path, where)
+        for name, figures in named.items():
+            place = f"{where}.{printable(name)}" if name else where
+            for indicator, derivation in _table(figures, path, place).items():
+                field_name = f"{place}.{printable(indicator)}"
+                if not isinstance(derivation, str) or len(derivation.split()) < 3:
+                    raise ScenarioError(
+                        f"{path}: field '{field_name}': expected the figure's derivation or "
+                        f"reason in words (an identity needs one), got {_short(derivation)}"
+                    )
+                found[(section, name, indicator)] = derivation.strip()
+    return found
+
+
+def _section(target: Target) -> tuple[str, str]:
+    """The targets file's section of a figure and its name there (empty for the territory)."""
+    if target.label.startswith("territory."):
+        return "territory", ""
+    if target.label.startswith("shock["):
+        return "shock", target.source_name
+    return "target", target.source_name
+
+
+def _classify(
+    targets: list[Target], identities: dict[tuple[str, str, str], str], path: Path
+) -> tuple[Target, ...]:
+    """The figures with their derivation when ``[identities]`` classes them as identities.
+
+    Raises:
+        ScenarioError: an identity names no compared figure (unknown, or not compared).
+    """
+    compared = {(*_section(t), t.indicator) for t in targets}
+    for key in identities:
+        if key not in compared:
+            section, name, indicator = key
+            place = f"identities.{section}" + (f".{printable(name)}" if name else "")
+            expected = sorted(i for s, n, i in compared if (s, n) == (section, name)) or sorted(
+                {n for s, n, _ in compared if s == section}
+            )
+            raise ScenarioError(
+                f"{path}: field '{place}.{printable(indicator)}': no compared figure "
+                f"{indicator!r} of {section} {name!r} (an identity must name a figure of the "
+                f"targets file that is compared); expected one of {expected}"
+            )
+    return tuple(
+        replace(t, identity=identities.get((*_section(t), t.indicator), "")) for t in targets
+    )
 
 
 def _rule(value: object, path: Path, where: str, *, table: str, period: bool = False) -> _Rule:

@@ -7,16 +7,20 @@ numbers), the same scenario with every cooperation mechanism switched off
 
 - ``table``: for every figure of the targets file (:mod:`ptce_sim.studies.targets`), the observed
   value, the simulated median and 5%-95% quantiles over the seeds, the relative error of the
-  median, a pass at ±25% and a flag beyond ±50%;
+  median, a pass at ±25%, a flag beyond ±50% and its kind: emergent, or an identity with its
+  derivation; the fit score counts emergent figures only (:mod:`ptce_sim.studies.fit`);
 - ``patterns``: qualitative patterns (pattern-oriented modelling) checked on every run: the
   1970s job losses and the slow recovery, each named structure appearing at its timeline year and
-  growing, the pole's membership and project requests growing as trust accumulates;
+  growing, the pole's membership and project requests growing as trust accumulates,
+  unemployment rising in the 2008-2009 crisis; each labelled a prediction or a check of an input;
 - ``counterfactual``: the difference the pole makes in jobs and unemployment, paired seed by seed,
   with its 90% interval;
 
 and ``additionality``, the same pairs counted the way evaluators do
 (:mod:`ptce_sim.studies.additionality`): gross jobs, deadweight, displacement, leakage, net jobs,
-net jobs by group and the public cost per net job by funder.
+net jobs by group and the public cost per net job by funder; and, given observed rates,
+``unemployment``: the simulated unemployment rate beside France's and the Landes', year by year
+(:mod:`ptce_sim.studies.unemployment`).
 
 :func:`write_report` writes them as Markdown with PNG charts; :func:`run_validate_command` is the
 ``ptce-sim validate`` command's body. Runs are deterministic: the same scenario, targets and seeds
@@ -40,9 +44,10 @@ from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import atomic
 from ptce_sim.runs.atomic import replacing
 from ptce_sim.runs.i18n import DEFAULT, N_, _, ngettext, number, percent, using
-from ptce_sim.studies import additionality
+from ptce_sim.studies import additionality, fit, unemployment
 from ptce_sim.studies.additionality import Additionality
 from ptce_sim.studies.targets import Target, Targets, check_targets, structure_creation
+from ptce_sim.studies.unemployment import ObservedRates
 
 DEFAULT_REPLICATES = 20
 PASS_BAND = 0.25
@@ -72,8 +77,10 @@ TABLE_COLUMNS = (
     "observed_in_interval",
     "scaled",
     "runs",
+    "kind",
+    "derivation",
 )
-PATTERN_COLUMNS = ("group", "pattern", "expected", "share_of_runs", "holds", "detail")
+PATTERN_COLUMNS = ("group", "pattern", "expected", "share_of_runs", "holds", "detail", "basis")
 COUNTERFACTUAL_COLUMNS = (
     "year",
     "indicator",
@@ -91,6 +98,10 @@ RECOVERY_YEAR = "year employment is back to its pre-shock level"
 FIRST_ROW = "first year"
 YEAR_VALUES = frozenset({RECOVERY_YEAR, FIRST_ROW})
 """Pattern details that are years (printed without a thousands separator)."""
+PREDICTION = "prediction"
+"""Basis of a pattern the inputs do not decide: the model could miss it (none is calibrated on)."""
+INPUT_CHECK = "check of an input"
+"""Basis of a pattern that follows from the scenario's inputs (e.g. its timeline)."""
 PERSON_COLUMNS = ("employees", "insertion_employees", "permanent_employees", "project_holders")
 """Structure columns drawn, with their observed points, in the structures' growth chart."""
 STAFF_LABELS = {
@@ -115,6 +126,8 @@ class PatternSettings:
         trust_years: pole members and cumulated project requests increase across these years.
         counterfactual_years: years of the jobs and unemployment difference the pole makes.
         holds_share: a pattern holds when it holds in at least this share of the runs.
+        crisis_years: the 2008-2009 crisis: unemployment in each later year is above the first
+            year's (checked when the scenario has a sector shock in the first year).
     """
 
     shock_before: int = 1973
@@ -124,6 +137,7 @@ class PatternSettings:
     trust_years: tuple[int, ...] = (1995, 2005, 2015)
     counterfactual_years: tuple[int, ...] = (2012, 2015)
     holds_share: float = 0.8
+    crisis_years: tuple[int, ...] = (2008, 2009, 2010)
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,9 @@ class ValidationResult:
         settings: the patterns' years and thresholds.
         additionality: gross to net jobs with cooperation against without, paired seed by seed
             (:func:`net_effects`); ``None`` when not computed.
+        unemployment: the simulated unemployment rate beside the observed ones, year by year
+            (:func:`ptce_sim.studies.unemployment.comparison_table`); ``None`` without them.
+        rates: the observed unemployment rates it was compared with.
     """
 
     scenario: Scenario
@@ -164,6 +181,8 @@ class ValidationResult:
     counterfactual_runs: tuple[RunTables, ...]
     settings: PatternSettings = field(default_factory=PatternSettings)
     additionality: Additionality | None = None
+    unemployment: pd.DataFrame | None = None
+    rates: ObservedRates | None = None
 
     @property
     def scale(self) -> float:
@@ -172,28 +191,29 @@ class ValidationResult:
 
     @property
     def share_passed(self) -> float:
-        """Share of the figures within ±25%."""
-        return float(self.table["passed"].mean()) if len(self.table) else 0.0
+        """Share of the emergent figures within ±25% (identities do not count)."""
+        return fit.share_passed(self.table)
 
     @property
     def beyond_50_count(self) -> int:
-        """Number of figures more than ±50% away."""
-        return int(self.table["beyond_50"].sum())
+        """Number of emergent figures more than ±50% away."""
+        return fit.beyond_count(self.table)
 
     @property
     def goal_met(self) -> bool:
-        """At least 80% of the figures within ±25% and none beyond ±50%."""
+        """At least 80% of the emergent figures within ±25% and none beyond ±50%."""
         return self.share_passed >= GOAL_SHARE and self.beyond_50_count == 0
 
     def summary(self) -> str:
         """A few lines saying how well the scenario fits."""
-        n = len(self.table)
-        passed = int(self.table["passed"].sum())
+        n = len(fit.emergent(self.table))
+        passed = fit.passed_count(self.table)
         applicable = self.patterns[self.patterns["holds"].notna()]
         holding = int(applicable["holds"].astype(bool).sum())
         lines = [
             f"{self.scenario.run.name}: {len(self.seeds)} seeds at scale {self.scale:g}",
-            f"figures within ±25%: {passed} of {n} ({100 * self.share_passed:.0f}%; goal "
+            fit.count_line(self.table),
+            f"emergent figures within ±25%: {passed} of {n} ({100 * self.share_passed:.0f}%; goal "
             f">= {100 * GOAL_SHARE:.0f}%); beyond ±50%: {self.beyond_50_count} (goal: none) -> "
             f"goal {'met' if self.goal_met else 'NOT met'}",
             f"patterns holding: {holding} of {len(applicable)}",
@@ -220,6 +240,7 @@ def validate(
     counterfactual: Scenario | None = None,
     settings: PatternSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    rates: ObservedRates | None = None,
 ) -> ValidationResult:
     """Run a scenario and its no-cooperation counterfactual and compare them with the targets.
 
@@ -235,6 +256,8 @@ def validate(
             ``scenario.without_cooperation()``.
         settings: years and thresholds of the patterns; default :class:`PatternSettings`.
         progress: called as ``progress(runs_done, runs_total)`` after each run.
+        rates: observed unemployment rates (:func:`ptce_sim.studies.unemployment.load_rates`)
+            to set the simulated rate beside, year by year; ``None``: no such comparison.
 
     Returns:
         The tables of the comparison and the runs.
@@ -292,6 +315,10 @@ def validate(
         counterfactual_runs=cf_runs,
         settings=settings,
         additionality=net_effects(runs, cf_runs, scale_used, settings),
+        unemployment=None
+        if rates is None
+        else unemployment.comparison_table(rates, [run.territory for run in runs]),
+        rates=rates,
     )
 
 
@@ -395,6 +422,8 @@ def target_table(targets: Targets, runs: Sequence[RunTables], scale: float) -> p
                 "observed_in_interval": bool(found and q05 <= target.observed <= q95),
                 "scaled": target.scaled,
                 "runs": int(finite.size),
+                "kind": fit.EMERGENT if target.emergent else fit.IDENTITY,
+                "derivation": target.identity,
             }
         )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
@@ -410,6 +439,7 @@ class _Pattern:
     name: str
     expected: str
     check: Callable[[RunTables], tuple[bool, dict[str, float]]]
+    basis: str = PREDICTION
 
 
 def pattern_table(
@@ -439,6 +469,7 @@ def pattern_table(
                 "share_of_runs": share,
                 "holds": share >= settings.holds_share,
                 "detail": f"median over runs: {detail}" if detail else "",
+                "basis": pattern.basis,
             }
         )
     for group, name, reason in _skipped_patterns(scenario, settings):
@@ -450,6 +481,7 @@ def pattern_table(
                 "share_of_runs": math.nan,
                 "holds": None,
                 "detail": "not applicable",
+                "basis": "",
             }
         )
     frame = pd.DataFrame(rows, columns=list(PATTERN_COLUMNS))
@@ -488,6 +520,7 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
                 "job losses",
                 f"employment in {after} below {before}",
                 losses,
+                f"{INPUT_CHECK}: the scenario's plant closures and sector shocks",
             ),
             _Pattern(
                 "1970s shock",
@@ -507,6 +540,7 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
                 f"{name} appears",
                 f"first row in {year} (timeline{sources})",
                 _appears(name, year),
+                f"{INPUT_CHECK}: the scenario's timeline",
             )
         )
         full_year = year if month == 1 else year + 1
@@ -520,6 +554,7 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
                 )
             )
 
+    patterns += _crisis_patterns(scenario, settings)
     years = [y for y in settings.trust_years if first <= y <= last]
     if len(years) >= 2:
         span = " < ".join(str(y) for y in years)
@@ -538,6 +573,33 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
             ),
         ]
     return patterns
+
+
+def _crisis_patterns(scenario: Scenario, settings: PatternSettings) -> list[_Pattern]:
+    """The 2008-2009 crisis: unemployment rises, when the scenario has a shock that year.
+
+    The shock's depth is an input; how far it raises the residents' unemployment is the model's.
+    """
+    start, *later = settings.crisis_years
+    shocked = any(event.type == "sector_shock" and event.year == start for event in scenario.events)
+    if not later or not shocked or later[-1] > scenario.run.end_year:
+        return []
+
+    def rises(run: RunTables) -> tuple[bool, dict[str, float]]:
+        rate = _territory_series(run.territory, "unemployment_rate") * 100.0
+        values = {f"unemployment % {y}": float(rate[y]) for y in settings.crisis_years}
+        return all(rate[y] > rate[start] for y in later), values
+
+    return [
+        _Pattern(
+            "2008-2009 crisis",
+            "unemployment rises",
+            f"unemployment rate in {', '.join(map(str, later))} above {start}",
+            rises,
+            f"{PREDICTION}: the sector shock of {start} is an input, its effect on unemployment "
+            "is the model's",
+        )
+    ]
 
 
 def _skipped_patterns(scenario: Scenario, settings: PatternSettings) -> list[tuple[str, str, str]]:
@@ -722,6 +784,8 @@ REPORT_NAME = "validation.md"
 TARGETS_PNG = "validation_targets.png"
 STRUCTURES_PNG = "validation_structures.png"
 COUNTERFACTUAL_PNG = "validation_counterfactual.png"
+UNEMPLOYMENT_PNG = "validation_unemployment.png"
+UNEMPLOYMENT_CSV = "validation_unemployment.csv"
 ADDITIONALITY_CSV = "validation_additionality.csv"
 
 
@@ -752,6 +816,11 @@ def write_report(
             _plot_structures(result, out / STRUCTURES_PNG),
             _plot_counterfactual(result, out / COUNTERFACTUAL_PNG),
         ]
+    if result.unemployment is not None and result.rates is not None:
+        title = f"{result.scenario.run.name}: unemployment beside France and the Landes"
+        written.append(
+            unemployment.plot(result.unemployment, result.rates, out / UNEMPLOYMENT_PNG, title)
+        )
     for name, frame in (
         ("validation_targets.csv", result.table),
         ("validation_patterns.csv", result.patterns),
@@ -761,6 +830,7 @@ def write_report(
             if result.additionality is not None
             else []
         ),
+        *([(UNEMPLOYMENT_CSV, result.unemployment)] if result.unemployment is not None else []),
     ):
         path = out / name
         atomic.write_text(path, frame.to_csv(index=False, float_format="%.6g"))
@@ -782,9 +852,11 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         if list(seeds) == list(range(seeds[0], seeds[-1] + 1))
         else ", ".join(str(s) for s in seeds)
     )
-    passed = int(table["passed"].sum())
+    passed = fit.passed_count(table)
+    emergent = fit.emergent(table)
     applicable = result.patterns[result.patterns["holds"].notna()]
     holding = int(applicable["holds"].astype(bool).sum())
+    predictions = applicable[applicable["basis"].str.startswith(PREDICTION)]
     lines = [
         f"# Validation: {scenario.run.title or scenario.run.name}",
         "",
@@ -796,29 +868,33 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         "",
         "## Summary",
         "",
-        f"- **{passed} of {len(table)} figures** ({100 * result.share_passed:.0f}%) are within "
-        f"±{100 * PASS_BAND:.0f}% of the observed value (goal: at least {100 * GOAL_SHARE:.0f}%).",
+        f"- {fit.count_line(table)}.",
+        f"- **{passed} of {len(emergent)} emergent figures** ({100 * result.share_passed:.0f}%) "
+        f"are within ±{100 * PASS_BAND:.0f}% of the observed value (goal: at least "
+        f"{100 * GOAL_SHARE:.0f}%).",
         f"- **{result.beyond_50_count}** {'is' if result.beyond_50_count == 1 else 'are'} more "
         f"than ±{100 * FAR_BAND:.0f}% away (goal: none).",
-        f"- Goal **{'met' if result.goal_met else 'not met'}**.",
+        f"- Goal **{'met' if result.goal_met else 'not met'}** (emergent figures only).",
         f"- **{holding} of {len(applicable)} patterns** hold (in at least "
-        f"{100 * result.settings.holds_share:.0f}% of the runs).",
+        f"{100 * result.settings.holds_share:.0f}% of the runs), of which "
+        f"{int(predictions['holds'].astype(bool).sum())} of {len(predictions)} predictions.",
     ]
     for row in result.counterfactual.itertuples():
         lines.append(f"- Cooperation effect in {_effect(row)}.")
     lines += [
         "",
-        "## Observed figures and simulated values",
+        "## Observed figures and simulated values (emergent figures)",
         "",
-        "Simulated: median and 5%-95% quantiles over the seeds; counts are full-scale (the "
-        "simulated value divided by the scale). Error: relative error of the median. "
+        "The figures the model could get wrong, the only ones the fit score counts. Simulated: "
+        "median and 5%-95% quantiles over the seeds; counts are full-scale (the simulated value "
+        "divided by the scale). Error: relative error of the median. "
         f"✅ within ±{100 * PASS_BAND:.0f}%, ⚠️ within ±{100 * FAR_BAND:.0f}%, ❌ beyond.",
         "",
         "| structure | indicator | year | observed | simulated median | 90% interval | error "
         "| fit |",
         "|---|---|---|---:|---:|---:|---:|:---:|",
     ]
-    for row in table.itertuples():
+    for row in emergent.itertuples():
         mark = "✅" if row.passed else ("❌" if row.beyond_50 else "⚠️")
         lines.append(
             f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
@@ -829,25 +905,35 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         "",
         f"![simulated interval against observed value]({TARGETS_PNG})",
         "",
+        *identities_section(table),
         "## Patterns",
         "",
         "Qualitative patterns the model must produce (pattern-oriented modelling), checked on "
         f"every run; a pattern holds when it holds in at least "
-        f"{100 * result.settings.holds_share:.0f}% of the runs.",
+        f"{100 * result.settings.holds_share:.0f}% of the runs. None was used in calibration. "
+        "A *prediction* is a pattern the inputs do not decide, so the model could miss it; a "
+        "*check of an input* follows from the scenario (its timeline, its shocks) and only "
+        "shows that the input is read as meant.",
         "",
-        "| group | pattern | expected | runs where it holds | holds | detail |",
-        "|---|---|---|---:|:---:|---|",
+        "| group | pattern | expected | basis | runs where it holds | holds | detail |",
+        "|---|---|---|---|---:|:---:|---|",
     ]
     for row in result.patterns.itertuples():
         holds = "n/a" if pd.isna(row.holds) else ("✅" if row.holds else "❌")
         share = "n/a" if not math.isfinite(row.share_of_runs) else f"{100 * row.share_of_runs:.0f}%"
         lines.append(
-            f"| {row.group} | {row.pattern} | {row.expected} | {share} | {holds} | {row.detail} |"
+            f"| {row.group} | {row.pattern} | {row.expected} | {row.basis} | {share} | {holds} "
+            f"| {row.detail} |"
         )
     lines += [
         "",
         f"![structures' employees over time]({STRUCTURES_PNG})",
         "",
+        *(
+            unemployment.markdown(result.unemployment, result.rates, UNEMPLOYMENT_PNG)
+            if result.unemployment is not None and result.rates is not None
+            else []
+        ),
         "## What the pole changes (counterfactual)",
         "",
         "The same territory with every cooperation mechanism switched off "
@@ -873,6 +959,30 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
             lines.append(f"- `{label}` = {_number(value)}: {reason}.")
         lines.append("")
     return "\n".join(lines)
+
+
+def identities_section(table: pd.DataFrame) -> list[str]:
+    """The report's list of identities: each figure with its derivation and simulated value."""
+    rows = fit.identities(table)
+    if rows.empty:
+        return []
+    lines = [
+        "## Identities (not counted in the fit)",
+        "",
+        "Figures that follow from the scenario's inputs or from another figure, as the model is "
+        "written: they cannot tell whether the model is right, so the fit score leaves them out. "
+        "Each is given with its derivation (from the mapping file's `[identities]`).",
+        "",
+        "| structure | indicator | year | observed | simulated median | error | derivation |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    for row in rows.itertuples():
+        lines.append(
+            f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
+            f"{_number(row.simulated_median)} | {_percent(row.relative_error)} | "
+            f"{row.derivation} |"
+        )
+    return [*lines, ""]
 
 
 def net_section(net: Additionality, settings: PatternSettings) -> list[str]:
@@ -910,7 +1020,13 @@ def _pyplot():
 
 
 STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "figure.dpi": 110}
-COLOURS = {"passed": "#1b7837", "near": "#e08214", "far": "#b2182b", "observed": "#000000"}
+COLOURS = {
+    "passed": "#1b7837",
+    "near": "#e08214",
+    "far": "#b2182b",
+    "observed": "#000000",
+    "identity": "#999999",
+}
 
 
 def _plot_targets(result: ValidationResult, path: Path) -> Path:
@@ -935,6 +1051,8 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
                 ax.text(low, y, " " + _("no simulated value"), va="center", color=COLOURS["far"])
                 continue
             colour = COLOURS["passed" if row.passed else ("far" if row.beyond_50 else "near")]
+            if row.kind == fit.IDENTITY:
+                colour = COLOURS["identity"]
             ax.plot([ratios[0], ratios[2]], [y, y], color=colour, lw=2, solid_capstyle="butt")
             ax.plot(ratios[1], y, "o", color=colour, ms=6)
         ax.set_xscale("log")
@@ -942,9 +1060,12 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
         ax.set_yticks(range(len(table)))
         ax.set_yticklabels(
             [
-                f"{r.indicator} ({r.period})"
-                if r.model_structure == TERRITORY
-                else f"{r.model_structure}: {r.indicator} ({r.period})"
+                (
+                    f"{r.indicator} ({r.period})"
+                    if r.model_structure == TERRITORY
+                    else f"{r.model_structure}: {r.indicator} ({r.period})"
+                )
+                + (" [identity]" if r.kind == fit.IDENTITY else "")
                 for r in table.iloc[::-1].itertuples()
             ]
         )
@@ -955,7 +1076,8 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
         ax.set_xlabel(
             _(
                 "simulated / observed: dot = median, line = 5%-95% over seeds\n"
-                "shaded: within ±{near} (green) and ±{far} (orange)"
+                "shaded: within ±{near} (green) and ±{far} (orange); grey: identities, not "
+                "counted in the fit"
             ).format(near=percent(PASS_BAND, 0), far=percent(FAR_BAND, 0))
         )
         ax.set_title(
@@ -1115,6 +1237,8 @@ EXIT_BAD_INPUT = 2
 
 
 DEFAULT_REFERENCE = Path("tests/reference/digests.json")
+RATES_NAME = "unemployment_france_landes.toml"
+"""The observed unemployment rates read, by default, beside the targets file."""
 
 
 def _stamp(reference_path: str | Path | None) -> str | None:
@@ -1148,6 +1272,7 @@ def run_validate_command(
     reference_path: str | Path | None = None,
     show_progress: bool = True,
     lang: str = DEFAULT,
+    unemployment_path: str | Path | None = None,
 ) -> int:
     """Body of ``ptce-sim validate SCENARIO TARGETS [--replicates N] [--scale X] [--out DIR]``.
 
@@ -1165,6 +1290,8 @@ def run_validate_command(
             ``tests/reference/digests.json`` when it exists).
         show_progress: draw a progress bar on standard error.
         lang: the charts' language (see :func:`write_report`).
+        unemployment_path: observed unemployment rates to set the simulated rate beside
+            (default :data:`RATES_NAME` beside the targets file, when it exists).
 
     Returns:
         0 when the report is written and the fit meets the goal (at least 80% of the figures
@@ -1181,6 +1308,10 @@ def run_validate_command(
     try:
         scenario = load_scenario(scenario_path)
         targets = load_targets(targets_path, mapping_path)
+        if unemployment_path is None:
+            unemployment_path = Path(targets_path).with_name(RATES_NAME)
+            unemployment_path = unemployment_path if unemployment_path.is_file() else None
+        rates = None if unemployment_path is None else unemployment.load_rates(unemployment_path)
         if scale is not None:
             scenario = scenario.with_overrides(scale=scale)
         check_targets(targets, scenario)
@@ -1205,7 +1336,9 @@ def run_validate_command(
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)
 
-        result = validate(scenario, targets, replicates=n, workers=workers, progress=progress)
+        result = validate(
+            scenario, targets, replicates=n, workers=workers, progress=progress, rates=rates
+        )
     files = write_report(result, out_dir, stamp=_stamp(reference_path), lang=lang)
     print(result.summary())
     print(f"report: {files[0]}")

@@ -1,0 +1,63 @@
+"""The fit score of a validation: emergent figures only, identities listed apart.
+
+Every compared figure of a targets file is either *emergent* (the model could get it wrong) or an
+*identity*: it follows from the scenario's inputs or from another figure, with its derivation
+given in the mapping file's ``[identities]`` (:mod:`ptce_sim.studies.targets`). An identity
+cannot fail for a reason worth knowing, so the fit score (the share of figures within ±25%, the
+count beyond ±50%) counts emergent figures only; the report lists identities apart, with their
+derivation and their simulated value.
+
+The functions work on the validation's target table (``ptce_sim.studies.validation.target_table``:
+one row per figure, with ``kind``, ``passed`` and ``beyond_50`` columns).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+EMERGENT = "emergent"
+IDENTITY = "identity"
+MIN_EMERGENT = 15
+"""Issue 12: at least this many figures stay emergent, so that the fit score means something."""
+
+
+def emergent(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the emergent figures: those the fit score counts."""
+    return table[table["kind"] == EMERGENT]
+
+
+def identities(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the identities, listed apart with their derivation."""
+    return table[table["kind"] == IDENTITY]
+
+
+def share_passed(table: pd.DataFrame) -> float:
+    """Share of the emergent figures within ±25% (0 when there is none)."""
+    rows = emergent(table)
+    return float(rows["passed"].mean()) if len(rows) else 0.0
+
+
+def passed_count(table: pd.DataFrame) -> int:
+    """Number of emergent figures within ±25%."""
+    return int(emergent(table)["passed"].sum())
+
+
+def beyond_count(table: pd.DataFrame) -> int:
+    """Number of emergent figures more than ±50% away."""
+    return int(emergent(table)["beyond_50"].sum())
+
+
+def enough_emergent(table: pd.DataFrame) -> bool:
+    """Whether at least :data:`MIN_EMERGENT` figures are emergent."""
+    return len(emergent(table)) >= MIN_EMERGENT
+
+
+def count_line(table: pd.DataFrame) -> str:
+    """One sentence: how many figures are emergent and how many are identities."""
+    n, k = len(emergent(table)), len(identities(table))
+    verdict = "met" if enough_emergent(table) else "not met"
+    return (
+        f"{n} of {len(table)} figures are emergent (the model could get them wrong; goal: at "
+        f"least {MIN_EMERGENT}, {verdict}); {k} {'is an identity' if k == 1 else 'are identities'}"
+        ", listed apart"
+    )
