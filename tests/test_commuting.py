@@ -123,12 +123,22 @@ def test_jobs_add_up_with_in_commuters(paired) -> None:
         assert (t["employed"] == jobs).all()
 
 
+def local_classic(model: PtceModel) -> np.ndarray:
+    """Mask of the persons employed by classic firms of sectors located in the territory."""
+    people = model.people
+    outside = np.array([s.located_outside for s in model.spec.sectors])
+    rows = model.orgs.firm_rows(people.employer)
+    sector = np.where(rows >= 0, model.firms.sector[np.maximum(rows, 0)], 0)
+    return (people.status == Status.CLASSIC) & (rows >= 0) & ~outside[sector]
+
+
 def _model_with_in_commuters(k: int) -> PtceModel:
-    """A model a year in, whose first ``k`` classic workers are then made non-residents."""
+    """A model a year in, whose first ``k`` classic workers of the territory's own sectors (not
+    the conurbation's) are then made non-residents."""
     model = PtceModel(short(0.0), 2)
     for _ in range(12):
         model.step()
-    rows = np.flatnonzero(model.people.status == Status.CLASSIC)[:k]
+    rows = np.flatnonzero(local_classic(model))[:k]
     model.people.resident[rows] = False
     return model
 
@@ -144,7 +154,7 @@ def test_population_columns_count_residents_only() -> None:
     model = _model_with_in_commuters(0)
     before = metrics.territory_row(model, 1971, model.tally, 0.0, {})
     monthly_before = {name: f(model) for name, f in MONTHLY.items()}
-    rows = np.flatnonzero(model.people.status == Status.CLASSIC)[:k]
+    rows = np.flatnonzero(local_classic(model))[:k]
     model.people.resident[rows] = False
     after = metrics.territory_row(model, 1971, model.tally, 0.0, {})
     monthly_after = {name: f(model) for name, f in MONTHLY.items()}
