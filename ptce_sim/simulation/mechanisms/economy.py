@@ -2,15 +2,14 @@
 
 A sector's demand index is the product of a trend (its own, plus the share that follows the
 territory's residents: the residential economy), a business cycle, a season, and the shocks under
-way. The residential share lives partly on the residents' earnings
-(``households.earnings_share_of_residential_demand``): that part follows the residents' earnings
-(wages of the residents in work, benefits of those seeking work), the rest their number. New jobs
-of residents thus raise the residential sectors' demand: the local multiplier, whose jobs the
-year's ``induced_jobs`` column counts. A firm's
-labour demand is its baseline times its sector's index times its own persistent noise. When a
-sector's demand exceeds what its firms offer by more than ``entry_threshold_jobs``, new firms open;
-firms also close at random, more often in a downturn, and plant closures remove a sector's largest
-firms for good.
+way. In the sectors located in the territory, the residential share lives partly on the residents'
+earnings (``households.earnings_share_of_residential_demand``): that part follows the residents'
+earnings (wages of the residents in work, benefits of those seeking work), the rest their number.
+New jobs of residents thus raise the residential sectors' demand: the local multiplier, whose jobs
+the year's ``induced_jobs`` column counts. A firm's labour demand is its baseline times its
+sector's index times its own persistent noise. When a sector's demand exceeds what its firms
+offer by more than ``entry_threshold_jobs``, new firms open; firms also close at random, more
+often in a downturn, and plant closures remove a sector's largest firms for good.
 """
 
 from __future__ import annotations
@@ -67,6 +66,11 @@ class Economy:
         self.displaced = np.zeros(len(sectors))
         """Classic FTE of each sector displaced this month by ESS sales."""
         self.follows = np.array([s.follows_population for s in sectors])
+        self.spending = np.array(
+            [0.0 if s.located_outside else s.follows_population for s in sectors]
+        )
+        """The residential share of the sectors located in the territory: the residents' local
+        spending (a sector of the conurbation follows the residents' number, its access, only)."""
         self.earnings0 = 0.0
         """The residents' earnings at the start (set once the persons are placed)."""
         self.induced = np.zeros(len(sectors))
@@ -99,7 +103,7 @@ class Economy:
         sectors = model.spec.sectors
         trend = np.array([np.exp(s.trend_per_year * years) for s in sectors])
         population, earnings = self.residential_ratios()
-        spent = self.follows * model.spec.households.earnings_share_of_residential_demand
+        spent = self.spending * model.spec.households.earnings_share_of_residential_demand
         residential = (
             1.0 - self.follows + self.follows * population + spent * (earnings - population)
         )
