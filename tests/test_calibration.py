@@ -285,3 +285,46 @@ def test_an_interrupted_design_completes_with_resume(tmp_path: Path) -> None:
     assert len(values) == 3
     figures = values[[t.label for t in calibration.figures]].to_numpy(dtype=float)
     assert np.isfinite(figures).all() and (figures > 0).any(axis=0).sum() >= 8
+
+
+TINY = """
+[experiment]
+name = "tiny_posterior"
+replicates = 3
+master_seed = 9
+start_year = 1999
+end_year = 2001
+scale = 0.05
+keep = ["employed"]
+
+[[scenarios]]
+name = "seignanx"
+file = "{scenario}"
+"""
+
+
+def test_batch_with_posterior_records_each_runs_draw(tmp_path: Path) -> None:
+    """``ptce-sim batch --posterior``: the manifest names the sample, each run its draw."""
+    from ptce_sim.interfaces.cli import main
+    from ptce_sim.studies.batch import read_manifest, run_files, run_metadata
+
+    experiment = tmp_path / "tiny.toml"
+    scenario = (ROOT / "scenarios" / "seignanx_1970_2015.toml").as_posix()
+    experiment.write_text(TINY.format(scenario=scenario), encoding="utf-8")
+    posterior = posterior_file(tmp_path)
+    out = tmp_path / "batch"
+    args = ["batch", str(experiment), "--posterior", str(posterior), "--out", str(out)]
+    assert main([*args, "--workers", "1", "--quiet"]) == 0
+    manifest = read_manifest(out)
+    assert manifest["posterior"]["sha256"] == load_posterior(posterior).digest
+    draws = [run_metadata(p)["posterior_draw"] for p in run_files(out)]
+    assert draws == [load_posterior(posterior).draw(9, r)[0] for r in range(3)]
+
+
+def test_the_comparison_report_says_which_uncertainty_its_intervals_include() -> None:
+    """Without a posterior: random draws only; with one: the calibration's uncertainty too."""
+    from ptce_sim.studies.compare import posterior_note
+
+    assert "random draws only" in posterior_note(None)
+    note = posterior_note({"file": "/x/seignanx.parquet"})
+    assert "seignanx.parquet" in note and "calibration leaves uncertain" in note
