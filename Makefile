@@ -47,7 +47,7 @@ validate: $(STAMP)
 	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
 	$(VENV)/bin/ptce-sim displacement $(SCENARIO) --replicates 10 --scale 0.25 --workers 2 --out docs
 
-# calibration with uncertainty (experiments/calibrate_seignanx.toml): a design table of 4,096
+# calibration with uncertainty (experiments/calibrate_seignanx.toml): a design table of 2,500
 # runs at scale 0.1 over the priors, ABC on it, the posterior in scenarios/posteriors/ and its
 # report in docs/calibration.md. About TWO HOURS on 2 cores; interrupted, it continues where it
 # stopped (the runs are kept in results/calibration/); it prints how long it took.

@@ -61,9 +61,9 @@ def test_the_real_definition_loads_with_the_emergent_figures() -> None:
             'prior = "log_uniform"\nbounds = [0.0, 1.0]',
             "parameters[1].bounds",
         ),
-        ("accept = 0.2", "accept = 1.5", "abc.accept"),
+        ("accept = 0.4", "accept = 1.5", "abc.accept"),
         ('kernel = "epanechnikov"', 'kernel = "gaussian"', "abc.kernel"),
-        ("points = 4096", "points = 4096\nexclude = ['target[9].nothing']", "calibration.exclude"),
+        ("points = 2500", "points = 2500\nexclude = ['target[9].nothing']", "calibration.exclude"),
         (
             'path = "firms.risk_premium"',
             'path = "firms.no_such_parameter"',
@@ -89,7 +89,7 @@ def test_the_design_is_stable_across_loads_so_that_resume_accepts_it(tmp_path: P
     """The same definition gives the same plan (``--resume`` accepts it); another size does not."""
     first = design_experiment(load_calibration(DEFINITION)).digest()
     assert design_experiment(load_calibration(DEFINITION)).digest() == first
-    other = load_calibration(definition(tmp_path, "points = 4096", "points = 2048"))
+    other = load_calibration(definition(tmp_path, "points = 2500", "points = 2000"))
     assert design_experiment(other).digest() != first
 
 

@@ -47,7 +47,8 @@ class Prior:
         """The inverse of :meth:`to_unbounded`."""
         lo, hi = self._scaled(self.low), self._scaled(self.high)
         x = lo + (hi - lo) / (1 + np.exp(-u))
-        return np.clip(np.where(self.log, np.exp(x), x), self.low, self.high)  # rounding
+        value = np.where(self.log, np.exp(np.where(self.log, x, 0.0)), x)
+        return np.clip(value, self.low, self.high)  # exp(log(high)) may round above high
 
     def _scaled(self, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=float)

@@ -317,7 +317,9 @@ def fit_table(calibration: Calibration, values: pd.DataFrame, figures=None) -> F
     stat_columns = [f"s:{t.label}" for t in figures]
     frame = values.copy()
     frame[stat_columns] = statistics(values, figures, floor)
-    points = by_point(frame, calibration.labels, stat_columns + [t.label for t in figures])
+    points = by_point(
+        frame, calibration.labels, stat_columns + [t.label for t in calibration.figures]
+    )
     theta = points[calibration.labels].to_numpy(dtype=float)
     stats = points[stat_columns].to_numpy(dtype=float)
     result = abc.fit(

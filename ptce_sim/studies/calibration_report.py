@@ -140,27 +140,48 @@ def _pyplot():  # noqa: ANN202
     return plt
 
 
+def short(label: str) -> str:
+    """A parameter's label shortened for a plot: its last two path segments."""
+    return ".".join(label.split(".")[-2:])[-45:]
+
+
+def _shown(calibration, values: np.ndarray) -> tuple[np.ndarray, list[str]]:  # noqa: ANN001
+    """Values as plotted (log10 for log-uniform priors, so that the prior looks flat), titles."""
+    params = calibration.spec.parameters
+    shown = np.array(values, dtype=float, copy=True)
+    titles = []
+    for j, p in enumerate(params):
+        if p.prior == "log_uniform":
+            shown[:, j] = np.log10(shown[:, j])
+            titles.append(f"log10 {short(p.label)}")
+        else:
+            titles.append(short(p.label))
+    return shown, titles
+
+
 def plot_marginals(calibration, fit, path: Path) -> Path:  # noqa: ANN001
     """One histogram per parameter: the design (prior) and the weighted posterior."""
     plt = _pyplot()
     params = calibration.spec.parameters
+    prior, titles = _shown(calibration, fit.theta)
+    posterior, _ = _shown(calibration, fit.result.adjusted)
+    bounds, _ = _shown(calibration, np.array([p.bounds for p in params]).T)
     cols = 3
     rows = -(-len(params) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.8 * rows), squeeze=False)
-    for ax, (j, p) in zip(axes.flat, enumerate(params), strict=False):
-        log = p.prior == "log_uniform"
-        bins = (np.geomspace if log else np.linspace)(p.bounds[0], p.bounds[1], 25)
-        ax.hist(fit.theta[:, j], bins=bins, density=True, alpha=0.4, label="prior (design)")
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), squeeze=False)
+    for ax, j in zip(axes.flat, range(len(params)), strict=False):
+        bins = np.linspace(bounds[0, j], bounds[1, j], 25)
+        ax.hist(prior[:, j], bins=bins, density=True, alpha=0.4, label="prior (design)")
         ax.hist(
-            fit.result.adjusted[:, j],
+            posterior[:, j],
             bins=bins,
             weights=fit.result.weights,
             density=True,
             alpha=0.7,
             label="posterior",
         )
-        ax.set_xscale("log" if log else "linear")
-        ax.set_title(p.label[-40:], fontsize=8)
+        ax.set_title(titles[j], fontsize=8)
+        ax.set_yticks([])
     for ax in list(axes.flat)[len(params) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
@@ -173,13 +194,11 @@ def plot_marginals(calibration, fit, path: Path) -> Path:  # noqa: ANN001
 def plot_pairs(calibration, fit, path: Path, draws: int = 800) -> Path:  # noqa: ANN001
     """Pairwise scatter of a weighted resample of the posterior (lower triangle)."""
     plt = _pyplot()
-    params = calibration.spec.parameters
-    d = len(params)
     rng = np.random.default_rng(0)
-    sample = fit.result.adjusted[
-        rng.choice(len(fit.result.weights), size=draws, p=fit.result.weights)
-    ]
-    fig, axes = plt.subplots(d, d, figsize=(1.6 * d, 1.6 * d), squeeze=False)
+    rows = rng.choice(len(fit.result.weights), size=draws, p=fit.result.weights)
+    sample, titles = _shown(calibration, fit.result.adjusted[rows])
+    d = sample.shape[1]
+    fig, axes = plt.subplots(d, d, figsize=(1.5 * d, 1.5 * d), squeeze=False)
     for i in range(d):
         for j in range(d):
             ax = axes[i, j]
@@ -195,9 +214,8 @@ def plot_pairs(calibration, fit, path: Path, draws: int = 800) -> Path:  # noqa:
                 ax.set_xlabel(str(j), fontsize=7)
             if j == 0:
                 ax.set_ylabel(str(i), fontsize=7)
-    fig.suptitle(
-        "; ".join(f"{k}: {p.label.split('.')[-1]}" for k, p in enumerate(params)), fontsize=6
-    )
+    legend = "\n".join(f"{k}: {t}" for k, t in enumerate(titles))
+    fig.text(0.6, 0.95, legend, fontsize=7, va="top")
     fig.savefig(path, dpi=80)
     plt.close(fig)
     return path
