@@ -47,12 +47,12 @@ validate: $(STAMP)
 	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
 	$(VENV)/bin/ptce-sim displacement $(SCENARIO) --replicates 10 --scale 0.25 --workers 2 --out docs
 
-# calibration with uncertainty (experiments/calibrate_seignanx.toml): a design table of 2,500
+# calibration with uncertainty (experiments/calibration/seignanx.toml): a design table of 2,500
 # runs at scale 0.1 over the priors, ABC on it, the posterior in scenarios/posteriors/ and its
 # report in docs/calibration.md. About TWO HOURS on 2 cores; interrupted, it continues where it
 # stopped (the runs are kept in results/calibration/); it prints how long it took.
 calibrate: $(STAMP)
-	$(VENV)/bin/ptce-sim calibrate experiments/calibrate_seignanx.toml --workers 2 --resume
+	$(VENV)/bin/ptce-sim calibrate experiments/calibration/seignanx.toml --workers 2 --resume
 
 # the reference digests that lock results (tests/test_reference.py); regenerate them, with
 # `make validate`, in any commit that changes results, and say what moved in docs/CHANGES.md

@@ -32,12 +32,12 @@ from ptce_sim.studies.calibration import (
 from ptce_sim.studies.posterior import load_posterior, write_posterior
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFINITION = ROOT / "experiments" / "calibrate_seignanx.toml"
+DEFINITION = ROOT / "experiments" / "calibration" / "seignanx.toml"
 
 
 def definition(tmp_path: Path, old: str = "", new: str = "") -> Path:
     """The real definition with ``old`` replaced by ``new``, paths made absolute."""
-    text = DEFINITION.read_text(encoding="utf-8").replace('"../', f'"{ROOT.as_posix()}/')
+    text = DEFINITION.read_text(encoding="utf-8").replace('"../../', f'"{ROOT.as_posix()}/')
     assert old in text
     path = tmp_path / "calibration.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -1,6 +1,6 @@
 """Calibration with uncertainty: one table of simulations over the prior, reused by every fit.
 
-A calibration definition (``experiments/calibrate_seignanx.toml``) names the scenario, its
+A calibration definition (``experiments/calibration/seignanx.toml``) names the scenario, its
 observed figures, the calibrated parameters with their priors, the design and the ABC settings.
 ``ptce-sim calibrate DEF.toml`` then runs three stages:
 
