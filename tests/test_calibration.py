@@ -328,3 +328,13 @@ def test_the_comparison_report_says_which_uncertainty_its_intervals_include() ->
     assert "random draws only" in posterior_note(None)
     note = posterior_note({"file": "/x/seignanx.parquet"})
     assert "seignanx.parquet" in note and "calibration leaves uncertain" in note
+
+
+def test_calibrate_refuses_a_bad_definition_in_one_line(tmp_path: Path, capsys) -> None:
+    """``ptce-sim calibrate`` with a bad field: exit status 2 and one line, no traceback."""
+    from ptce_sim.interfaces.cli import main
+
+    path = definition(tmp_path, "scale = 0.1 ", "scale = 2.0 ")
+    assert main(["calibrate", str(path), "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "calibration.scale" in error and str(path) in error

@@ -548,6 +548,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"{outcome.report}. Elapsed: {outcome.elapsed_s / 60:.1f} min "
         f"({outcome.design_s / 60:.1f} min of design runs over all sessions)."
     )
+    if result.ess < calibration.spec.abc.min_ess:
+        print(
+            f"ptce-sim: the effective sample size {result.ess:.0f} is below the goal "
+            f"{calibration.spec.abc.min_ess}: raise points or abc.accept in {args.definition}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -69,7 +69,8 @@ def markdown(calibration, outcome) -> str:  # noqa: ANN001
         f"- Design: a Latin hypercube of {len(outcome.fit.theta)} points over the priors, "
         f"{spec.calibration.replicates} replicate(s) each (independent seeds), at scale "
         f"{spec.calibration.scale:g}: {outcome.runs} runs, {outcome.design_s / 60:.1f} min of "
-        f"simulation; everything, fits included, took {outcome.elapsed_s / 60:.1f} min.",
+        "simulation; everything, the bias runs and the fits included, took "
+        f"{outcome.elapsed_s / 60:.1f} min.",
         f"- Statistics: the {len(calibration.figures)} emergent figures (identities left out), "
         f"each as log((simulated + {spec.abc.floor:g} x observed) / ({1 + spec.abc.floor:g} x "
         "observed)), 0 on target.",
