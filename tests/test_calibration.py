@@ -236,11 +236,13 @@ def test_posterior_draws_reach_the_batch_runs(tmp_path: Path) -> None:
 
     posterior = load_posterior(posterior_file(tmp_path))
     seignanx = ROOT / "scenarios" / "seignanx_1970_2015.toml"
-    plain = experiment_from_scenarios([seignanx], replicates=6, master_seed=3)
+    cut = ROOT / "scenarios" / "seignanx_funding_cut_2016_2025.toml"
+    plain = experiment_from_scenarios([seignanx, cut], replicates=6, master_seed=3)
     drawn = plain.with_options(posterior=posterior)
     assert drawn.digest() != plain.digest()  # --resume cannot mix runs with and without
     runs = list(tasks(drawn))
-    assert [t.draw for t in runs] == [posterior.draw(3, r)[0] for r in range(6)]
+    expected = [posterior.draw(3, r)[0] for r in range(6)]
+    assert [t.draw for t in runs] == expected * 2  # a replicate's scenarios share their draw
     for task in runs:
         (override,) = task.overrides
         assert override.value == posterior.values[task.draw, 0]
