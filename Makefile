@@ -13,7 +13,7 @@ SEED ?= 0
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 
-.PHONY: run test install bench validate reference dashboard screenshots lint mutation clean translations
+.PHONY: run test install bench validate calibrate reference dashboard screenshots lint mutation clean translations
 
 # the French and English catalogues (ptce_sim/runs/i18n.py): the .po files are in git, the .mo
 # files are compiled here (and by `make translations`); a missing or stale .mo is compiled in
@@ -46,6 +46,13 @@ bench: $(STAMP)
 validate: $(STAMP)
 	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
 	$(VENV)/bin/ptce-sim displacement $(SCENARIO) --replicates 10 --scale 0.25 --workers 2 --out docs
+
+# calibration with uncertainty (experiments/calibration/seignanx.toml): a design table of 2,500
+# runs at scale 0.1 over the priors, ABC on it, the posterior in scenarios/posteriors/ and its
+# report in docs/calibration.md. About TWO HOURS on 2 cores; interrupted, it continues where it
+# stopped (the runs are kept in results/calibration/); it prints how long it took.
+calibrate: $(STAMP)
+	$(VENV)/bin/ptce-sim calibrate experiments/calibration/seignanx.toml --workers 2 --resume
 
 # the reference digests that lock results (tests/test_reference.py); regenerate them, with
 # `make validate`, in any commit that changes results, and say what moved in docs/CHANGES.md

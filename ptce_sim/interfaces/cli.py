@@ -8,7 +8,12 @@
 * ``ptce-sim sensitivity BATCH_DIR [--outcome O ...]``: Sobol or Morris indices
   (:mod:`ptce_sim.studies.sensitivity`);
 * ``ptce-sim compare SCENARIO_A SCENARIO_B [...] [--replicates N]`` (or one experiment file):
-  paired comparison and report for policy staff (:mod:`ptce_sim.studies.compare`).
+  paired comparison and report for policy staff (:mod:`ptce_sim.studies.compare`);
+* ``ptce-sim calibrate DEFINITION [--workers N] [--scheduler ADDRESS] [--resume]``: the design
+  table, the ABC fit, the posterior sample and its report (:mod:`ptce_sim.studies.calibration`).
+
+``batch`` and ``compare`` take ``--posterior FILE``: each replicate draws its calibrated
+parameters from a calibration's posterior sample (:mod:`ptce_sim.studies.posterior`).
 
 Bad input never ends in a traceback: a :class:`~ptce_sim.config.scenario_io.ScenarioError` is
 printed as one line and the command exits with status 2.
@@ -74,6 +79,28 @@ def _add_execution(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_posterior(command: argparse.ArgumentParser) -> None:
+    """``--posterior FILE``: each replicate draws its calibrated parameters from a posterior."""
+    command.add_argument(
+        "--posterior",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a calibration's posterior sample (scenarios/posteriors/*.parquet): each "
+        "replicate draws its calibrated parameters from it (seeded), so that intervals include "
+        "what the calibration leaves uncertain",
+    )
+
+
+def _with_posterior(experiment, args: argparse.Namespace):  # noqa: ANN001, ANN202
+    """``experiment`` with the posterior of ``--posterior``, if given."""
+    if args.posterior is None:
+        return experiment
+    from ptce_sim.studies.posterior import load_posterior
+
+    return experiment.with_options(posterior=load_posterior(args.posterior))
+
+
 def _add_language(command: argparse.ArgumentParser, what: str) -> None:
     """``--lang fr|en``: the language of the command's ``what`` (see :mod:`ptce_sim.runs.i18n`)."""
     from ptce_sim.runs.i18n import DEFAULT, LANGUAGES
@@ -136,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--scale", type=_positive_float, default=None, help="override the scenarios' scale"
     )
+    _add_posterior(batch)
     _add_execution(batch)
 
     sensitivity = commands.add_parser(
@@ -180,8 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out", type=Path, default=None, help="report folder (default results/compare/<name>)"
     )
+    _add_posterior(compare)
     _add_execution(compare)
     _add_language(compare, "report and its charts")
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="calibrate with uncertainty: design table over the priors, ABC, posterior, report",
+    )
+    calibrate.add_argument(
+        "definition", type=Path, help="calibration definition (TOML), see experiments/"
+    )
+    _add_execution(calibrate)
 
     validate = commands.add_parser(
         "validate",
@@ -403,6 +441,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.experiment).with_options(
         replicates=args.replicates, scale=args.scale
     )
+    experiment = _with_posterior(experiment, args)
     out = args.out or Path("results") / "batches" / experiment.name
     report = _execute(
         experiment,
@@ -461,7 +500,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of scenarios, with a report."""
     from ptce_sim.studies.compare import compare
 
-    experiment = _compare_experiment(args)
+    experiment = _with_posterior(_compare_experiment(args), args)
     names = list(experiment.scenarios)
     default = experiment.name if len(args.scenarios) == 1 else "_vs_".join(names[1:] + names[:1])
     out = args.out or Path("results") / "compare" / default
@@ -484,6 +523,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if comparison.batch is not None:
         _report_failures(comparison.batch.failures, out / "batch")
         return 1 if comparison.batch.failures else 0
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate with uncertainty and say how long it took."""
+    from ptce_sim.studies.calibration import calibrate, design_experiment, load_calibration
+
+    calibration = load_calibration(args.definition)
+    table = calibration.file("table")
+    outcome = _execute(
+        design_experiment(calibration),
+        table,
+        args,
+        lambda bar: calibrate(calibration, **_execution(args, bar)),
+    )
+    if outcome is None:
+        return EXIT_INTERRUPTED
+    result = outcome.fit.result
+    print(
+        f"{calibration.spec.calibration.name}: {outcome.runs} runs, {result.acceptance} design "
+        f"points accepted, effective sample size {result.ess:.0f} "
+        f"(goal {calibration.spec.abc.min_ess}). Posterior: {outcome.posterior}; report: "
+        f"{outcome.report}. Elapsed: {outcome.elapsed_s / 60:.1f} min "
+        f"({outcome.design_s / 60:.1f} min of design runs over all sessions)."
+    )
+    if result.ess < calibration.spec.abc.min_ess:
+        print(
+            f"ptce-sim: the effective sample size {result.ess:.0f} is below the goal "
+            f"{calibration.spec.abc.min_ess}: raise points or abc.accept in {args.definition}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -529,6 +600,7 @@ COMMANDS = {
     "batch": cmd_batch,
     "sensitivity": cmd_sensitivity,
     "compare": cmd_compare,
+    "calibrate": cmd_calibrate,
 }
 
 

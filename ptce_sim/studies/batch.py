@@ -260,12 +260,19 @@ def tasks(experiment: Experiment, skip: set[str] = frozenset()) -> Iterator[Task
     """The batch's runs, point by point, without those in ``skip``; built lazily."""
     bases = {name: s.model_dump(mode="json") for name, s in experiment.scenarios.items()}
     keep = tuple(experiment.keep)
+    years = tuple(experiment.spec.experiment.structure_years)
+    posterior = experiment.posterior
     for point in experiment.points():
         params = {k: _param_value(v) for k, v in point.params.items()}
         for replicate in range(experiment.replicates):
             rid = run_id(point.index, replicate)
             if rid in skip:
                 continue
+            draw, drawn = (
+                (None, ())
+                if posterior is None
+                else posterior.draw(experiment.master_seed, replicate)
+            )
             yield Task(
                 run_id=rid,
                 point=point.index,
@@ -274,8 +281,10 @@ def tasks(experiment: Experiment, skip: set[str] = frozenset()) -> Iterator[Task
                 scenario=point.scenario,
                 params=params,
                 base=bases[point.scenario],
-                overrides=point.overrides,
+                overrides=(*drawn, *point.overrides),  # the design's values win
                 keep=keep,
+                structure_years=years,
+                draw=draw,
             )
 
 
@@ -346,6 +355,7 @@ def _new_manifest(experiment: Experiment) -> dict:
                     "op": p.op,
                     "values": p.values,
                     "bounds": p.bounds,
+                    "log": p.log,
                 }
                 for p in design.parameters
             ],
@@ -359,6 +369,7 @@ def _new_manifest(experiment: Experiment) -> dict:
         if experiment.spec.experiment.seeds == "common"
         else None,
         "keep": experiment.keep,
+        "posterior": experiment.posterior.describe() if experiment.posterior else None,
         "parameters": [p.label for p in design.parameters],
         "id_columns": list(ID_COLUMNS),
         "scenarios": {
@@ -631,6 +642,18 @@ def load_resilience(out: str | Path) -> Any:
             date = f"{start + month // 12:04d}-{month % 12 + 1:02d}"
             rows.append({**ids, **params, "shock_date": date, **record})
     return pd.DataFrame(rows)
+
+
+def load_structures(out: str | Path) -> dict[str, Any]:
+    """The structures-table rows each run kept (``structure_years``), by run id."""
+    import pandas as pd
+
+    tables = {}
+    for path in run_files(Path(out)):
+        kept = run_metadata(path).get("structures")
+        if kept is not None:
+            tables[path.stem] = pd.DataFrame(kept["data"], columns=kept["columns"])
+    return tables
 
 
 def _chunks(by_point: dict[int, list[Path]], size: int) -> Iterator[list[int]]:

@@ -38,6 +38,8 @@ class Task:
         base: the base scenario's data (``Scenario.model_dump(mode="json")``).
         overrides: the design point's changes (``ptce_sim.config.overrides.Override``).
         keep: the indicators kept.
+        structure_years: the years whose structures-table rows are kept (in the metadata).
+        draw: the row of the posterior sample this run's calibrated parameters come from.
     """
 
     run_id: str
@@ -49,6 +51,8 @@ class Task:
     base: dict
     overrides: tuple = ()
     keep: tuple[str, ...] = field(default_factory=tuple)
+    structure_years: tuple[int, ...] = ()
+    draw: int | None = None
 
     def failed(self, error: str, trace: str = "") -> Outcome:
         """The outcome of this run when it failed: what to record to reproduce it."""
@@ -125,7 +129,7 @@ def _run(task: Task) -> bytes:
     result = simulate(scenario, task.seed)
     return to_parquet(
         run_table(task, result.territory, result.jobs_by_mechanism),
-        _metadata(task, result.resilience),
+        _metadata(task, result.resilience, result.structures),
     )
 
 
@@ -152,10 +156,17 @@ def run_table(task: Task, territory: Any, mechanisms: Any) -> Any:
     return frame
 
 
-def _metadata(task: Task, resilience: Any) -> dict:
-    """The run's provenance and resilience measures, stored in its Parquet file."""
+def _metadata(task: Task, resilience: Any, structures: Any) -> dict:
+    """The run's provenance, resilience measures and kept structure rows (Parquet metadata)."""
     records = json.loads(resilience.to_json(orient="records"))  # NaN -> null
+    extra: dict[str, Any] = {}
+    if task.structure_years:
+        rows = structures[structures["year"].isin(task.structure_years)]
+        extra["structures"] = json.loads(rows.to_json(orient="split", index=False))
+    if task.draw is not None:
+        extra["posterior_draw"] = task.draw
     return {
+        **extra,
         "run_id": task.run_id,
         "point": task.point,
         "replicate": task.replicate,

@@ -642,6 +642,7 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
             "are in the "
             "gross-to-net tables)."
         ),
+        posterior_note(manifest.get("posterior")),
         *(_(note) for note in additionality.NOTES),
         _(
             "Self-financing ratio: sales and fees of the pole's structures over "
@@ -752,6 +753,22 @@ def write_net_effects(
     with replacing(parquet) as tmp:
         pairs.to_parquet(tmp, index=False)
     return [csv, parquet]
+
+
+def posterior_note(posterior: dict | None) -> str:
+    """Which uncertainty the report's intervals include: with or without a posterior sample."""
+    if posterior:
+        return _(
+            "Each replicate drew the calibrated parameters from the posterior sample {file} "
+            "(the same draw for every scenario of the replicate): the 90% intervals and the "
+            "5-95% spreads include what the calibration leaves uncertain as well as the "
+            "random draws."
+        ).format(file=Path(posterior["file"]).name)
+    return _(
+        "The calibrated parameters are the scenarios' own values: the 90% intervals and the "
+        "5-95% spreads cover the random draws only, not what the calibration leaves uncertain "
+        "(compare with --posterior FILE to include it)."
+    )
 
 
 def compare(

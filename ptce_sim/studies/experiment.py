@@ -15,6 +15,8 @@ An experiment file::
     end_year = 2015
     scale = 0.25                      # optional: the scenarios' [run] scale
     keep = ["employed", "ess_jobs"]   # optional: indicators kept (default: all)
+    structure_years = [2012]          # optional: years whose structures-table rows each run
+                                      # keeps (in its file's metadata; for calibration)
 
     [[scenarios]]                     # one or more base scenarios
     name = "seignanx"
@@ -33,6 +35,7 @@ An experiment file::
     path = "authorities[*].animation_grant_eur_per_year"
     op = "multiply"                   # "set" (default) or "multiply" the scenario's value
     values = [0.5, 1.0, 2.0]          # factorial: the levels; other designs: bounds = [lo, hi]
+    # log = true                      # other designs: sample uniformly in log(value) (lo > 0)
     name = "animator_grant_factor"    # optional column name (default: the path)
 
     [sensitivity]
@@ -55,6 +58,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -93,6 +97,7 @@ __all__ = [
     "ExperimentFile",
     "Outcome",
     "apply_overrides",
+    "experiment_from_data",
     "experiment_from_scenarios",
     "indicator_names",
     "load_experiment",
@@ -124,6 +129,10 @@ class ExperimentSection(_Strict):
     end_year: Annotated[int, Field(ge=1800, le=2200)] | None = None
     scale: Annotated[float, Field(gt=0.0, le=10.0)] | None = None
     keep: list[str] = Field(default_factory=list, description="Indicators kept; empty = all.")
+    structure_years: list[Annotated[int, Field(ge=1800, le=2200)]] = Field(
+        default_factory=list,
+        description="Years whose rows of the structures table each run keeps (calibration).",
+    )
 
     @model_validator(mode="after")
     def _years(self) -> ExperimentSection:
@@ -161,6 +170,7 @@ class Parameter(_Strict):
     op: Literal["set", "multiply"] = "set"
     values: list[Value] | None = Field(None, min_length=1)
     bounds: list[float] | None = Field(None, min_length=2, max_length=2)
+    log: bool = Field(False, description="Sample uniformly in log(value) between the bounds.")
     keep_timeline: bool = False
 
     @property
@@ -176,6 +186,8 @@ class Parameter(_Strict):
                 f"bounds [{self.bounds[0]:g}, {self.bounds[1]:g}] are reversed or equal; "
                 "expected [lower, upper] with lower < upper",
             )
+        if self.log and (self.bounds is None or self.bounds[0] <= 0):
+            raise FieldProblem("log", "log = true needs bounds = [lower, upper] with lower > 0")
         if self.values is not None:
             kinds = {_kind(v) for v in self.values}
             if len(kinds) > 1:
@@ -432,6 +444,9 @@ class Experiment:
         scenario_files: ``{name: (path, sha256 of its bytes)}``.
         keep: the indicators kept, in order.
         outcomes: the default outcomes of the sensitivity analysis.
+        posterior: a calibration's posterior sample
+            (:class:`ptce_sim.studies.posterior.PosteriorSample`): each replicate draws its
+            calibrated parameters from it, or ``None``.
     """
 
     spec: ExperimentFile
@@ -441,6 +456,7 @@ class Experiment:
     scenario_files: dict[str, tuple[str, str]] = field(default_factory=dict)
     keep: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    posterior: Any = None
 
     @property
     def name(self) -> str:
@@ -468,8 +484,9 @@ class Experiment:
         replicates: int | None = None,
         scale: float | None = None,
         master_seed: int | None = None,
+        posterior: Any = None,
     ) -> Experiment:
-        """A copy with the number of replicates, the scale or the master seed replaced."""
+        """A copy with the replicates, the scale, the master seed or the posterior replaced."""
         section = self.spec.experiment.model_copy(
             update={
                 k: v
@@ -492,6 +509,7 @@ class Experiment:
             scenario_files=self.scenario_files,
             keep=self.keep,
             outcomes=self.outcomes,
+            posterior=posterior if posterior is not None else self.posterior,
         )
 
     def seed(self, point: int, replicate: int) -> int:
@@ -500,12 +518,16 @@ class Experiment:
         return run_seed(self.master_seed, replicate, None if common else point)
 
     def problem(self) -> dict:
-        """The SALib problem of a continuous design (names and bounds)."""
+        """The SALib problem of a continuous design (names and bounds; log bounds if ``log``)."""
         parameters = self.design.parameters
+        bounds = [list(p.bounds or (0.0, 1.0)) for p in parameters]
         return {
             "num_vars": len(parameters),
             "names": [p.label for p in parameters],
-            "bounds": [list(p.bounds or (0.0, 1.0)) for p in parameters],
+            "bounds": [
+                [math.log(lo), math.log(hi)] if p.log else [lo, hi]
+                for p, (lo, hi) in zip(parameters, bounds, strict=True)
+            ],
         }
 
     def samples(self) -> list[tuple[Value, ...]]:
@@ -537,7 +559,11 @@ class Experiment:
             from SALib.sample import morris
 
             matrix = morris.sample(problem, design.samples, num_levels=design.levels, seed=seed)
-        return [tuple(float(x) for x in row) for row in matrix]
+        logs = [p.log for p in design.parameters]
+        return [
+            tuple(math.exp(x) if log else float(x) for x, log in zip(row, logs, strict=True))
+            for row in matrix
+        ]
 
     def points(self) -> list[DesignPoint]:
         """Every design point: each scenario crossed with the design's samples."""
@@ -566,6 +592,8 @@ class Experiment:
             "scenarios": {n: scenario_digest(s) for n, s in self.scenarios.items()},
             "keep": self.keep,
         }
+        if self.posterior is not None:
+            content["posterior"] = self.posterior.digest
         for key in ("title", "description"):
             content["spec"]["experiment"].pop(key, None)
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
@@ -593,6 +621,19 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ScenarioError(format_validation_error(exc, source)) from None
     file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     return _build(spec, source, path.parent, path=path, file_sha256=file_hash)
+
+
+def experiment_from_data(data: dict, source: str, folder: Path) -> Experiment:
+    """An experiment from the content of an experiment file built in code (e.g. a calibration).
+
+    Raises:
+        ScenarioError: the content is invalid, located at ``source``.
+    """
+    try:
+        spec = ExperimentFile.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, source)) from None
+    return _build(spec, source, Path(folder))
 
 
 def experiment_from_scenarios(
