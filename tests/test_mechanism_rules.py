@@ -94,6 +94,14 @@ def scenario(change=None, *, scale: float = SCALE, authorities=None, **sections)
     return Scenario.model_validate(data)
 
 
+def growth_form(data: dict, *periods: tuple[int, float], labour_force: int = 6700) -> None:
+    """The territory without its census: ``labour_force`` and growth periods (year, rate)."""
+    territory = data["territory"]
+    territory["census"] = None
+    territory["labour_force"] = labour_force
+    territory["growth"] = [{"from_year": y, "rate_per_year": r} for y, r in periods]
+
+
 def model_of(spec: Scenario | None = None, seed: int = 0) -> PtceModel:
     return PtceModel(spec if spec is not None else scenario(), seed)
 
@@ -637,10 +645,7 @@ def test_skills_follow_the_territory_mean_and_spread():
 
 def test_target_labour_force_compounds_the_growth_periods():
     def change(data):
-        data["territory"]["growth"] = [
-            {"from_year": 1970, "rate_per_year": 0.1},
-            {"from_year": 1972, "rate_per_year": -0.2},
-        ]
+        growth_form(data, (1970, 0.1), (1972, -0.2))
 
     model = model_of(scenario(change))
     demography = model.demography
@@ -658,7 +663,7 @@ def test_target_labour_force_compounds_the_growth_periods():
 
 def test_ageing_retirement_and_newcomers():
     def change(data):
-        data["territory"]["growth"] = [{"from_year": 1970, "rate_per_year": 0.0}]
+        growth_form(data, (1970, 0.0))
 
     model = model_of(scenario(change, scale=0.5))
     people = model.people
@@ -694,7 +699,7 @@ def test_ageing_retirement_and_newcomers():
 
 def test_young_entrants_are_more_skilled_later():
     def change(data):
-        data["territory"]["growth"] = [{"from_year": 1970, "rate_per_year": 0.0}]
+        growth_form(data, (1970, 0.0))
         data["territory"].update(skill_sd=0.01)
 
     model = model_of(scenario(change, scale=0.5))
@@ -709,6 +714,70 @@ def test_young_entrants_are_more_skilled_later():
     adults = new & (people.age >= 25.0)
     gain = people.skill[young].mean() - people.skill[adults].mean()
     assert gain == pytest.approx(0.002 * 40 + 0.0, abs=0.01)
+
+
+def test_census_path_is_log_linear_between_censuses_and_goes_on_at_the_nearest_rate():
+    census = base_scenario(SCALE).territory.census
+    assert census is not None
+    assert census.population_at(1968) == pytest.approx(10_547)
+    assert census.population_at(1975) == pytest.approx(13_202)
+    # constant growth between two censuses: the geometric mean halfway
+    assert census.population_at(1971.5) == pytest.approx((10_547 * 13_202) ** 0.5)
+    # after the last census: the 2015-2021 rate; before the first: the 1968-1975 rate
+    assert census.population_at(2027) == pytest.approx(29_212**2 / 26_580)
+    assert census.population_at(1961) == pytest.approx(10_547**2 / 13_202)
+
+
+def test_census_sets_the_start_and_the_residents_path():
+    model = model_of()
+    spec = model.spec
+    census, rate = spec.territory.census, spec.territory.activity_rate
+    demography = model.demography
+    assert demography.labour_force0 == pytest.approx(census.population_at(1970) * rate * SCALE)
+    assert len(model.people) == round(demography.labour_force0)
+    model.month_index = 60
+    assert demography.target_labour_force() == pytest.approx(13_202 * rate * SCALE)
+    demography.age_and_renew()
+    assert model.people.residents() == pytest.approx(demography.target_labour_force(), abs=1)
+    flows = demography.flows
+    assert flows["moved_in"] > 0 and flows["moved_out"] == 0
+    # young entrants: a fifteenth of the 0-14 year-olds (their 2010 share, the nearest given)
+    # times the entrants' activity, in a month
+    expected = 13_202 * SCALE * 0.19 / 15 * 0.8 / 12
+    assert demography.cohort_per_month() == pytest.approx(expected)
+    young = model.people.uid > model.people.uid.max() - flows["entered"] - flows["moved_in"]
+    assert (model.people.status[young] == Status.SEEKER).all()
+
+
+def test_a_falling_census_sends_residents_away_the_unemployed_and_young_first():
+    def change(data):
+        data["territory"]["census"] = {"years": [1970, 1980], "population": [20_000, 10_000]}
+
+    model = model_of(scenario(change, scale=0.5))
+    people, demography = model.people, model.demography
+    model.month_index = 12  # the path fell by 7% in a year
+    before = people.residents()
+    demography.age_and_renew()
+    assert demography.flows["moved_out"] > 0 and demography.flows["moved_in"] == 0
+    assert people.residents() == pytest.approx(demography.target_labour_force(), abs=1)
+    assert people.residents() < 0.95 * before
+    # who leaves: the unemployed and the under-30s likelier; in-commuters never
+    people.status[: len(people) // 2] = Status.SEEKER
+    people.resident[-50:] = False
+    leaving = demography._out_migrants(len(people) // 4)
+    seekers = people.status[leaving] == Status.SEEKER
+    assert seekers.mean() > 0.6
+    assert (people.age[leaving] < 30).mean() > (people.age[people.resident] < 30).mean()
+    assert people.resident[leaving].all()
+
+
+def test_out_migration_draws_once_per_resident_whatever_its_size():
+    streams = []
+    for n in (0, 40):
+        model = model_of(seed=3)
+        model.demography._out_migrants(n)
+        streams.append(model.streams.demography.random())
+    assert streams[0] == streams[1]
 
 
 def drift_model(**labour):
