@@ -141,7 +141,9 @@ class AgeRangesSpec(Strict):
                 )
             if len(shares) != len(self.years):
                 raise FieldProblem(
-                    f"percent.{name}", f"expected one share per census year ({len(self.years)})"
+                    f"percent.{name}",
+                    f"expected one share per census year: {len(shares)} shares for "
+                    f"{len(self.years)} years",
                 )
         for i, year in enumerate(self.years):
             total = sum(shares[i] for shares in self.percent.values())
@@ -181,7 +183,9 @@ class CensusSpec(Strict):
             raise FieldProblem("years", "census years must be increasing and distinct")
         if len(self.population) != len(self.years):
             raise FieldProblem(
-                "population", f"expected one population per census year ({len(self.years)})"
+                "population",
+                f"expected one population per census year: {len(self.population)} populations "
+                f"for {len(self.years)} years",
             )
         return self
 
