@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import networkx as nx
 import numpy as np
 import pytest
-from helpers import base_scenario
+from helpers import base_scenario, growth_form
 
 from ptce_sim.config.scenario import (
     MARKET_KINDS,
@@ -92,14 +92,6 @@ def scenario(change=None, *, scale: float = SCALE, authorities=None, **sections)
     if change is not None:
         change(data)
     return Scenario.model_validate(data)
-
-
-def growth_form(data: dict, *periods: tuple[int, float], labour_force: int = 6700) -> None:
-    """The territory without its census: ``labour_force`` and growth periods (year, rate)."""
-    territory = data["territory"]
-    territory["census"] = None
-    territory["labour_force"] = labour_force
-    territory["growth"] = [{"from_year": y, "rate_per_year": r} for y, r in periods]
 
 
 def model_of(spec: Scenario | None = None, seed: int = 0) -> PtceModel:
@@ -645,7 +637,7 @@ def test_skills_follow_the_territory_mean_and_spread():
 
 def test_target_labour_force_compounds_the_growth_periods():
     def change(data):
-        growth_form(data, (1970, 0.1), (1972, -0.2))
+        growth_form(data, (1970, 0.1), (1972, -0.2), labour_force=6700)
 
     model = model_of(scenario(change))
     demography = model.demography
@@ -663,7 +655,7 @@ def test_target_labour_force_compounds_the_growth_periods():
 
 def test_ageing_retirement_and_newcomers():
     def change(data):
-        growth_form(data, (1970, 0.0))
+        growth_form(data, (1970, 0.0), labour_force=6700)
 
     model = model_of(scenario(change, scale=0.5))
     people = model.people
@@ -699,7 +691,7 @@ def test_ageing_retirement_and_newcomers():
 
 def test_young_entrants_are_more_skilled_later():
     def change(data):
-        growth_form(data, (1970, 0.0))
+        growth_form(data, (1970, 0.0), labour_force=6700)
         data["territory"].update(skill_sd=0.01)
 
     model = model_of(scenario(change, scale=0.5))
@@ -2116,7 +2108,11 @@ def test_geiq_recruits_for_members_short_of_skilled_staff_and_earns_aid():
     assert list(geiq.trainees_wanted()) == [1.0, 1.0, 0.0]
     assert geiq.host_weights(geiq.members()) == pytest.approx([1.001, 1.001, 0.001])
     firms.unfilled_skilled[0] = 9.0  # more than its tutor can follow
-    assert list(geiq.trainees_wanted()) == [model.spec.mechanisms.geiq.trainees_per_member, 1.0, 0.0]
+    assert list(geiq.trainees_wanted()) == [
+        model.spec.mechanisms.geiq.trainees_per_member,
+        1.0,
+        0.0,
+    ]
     firms.unfilled_skilled[0] = 0.2
     geiq.plan()
     assert [

@@ -33,6 +33,7 @@ import annotated_types
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import growth_form
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -224,14 +225,17 @@ def no_authorities(data: dict) -> None:
     data["events"] = [e for e in data["events"] if e["type"] not in ("funding_call", "budget_cut")]
 
 
-def no_growth(rate: float | None = None) -> Callable[[dict], None]:
-    """No labour-force growth period, or one period of ``rate`` from the start."""
+def no_growth(rate: float | None = None, labour_force: int | None = None) -> Callable[[dict], None]:
+    """Growth periods instead of the census: none, or one of ``rate`` from the start.
+
+    The labour force at the start is the census's then (or ``labour_force``).
+    """
 
     def change(data: dict) -> None:
         start = data["run"]["start_year"]
-        data["territory"]["growth"] = (
-            [] if rate is None else [{"from_year": start, "rate_per_year": rate}]
-        )
+        territory = schema.TerritorySpec.model_validate(data["territory"])
+        size = round(territory.start_labour_force(start)) if labour_force is None else labour_force
+        growth_form(data, *([] if rate is None else [(start, rate)]), labour_force=size)
 
     return change
 
@@ -490,9 +494,7 @@ STRESS: dict[str, Stress] = {
         _claim_no_seekers,
     ),
     "empty_territory": Stress(
-        lambda: stressed(
-            1970, 2015, overrides=[Override("territory.labour_force", 0)], change=no_growth()
-        ),
+        lambda: stressed(1970, 2015, change=no_growth(labour_force=0)),
         _claim_empty,
         slow=True,
     ),
@@ -780,7 +782,9 @@ def intervene(model: PtceModel, action: tuple) -> None:
     kind, what, amount = action
     date = f"{model.year}-{model.month_of_year:02d}"
     if kind == "closure":
-        model.apply_event(PlantClosureSpec(type="plant_closure", date=date, sector=what, jobs=amount))
+        model.apply_event(
+            PlantClosureSpec(type="plant_closure", date=date, sector=what, jobs=amount)
+        )
     elif kind == "downturn":
         model.apply_event(
             SectorShockSpec(
@@ -794,7 +798,9 @@ def intervene(model: PtceModel, action: tuple) -> None:
         )
     elif kind == "cut":
         model.apply_event(
-            BudgetCutSpec(type="budget_cut", date=date, authority=what, share=amount, items=ALL_ITEMS)
+            BudgetCutSpec(
+                type="budget_cut", date=date, authority=what, share=amount, items=ALL_ITEMS
+            )
         )
     elif kind == "level":
         model.set_funding_level(what, amount)
@@ -946,7 +952,9 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
     ),
     "monthly_series_stale": (
         "monthly_indicators",
-        lambda m: _set(m.recorder.monthly["unemployed"], -1, m.recorder.monthly["unemployed"][-1] + 1),
+        lambda m: _set(
+            m.recorder.monthly["unemployed"], -1, m.recorder.monthly["unemployed"][-1] + 1
+        ),
     ),
 }
 
@@ -1000,7 +1008,8 @@ def test_checker_catches_bad_yearly_rows(model: PtceModel) -> None:
         found = checker.check()
         assert [v.invariant for v in found] == ["yearly_indicators"], (bad, found)
     model.recorder.add_row(
-        "jobs_by_mechanism", {**model.recorder.rows("jobs_by_mechanism")[-1], "geiq_hires": math.inf}
+        "jobs_by_mechanism",
+        {**model.recorder.rows("jobs_by_mechanism")[-1], "geiq_hires": math.inf},
     )
     assert [v.invariant for v in checker.check()] == ["yearly_indicators"]
 

@@ -50,7 +50,7 @@ class Demography:
         self.model = model
         territory = model.spec.territory
         self.labour_force0 = territory.start_labour_force(model.spec.run.start_year) * model.scale
-        """Residents at the start (the census path then, or ``labour_force``), at the run's scale."""
+        """Residents at the start (the census path then, or ``labour_force``), at run scale."""
         self.flows: dict[str, int] = {}
         """This month's persons retiring, dying, entering young, moving in and moving out."""
 
@@ -79,8 +79,11 @@ class Demography:
         return census.population_at(model.spec.run.start_year + model.month_index / 12.0)
 
     def target_labour_force(self) -> float:
-        """Residents this month: the census population times the activity rate, or the labour
-        force the growth periods call for (at the run's scale)."""
+        """Residents this month (at the run's scale).
+
+        The census population times the activity rate, or the labour force the growth periods
+        call for.
+        """
         model = self.model
         territory = model.spec.territory
         if territory.census is not None:
