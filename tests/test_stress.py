@@ -410,6 +410,21 @@ def _claim_shrinking(run: Checked) -> None:
     assert (np.diff(persons) <= 0).all() and persons[-1] < persons[0]
 
 
+def falling_census(data: dict) -> None:
+    """A census that halves over the run: residents move out every month."""
+    run = data["run"]
+    data["territory"]["census"] = {
+        "years": [run["start_year"], run["end_year"] + 1],
+        "population": [40_000, 20_000],
+    }
+
+
+def _claim_falling(run: Checked) -> None:
+    persons = np.array(run.series["persons"])
+    assert persons[-1] < 0.6 * persons[0]
+    assert (np.abs(np.diff(persons)) <= 0.02 * persons[:-1] + 1).all()  # no jump
+
+
 def _claim_all_off(run: Checked) -> None:
     for name in ("ge", "geiq", "insertion", "training", "holders", "loans"):
         assert max(run.series[name]) == 0, name
@@ -499,6 +514,7 @@ STRESS: dict[str, Stress] = {
         slow=True,
     ),
     "shrinking_territory": Stress(lambda: stressed(change=no_growth(-0.2)), _claim_shrinking),
+    "falling_census": Stress(lambda: stressed(change=falling_census), _claim_falling),
     "all_cooperation_off": Stress(
         lambda: stressed(overrides=[*switches(False), Override("other_ess.count", 0)]),
         _claim_all_off,
