@@ -718,6 +718,11 @@ def test_census_path_is_log_linear_between_censuses_and_goes_on_at_the_nearest_r
     # after the last census: the 2015-2021 rate; before the first: the 1968-1975 rate
     assert census.population_at(2027) == pytest.approx(29_212**2 / 26_580)
     assert census.population_at(1961) == pytest.approx(10_547**2 / 13_202)
+    # one year of age: its range's share spread over the range's years, at the nearest census
+    ages = census.age_ranges
+    assert ages.share_per_age(0, 1970) == pytest.approx(0.19 / 15)  # 2010, the first given
+    assert ages.share_per_age(20, 2020) == pytest.approx(0.144 / 15)  # 15-29 in 2021
+    assert ages.share_per_age(80, 2015) is None  # "75+" is open
 
 
 def test_census_sets_the_start_and_the_residents_path():

@@ -151,15 +151,18 @@ class AgeRangesSpec(Strict):
                 raise FieldProblem("percent", f"the shares of {year} sum to {total:g}, not 100")
         return self
 
-    def share_at(self, first_age: int, year: float) -> float | None:
-        """Share (0 to 1) of the range starting at ``first_age`` at the nearest census year.
+    def share_per_age(self, age: int, year: float) -> float | None:
+        """Share (0 to 1) of the residents of one year of ``age``, at the nearest census year.
 
-        None when no range starts there.
+        The share of the closed range holding ``age`` spread evenly over its years; None when no
+        closed range (``"0-14"``, not ``"75+"``) holds it.
         """
+        nearest = min(range(len(self.years)), key=lambda i: abs(self.years[i] - year))
         for name, shares in self.percent.items():
-            if int(re.split(r"[-+]", name)[0]) == first_age:
-                nearest = min(range(len(self.years)), key=lambda i: abs(self.years[i] - year))
-                return shares[nearest] / 100.0
+            if "-" in name:
+                first, last = (int(x) for x in name.split("-"))
+                if first <= age <= last:
+                    return shares[nearest] / 100.0 / (last - first + 1)
         return None
 
 

@@ -33,8 +33,8 @@ ENTRANT_ACTIVITY = 0.8
 """Share of a cohort of young residents that joins the labour force at the entry age (the others
 study on elsewhere or stay out of it). ASSUMPTION."""
 CHILD_SHARE = 0.19
-"""Share of the 0-14 year-olds among the residents when the census gives none. ASSUMPTION: the
-Seignanx's share in 2010 (INSEE census)."""
+"""Share of the 0-14 year-olds among the residents when the census gives no age ranges.
+ASSUMPTION: the Seignanx's share in 2010 (INSEE census)."""
 OUT_MIGRATION_WEIGHTS = {"unemployed": 2.0, "young": 2.0}
 """How much more likely than others a job seeker (or long-term unemployed) and a resident under
 30 are to be among the out-migrants (the weights multiply). ASSUMPTION: the young and the
@@ -129,8 +129,9 @@ class Demography:
     def _follow_census(self) -> None:
         """Deaths, young entrants, then net migration onto the census path.
 
-        Young entrants: the cohort reaching the entry age, a fifteenth of the census's 0-14
-        year-olds (born 15 to 18 years earlier) times :data:`ENTRANT_ACTIVITY`. Net migration is
+        Young entrants: the cohort reaching the entry age, approximated by one year of age of the
+        census's youngest range (those aged 0, born 15 to 18 years before they enter: ASSUMPTION,
+        births are not given) times :data:`ENTRANT_ACTIVITY`. Net migration is
         the residual that brings the residents to the census population times the activity rate.
         """
         model = self.model
@@ -157,9 +158,9 @@ class Demography:
         census = model.spec.territory.census
         assert census is not None
         year = model.spec.run.start_year + model.month_index / 12.0
-        share = census.age_ranges.share_at(0, year) if census.age_ranges else None
-        children = self.population_now() * (CHILD_SHARE if share is None else share)
-        return children / 15.0 * ENTRANT_ACTIVITY * model.scale / 12.0
+        share = census.age_ranges.share_per_age(0, year) if census.age_ranges else None
+        cohort = self.population_now() * (CHILD_SHARE / 15.0 if share is None else share)
+        return cohort * ENTRANT_ACTIVITY * model.scale / 12.0
 
     def _out_migrants(self, n: int) -> np.ndarray:
         """Rows of ``n`` residents leaving the territory, the unemployed and the young likelier.
