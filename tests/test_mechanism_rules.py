@@ -709,6 +709,7 @@ def test_young_entrants_are_more_skilled_later():
 
 
 def test_census_path_is_log_linear_between_censuses_and_goes_on_at_the_nearest_rate():
+    """The census path: constant growth between censuses, the nearest rate beyond."""
     census = base_scenario(SCALE).territory.census
     assert census is not None
     assert census.population_at(1968) == pytest.approx(10_547)
@@ -726,6 +727,7 @@ def test_census_path_is_log_linear_between_censuses_and_goes_on_at_the_nearest_r
 
 
 def test_census_sets_the_start_and_the_residents_path():
+    """The run starts on the census path and its residents follow it month by month."""
     model = model_of()
     spec = model.spec
     census, rate = spec.territory.census, spec.territory.activity_rate
@@ -747,6 +749,7 @@ def test_census_sets_the_start_and_the_residents_path():
 
 
 def test_a_falling_census_sends_residents_away_the_unemployed_and_young_first():
+    """A falling census: out-migrants, the unemployed and the young likelier, no in-commuter."""
     def change(data):
         data["territory"]["census"] = {"years": [1970, 1980], "population": [20_000, 10_000]}
 
@@ -769,6 +772,7 @@ def test_a_falling_census_sends_residents_away_the_unemployed_and_young_first():
 
 
 def test_out_migration_draws_once_per_resident_whatever_its_size():
+    """Paired runs stay paired: the out-migrants' draws do not depend on how many leave."""
     streams = []
     for n in (0, 40):
         model = model_of(seed=3)
