@@ -750,6 +750,7 @@ def test_census_sets_the_start_and_the_residents_path():
 
 def test_a_falling_census_sends_residents_away_the_unemployed_and_young_first():
     """A falling census: out-migrants, the unemployed and the young likelier, no in-commuter."""
+
     def change(data):
         data["territory"]["census"] = {"years": [1970, 1980], "population": [20_000, 10_000]}
 
