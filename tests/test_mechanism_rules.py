@@ -540,9 +540,10 @@ def test_firms_enter_where_demand_exceeds_what_firms_offer():
 def test_new_firm_sizes_fill_the_room_in_expectation():
     model = model_of(scenario(scale=0.5))
     economy = model.economy
-    totals = [economy.sizes_for(1, 100.0).sum() for _ in range(300)]
-    assert np.mean(totals) == pytest.approx(100.0, rel=0.05)
-    assert all(t < 100.0 + 400 for t in totals)
+    draws = [economy.sizes_for(1, 100.0) for _ in range(300)]
+    assert np.mean([d.sum() for d in draws]) == pytest.approx(100.0, rel=0.05)
+    # only the last firm may cross the room (a bound on the total would depend on the draws)
+    assert all(d[:-1].sum() < 100.0 for d in draws)
     sizes = economy.draw_sizes(4, 4000)
     assert sizes.min() >= 0.6
     assert sizes.mean() == pytest.approx(model.spec.sectors[4].mean_firm_size, rel=0.1)
@@ -1290,7 +1291,7 @@ def test_matching_hires_the_employable_and_skilled_into_ordinary_posts():
 def test_matching_probability_grows_with_skill_and_employability():
     rates = {}
     for skill in (0.2, 0.4, 0.6):
-        model = labour_model()
+        model = model_of(scenario(scale=0.1))  # about 500 persons: rates within a few points
         people = model.people
         model.labour.to_seeking(rows_in(model, Status.CLASSIC))
         seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
@@ -1491,9 +1492,13 @@ def test_trust_decays_monthly_and_lent_workers_and_healthy_members_renew_it():
     assert off.firms.trust[0] == pytest.approx(decayed)
 
 
-def geiq_model(**cooperation):
+def geiq_model(scale: float = SCALE, **cooperation):
     model = model_of(
-        scenario(cooperation=cooperation, geiq={"contact_rate": 1.0, "billing_eur_per_hour": 10.0})
+        scenario(
+            cooperation=cooperation,
+            geiq={"contact_rate": 1.0, "billing_eur_per_hour": 10.0},
+            scale=scale,
+        )
     )
     geiq = create(model, StructureKind.GEIQ, sectors=[model.spec.sectors[2].name])
     return model, geiq
@@ -1518,7 +1523,7 @@ def test_firms_short_of_skilled_staff_join_the_geiq_of_their_sector():
 
 
 def test_joining_is_rarer_without_trust_and_stops_when_switched_off():
-    model, geiq = geiq_model(enabled=False)
+    model, geiq = geiq_model(0.2, enabled=False)  # a few dozen construction firms
     firms = model.firms
     firms.unfilled_skilled[:] = 0.5
     model.network.firms_join()
