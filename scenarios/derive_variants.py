@@ -42,7 +42,8 @@ FUNDING_CUT_HEADER = """\
 # every authority that pays them. It answers the policy question the sources name as a risk:
 # "recurring cuts in public budgets weakening the poles" [S1][S5]. Everything up to 2015 is
 # identical to the main scenario, so the two can be compared with the same seeds.
-# ASSUMPTION: after 2015 the labour force keeps growing as in 2000-2015; no other event.
+# The residents follow the census to 2021, then its 2015-2021 growth rate (ASSUMPTION); no other
+# event.
 #
 """
 

@@ -28,6 +28,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_PATH = ROOT / "scenarios" / "seignanx_1970_2015.toml"
 
 
+FORMER_GROWTH = ((1970, 0.008), (1990, 0.010), (2000, 0.026))
+"""The Seignanx's labour-force growth periods before it followed the census (year, rate)."""
+
+
+def growth_form(data: dict, *periods: tuple[int, float], labour_force: int = 5100) -> dict:
+    """Scenario data whose territory has ``labour_force`` and growth periods, not a census.
+
+    For tests of the growth-period form (and of designs over ``territory.labour_force``); the
+    default labour force is the Seignanx's census path in 1970 times its activity rate.
+    """
+    territory = data["territory"]
+    territory.pop("census", None)
+    territory["labour_force"] = labour_force
+    territory["growth"] = [{"from_year": y, "rate_per_year": r} for y, r in periods]
+    return data
+
+
 @cache
 def base_scenario(scale: float) -> Scenario:
     """The Seignanx 1970-2015 scenario at ``scale``."""

@@ -21,11 +21,14 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dump_toml
+from helpers import FORMER_GROWTH, growth_form
 
 from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.interfaces.cli import main
@@ -298,8 +301,11 @@ def test_a_failing_run_is_recorded_and_the_batch_goes_on(
     scenario: Path, tmp_path: Path, capsys
 ) -> None:
     """A run that raises is recorded with its error and seed; the others run."""
+    growth = tmp_path / "growth.toml"  # the Seignanx with growth periods instead of its census
+    data = growth_form(tomllib.loads(scenario.read_text(encoding="utf-8")), *FORMER_GROWTH)
+    growth.write_text(dump_toml(data), encoding="utf-8")
     path = tmp_path / "failing.toml"
-    path.write_text(FAILING.format(scenario=scenario.as_posix()), encoding="utf-8")
+    path.write_text(FAILING.format(scenario=growth.as_posix()), encoding="utf-8")
     out = tmp_path / "out"
     code = main(["batch", str(path), "--out", str(out), "--workers", "2", "--quiet"])
     captured = capsys.readouterr()

@@ -103,8 +103,8 @@ def test_multiply_scales_every_item_keeping_their_differences(seignanx: Scenario
 
 def test_whole_numbers_stay_whole(seignanx: Scenario) -> None:
     """Counts stay whole numbers when multiplied or sampled; a fraction set by hand is refused."""
-    changed = apply_overrides(seignanx, [Override("territory.labour_force", 1.33, "multiply")])
-    assert changed.territory.labour_force == round(1.33 * seignanx.territory.labour_force)
+    changed = apply_overrides(seignanx, [Override("other_ess.count", 1.33, "multiply")])
+    assert changed.other_ess.count == round(1.33 * seignanx.other_ess.count)
     sampled = apply_overrides(
         seignanx,
         [Override("mechanisms.cooperation.requests_per_launch", 7.6, round_int=True)],
@@ -371,8 +371,8 @@ path = "mechanisms.cooperation.trust_gain"
 bounds = [0.02, 0.08]
 
 [[design.parameters]]
-path = "territory.labour_force"
-bounds = [5000, 8000]
+path = "territory.activity_rate"
+bounds = [0.4, 0.5]
 """
 
 

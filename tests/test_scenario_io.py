@@ -133,6 +133,22 @@ def _end_before_start(data: dict) -> str:
     return "run"
 
 
+def _no_demography(data: dict) -> str:
+    del data["territory"]["census"]
+    return "territory.labour_force"
+
+
+def _age_ranges_off(data: dict) -> str:
+    data["territory"]["census"]["age_ranges"]["percent"]["0-14"][0] += 10.0
+    return "territory.census.age_ranges.percent"
+
+
+def _bad_age_range(data: dict) -> str:
+    percent = data["territory"]["census"]["age_ranges"]["percent"]
+    percent["old"] = percent.pop("75+")
+    return "territory.census.age_ranges.percent.old"
+
+
 def _age_shares_off(data: dict) -> str:
     data["territory"].setdefault("age_shares", {})["young"] = 0.5
     return "territory.age_shares"
@@ -351,9 +367,9 @@ FIELD_CASES = [
     ),
     pytest.param(set_field("run", "scale", value=math.inf), ["finite"], id="inf-scale"),
     pytest.param(
-        set_field("territory", "growth", 0, "rate_per_year", value=math.nan),
-        ["finite"],
-        id="nan-growth-rate",
+        set_field("territory", "census", "population", 1, value=math.nan),
+        [("finite", "integer")],
+        id="nan-census-population",
     ),
     pytest.param(
         appended(
@@ -423,8 +439,39 @@ FIELD_CASES = [
         _end_before_start, ["end_year", "before start_year"], id="end-year-before-start-year"
     ),
     pytest.param(_age_shares_off, ["sum to 1"], id="age-shares-sum"),
+    pytest.param(delete_field("territory", "name"), ["required"], id="missing-required-field"),
     pytest.param(
-        delete_field("territory", "labour_force"), ["required"], id="missing-required-field"
+        set_field("territory", "labour_force", value=6700),
+        ["either labour_force", "or a census, not both"],
+        id="labour-force-and-census",
+    ),
+    pytest.param(
+        set_field("territory", "growth", value=[{"from_year": 1970, "rate_per_year": 0.01}]),
+        ["either labour_force", "not both"],
+        id="growth-and-census",
+    ),
+    pytest.param(
+        _no_demography,
+        ["give either labour_force (with growth periods) or a census"],
+        id="no-demography",
+    ),
+    pytest.param(
+        set_field("territory", "census", "population", value=[10_547, 13_202]),
+        ["one population per census year"],
+        id="census-population-length",
+    ),
+    pytest.param(
+        set_field(
+            "territory", "census", "years", value=[1968, 1975, 1975, 1990, 1999, 2010, 2015, 2021]
+        ),
+        ["increasing and distinct"],
+        id="census-years-repeated",
+    ),
+    pytest.param(_age_ranges_off, ["shares of 2010 sum to 110"], id="census-age-shares-sum"),
+    pytest.param(
+        _bad_age_range,
+        ["age range such as '0-14'"],
+        id="census-age-range-name",
     ),
     pytest.param(delete_field("run"), ["required"], id="missing-section"),
 ]

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.config.scenario_io import load_scenario, read_toml
+from ptce_sim.runs.census import census_gaps
 from ptce_sim.runs.runner import simulate
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -95,3 +96,45 @@ def test_variant_files_are_up_to_date():
         assert (SCENARIOS / name).read_text(encoding="utf-8") == make(text), (
             f"{name} is stale: run scenarios/derive_variants.py"
         )
+
+
+def test_census_of_the_scenario_is_the_copied_source():
+    """[territory.census] holds the figures of scenarios/sources/seignanx_census.toml."""
+    source = read_toml(SCENARIOS / "sources" / "seignanx_census.toml", "census")
+    census = load_scenario(MAIN).territory.census
+    assert census is not None
+    assert dict(zip(census.years, census.population, strict=True)) == {
+        int(year): count for year, count in source["population"].items()
+    }
+    ages = source["age_ranges_percent"]
+    assert census.age_ranges is not None and census.age_ranges.years == ages["years"]
+    assert census.age_ranges.percent == {k: v for k, v in ages.items() if k != "years"}
+
+
+@pytest.fixture(scope="module")
+def seignanx_small():
+    """The Seignanx run at a tenth of its scale."""
+    return simulate(load_scenario(MAIN).with_overrides(scale=0.1), seed=2)
+
+
+def test_residents_follow_the_census(seignanx_small):
+    """The population is within 3% of the census at every census year of the run."""
+    gaps = census_gaps(seignanx_small).set_index("year")
+    assert list(gaps.index) == [1975, 1982, 1990, 1999, 2010, 2015]
+    assert gaps["gap"].abs().max() < 0.03, gaps
+    start = seignanx_small.monthly["persons"].iloc[0] / 0.1 / 0.45
+    assert start == pytest.approx(10_547 * (13_202 / 10_547) ** (2 / 7), rel=0.03)
+
+
+def test_residents_change_smoothly(seignanx_small):
+    """No jump: the residents change by less than 1% from one month to the next."""
+    persons = seignanx_small.monthly["persons"]
+    assert (persons.pct_change().iloc[1:].abs() < 0.01).all()
+    assert persons.iloc[-1] > 2 * persons.iloc[0]  # and they do grow (census: x2.3)
+
+
+def test_growth_form_scenario_has_no_census_to_compare():
+    """A territory without a census (growth periods) reports no census gaps."""
+    path = SCENARIOS / "innovales_like_2000_2020.toml"
+    result = simulate(load_scenario(path).with_overrides(scale=0.05), seed=1)
+    assert census_gaps(result).empty

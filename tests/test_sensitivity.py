@@ -1,6 +1,7 @@
 """Sensitivity indices from real batches (Seignanx at scale 0.05 over two years).
 
-The designs vary the initial labour force, which drives the labour force and employment, and
+The designs vary the activity rate (the labour force of the census's population), which drives
+the labour force and employment, and
 the aid per incubated project holder, which cannot change them within two years: the indices
 must say so (Sobol: S1 and ST near 1 for the first, 0 for the second; Morris: mu* of the first
 far above the second's), and the table and chart files must exist.
@@ -45,8 +46,8 @@ type = "{kind}"
 samples = {samples}
 
 [[design.parameters]]
-path = "territory.labour_force"
-bounds = [5000, 8000]
+path = "territory.activity_rate"
+bounds = [0.35, 0.55]
 
 [[design.parameters]]
 name = "holder_aid"
@@ -102,10 +103,10 @@ def test_sobol_indices_are_plausible(sobol_batch: Path, tmp_path: Path) -> None:
         assert (rows["S1"] <= rows["ST"] + rows["S1_conf"] + rows["ST_conf"]).all(), rows
         # first-order indices add up to at most 1, up to their errors
         assert rows["S1"].sum() <= 1 + rows["S1_conf"].sum(), rows
-        driver = rows.loc["territory.labour_force"]
+        driver = rows.loc["territory.activity_rate"]
         inert = rows.loc["holder_aid"]
         for index in ("S1", "ST"):
-            # the labour force explains (nearly) all: 1 lies within its interval, and it is large
+            # the activity rate explains (nearly) all: 1 lies within its interval, and it is large
             conf = driver[f"{index}_conf"]
             assert driver[index] - conf <= 1 <= driver[index] + conf, driver
             assert driver[index] >= 0.7, driver
@@ -114,7 +115,7 @@ def test_sobol_indices_are_plausible(sobol_batch: Path, tmp_path: Path) -> None:
     assert (tmp_path / "sobol.png").read_bytes()[:8] == PNG
     written = pd.read_csv(tmp_path / "sobol.csv")
     assert len(written) == 4 and set(written["parameter"]) == {
-        "territory.labour_force",
+        "territory.activity_rate",
         "holder_aid",
     }
 
@@ -130,7 +131,7 @@ def test_sensitivity_command(sobol_batch: Path, capsys) -> None:
 
 
 def test_morris_measures_rank_the_parameters(morris_batch: Path) -> None:
-    """Morris: mu* of the labour force far above the aid's."""
+    """Morris: mu* of the activity rate (the labour force) far above the aid's."""
     result = analyse(morris_batch, ["labour_force:first"])
     table = result.table.set_index("parameter")
     assert list(result.table.columns) == [
@@ -141,10 +142,10 @@ def test_morris_measures_rank_the_parameters(morris_batch: Path) -> None:
         "mu_star_conf",
         "sigma",
     ]
-    assert table.loc["territory.labour_force", "mu_star"] > 10 * max(
+    assert table.loc["territory.activity_rate", "mu_star"] > 10 * max(
         table.loc["holder_aid", "mu_star"], 1e-9
     )
-    assert table.loc["territory.labour_force", "mu"] > 0  # more people, larger labour force
+    assert table.loc["territory.activity_rate", "mu"] > 0  # a higher rate, a larger labour force
     assert (morris_batch / "sensitivity" / "morris.png").read_bytes()[:8] == PNG
     assert (morris_batch / "sensitivity" / "morris.csv").is_file()
 

@@ -33,6 +33,7 @@ import annotated_types
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import growth_form
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -224,14 +225,17 @@ def no_authorities(data: dict) -> None:
     data["events"] = [e for e in data["events"] if e["type"] not in ("funding_call", "budget_cut")]
 
 
-def no_growth(rate: float | None = None) -> Callable[[dict], None]:
-    """No labour-force growth period, or one period of ``rate`` from the start."""
+def no_growth(rate: float | None = None, labour_force: int | None = None) -> Callable[[dict], None]:
+    """Growth periods instead of the census: none, or one of ``rate`` from the start.
+
+    The labour force at the start is the census's then (or ``labour_force``).
+    """
 
     def change(data: dict) -> None:
         start = data["run"]["start_year"]
-        data["territory"]["growth"] = (
-            [] if rate is None else [{"from_year": start, "rate_per_year": rate}]
-        )
+        territory = schema.TerritorySpec.model_validate(data["territory"])
+        size = round(territory.start_labour_force(start)) if labour_force is None else labour_force
+        growth_form(data, *([] if rate is None else [(start, rate)]), labour_force=size)
 
     return change
 
@@ -406,6 +410,21 @@ def _claim_shrinking(run: Checked) -> None:
     assert (np.diff(persons) <= 0).all() and persons[-1] < persons[0]
 
 
+def falling_census(data: dict) -> None:
+    """A census that halves over the run: residents move out every month."""
+    run = data["run"]
+    data["territory"]["census"] = {
+        "years": [run["start_year"], run["end_year"] + 1],
+        "population": [40_000, 20_000],
+    }
+
+
+def _claim_falling(run: Checked) -> None:
+    persons = np.array(run.series["persons"])
+    assert persons[-1] < 0.6 * persons[0]
+    assert (np.abs(np.diff(persons)) <= 0.02 * persons[:-1] + 1).all()  # no jump
+
+
 def _claim_all_off(run: Checked) -> None:
     for name in ("ge", "geiq", "insertion", "training", "holders", "loans"):
         assert max(run.series[name]) == 0, name
@@ -490,13 +509,12 @@ STRESS: dict[str, Stress] = {
         _claim_no_seekers,
     ),
     "empty_territory": Stress(
-        lambda: stressed(
-            1970, 2015, overrides=[Override("territory.labour_force", 0)], change=no_growth()
-        ),
+        lambda: stressed(1970, 2015, change=no_growth(labour_force=0)),
         _claim_empty,
         slow=True,
     ),
     "shrinking_territory": Stress(lambda: stressed(change=no_growth(-0.2)), _claim_shrinking),
+    "falling_census": Stress(lambda: stressed(change=falling_census), _claim_falling),
     "all_cooperation_off": Stress(
         lambda: stressed(overrides=[*switches(False), Override("other_ess.count", 0)]),
         _claim_all_off,

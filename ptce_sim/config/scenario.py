@@ -10,6 +10,9 @@ Every model is ``extra="forbid"`` so that a typo in a scenario file is an error,
 
 from __future__ import annotations
 
+import bisect
+import math
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -118,18 +121,107 @@ class AgeSharesSpec(Strict):
         return self
 
 
+class AgeRangesSpec(Strict):
+    """Shares of the residents by age range at some census years, in percent.
+
+    ``percent`` maps a range (``"0-14"``, ``"75+"``) to its share at each of ``years``.
+    """
+
+    years: list[Year] = Field(min_length=1)
+    percent: dict[str, list[Annotated[float, Field(ge=0.0, le=100.0)]]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AgeRangesSpec:
+        if self.years != sorted(set(self.years)):
+            raise FieldProblem("years", "census years must be increasing and distinct")
+        for name, shares in self.percent.items():
+            if re.fullmatch(r"\d+-\d+|\d+\+", name) is None:
+                raise FieldProblem(
+                    f"percent.{name}", "expected an age range such as '0-14' or '75+'"
+                )
+            if len(shares) != len(self.years):
+                raise FieldProblem(
+                    f"percent.{name}",
+                    f"expected one share per census year: {len(shares)} shares for "
+                    f"{len(self.years)} years",
+                )
+        for i, year in enumerate(self.years):
+            total = sum(shares[i] for shares in self.percent.values())
+            if abs(total - 100.0) > 1.0:
+                raise FieldProblem("percent", f"the shares of {year} sum to {total:g}, not 100")
+        return self
+
+    def share_per_age(self, age: int, year: float) -> float | None:
+        """Share (0 to 1) of the residents of one year of ``age``, at the nearest census year.
+
+        The share of the closed range holding ``age`` spread evenly over its years; None when no
+        closed range (``"0-14"``, not ``"75+"``) holds it.
+        """
+        nearest = min(range(len(self.years)), key=lambda i: abs(self.years[i] - year))
+        for name, shares in self.percent.items():
+            if "-" in name:
+                first, last = (int(x) for x in name.split("-"))
+                if first <= age <= last:
+                    return shares[nearest] / 100.0 / (last - first + 1)
+        return None
+
+
+class CensusSpec(Strict):
+    """The territory's residents at each census: the input its demography follows.
+
+    Between two censuses the population grows at a constant rate (log-linear interpolation);
+    before the first and after the last it goes on at the nearest inter-census rate (ASSUMPTION,
+    documented in docs/ODD.md).
+    """
+
+    years: list[Year] = Field(min_length=2, description="Census years, increasing.")
+    population: list[Annotated[int, Field(ge=1, le=50_000_000)]] = Field(
+        description="Residents at each census year (full scale)."
+    )
+    age_ranges: AgeRangesSpec | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CensusSpec:
+        if self.years != sorted(set(self.years)):
+            raise FieldProblem("years", "census years must be increasing and distinct")
+        if len(self.population) != len(self.years):
+            raise FieldProblem(
+                "population",
+                f"expected one population per census year: {len(self.population)} populations "
+                f"for {len(self.years)} years",
+            )
+        return self
+
+    def population_at(self, year: float) -> float:
+        """Residents at a (fractional) ``year``: log-linear between the two censuses around it."""
+        years, pop = self.years, self.population
+        i = min(max(bisect.bisect_right(years, year) - 1, 0), len(years) - 2)
+        rate = math.log(pop[i + 1] / pop[i]) / (years[i + 1] - years[i])
+        return pop[i] * math.exp(rate * (year - years[i]))
+
+
 class TerritorySpec(Strict):
     """The territory and its labour force (the persons of the model)."""
 
     name: str = Field(min_length=1)
-    labour_force: Annotated[int, Field(ge=0, le=5_000_000)] = Field(
-        description="Persons in the labour force at the start (full scale)."
+    labour_force: Annotated[int, Field(ge=0, le=5_000_000)] | None = Field(
+        None,
+        description="Persons in the labour force at the start (full scale), when the labour "
+        "force follows growth periods; without a census only.",
     )
     activity_rate: Annotated[float, Field(ge=0.05, le=1.0)] = Field(
-        0.45, description="Labour force / population, to report the population."
+        0.45,
+        description="Labour force / population: the labour force of a census's population, and "
+        "the population reported from the labour force.",
     )
     growth: list[GrowthPeriodSpec] = Field(
-        default_factory=list, description="Labour-force growth by period (migration, births)."
+        default_factory=list,
+        description="Labour-force growth by period (migration, births); without a census only.",
+    )
+    census: CensusSpec | None = Field(
+        None,
+        description="Residents at each census: the labour force is the census population times "
+        "the activity rate (instead of labour_force and growth).",
     )
     age_shares: AgeSharesSpec = AgeSharesSpec()
     initial_unemployment_rate: Probability = 0.04
@@ -148,6 +240,29 @@ class TerritorySpec(Strict):
         if years != sorted(set(years)):
             raise ValueError("growth periods must have increasing, distinct from_year")
         return value
+
+    @model_validator(mode="after")
+    def _one_demography(self) -> TerritorySpec:
+        if self.census is None and self.labour_force is None:
+            raise FieldProblem(
+                "labour_force", "give either labour_force (with growth periods) or a census"
+            )
+        if self.census is not None:
+            given = "labour_force" if self.labour_force is not None else "growth"
+            if self.labour_force is not None or self.growth:
+                raise FieldProblem(
+                    given, "give either labour_force (with growth periods) or a census, not both"
+                )
+        return self
+
+    def start_labour_force(self, year: float) -> float:
+        """Labour force at ``year`` (full scale) when the run starts then.
+
+        ``labour_force``, or the census population then times the activity rate.
+        """
+        if self.census is None:
+            return float(self.labour_force or 0)
+        return self.census.population_at(year) * self.activity_rate
 
 
 class SectorSpec(Strict):

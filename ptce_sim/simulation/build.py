@@ -30,7 +30,7 @@ def build_territory(model: PtceModel) -> None:
     rng = model.streams.territory
     for authority in spec.authorities:
         model.authorities.append(Authority(model, authority))
-    n = max(1, round(territory.labour_force * model.scale))
+    n = max(1, round(model.demography.labour_force0))
     shares = territory.age_shares
     group = rng.choice(3, size=n, p=[shares.young, shares.adult, shares.senior])
     # young, adult, senior; within the working years when they do not span 26 and 50

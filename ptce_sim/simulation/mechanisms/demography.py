@@ -1,10 +1,13 @@
 """Demography and careers: the labour force ages, retires, grows, and people's situation drifts.
 
-Each month (:meth:`Demography.age_and_renew`) persons age; those reaching the retirement age
-leave; newcomers (mostly young entrants) join as job seekers so that the labour force follows the
-scenario's growth periods. Later in the month (:meth:`Demography.drift`), job seekers become
-long-term unemployed after the scenario's threshold, some long-term unemployed give up, some
-inactive persons come back, and employability and skills drift with work and unemployment.
+Each month (:meth:`Demography.age_and_renew`) persons age and those reaching the retirement age
+leave. With a census (``territory.census``), the residents follow the census population times the
+activity rate: young residents reaching the entry age join, some residents die, and net migration
+(in-migrants, or out-migrants chosen among the residents) keeps the residents on that path.
+Without one, newcomers (mostly young entrants) join as job seekers so that the labour force
+follows the scenario's growth periods. Later in the month (:meth:`Demography.drift`), job seekers
+become long-term unemployed after the scenario's threshold, some long-term unemployed give up,
+some inactive persons come back, and employability and skills drift with work and unemployment.
 """
 
 from __future__ import annotations
@@ -19,9 +22,25 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
 
 YOUNG_ENTRANT_SHARE = 0.6
-"""Share of newcomers to the labour force who are young entrants (the others: adults moving in)."""
+"""Share of newcomers to the labour force who are young entrants (the others: adults moving in),
+without a census, and of in-commuters."""
 ENTRANT_SKILL_GAIN_PER_YEAR = 0.002
 """Rise per year of run of the young entrants' mean skill (longer schooling)."""
+DEATH_RATE_PER_YEAR = 0.002
+"""Yearly deaths per resident of working age. ASSUMPTION: the order of French mortality between
+18 and 62 (INSEE life tables: 0.5 per 1000 at 20 to 6 per 1000 at 60)."""
+ENTRANT_ACTIVITY = 0.8
+"""Share of a cohort of young residents that joins the labour force at the entry age (the others
+study on elsewhere or stay out of it). ASSUMPTION."""
+CHILD_SHARE = 0.19
+"""Share of the 0-14 year-olds among the residents when the census gives no age ranges.
+ASSUMPTION: the Seignanx's share in 2010 (INSEE census)."""
+OUT_MIGRATION_WEIGHTS = {"unemployed": 2.0, "young": 2.0}
+"""How much more likely than others a job seeker (or long-term unemployed) and a resident under
+30 are to be among the out-migrants (the weights multiply). ASSUMPTION: the young and the
+unemployed move most."""
+YOUNG_MOVER_AGE = 30.0
+"""Residents younger than this count as young among the out-migrants. ASSUMPTION."""
 
 
 class Demography:
@@ -29,7 +48,11 @@ class Demography:
 
     def __init__(self, model: Context) -> None:
         self.model = model
-        self.labour_force0 = model.spec.territory.labour_force * model.scale
+        territory = model.spec.territory
+        self.labour_force0 = territory.start_labour_force(model.spec.run.start_year) * model.scale
+        """Residents at the start (the census path then, or ``labour_force``), at run scale."""
+        self.flows: dict[str, int] = {}
+        """This month's persons retiring, dying, entering young, moving in and moving out."""
 
     def draw_skills(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Skills of ``n`` persons: a Beta law with the territory's mean and spread.
@@ -48,9 +71,23 @@ class Demography:
         """Labour force (residents) now relative to the start."""
         return self.model.people.residents() / max(self.labour_force0, 1.0)
 
-    def target_labour_force(self) -> float:
-        """Labour force the growth periods call for this month."""
+    def population_now(self) -> float:
+        """The census population this month (full scale); the territory must have a census."""
         model = self.model
+        census = model.spec.territory.census
+        assert census is not None
+        return census.population_at(model.spec.run.start_year + model.month_index / 12.0)
+
+    def target_labour_force(self) -> float:
+        """Residents this month (at the run's scale).
+
+        The census population times the activity rate, or the labour force the growth periods
+        call for.
+        """
+        model = self.model
+        territory = model.spec.territory
+        if territory.census is not None:
+            return self.population_now() * territory.activity_rate * model.scale
         size = self.labour_force0
         start = model.spec.run.start_year
         periods = model.spec.territory.growth
@@ -63,32 +100,97 @@ class Demography:
         return size
 
     def age_and_renew(self) -> None:
-        """Ageing, retirements and newcomers to the labour force."""
+        """Ageing, retirements, and the residents' renewal (census path or growth periods)."""
         model = self.model
         territory = model.spec.territory
         people, rng = model.people, model.streams.demography
         people.age += 1.0 / 12.0
         retiring = np.flatnonzero(people.age >= territory.retirement_age)
         people.remove(retiring, model.month_index)
+        self.flows = {"retired": retiring.size}
+        if territory.census is not None:
+            self._follow_census()
+            return
         missing = model.stochastic_round(
             max(0.0, self.target_labour_force() - people.residents()), rng
         )
-        if not missing:
-            return
-        status = np.full(missing, Status.SEEKER, dtype=np.int8)
-        people.add(model, {"status": status, **self.newcomers(missing, rng)})
+        self.flows["moved_in"] = missing
+        self._arrive(missing, YOUNG_ENTRANT_SHARE)
 
-    def newcomers(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _arrive(self, n: int, young_share: float) -> None:
+        """``n`` newcomers join the residents as job seekers (``young_share`` of them young)."""
+        if n:
+            status = np.full(n, Status.SEEKER, dtype=np.int8)
+            rng = self.model.streams.demography
+            self.model.people.add(
+                self.model, {"status": status, **self.newcomers(n, rng, young_share)}
+            )
+
+    def _follow_census(self) -> None:
+        """Deaths, young entrants, then net migration onto the census path.
+
+        Young entrants: the cohort reaching the entry age, approximated by one year of age of the
+        census's youngest range (those aged 0, born 15 to 18 years before they enter: ASSUMPTION,
+        births are not given) times :data:`ENTRANT_ACTIVITY`. Net migration is
+        the residual that brings the residents to the census population times the activity rate.
+        """
+        model = self.model
+        people, rng = model.people, model.streams.demography
+        deaths = np.flatnonzero(self._resident_draws() < DEATH_RATE_PER_YEAR / 12.0)
+        people.remove(deaths, model.month_index)
+        young = model.stochastic_round(self.cohort_per_month(), rng)
+        self._arrive(young, 1.0)
+        net = model.stochastic_round(abs(self.target_labour_force() - people.residents()), rng)
+        moving_in = people.residents() < self.target_labour_force()
+        leaving = self._out_migrants(0 if moving_in else net)
+        people.remove(leaving, model.month_index)
+        self._arrive(net if moving_in else 0, 0.0)
+        self.flows |= {
+            "died": deaths.size,
+            "entered": young,
+            "moved_in": net if moving_in else 0,
+            "moved_out": leaving.size,
+        }
+
+    def cohort_per_month(self) -> float:
+        """Young residents joining the labour force this month (at the run's scale)."""
+        model = self.model
+        census = model.spec.territory.census
+        assert census is not None
+        year = model.spec.run.start_year + model.month_index / 12.0
+        share = census.age_ranges.share_per_age(0, year) if census.age_ranges else None
+        cohort = self.population_now() * (CHILD_SHARE / 15.0 if share is None else share)
+        return cohort * ENTRANT_ACTIVITY * model.scale / 12.0
+
+    def _out_migrants(self, n: int) -> np.ndarray:
+        """Rows of ``n`` residents leaving the territory, the unemployed and the young likelier.
+
+        A weighted draw without replacement (the ``n`` largest of ``u ** (1 / weight)``), with
+        one draw per resident whatever ``n`` (paired runs stay paired).
+        """
+        people = self.model.people
+        draws = self._resident_draws()
+        unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
+        weight = np.where(unemployed, OUT_MIGRATION_WEIGHTS["unemployed"], 1.0) * np.where(
+            people.age < YOUNG_MOVER_AGE, OUT_MIGRATION_WEIGHTS["young"], 1.0
+        )
+        keys = np.where(people.resident, draws ** (1.0 / weight), -1.0)
+        n = min(n, people.residents())
+        return np.sort(np.argsort(-keys, kind="stable")[:n])
+
+    def newcomers(
+        self, n: int, rng: np.random.Generator, young_share: float = YOUNG_ENTRANT_SHARE
+    ) -> dict[str, np.ndarray]:
         """Age, skill and employability of ``n`` newcomers to the labour market.
 
-        Mostly young entrants (whose skill rises with the years of the run), the others adults
-        aged 25 to 50.
+        A share ``young_share`` of young entrants (whose skill rises with the years of the run),
+        the others adults aged 25 to 50.
         ``rng`` is the caller's stream: the demography's for newcomers to the territory, the
         labour market's for in-commuters (:mod:`~ptce_sim.simulation.mechanisms.commuting`).
         """
         model = self.model
         territory = model.spec.territory
-        young = rng.random(n) < YOUNG_ENTRANT_SHARE
+        young = rng.random(n) < young_share
         age = np.where(
             young,
             territory.entry_age + rng.uniform(0, 4, n),
