@@ -272,12 +272,15 @@ class Mutation:
 
         The field's dotted path, or its last key: a problem across fields names the field it
         concerns, e.g. ``end_year`` when ``start_year`` moved after it, with both years in its
-        wording.
+        wording. A deleted entry may also be named by its table, whose entries must then add up
+        (the census's age ranges of a year sum to 100).
         """
         keys = [k for k in self.path if isinstance(k, str)]
         names = [printable(self.field)]
         if keys:
             names.append(printable(keys[-1]))
+        if self.kind == "delete" and len(self.path) > 1:
+            names.append(f"field '{printable(dotted(self.path[:-1]))}'")
         return tuple(names)
 
     def __str__(self) -> str:

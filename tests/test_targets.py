@@ -112,9 +112,10 @@ def test_every_numeric_figure_is_compared_or_listed_as_not_compared(shipped):
         if isinstance(value, int | float) and key not in {"created", "year"}
     ]
     assert len(shipped) + len(shipped.not_compared) == len(figures)
-    assert len(shipped) == 24
+    assert len(shipped) == 23
     assert {label for label, _, _ in shipped.not_compared} == {
         "territory.population_growth_per_year",  # an input: the residents follow the census
+        "shock[0].jobs_destroyed",  # an input, hidden in counts by the census's growth
         "territory.tarnos_inhabitants",
         "territory.sud_aquitain_inhabitants",
         "territory.industrial_port_zone_ha",
@@ -141,16 +142,10 @@ def test_mapping_of_names_and_indicators(shipped):
     assert all(t.year == 2012 and t.scaled for t in shipped.targets if t.table == "structures")
 
 
-def test_territory_figures_are_computed_as_documented(shipped):
-    """The shock's jobs destroyed is computed as the mapping says; the population growth is not."""
+def test_territory_figures_are_inputs_not_compared(shipped):
+    """The shock's jobs destroyed and the population growth are inputs: not compared."""
     by_label = {t.label: t for t in shipped.targets}
-    shock = by_label["shock[0].jobs_destroyed"]
-    assert (shock.method, shock.column, shock.years, shock.scaled) == (
-        "peak_to_trough",
-        "classic_jobs",
-        (1970, 1979),
-        True,
-    )
+    assert "shock[0].jobs_destroyed" not in by_label
     # the population follows the census, an input: its growth is not compared
     assert "territory.population_growth_per_year" not in by_label
 
@@ -360,7 +355,10 @@ def test_unknown_method_and_key_in_the_mapping(write_pair):
     """Unknown methods and keys of the mapping are errors."""
 
     def method(mapping: dict) -> None:
-        mapping["shock"]["jobs_destroyed"]["method"] = "largest_drop"
+        del mapping["not_compared"]["jobs_destroyed"]
+        mapping["shock"] = {
+            "jobs_destroyed": {"method": "largest_drop", "column": "classic_jobs", "scaled": True}
+        }
 
     with pytest.raises(
         ScenarioError,
@@ -447,4 +445,4 @@ def test_target_year_outside_the_run_or_before_the_structure(write_pair):
 def test_parse_targets_is_pure():
     """Parsed data can be checked without files."""
     targets = parse_targets(_load(TARGETS), _load(MAPPING), path="t.toml", mapping_path="m.toml")
-    assert len(targets) == 24 and str(targets.path) == "t.toml"
+    assert len(targets) == 23 and str(targets.path) == "t.toml"
