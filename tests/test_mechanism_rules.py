@@ -954,8 +954,40 @@ def test_census_sets_the_start_and_the_residents_path():
     # times the entrants' activity, in a month
     expected = 13_202 * SCALE * 0.19 / 15 * 0.8 / 12
     assert demography.cohort_per_month() == pytest.approx(expected)
-    young = model.people.uid > model.people.uid.max() - flows["entered"] - flows["moved_in"]
-    assert (model.people.status[young] == Status.SEEKER).all()
+    new = model.people.uid > model.people.uid.max() - flows["entered"] - flows["moved_in"]
+    # the young seek work; adults moving in seek work or hold their job in the conurbation
+    status = model.people.status[new]
+    assert set(status) <= {Status.SEEKER, Status.CLASSIC}
+    employed = new & (model.people.status == Status.CLASSIC)
+    rows = model.orgs.firm_rows(model.people.employer[employed])
+    outside = {i for i, sector in enumerate(spec.sectors) if sector.located_outside}
+    assert set(model.firms.sector[rows]) <= outside
+    assert np.count_nonzero(employed) <= flows["moved_in"]
+
+
+def test_movers_with_their_job_bring_their_post_to_the_conurbation():
+    """Adults moving in with their job: CLASSIC in a firm of a sector located outside, whose
+    demand grows by their post; with a share of 0 all seek work."""
+    for share in (1.0, 0.0):
+
+        def change(data, share=share):
+            data["territory"]["movers_with_job_share"] = share
+
+        model = model_of(scenario(change))
+        model.month_index = 60
+        firms, economy = model.firms, model.economy
+        outside = np.array([s.located_outside for s in model.spec.sectors])[firms.sector]
+        demand, base_jobs = firms.demand[outside].sum(), economy.base_jobs.copy()
+        model.demography.age_and_renew()
+        movers = model.demography.flows["moved_in"]
+        assert movers > 10
+        arrived = model.people.uid > model.people.uid.max() - movers
+        employed = np.count_nonzero(arrived & (model.people.status == Status.CLASSIC))
+        assert employed == (movers if share else 0)
+        assert firms.demand[outside].sum() == pytest.approx(demand + employed)
+        grew = economy.base_jobs - base_jobs
+        assert grew[~np.isin(np.arange(grew.size), np.unique(firms.sector[outside]))].sum() == 0
+        assert (grew > 0).any() == bool(share)
 
 
 def test_a_falling_census_sends_residents_away_the_unemployed_and_young_first():

@@ -81,7 +81,7 @@ def test_table_has_every_target_with_its_columns(result):
     table = result.table
     assert list(table.columns) == list(TABLE_COLUMNS)
     assert list(table["label"]) == [t.label for t in result.targets.targets]
-    assert len(table) == 25
+    assert len(table) == 23
     assert (table["runs"] == len(SEEDS)).all()
     assert table["observed"].tolist() == [t.observed for t in result.targets.targets]
 

@@ -232,6 +232,12 @@ class TerritorySpec(Strict):
     )
     retirement_age: Annotated[float, Field(ge=50, le=75)] = 62.0
     entry_age: Annotated[float, Field(ge=14, le=30)] = 18.0
+    movers_with_job_share: Probability = Field(
+        0.0,
+        description="Share of the adults moving in who arrive with a job in the sectors located "
+        "outside (the conurbation they commute to): their post comes with them, new demand for "
+        "those sectors. The others arrive seeking work.",
+    )
 
     @field_validator("growth")
     @classmethod

@@ -126,6 +126,26 @@ class Demography:
                 self.model, {"status": status, **self.newcomers(n, rng, young_share)}
             )
 
+    def _arrive_employed(self, n: int) -> None:
+        """``n`` adults move in with their job in the conurbation (:meth:`Economy.posts_outside`);
+        without a sector located outside, they arrive seeking work."""
+        model = self.model
+        rng = model.streams.demography
+        rows = model.economy.posts_outside(n, rng)
+        if rows.size < n:
+            self._arrive(n, 0.0)
+            return
+        traits = self.newcomers(n, rng, 0.0)
+        model.people.add(
+            model,
+            {
+                "status": np.full(n, Status.CLASSIC, dtype=np.int8),
+                "employer": model.firms.org[rows],
+                "fte": np.ones(n),
+                **traits,
+            },
+        )
+
     def _follow_census(self) -> None:
         """Deaths, young entrants, then net migration onto the census path.
 
@@ -144,7 +164,10 @@ class Demography:
         moving_in = people.residents() < self.target_labour_force()
         leaving = self._out_migrants(0 if moving_in else net)
         people.remove(leaving, model.month_index)
-        self._arrive(net if moving_in else 0, 0.0)
+        movers = net if moving_in else 0
+        with_job = int(rng.binomial(movers, model.spec.territory.movers_with_job_share))
+        self._arrive_employed(with_job)
+        self._arrive(movers - with_job, 0.0)
         self.flows |= {
             "died": deaths.size,
             "entered": young,

@@ -160,6 +160,26 @@ class Economy:
         )
         firms.demand *= kept[firms.sector]
 
+    def posts_outside(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` new posts in the sectors located outside (the conurbation), brought by residents
+        moving in with their job: each goes to an open firm of those sectors drawn in proportion
+        to its baseline, whose baseline (and its sector's) grows by the post; the firms' rows.
+        """
+        firms = self.model.firms
+        outside = np.array([s.located_outside for s in self.model.spec.sectors], dtype=bool)
+        candidates = np.flatnonzero(firms.alive & outside[firms.sector])
+        if n == 0 or candidates.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        weights = firms.base[candidates]
+        rows = candidates[rng.choice(candidates.size, size=n, p=weights / weights.sum())]
+        posts = 1.0 / np.maximum(self.index[firms.sector[rows]] * np.exp(firms.noise[rows]), 1e-9)
+        np.add.at(firms.base, rows, posts)
+        np.add.at(self.base_jobs, firms.sector[rows], posts)
+        firms.demand[rows] = firms.base[rows] * self.index[firms.sector[rows]] * np.exp(
+            firms.noise[rows]
+        )
+        return rows
+
     def take_market_share(self, sectors: np.ndarray, base: np.ndarray, displacement: float) -> None:
         """New firms of ``sectors`` with baseline demand ``base``: a share ``displacement`` of it is
         taken from the sector's open firms (their baseline falls in proportion to it), the rest
