@@ -6,6 +6,7 @@ synthetic territory tables, so that every number of it can be told in advance.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tomllib
 from pathlib import Path
@@ -36,11 +37,14 @@ def _territory(rates_by_year: dict[int, float]) -> pd.DataFrame:
 
 
 def test_copy_equals_the_shared_file():
-    """The repository's copy has the shared file's sections, keys and values."""
+    """The repository's copy has the shared file's sections, keys and values (and its own note
+    on what calibration used)."""
     if not SHARED.is_file():
         pytest.skip("the shared notes are not next to this clone")
     with SHARED.open("rb") as shared, RATES.open("rb") as copy:
-        assert tomllib.load(copy) == tomllib.load(shared)
+        ours = tomllib.load(copy)
+        assert "2008-2015" in ours.pop("calibration")["note"]
+        assert ours == tomllib.load(shared)
     assert "INSEE" in RATES.read_text(encoding="utf-8")
 
 
@@ -137,3 +141,26 @@ def test_missing_file_and_no_rate(tmp_path):
     empty.write_text("", encoding="utf-8")
     with pytest.raises(ScenarioError, match="no rate"):
         load_rates(empty)
+
+
+def test_the_report_says_which_rates_calibration_used(rates, tmp_path):
+    """The shipped note is stated; without one, the rates are all out of sample; a bad note or
+    key is refused in one line."""
+    assert "2008-2015" in (rates.calibration_note or "")
+    table = comparison_table(rates, [_territory({y: 0.1 for y in range(1975, 2016)})])
+    assert "Calibration used part of this table: the Seignanx" in "\n".join(
+        unemployment.markdown(table, rates, "u.png")
+    )
+    bare = dataclasses.replace(rates, calibration_note=None)
+    assert "No rate of this table was used in calibration." in "\n".join(
+        unemployment.markdown(table, bare, "u.png")
+    )
+    for section, phrase in (
+        ('[calibration]\nnote = ""', "field 'calibration.note': expected a sentence"),
+        ('[calibration]\nnotes = "x"', "field 'calibration.notes': unknown key"),
+    ):
+        path = tmp_path / "rates.toml"
+        path.write_text(f"[national_annual]\n1975 = 3.4\n{section}\n", encoding="utf-8")
+        with pytest.raises(ScenarioError, match=phrase) as error:
+            load_rates(path)
+        assert "\n" not in str(error.value)

@@ -11,8 +11,9 @@ The observed series (format of ``scenarios/targets/unemployment_france_landes.to
 The model's ``unemployment_rate`` (territory table, :mod:`ptce_sim.simulation.metrics`) is the
 share of the residents' labour force seeking work: a census-like rate, which the source says runs
 one to three points above the ILO rate. :func:`comparison_table` sets it, year by year, beside the
-observed rates; :func:`markdown` explains the gap in words; :func:`plot` draws it. None of these
-figures is used in calibration: the comparison is out of sample.
+observed rates; :func:`markdown` explains the gap in words; :func:`plot` draws it. The file's
+optional ``[calibration] note`` says which of its rates a calibration looked at (the Seignanx's:
+2008-2015, by hand); the others are out of sample, and the report says which.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ COLUMNS = (
     "runs",
 )
 """Columns of :func:`comparison_table`; rates and gaps in percent and points."""
-SECTIONS = frozenset({"national_annual", "landes_quarterly", "landes_census_2011"})
+SECTIONS = frozenset({"national_annual", "landes_quarterly", "landes_census_2011", "calibration"})
 _PERIOD = re.compile(r"^(\d{4})(-Q[1-4])?$")
 
 
@@ -59,12 +60,15 @@ class ObservedRates:
         national: metropolitan France's annual rate, by year.
         landes: the Landes' rate by period as written (``"2012-Q3"``, ``"2014"``).
         landes_census: the Landes' census rate of 2011 (unemployed / active), if given.
+        calibration_note: which of these rates a calibration looked at, and how (the file's
+            ``[calibration] note``); ``None``: none did.
     """
 
     path: Path
     national: Mapping[int, float]
     landes: Mapping[str, float]
     landes_census: float | None = None
+    calibration_note: str | None = None
 
     def landes_by_year(self) -> dict[int, tuple[float, str]]:
         """The Landes' rate of each year given: the mean of its figures, and their periods."""
@@ -131,7 +135,21 @@ def load_rates(path: str | Path) -> ObservedRates:
         raise ScenarioError(
             f"{path}: top level: no rate; expected [national_annual] or [landes_quarterly]"
         )
-    return ObservedRates(path=path, national=national, landes=landes, landes_census=rate)
+    calibration = _section(data, "calibration", path)
+    for key in calibration:
+        if key != "note":
+            raise ScenarioError(
+                f"{path}: field 'calibration.{printable(key)}': unknown key; expected note"
+            )
+    note = calibration.get("note")
+    if note is not None and not (isinstance(note, str) and note.strip()):
+        raise ScenarioError(
+            f"{path}: field 'calibration.note': expected a sentence on the rates a calibration "
+            f"used, got {note!r}"
+        )
+    return ObservedRates(
+        path=path, national=national, landes=landes, landes_census=rate, calibration_note=note
+    )
 
 
 def comparison_table(
@@ -232,8 +250,13 @@ def markdown(table: pd.DataFrame, rates: ObservedRates, plot_name: str) -> list[
         "",
         "The simulated unemployment rate (median and 5%-95% over the seeds, with cooperation) "
         "beside the ILO rates of metropolitan France and of the Landes département (INSEE, "
-        f"`{rates.path.name}`). No rate of this table was used in calibration. Gap: simulated "
-        "median minus the observed rate, in points.",
+        f"`{rates.path.name}`). "
+        + (
+            f"Calibration used part of this table: {rates.calibration_note}. "
+            if rates.calibration_note
+            else "No rate of this table was used in calibration. "
+        )
+        + "Gap: simulated median minus the observed rate, in points.",
         "",
         gap_paragraph(table, rates),
         "",
