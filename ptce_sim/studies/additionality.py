@@ -33,7 +33,8 @@ measured 0. Net jobs **for whom** are the paired differences of ``employed_young
 ``employed_rsa`` (ever unemployed 24 months or more: the proxy for RSA beneficiaries). Each group
 is defined by the same rule in both runs (not by having been followed, which only the policy run
 can be); since the pole also keeps people from reaching a long spell, the policy run's long-term
-groups are smaller, and their net jobs understate what the pole does for them.
+groups are smaller; and since its posts and the PLIE's priority go to people far from work first,
+a group's net jobs can exceed all residents' (jobs shifted from other residents to the group).
 Over a period, jobs add up into job-years.
 
 **Public cost per net additional job**, for each funder (every ``public_<funder>_eur`` column,
@@ -420,8 +421,10 @@ NOTES = (
         "have no PLIE). RSA beneficiaries: persons ever unemployed for 24 months or more (the "
         "longest unemployment insurance, an assumption). Both groups are defined by pathways the "
         "policy itself changes: when it shortens unemployment, fewer people ever reach 12 or 24 "
-        "months, so fewer of those in work belong to these groups and their net jobs understate "
-        "the policy's effect for them (they can even be negative without anyone losing a job)."
+        "months, so fewer of those in work belong to these groups. A group's net jobs can also "
+        "exceed all residents': the pole's posts and the PLIE's priority in hiring go to people "
+        "far from work first, so part of their gain is jobs other residents (the young among "
+        "them) would have held: a shift between groups, not extra jobs."
     ),
 )
 _SHOWN = {
