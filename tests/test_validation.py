@@ -125,12 +125,7 @@ def test_simulated_values_are_read_as_the_mapping_says(result):
     hours = [structure_value(run, "GE GENESE", "hours") for run in result.runs]
     assert row.loc["target[3].hours_lent", "simulated_median"] == pytest.approx(np.median(hours))
 
-    drops = []
-    for run in result.runs:
-        jobs = run.territory.set_index("year").loc[1970:1979, "classic_jobs"].to_numpy(float)
-        trough = int(np.argmin(jobs))
-        drops.append((jobs[: trough + 1].max() - jobs[trough]) / SCALE)
-    assert row.loc["shock[0].jobs_destroyed", "simulated_median"] == pytest.approx(np.median(drops))
+    assert "shock[0].jobs_destroyed" not in row.index  # an input, not compared
 
 
 def test_peak_to_trough():

@@ -117,34 +117,28 @@ class Demography:
         self.flows["moved_in"] = missing
         self._arrive(missing, YOUNG_ENTRANT_SHARE)
 
-    def _arrive(self, n: int, young_share: float) -> None:
-        """``n`` newcomers join the residents as job seekers (``young_share`` of them young)."""
-        if n:
-            status = np.full(n, Status.SEEKER, dtype=np.int8)
-            rng = self.model.streams.demography
-            self.model.people.add(
-                self.model, {"status": status, **self.newcomers(n, rng, young_share)}
-            )
+    def _arrive(self, n: int, young_share: float) -> np.ndarray:
+        """``n`` newcomers join the residents as job seekers (``young_share`` of them young);
+        their rows."""
+        if not n:
+            return np.zeros(0, dtype=np.int64)
+        status = np.full(n, Status.SEEKER, dtype=np.int8)
+        rng = self.model.streams.demography
+        return self.model.people.add(
+            self.model, {"status": status, **self.newcomers(n, rng, young_share)}
+        )
 
     def _arrive_employed(self, n: int) -> None:
-        """``n`` adults move in with their job in the conurbation (:meth:`Economy.posts_outside`);
-        without a sector located outside, they arrive seeking work."""
+        """``n`` adults move in with their job in the conurbation (:meth:`Economy.posts_outside`):
+        they arrive, and move to their post at once (a recorded flow); without a sector located
+        outside, they arrive seeking work."""
         model = self.model
-        rng = model.streams.demography
-        rows = model.economy.posts_outside(n, rng)
-        if rows.size < n:
-            self._arrive(n, 0.0)
-            return
-        traits = self.newcomers(n, rng, 0.0)
-        model.people.add(
-            model,
-            {
-                "status": np.full(n, Status.CLASSIC, dtype=np.int8),
-                "employer": model.firms.org[rows],
-                "fte": np.ones(n),
-                **traits,
-            },
-        )
+        rows = model.economy.posts_outside(n, model.streams.demography)
+        arrived = self._arrive(n, 0.0)
+        if rows.size == n:
+            model.people.move(
+                arrived, Status.CLASSIC, model.month_index, employer=model.firms.org[rows], fte=1.0
+            )
 
     def _follow_census(self) -> None:
         """Deaths, young entrants, then net migration onto the census path.
