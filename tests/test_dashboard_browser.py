@@ -124,7 +124,7 @@ def _wait_year(page, year: int) -> None:
     )
 
 
-CHART_JS = """
+OPTION_JS = """
 name => {
   const el = document.querySelector(`[data-chart="${name}"]`);
   if (!el || !window.requirejs) return null;
@@ -133,7 +133,13 @@ name => {
   const chart = echarts && echarts.getInstanceByDom(el);
   if (!chart) return null;
   const option = chart.getOption();
-  return {
+"""
+"""The start of a page function that finds the ECharts instance of the chart ``name`` and its
+option (``null`` when the chart is not drawn yet)."""
+
+CHART_JS = (
+    OPTION_JS
+    + """  return {
     title: option.title[0].text,
     series: option.series.map(s => ({
       name: s.name,
@@ -144,6 +150,7 @@ name => {
   };
 }
 """
+)
 
 
 def _chart(page, name: str) -> dict | None:
@@ -322,16 +329,9 @@ def test_two_browser_contexts_keep_separate_models(warm_server, browser):
 
 # -- the page in French ----------------------------------------------------------------------------
 
-TEXTS_JS = """
-name => {
-  const el = document.querySelector(`[data-chart="${name}"]`);
-  if (!el || !window.requirejs) return null;
-  const defined = window.requirejs.s.contexts._.defined;
-  const echarts = Object.values(defined).find(m => m && typeof m.getInstanceByDom === 'function');
-  const chart = echarts && echarts.getInstanceByDom(el);
-  if (!chart) return null;
-  const option = chart.getOption();
-  const texts = [];
+TEXTS_JS = (
+    OPTION_JS
+    + """  const texts = [];
   const walk = (value, key) => {
     if (typeof value === 'string') {
       if (['text', 'subtext', 'name', 'formatter'].includes(key)) texts.push(value);
@@ -348,6 +348,7 @@ name => {
   return texts;
 }
 """
+)
 """Every text of a chart as ECharts holds it: titles, names, labels, legends, category axes (not
 the series' points, nor the network's nodes, whose names are the scenario's)."""
 
