@@ -43,10 +43,9 @@ class Parameter:
 
 def structure_path(scenario, name: str, field: str) -> str:
     """Path of a field of the structure ``name`` created by the timeline."""
-    for i, event in enumerate(scenario.events):
-        if event.type == "create_structure" and event.structure.name == name:
-            return f"events[{i}].structure.{field}"
-    raise KeyError(name)
+    if not any(e.type == "create_structure" and e.structure.name == name for e in scenario.events):
+        raise KeyError(name)
+    return f"events[{name}].structure.{field}"
 
 
 def parameters(scenario) -> list[Parameter]:

@@ -89,6 +89,28 @@ def test_override_by_name_index_and_wildcard(seignanx: Scenario) -> None:
     assert changed.sectors[1].trend_per_year == seignanx.sectors[1].trend_per_year
 
 
+def test_an_event_is_named_by_the_structure_it_creates(seignanx: Scenario) -> None:
+    """``events[GEIQ BTP]`` picks the event creating GEIQ BTP, wherever it is in the timeline.
+
+    The same change as by its index, and still the same event after an earlier one is added.
+    """
+    index = next(
+        i
+        for i, e in enumerate(seignanx.events)
+        if e.type == "create_structure" and e.structure.name == "GEIQ BTP"
+    )
+    by_name = apply_overrides(seignanx, [Override("events[GEIQ BTP].structure.contact_rate", 0.3)])
+    by_index = apply_overrides(seignanx, [Override(f"events[{index}].structure.contact_rate", 0.3)])
+    assert by_name == by_index
+    assert by_name.events[index].structure.contact_rate == 0.3
+    events = seignanx.events
+    assert events[1].type == "sector_shock" and index > 1
+    earlier = seignanx.model_copy(update={"events": [*events[:2], events[1], *events[2:]]})
+    shifted = apply_overrides(earlier, [Override("events[GEIQ BTP].structure.contact_rate", 0.3)])
+    assert shifted.events[index + 1].structure.contact_rate == 0.3
+    assert shifted.events[index + 1].structure.name == "GEIQ BTP"
+
+
 def test_multiply_scales_every_item_keeping_their_differences(seignanx: Scenario) -> None:
     """'multiply' scales each authority's own amount."""
     changed = apply_overrides(
@@ -148,13 +170,21 @@ def test_mechanism_override_holds_for_the_whole_run(seignanx: Scenario) -> None:
         ("mechanisms.cooperation", "names a table"),
         ("events[999].depth", "out of range"),
         ("territory.labour_force[0]", "not a list of tables"),
-        ("events[Crisis].depth", "have no name"),
+        ("events[Crisis].depth", "no item named 'Crisis' in 'events'; expected one of 'SCIC PERF'"),
     ],
 )
 def test_bad_paths_are_explained(seignanx: Scenario, path: str, message: str) -> None:
     """Each kind of bad path gets its own explanation."""
     with pytest.raises(ScenarioError, match=re.escape(message)):
         apply_overrides(seignanx, [Override(path, 1.0)])
+
+
+def test_a_name_among_unnamed_items_is_explained(seignanx: Scenario) -> None:
+    """A timeline of shocks only (no event creates a structure) has no names to select by."""
+    shocks = [e for e in seignanx.events if e.type in ("sector_shock", "plant_closure")]
+    timeline = seignanx.model_copy(update={"events": shocks})
+    with pytest.raises(ScenarioError, match="have no name; select them by index"):
+        apply_overrides(timeline, [Override("events[Crisis].depth", 0.1)])
 
 
 def test_a_value_the_scenario_refuses_names_its_field(seignanx: Scenario) -> None:

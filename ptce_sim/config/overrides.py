@@ -5,6 +5,9 @@ A **path** walks the scenario's tables with dots. Lists of tables (``sectors``, 
 
 * ``authorities[European Social Fund].plie_aid_per_person_eur_per_year``: the item whose
   ``name`` is ``European Social Fund`` (names may hold spaces and dots);
+* ``events[GEIQ BTP].structure.contact_rate``: an event is named by the structure it creates
+  (a ``create_structure`` event has no name of its own), which survives a new event earlier in
+  the timeline where an index would not;
 * ``events[3].depth``: the item at index 3 (counted from 0);
 * ``authorities[*].animation_grant_eur_per_year``: every item of the list.
 
@@ -122,6 +125,19 @@ def parse_path(path: str) -> list[Segment]:
         position += 1
 
 
+def _item_name(item: Any) -> str | None:
+    """An item's name for a ``[name]`` selector.
+
+    Its ``name``, else the name of the structure it creates (``create_structure`` events).
+    """
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("name"), str):
+        return item["name"]
+    structure = item.get("structure")
+    return structure.get("name") if isinstance(structure, dict) else None
+
+
 def _select(items: list, segment: Segment, where: str) -> list[tuple[str, Any]]:
     """The items of a list that ``segment``'s selector picks, with their own path."""
     if segment.selector is None:
@@ -140,15 +156,15 @@ def _select(items: list, segment: Segment, where: str) -> list[tuple[str, Any]]:
                 f"(indices 0 to {len(items) - 1})"
             )
         return [(f"{where}[{index}]", items[index])]
-    names = [item.get("name") for item in items if isinstance(item, dict)]
+    names = [_item_name(item) for item in items]
     if not any(isinstance(n, str) for n in names):
         raise PathError(
             f"items of '{where}' have no name; select them by index (e.g. '{where}[0]') or [*]"
         )
     found = [
         (f"{where}[{i}]", item)
-        for i, item in enumerate(items)
-        if isinstance(item, dict) and item.get("name") == segment.selector
+        for i, (item, name) in enumerate(zip(items, names, strict=True))
+        if name == segment.selector
     ]
     if not found:
         known = ", ".join(repr(n) for n in names if isinstance(n, str))
