@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/seignanx_1970_2015.toml
 SEED ?= 0
+# the calibrated posterior `make validate` draws each seed's parameters from, once `make calibrate`
+# has written it (until then the scenario's own values, and the report says so)
+POSTERIOR ?= scenarios/posteriors/seignanx_1970_2015.parquet
 
 # A Python >= 3.12: the first of python3.13, python3.12, python3 that runs and is recent enough
 # (pyenv shims that are not selected fail to run and are skipped; pyenv's own versions are tried too).
@@ -44,7 +47,7 @@ bench: $(STAMP)
 
 # the calibration report in docs/ (20 seeds of the full-scale run, a few minutes)
 validate: $(STAMP)
-	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs
+	$(VENV)/bin/ptce-sim validate $(SCENARIO) scenarios/targets/seignanx.toml --replicates 20 --workers 2 --out docs $(if $(wildcard $(POSTERIOR)),--posterior $(POSTERIOR))
 	$(VENV)/bin/ptce-sim displacement $(SCENARIO) --replicates 10 --scale 0.25 --workers 2 --out docs
 
 # calibration with uncertainty (experiments/calibration/seignanx.toml): a design table of 2,500

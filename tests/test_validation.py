@@ -1,6 +1,6 @@
 """A reduced validation of the Seignanx scenario (:mod:`ptce_sim.studies.validation`).
 
-Six seeds at scale 0.75, with and without cooperation (twelve runs, two worker processes), shared
+Six seeds at full scale, with and without cooperation (twelve runs, two worker processes), shared
 by the tests of this module (fixture ``result``). Most tests check the tables' structure and
 consistency; the fit itself, on the emergent figures (none beyond ±50%, and the patterns), is
 asserted by :func:`test_reduced_validation_has_no_emergent_figure_beyond_50` and
@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ptce_sim.config.overrides import apply_overrides
 from ptce_sim.config.scenario_io import load_scenario
 from ptce_sim.runs.runner import simulate
+from ptce_sim.studies.posterior import load_posterior, write_posterior
 from ptce_sim.studies.targets import Target, load_targets, structure_creation
 from ptce_sim.studies.unemployment import load_rates
 from ptce_sim.studies.validation import (
@@ -31,6 +33,7 @@ from ptce_sim.studies.validation import (
     TABLE_COLUMNS,
     RunTables,
     ValidationResult,
+    markdown,
     peak_to_trough,
     run_validate_command,
     simulated_value,
@@ -55,7 +58,7 @@ scale-sensitivity noted in issue 11's note."""
 
 @pytest.fixture(scope="module")
 def result() -> ValidationResult:
-    """The reduced validation: 6 seeds at scale 0.75, with and without cooperation."""
+    """The reduced validation: 6 seeds at full scale, with and without cooperation."""
     return validate(
         load_scenario(SCENARIO),
         load_targets(TARGETS),
@@ -384,6 +387,53 @@ def test_command_writes_the_report(tmp_path, capsys):
     assert "## Identities (not counted in the fit)" in text
     assert "## Unemployment beside France and the Landes" in text  # the rates beside the targets
     assert (out / "validation_unemployment.png").is_file()
+
+
+def test_each_seed_draws_its_particle_from_a_posterior_in_both_runs(tmp_path, capsys):
+    """``--posterior``: seed r runs with the particle replicate r draws, with and without the pole.
+
+    Two particles of the initial trust far apart (0.05 and 0.6); each run equals a plain run of
+    the scenario with its particle's value, the counterfactual too (the pair stays paired), and the
+    report says where the parameters came from.
+    """
+    frame = pd.DataFrame({"trust": [0.05, 0.6], "weight": [0.5, 0.5]})
+    path = write_posterior(
+        tmp_path / "posterior.parquet",
+        frame,
+        {"trust": "mechanisms.cooperation.initial_trust"},
+        {"scale": 0.1},
+    )
+    posterior = load_posterior(path)
+    scenario = load_scenario(SCENARIO).with_overrides(scale=0.1)
+    seeds = (0, 1, 2)
+    outcome = validate(scenario, load_targets(TARGETS), seeds=seeds, posterior=posterior)
+    rows = outcome.posterior["rows"]
+    assert rows == [posterior.draw(0, r)[0] for r in range(len(seeds))]
+    assert len(set(rows)) == 2, rows  # both particles drawn: the runs differ by more than seeds
+    last = len(seeds) - 1
+    particle = apply_overrides(scenario, posterior.draw(0, last)[1])
+    assert particle.mechanisms.cooperation.initial_trust == frame["trust"][rows[last]]
+    alone = simulate(particle, seeds[last])
+    pd.testing.assert_frame_equal(outcome.runs[last].territory, alone.territory)
+    without = simulate(particle.without_cooperation(), seeds[last])
+    pd.testing.assert_frame_equal(outcome.counterfactual_runs[last].territory, without.territory)
+    text = markdown(outcome)
+    assert "draws its calibrated parameters from the posterior sample" in text
+    assert f"SHA-256 {posterior.digest[:12]}" in text
+    assert "the scenario's own values for every seed" in markdown(
+        validate(scenario, load_targets(TARGETS), seeds=(0,))
+    )
+    code = run_validate_command(
+        SCENARIO,
+        TARGETS,
+        1,
+        0.1,
+        tmp_path / "out",
+        show_progress=False,
+        posterior_path=tmp_path / "missing.parquet",
+    )
+    assert code == 2
+    assert "missing.parquet: no such posterior file" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------------------------

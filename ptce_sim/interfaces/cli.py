@@ -245,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="observed unemployment rates to compare with (default: "
         "unemployment_france_landes.toml beside the targets file, if there)",
     )
+    _add_posterior(validate)
 
     displace = commands.add_parser(
         "displacement",
@@ -571,6 +572,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         args.workers,
         lang=args.lang,
         unemployment_path=args.unemployment,
+        posterior_path=args.posterior,
     )
 
 

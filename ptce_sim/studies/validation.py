@@ -40,12 +40,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ptce_sim.config.overrides import apply_overrides
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import atomic
 from ptce_sim.runs.atomic import replacing
 from ptce_sim.runs.i18n import DEFAULT, N_, _, ngettext, number, percent, using
 from ptce_sim.studies import additionality, fit, unemployment
 from ptce_sim.studies.additionality import Additionality
+from ptce_sim.studies.posterior import PosteriorSample
 from ptce_sim.studies.targets import Target, Targets, check_targets, structure_creation
 from ptce_sim.studies.unemployment import ObservedRates
 
@@ -169,6 +171,10 @@ class ValidationResult:
         unemployment: the simulated unemployment rate beside the observed ones, year by year
             (:func:`ptce_sim.studies.unemployment.comparison_table`); ``None`` without them.
         rates: the observed unemployment rates it was compared with.
+        posterior: where the calibrated parameters came from when each seed drew them from a
+            posterior sample (:meth:`ptce_sim.studies.posterior.PosteriorSample.describe`, plus
+            ``rows``: the particle of each seed and ``master_seed``); ``None``: the scenario's own
+            values for every seed.
     """
 
     scenario: Scenario
@@ -183,6 +189,7 @@ class ValidationResult:
     additionality: Additionality | None = None
     unemployment: pd.DataFrame | None = None
     rates: ObservedRates | None = None
+    posterior: dict | None = None
 
     @property
     def scale(self) -> float:
@@ -241,6 +248,8 @@ def validate(
     settings: PatternSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
     rates: ObservedRates | None = None,
+    posterior: PosteriorSample | None = None,
+    master_seed: int = 0,
 ) -> ValidationResult:
     """Run a scenario and its no-cooperation counterfactual and compare them with the targets.
 
@@ -258,6 +267,11 @@ def validate(
         progress: called as ``progress(runs_done, runs_total)`` after each run.
         rates: observed unemployment rates (:func:`ptce_sim.studies.unemployment.load_rates`)
             to set the simulated rate beside, year by year; ``None``: no such comparison.
+        posterior: a calibration's posterior sample: the ``r``-th seed runs with the particle
+            :meth:`~ptce_sim.studies.posterior.PosteriorSample.draw` gives replicate ``r`` under
+            ``master_seed`` (as ``batch`` and ``compare`` do), in both runs of the pair, so the
+            intervals cover what the calibration leaves uncertain; ``None``: the scenario's values.
+        master_seed: the seed of the posterior's draws.
 
     Returns:
         The tables of the comparison and the runs.
@@ -293,7 +307,10 @@ def validate(
                 f"{scenario.run.name!r} ({scenario.run.start_year}-{scenario.run.end_year})"
             )
 
-    jobs = [(scenario, seed) for seed in seeds] + [(counterfactual, seed) for seed in seeds]
+    scenarios, counterfactuals, drawn = _paired_scenarios(
+        scenario, counterfactual, len(seeds), posterior, master_seed
+    )
+    jobs = list(zip(scenarios, seeds, strict=True)) + list(zip(counterfactuals, seeds, strict=True))
     tables = _run_jobs(jobs, workers, progress)
     runs = tuple(
         RunTables(seed, True, territory, structures)
@@ -319,6 +336,36 @@ def validate(
         if rates is None
         else unemployment.comparison_table(rates, [run.territory for run in runs]),
         rates=rates,
+        posterior=drawn,
+    )
+
+
+def _paired_scenarios(
+    scenario: Scenario,
+    counterfactual: Scenario,
+    count: int,
+    posterior: PosteriorSample | None,
+    master_seed: int,
+) -> tuple[list[Scenario], list[Scenario], dict | None]:
+    """Each seed's scenario and counterfactual, with its posterior particle when there is one.
+
+    Raises:
+        ScenarioError: a calibrated parameter's path does not exist in the counterfactual given.
+    """
+    if posterior is None:
+        return [scenario] * count, [counterfactual] * count, None
+    rows: list[int] = []
+    scenarios: list[Scenario] = []
+    counterfactuals: list[Scenario] = []
+    for replicate in range(count):
+        row, overrides = posterior.draw(master_seed, replicate)
+        rows.append(row)
+        scenarios.append(apply_overrides(scenario, overrides))
+        counterfactuals.append(apply_overrides(counterfactual, overrides))
+    return (
+        scenarios,
+        counterfactuals,
+        {**posterior.describe(), "rows": rows, "master_seed": master_seed},
     )
 
 
@@ -726,8 +773,10 @@ def _yearly_values(runs: Sequence[RunTables], column: str, year: int) -> np.ndar
 
 
 def employment_rate(territory: pd.DataFrame) -> pd.Series:
-    """Residents in work over the labour force, by year: the 1970s shock's measure, since the
-    census's fast growth of the residents (3% a year in 1968-1982) hides job losses in counts."""
+    """Residents in work over the labour force, by year: the 1970s shock's measure.
+
+    The census's fast growth of the residents (3% a year in 1968-1982) hides job losses in counts.
+    """
     return _territory_series(territory, "employed") / _territory_series(territory, "labour_force")
 
 
@@ -869,6 +918,8 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         "",
         stamp_line(stamp) if stamp else "Made without reference digests (no stamp).",
         "",
+        posterior_line(result.posterior),
+        "",
         "## Summary",
         "",
         f"- {fit.count_line(table)}.",
@@ -962,6 +1013,24 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
             lines.append(f"- `{label}` = {_number(value)}: {reason}.")
         lines.append("")
     return "\n".join(lines)
+
+
+def posterior_line(posterior: dict | None) -> str:
+    """Where the calibrated parameters of the runs came from, for the report's head."""
+    if posterior is None:
+        return (
+            "Parameters: the scenario's own values for every seed (no posterior sample); the "
+            "intervals cover the runs' randomness only, not what the calibration leaves uncertain."
+        )
+    rows = posterior["rows"]
+    return (
+        f"Parameters: each seed draws its calibrated parameters from the posterior sample "
+        f"`{_display_path(Path(posterior['file']))}` (SHA-256 {posterior['sha256'][:12]}, "
+        f"{posterior['particles']} particles, master seed {posterior['master_seed']}), the same "
+        f"particle in both runs of a pair; {len(set(rows))} distinct particles over "
+        f"{len(rows)} seeds. The intervals cover the calibration's uncertainty as well as the "
+        "runs' randomness."
+    )
 
 
 def identities_section(table: pd.DataFrame) -> list[str]:
@@ -1276,6 +1345,7 @@ def run_validate_command(
     show_progress: bool = True,
     lang: str = DEFAULT,
     unemployment_path: str | Path | None = None,
+    posterior_path: str | Path | None = None,
 ) -> int:
     """Body of ``ptce-sim validate SCENARIO TARGETS [--replicates N] [--scale X] [--out DIR]``.
 
@@ -1295,6 +1365,8 @@ def run_validate_command(
         lang: the charts' language (see :func:`write_report`).
         unemployment_path: observed unemployment rates to set the simulated rate beside
             (default :data:`RATES_NAME` beside the targets file, when it exists).
+        posterior_path: a calibration's posterior sample each seed draws its calibrated
+            parameters from (see :func:`validate`); ``None``: the scenario's values.
 
     Returns:
         0 when the report is written and the fit meets the goal (at least 80% of the figures
@@ -1302,6 +1374,7 @@ def run_validate_command(
         2 when an input is invalid (the message is printed on standard error).
     """
     from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+    from ptce_sim.studies.posterior import load_posterior
     from ptce_sim.studies.targets import load_targets
 
     problem = _bad_run_options(replicates, workers, scale)
@@ -1315,6 +1388,7 @@ def run_validate_command(
             unemployment_path = Path(targets_path).with_name(RATES_NAME)
             unemployment_path = unemployment_path if unemployment_path.is_file() else None
         rates = None if unemployment_path is None else unemployment.load_rates(unemployment_path)
+        posterior = None if posterior_path is None else load_posterior(posterior_path)
         if scale is not None:
             scenario = scenario.with_overrides(scale=scale)
         check_targets(targets, scenario)
@@ -1340,7 +1414,13 @@ def run_validate_command(
             bar.update(done - bar.n)
 
         result = validate(
-            scenario, targets, replicates=n, workers=workers, progress=progress, rates=rates
+            scenario,
+            targets,
+            replicates=n,
+            workers=workers,
+            progress=progress,
+            rates=rates,
+            posterior=posterior,
         )
     files = write_report(result, out_dir, stamp=_stamp(reference_path), lang=lang)
     print(result.summary())
