@@ -30,7 +30,9 @@ from ptce_sim.interfaces.dashboard.session import (
     plan_frame,
     settle_heap,
     shown_date,
+    shown_name,
 )
+from ptce_sim.runs.i18n import using
 from ptce_sim.studies import additionality
 
 SCALE = 0.05
@@ -357,6 +359,44 @@ def test_live_events_hit_now_and_are_listed(session):
         session.sector_downturn(["spaceships"])
     with pytest.raises(ValueError, match="unknown authority"):
         session.funding_cut("Mars")
+
+
+def test_the_scenario_s_sectors_and_funders_are_named_in_the_page_s_language(session):
+    """In French a closure of "industry" reads "industrie", the State "État".
+
+    The charts' shock labels too; a name without translation (another scenario's) is shown as it
+    is written.
+    """
+    session.step(12)
+    session.plant_closure("industry")
+    session.funding_cut("State", 0.5)
+    with using("fr"):
+        lines = session.live_event_lines()
+        assert lines[0] == "janvier 1971 : Fermeture d'usine (industrie)", lines
+        assert "État" in lines[1] and "State" not in lines[1], lines
+        assert "bâtiment, industrie" in charts.shock_label(
+            "construction, industry downturn", "sector_shock"
+        )
+        assert shown_name("Spaceport") == "Spaceport"
+    with using("en"):
+        assert session.live_event_lines()[0] == "January 1971: Plant closure (industry)"
+
+
+def test_chart_numbers_follow_the_language():
+    """Each chart's option tells the browser which locale writes its numbers ("12 345" in French).
+
+    The chart's template formats value axes and tooltips with it.
+    """
+    from ptce_sim.interfaces.dashboard.parts import ECHARTS_TEMPLATE, Chart
+
+    for lang, locale in (("fr", "fr-FR"), ("en", "en-GB")):
+        with using(lang):
+            element = Chart({"yAxis": {"type": "value"}}, "test")
+        assert element.kwargs["option"].data["ptceLocale"] == locale
+    assert ECHARTS_TEMPLATE is not None
+    assert "this.chart.setOption(this.ptceLocalised(this.option), true);" in ECHARTS_TEMPLATE
+    assert "this.chart.setOption(this.option, true);" not in ECHARTS_TEMPLATE
+    assert "toLocaleString(locale)" in ECHARTS_TEMPLATE
 
 
 def test_the_charts_mark_each_event(session):

@@ -408,6 +408,16 @@ def _english_on_page(page, charts: list[str]) -> set[str]:
     return _words(" ".join(shown)) & (_english_only_words() - _scenario_words())
 
 
+AXIS_NUMBER_JS = (
+    OPTION_JS
+    + """  const axis = option.yAxis[0];
+  return axis.axisLabel.formatter(12345);
+}
+"""
+)
+"""How the chart ``name``'s first value axis writes the number 12345."""
+
+
 def test_a_french_browser_gets_the_page_in_french(warm_server, browser):
     """A browser asking for French gets every page of the dashboard in French, no English word.
 
@@ -429,8 +439,9 @@ def test_a_french_browser_gets_the_page_in_french(warm_server, browser):
         assert _english_on_page(page, single) == set()
         geiq = page.locator("abbr", has_text="GEIQ").get_attribute("title")
         assert geiq.startswith("Groupement d'employeurs pour l'insertion et la qualification")
+        assert page.evaluate(AXIS_NUMBER_JS, "jobs") == "12\u202f345"  # not ECharts' "12,345"
         _click(page, "Fermeture d'usine")
-        page.get_by_text(re.compile(r"^janvier 1971 : Fermeture d'usine \(")).wait_for()
+        page.get_by_text("janvier 1971 : Fermeture d'usine (industrie)").wait_for()
         _click(page, "Bifurquer")
         page.locator("[data-chart=difference] canvas").wait_for()
         for year in (1972, 1973):
@@ -444,5 +455,7 @@ def test_a_french_browser_gets_the_page_in_french(warm_server, browser):
         page.get_by_role("button", name="EN", exact=True).click()
         _wait_date(page, "January 1973")
         page.get_by_role("button", name="Play", exact=True).wait_for()
+        page.get_by_text("January 1971: Plant closure (industry)").wait_for()
+        assert page.evaluate(AXIS_NUMBER_JS, "jobs") == "12,345"
     finally:
         context.close()

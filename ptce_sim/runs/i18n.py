@@ -45,6 +45,8 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 """Where the catalogues are: ``<lang>/LC_MESSAGES/ptce_sim.po`` (and ``.mo``)."""
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 """The Babel locale of each language (its dates, numbers and money)."""
+BROWSER_LOCALES = {lang: locale.replace("_", "-") for lang, locale in BABEL_LOCALES.items()}
+"""The same locales as a browser names them (``Accept-Language``, ``toLocaleString``)."""
 
 _current: ContextVar[str] = ContextVar("ptce_sim_language", default=DEFAULT)
 

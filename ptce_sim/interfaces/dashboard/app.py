@@ -40,6 +40,7 @@ from ptce_sim.interfaces.dashboard.session import (
     release_heap,
     settle_heap,
     settle_heap_if_released,
+    shown_name,
 )
 from ptce_sim.runs.i18n import _, ngettext, number, percent, preferred, using
 
@@ -231,6 +232,8 @@ def Dashboard(seat: Seat):
     busy = playing.value
     with using(session.lang):  # every text of the page in the session's language
         all_sectors, all_authorities = _("All sectors"), _("All authorities")
+        sector_names = {shown_name(name): name for name in sectors}  # shown -> scenario's
+        authority_names = {shown_name(name): name for name in authorities}
 
         solara.Title(_("PTCE live dashboard"))
         solara.Style(CSS)
@@ -367,9 +370,9 @@ def Dashboard(seat: Seat):
                     with solara.Card(_("Events now"), margin=0):
                         solara.Select(
                             _("Sector (closure, downturn)"),
-                            values=[all_sectors, *sectors],
-                            value=sector.value or all_sectors,
-                            on_value=lambda v: sector.set("" if v == all_sectors else v),
+                            values=[all_sectors, *sector_names],
+                            value=shown_name(sector.value) if sector.value else all_sectors,
+                            on_value=lambda v: sector.set(sector_names.get(v, "")),
                         )
                         solara.SliderInt(
                             ngettext(
@@ -409,9 +412,11 @@ def Dashboard(seat: Seat):
                         )
                         solara.Select(
                             _("Authority"),
-                            values=[all_authorities, *authorities],
-                            value=authority.value or all_authorities,
-                            on_value=lambda v: authority.set("" if v == all_authorities else v),
+                            values=[all_authorities, *authority_names],
+                            value=shown_name(authority.value)
+                            if authority.value
+                            else all_authorities,
+                            on_value=lambda v: authority.set(authority_names.get(v, "")),
                         )
                         solara.SliderInt(
                             _("Cut: −{share}").format(share=percent(cut_share.value / 100, 0)),

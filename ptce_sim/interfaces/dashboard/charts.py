@@ -26,6 +26,7 @@ from ptce_sim.interfaces.dashboard.session import (
     month_label,
     shown_date,
     shown_month,
+    shown_name,
 )
 from ptce_sim.runs import resilience
 from ptce_sim.runs.i18n import N_, _, ngettext, number, percent, signed, using
@@ -260,7 +261,8 @@ def shock_label(label: str, kind: str) -> str:
     ending, message = SHOCK_LABELS.get(kind, ("", ""))
     if not ending or not label.endswith(ending):
         return label
-    return _(message).format(subject=label[: -len(ending)])
+    subject = ", ".join(shown_name(part) for part in label[: -len(ending)].split(", "))
+    return _(message).format(subject=subject)
 
 
 def _line(name: str, data: list, colour: str, *, width: float = 3, **extra: Any) -> dict:

@@ -541,6 +541,36 @@ class Session:
             self.notice = (N_("Kept branch {branch}"), {"branch": "AB"[index]}, None)
 
 
+SCENARIO_NAMES = frozenset(
+    {
+        # the Seignanx scenario's sectors
+        N_("industry"),
+        N_("aerospace"),
+        N_("construction"),
+        N_("retail_services"),
+        N_("crafts"),
+        N_("conurbation"),
+        N_("insertion_services"),
+        N_("catering"),
+        N_("local_ess_services"),
+        # and its funders
+        N_("Commune of Tarnos"),
+        N_("Seignanx intercommunality"),
+        N_("Landes departement"),
+        N_("Aquitaine region"),
+        N_("State"),
+        N_("European Social Fund"),
+    }
+)
+"""Names of the shipped scenarios' sectors and funders, shown in the page's language; any other
+name (another scenario's, a structure's) is shown as it is written."""
+
+
+def shown_name(name: str) -> str:
+    """A sector's or funder's name in the language in force (see :data:`SCENARIO_NAMES`)."""
+    return _(name) if name in SCENARIO_NAMES else name
+
+
 def shown(label: str, fields: dict) -> str:
     """A kept message in the language in force, its fields filled in.
 
@@ -550,13 +580,13 @@ def shown(label: str, fields: dict) -> str:
     values = {}
     for key, value in fields.items():
         if isinstance(value, list):
-            values[key] = ", ".join(value)
+            values[key] = ", ".join(shown_name(v) for v in value)
         elif isinstance(value, tuple) and value[0] == "percent":
             values[key] = percent(value[1], 0)
         elif isinstance(value, tuple):
             values[key] = shown(*value)
         else:
-            values[key] = value
+            values[key] = shown_name(value)
     return _(label).format(**values)
 
 
