@@ -79,6 +79,15 @@ KINDS = {
     "new": N_("new amount per year"),
 }
 """What a change does: key -> label."""
+LEVELS = {
+    "state": N_("State"),
+    "esf": N_("European Social Fund"),
+    "region": N_("Région"),
+    "departement": N_("Département"),
+    "intercommunality": N_("intercommunality"),
+    "commune": N_("communes"),
+}
+"""The funders of the costs (levels of public money, as the tables have them) -> labels."""
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -466,3 +475,490 @@ def write_files(
     )
     experiment.write_text(text, encoding="utf-8")
     return experiment
+
+
+# --------------------------------------------------------------------------------------------
+# Jobs and the queue
+# --------------------------------------------------------------------------------------------
+
+WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+
+
+class Cancelled(Exception):
+    """A comparison cancelled by its owner."""
+
+
+@dataclass
+class Job:
+    """A comparison asked by one visitor.
+
+    Attributes:
+        run_id: a random token, its folder's name.
+        owner: the visitor (their Solara session id).
+        folder: ``<results>/<run id>``: ``files/`` (what is downloaded with the report),
+            ``comparison/`` (``ptce-sim compare``'s output) and ``status.json``.
+        lang: the report's language.
+        status: waiting, running, done, failed or cancelled.
+        done: runs finished.
+        planned: runs planned.
+        error: why it failed.
+        posterior: the posterior sample the replicates drew from ("" if none).
+    """
+
+    run_id: str
+    owner: str
+    folder: Path
+    lang: str
+    status: str = WAITING
+    done: int = 0
+    planned: int = 0
+    error: str = ""
+    posterior: str = ""
+    cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def files(self) -> Path:
+        return self.folder / "files"
+
+    @property
+    def comparison(self) -> Path:
+        return self.folder / "comparison"
+
+    def save(self) -> None:
+        """Write ``status.json`` (what a reloaded page, or a restarted server, reads)."""
+        fields = ("run_id", "owner", "lang", "status", "done", "planned", "error", "posterior")
+        content = {name: getattr(self, name) for name in fields}
+        tmp = self.folder / ".status.json.tmp"
+        tmp.write_text(json.dumps(content), encoding="utf-8")
+        tmp.replace(self.folder / "status.json")
+
+    @classmethod
+    def load(cls, folder: Path) -> Job | None:
+        """The job of a results folder (``None``: no readable status)."""
+        try:
+            content = json.loads((folder / "status.json").read_text(encoding="utf-8"))
+            job = cls(folder=folder, **{k: content[k] for k in ("run_id", "owner", "lang")})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        for name in ("status", "done", "planned", "error", "posterior"):
+            if name in content:
+                setattr(job, name, content[name])
+        if job.status in (WAITING, RUNNING):  # the server stopped while it waited or ran
+            job.status, job.error = FAILED, "interrupted: the server stopped"
+        return job
+
+
+Runner = Callable[[Job, Callable[[int, int, int], None]], None]
+"""``runner(job, progress)``: run the job's comparison, calling ``progress(done, failed,
+planned)`` after each run (it raises :class:`Cancelled` when the job is cancelled)."""
+
+
+def default_root() -> Path:
+    """Where the comparisons live: ``$PTCE_FUNDING_RESULTS``, else ``results/funding``."""
+    return Path(os.environ.get(RESULTS_ENV) or Path("results") / "funding").resolve()
+
+
+class JobQueue:
+    """One comparison at a time; the others wait, oldest first, and know their place.
+
+    A daemon thread runs the jobs (started with the first one); the page only reads the jobs'
+    fields, so it never waits for a comparison.
+    """
+
+    def __init__(self, root: Path, runner: Runner) -> None:
+        self.root = root
+        self.runner = runner
+        self.jobs: dict[str, Job] = {}
+        self.waiting: list[str] = []
+        self.lock = threading.Condition()
+        self.thread: threading.Thread | None = None
+        self.running: str | None = None
+
+    def submit(self, owner: str, lang: str, prepare: Callable[[Path], Any]) -> Job:
+        """A new job of ``owner``: ``prepare(files folder)`` writes its files (its errors
+        raised here, nothing queued), then it waits its turn."""
+        run_id = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+        job = Job(run_id, owner, self.root / run_id, lang)
+        job.files.mkdir(parents=True)
+        try:
+            prepare(job.files)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(job.folder, ignore_errors=True)
+            raise
+        job.save()
+        with self.lock:
+            self.jobs[run_id] = job
+            self.waiting.append(run_id)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._work, daemon=True, name="funding")
+                self.thread.start()
+            self.lock.notify_all()
+        return job
+
+    def get(self, run_id: str | None, owner: str) -> Job | None:
+        """``owner``'s job ``run_id`` (from memory, else from its folder); ``None`` for
+        another visitor's job or an unknown id."""
+        if not run_id or not re.fullmatch(r"[A-Za-z0-9]{8,40}", run_id):
+            return None
+        with self.lock:
+            job = self.jobs.get(run_id)
+        if job is None:
+            job = Job.load(self.root / run_id)
+            if job is not None and job.run_id == run_id:
+                with self.lock:
+                    job = self.jobs.setdefault(run_id, job)
+            else:
+                job = None
+        return job if job is not None and job.owner == owner else None
+
+    def latest(self, owner: str) -> Job | None:
+        """``owner``'s last comparison started on this server (``None``: none)."""
+        with self.lock:
+            mine = [job for job in self.jobs.values() if job.owner == owner]
+        return mine[-1] if mine else None
+
+    def place(self, job: Job) -> int:
+        """0: running or finished; n: the n-th in line (1: next)."""
+        with self.lock:
+            return self.waiting.index(job.run_id) + 1 if job.run_id in self.waiting else 0
+
+    def cancel(self, job: Job) -> None:
+        """Cancel a waiting job now, a running one after its current runs."""
+        with self.lock:
+            job.cancel.set()
+            if job.run_id in self.waiting:
+                self.waiting.remove(job.run_id)
+                job.status = CANCELLED
+                job.save()
+
+    def idle(self, timeout: float = 0.0) -> bool:
+        """Whether no job waits or runs (waiting up to ``timeout`` seconds for it)."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while self.waiting or self.running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.lock.wait(left)
+            return True
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                while not self.waiting:
+                    self.lock.wait()
+                job = self.jobs[self.waiting.pop(0)]
+                self.running = job.run_id
+                job.status = RUNNING
+            job.save()
+            self._run(job)
+            with self.lock:
+                self.running = None
+                self.lock.notify_all()
+
+    def _run(self, job: Job) -> None:
+        last = [0.0]
+
+        def progress(done: int, failed: int, planned: int) -> None:
+            job.done, job.planned = done, planned
+            if time.monotonic() - last[0] > 1.0 or done == planned:
+                last[0] = time.monotonic()
+                job.save()
+            if job.cancel.is_set():
+                raise Cancelled
+
+        try:
+            self.runner(job, progress)
+        except Cancelled:
+            job.status = CANCELLED
+        except Exception as exc:  # noqa: BLE001 - shown to its owner, the server goes on
+            logger.exception("funding comparison %s failed", job.run_id)
+            job.status, job.error = FAILED, f"{type(exc).__name__}: {exc}"
+        else:
+            job.status = CANCELLED if job.cancel.is_set() else DONE
+        job.save()
+
+
+_QUEUE: JobQueue | None = None
+_QUEUE_LOCK = threading.Lock()
+
+
+def the_queue() -> JobQueue:
+    """The server's queue (one per process), running :func:`run_comparison`."""
+    global _QUEUE
+    with _QUEUE_LOCK:
+        if _QUEUE is None:
+            _QUEUE = JobQueue(default_root(), run_comparison)
+        return _QUEUE
+
+
+# --------------------------------------------------------------------------------------------
+# Running a comparison
+# --------------------------------------------------------------------------------------------
+
+
+def posterior_file(reference: str) -> Path | None:
+    """The calibrated posterior sample of a scenario, if one is committed
+    (``scenarios/posteriors/<scenario>.parquet``)."""
+    from ptce_sim.interfaces.dashboard.session import scenario_dir
+
+    path = scenario_dir() / "posteriors" / f"{reference}.parquet"
+    return path if path.is_file() else None
+
+
+def workers() -> int:
+    """Local workers: every core but one (at least one)."""
+    from ptce_sim.studies.batch import default_workers
+
+    return max(1, default_workers() - 1)
+
+
+def run_comparison(job: Job, progress: Callable[[int, int, int], None]) -> None:
+    """Run ``job``'s comparison as ``ptce-sim compare files/experiment.toml`` would (with the
+    scenario's posterior when there is one), at a lower priority, into ``comparison/``."""
+    from ptce_sim.studies.compare import compare
+    from ptce_sim.studies.experiment import load_experiment
+
+    experiment = load_experiment(job.files / "experiment.toml")
+    reference = json.loads((job.files / "page.json").read_text(encoding="utf-8"))["reference"]
+    found = posterior_file(reference)
+    if found is not None:
+        from ptce_sim.studies.posterior import load_posterior
+
+        experiment = experiment.with_options(posterior=load_posterior(found))
+        job.posterior = found.name
+    job.planned = len(experiment.points()) * experiment.replicates
+    job.save()
+    compare(
+        experiment,
+        job.comparison,
+        lang=job.lang,
+        workers=workers(),
+        scheduler=os.environ.get(SCHEDULER_ENV) or None,
+        progress=progress,
+        nice=NICE,
+        command=["dashboard", "funding", job.run_id],
+    )
+
+
+def prepare(
+    reference_path: Path,
+    variants: list[Variant],
+    *,
+    replicates: int,
+    scale: float,
+    seed: int = DEFAULT_SEED,
+) -> Callable[[Path], None]:
+    """What :meth:`JobQueue.submit` calls to write a job's files (see :func:`write_files`)."""
+
+    def write(folder: Path) -> None:
+        write_files(folder, reference_path, variants, replicates=replicates, scale=scale, seed=seed)
+        page = {
+            "reference": reference_path.stem,
+            "variants": [dataclasses.asdict(v) for v in variants],
+            "replicates": replicates,
+            "scale": scale,
+            "seed": seed,
+        }
+        (folder / "page.json").write_text(json.dumps(page, indent=1), encoding="utf-8")
+        readme = README.format(
+            reference=reference_path.stem,
+            posterior=(
+                f" --posterior scenarios/posteriors/{reference_path.stem}.parquet"
+                if posterior_file(reference_path.stem)
+                else ""
+            ),
+        )
+        (folder / "README.txt").write_text(readme, encoding="utf-8")
+
+    return write
+
+
+README = """A funding comparison made on the ptce-sim dashboard's funding page.
+
+reference.toml   the reference scenario ({reference})
+<variant>.toml   each variant: the reference and the events that change its funding lines
+experiment.toml  the paired comparison (replicates, scale, seed)
+report.html      the report (with its PNG charts), as ptce-sim compare writes it
+
+Rerun it (same figures):
+  ptce-sim compare experiment.toml --out OUT{posterior} --lang LANG
+"""
+
+
+def download(job: Job) -> bytes:
+    """The zip a visitor downloads: the report (HTML, Markdown, charts, tables) and the files
+    that rerun it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(job.files.iterdir()):
+            if path.is_file() and path.name != "page.json":
+                archive.write(path, path.name)
+        for path in sorted(job.comparison.iterdir()):
+            if path.is_file():
+                archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# What the page shows of a finished comparison
+# --------------------------------------------------------------------------------------------
+
+MEASURES = {
+    "gross": N_("Gross jobs in the pole's structures and mechanisms"),
+    "net": N_("Net additional jobs (more residents in work)"),
+    "unemployment": N_("Unemployment rate, difference with the reference (points)"),
+    "cost": N_("Public cost per net additional job, by funder"),
+    "resilience": N_("Resilience to the timeline's shocks, difference with the reference"),
+}
+"""The measures shown, each with its chart: key -> title."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of a measure: a variant's value with its 90% interval and a sentence.
+
+    Attributes:
+        variant: the variant.
+        label: what it is (a year, a funder, a shock's measure).
+        value: the figure (NaN: none).
+        low: lower end of its 90% interval (NaN: none).
+        high: upper end.
+        unit: ``jobs``, ``eur`` or ``points``.
+        text: the figure in words.
+    """
+
+    variant: str
+    label: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    text: str
+
+
+@dataclass
+class Results:
+    """A finished comparison as the page shows it, in one language."""
+
+    reference: str
+    start: int
+    end: int
+    scale: float
+    replicates: int
+    headlines: dict[str, str]
+    measures: dict[str, list[Row]]
+    posterior: str
+
+
+def _summary_row(variant: str, label: str, row: Any, unit: str, text: str) -> Row:
+    estimated = row["status"] == "estimated"
+    nan = float("nan")
+    return Row(
+        variant,
+        label,
+        float(row["median"]) if estimated else nan,
+        float(row["q05"]) if estimated else nan,
+        float(row["q95"]) if estimated else nan,
+        unit,
+        text,
+    )
+
+
+def _difference_row(d: Any) -> Row:
+    from ptce_sim.studies.compare import sentence
+
+    label = d.metric.label if not d.shock else f"{d.shock}: {d.metric.label}"
+    return Row(d.scenario, label, d.mean, d.low, d.high, "points", sentence(d))
+
+
+def results(job: Job) -> Results:
+    """The figures of ``job``'s finished comparison, in the language in force."""
+    from ptce_sim.studies import additionality
+    from ptce_sim.studies.compare import RESILIENCE, analyse
+
+    found = analyse(job.comparison / "batch")
+    reference, end = found.names[0], found.end
+    measures: dict[str, list[Row]] = {key: [] for key in MEASURES}
+    headlines = {}
+    for name in found.names[1:]:
+        headlines[name] = found.sentences.get(name, [""])[0]
+        net = found.net.get(name)
+        if net is None:
+            continue
+        gross, jobs = net.row("gross", end), net.row("net", end)
+        measures["gross"].append(
+            _summary_row(
+                name,
+                str(end),
+                gross,
+                "jobs",
+                _(
+                    "{variant}: {jobs} gross jobs in {year}; {deadweight} in {reference} "
+                    "(deadweight)."
+                ).format(
+                    variant=name,
+                    jobs=additionality.cell(gross),
+                    year=end,
+                    reference=reference,
+                    deadweight=additionality.cell(net.row("deadweight", end)),
+                ),
+            )
+        )
+        measures["net"].append(_summary_row(name, str(end), jobs, "jobs", headlines[name]))
+        for funder in net.funders:
+            row = net.row("cost_per_net_job_eur", funder=funder)
+            shown = _("all funders") if funder == additionality.TOTAL else _(LEVELS.get(funder, funder))
+            text = _("{variant}: public cost per net additional job, {funder}: {cost}.").format(
+                variant=name, funder=shown, cost=additionality.cell(row)
+            )
+            measures["cost"].append(_summary_row(name, shown, row, "eur", text))
+    for d in found.differences:
+        key = d.metric.key.split("|", 1)[0]
+        if key in ("unemployment_rate_end", "unemployment_rate_mean"):
+            measures["unemployment"].append(_difference_row(d))
+        elif key in RESILIENCE and d.pairs > 0 and math.isfinite(d.mean_reference):
+            measures["resilience"].append(_difference_row(d))
+    posterior = found.manifest.get("posterior") or {}
+    return Results(
+        reference,
+        found.start,
+        end,
+        min(found.scales.values()),
+        int(found.manifest["replicates"]),
+        headlines,
+        measures,
+        Path(posterior["file"]).name if posterior else "",
+    )
+
+
+def chart(rows: list[Row], title: str) -> bytes:
+    """A measure's chart (PNG): each row's figure and its 90% interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in rows if math.isfinite(r.value)]
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(3, len(shown)) + 1.0), dpi=90)
+    try:
+        labels = [f"{r.variant} · {r.label}"[:70] for r in shown]
+        y = list(range(len(shown)))[::-1]
+        values = [r.value for r in shown]
+        low = [r.value - r.low if math.isfinite(r.low) else 0.0 for r in shown]
+        high = [r.high - r.value if math.isfinite(r.high) else 0.0 for r in shown]
+        ax.errorbar(values, y, xerr=[low, high], fmt="o", color="#1f5fa8", capsize=4)
+        ax.axvline(0, color="#888", lw=0.8)
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_title(title, fontsize=10)
+        if not shown:
+            ax.text(0.5, 0.5, _("no figure"), ha="center", transform=ax.transAxes)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)
