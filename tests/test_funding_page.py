@@ -1,6 +1,8 @@
-"""The dashboard's funding page: funders' lines, variants made into scenario files, the queue of
-comparisons (order, one runner, cancel, owners), the rerun of the downloaded files with the
-command line (same figures), and the page in French and English.
+"""The dashboard's funding page.
+
+Funders' lines, variants made into scenario files, the queue of comparisons (order, one runner,
+cancel, owners), the rerun of the downloaded files with the command line (same figures), and the
+page in French and English.
 
 The page's logic is in :mod:`ptce_sim.interfaces.dashboard.funding`; the Solara component
 (:mod:`ptce_sim.interfaces.dashboard.funding_page`) is rendered with Solara's test renderer.
@@ -42,7 +44,7 @@ def _authority(model, name: str):
     return next(a for a in model.authorities if a.name == name)
 
 
-# -- funders' lines and variants -----------------------------------------------------------------
+# -- funders' lines and variants ------------------------------------------------------------------
 
 
 def test_funder_lines_are_the_scenario_amounts():
@@ -61,6 +63,7 @@ def test_funder_lines_are_the_scenario_amounts():
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_variants_the_page_cannot_run_are_refused(lang):
+    """Variants the page cannot run are refused with a message, in either language."""
     scenario = load_scenario(SMALL)
     cut = Change("State", "animation_grant", "percent", -50, 2010, 2020)
     cases = [
@@ -105,8 +108,10 @@ def _model_at(scenario, year: int, model=None):
 
 
 def test_a_cut_over_a_period_is_undone_after_it(tmp_path):
-    """-50% of the State's animation grant 2008-2012: half in 2008-2012, all again from 2013;
-    the variant's file is the reference plus funding_level events (not shocks)."""
+    """-50% of the State's animation grant 2008-2012: half then, all again from 2013.
+
+    The variant's file is the reference plus funding_level events (not shocks).
+    """
     change = Change("State", "animation_grant", "percent", -50, 2008, 2012)
     experiment = _write(tmp_path, [Variant("cut", (change,))])
     variant = experiment.scenarios["cut"]
@@ -124,8 +129,11 @@ def test_a_cut_over_a_period_is_undone_after_it(tmp_path):
 
 
 def test_a_raise_and_a_new_line_keep_the_reference_outside_their_period(tmp_path):
-    """+20% of the aid per post and a new training budget from 2015: the base amounts are raised
-    (experiment's set), held at the scenario's amounts before 2015 by the levels."""
+    """+20% of the aid per post and a new training budget from 2015.
+
+    The base amounts are raised (experiment's set), held at the scenario's amounts before 2015 by
+    the levels.
+    """
     variant = Variant(
         "more",
         (
@@ -159,6 +167,7 @@ def test_a_raise_and_a_new_line_keep_the_reference_outside_their_period(tmp_path
 
 
 def test_stopped_calls_are_no_calls_and_new_calls_come_each_year(tmp_path):
+    """Stopped calls keep their date with no money (no call); a new line is a call a year."""
     stop = Variant("nocall", (Change("State", "calls", "stop", 0, 2010, 2020),))
     new = Variant("calls", (Change("State", "calls", "new", 30_000, 2016, 2018),))
     experiment = _write(tmp_path, [stop, new])
@@ -174,7 +183,7 @@ def test_stopped_calls_are_no_calls_and_new_calls_come_each_year(tmp_path):
     assert model.funding.funding_call("State", 0.0) == 0.0
 
 
-# -- the queue ---------------------------------------------------------------------------------------
+# -- the queue ------------------------------------------------------------------------------------
 
 
 class FakeRunner:
@@ -189,6 +198,7 @@ class FakeRunner:
         self.lock = threading.Lock()
 
     def __call__(self, job, progress) -> None:
+        """Run ``job``: ``runs`` progress steps."""
         with self.lock:
             self.running += 1
             self.most = max(self.most, self.running)
@@ -207,6 +217,7 @@ def _submit(queue: JobQueue, owner: str = "alice"):
 
 
 def test_one_comparison_at_a_time_in_order_with_places(tmp_path):
+    """Comparisons run one at a time, oldest first; the others know their place."""
     runner = FakeRunner(runs=4, pause=0.05)
     queue = JobQueue(tmp_path, runner)
     jobs = [_submit(queue, owner) for owner in ("alice", "bob", "carol")]
@@ -219,6 +230,7 @@ def test_one_comparison_at_a_time_in_order_with_places(tmp_path):
 
 
 def test_cancel_a_waiting_and_a_running_comparison(tmp_path):
+    """A waiting comparison leaves the queue; a running one stops after its current run."""
     runner = FakeRunner(runs=50, pause=0.02)
     queue = JobQueue(tmp_path, runner)
     running, waiting = _submit(queue), _submit(queue)
@@ -232,6 +244,7 @@ def test_cancel_a_waiting_and_a_running_comparison(tmp_path):
 
 
 def test_a_failing_comparison_is_shown_and_the_queue_goes_on(tmp_path):
+    """A comparison that fails says why, and the next one runs."""
     calls = []
 
     def runner(job, progress):
@@ -246,6 +259,7 @@ def test_a_failing_comparison_is_shown_and_the_queue_goes_on(tmp_path):
 
 
 def test_a_visitor_sees_only_their_comparisons_even_after_a_restart(tmp_path):
+    """Only its owner gets a comparison, by run id, from memory or from its folder."""
     queue = JobQueue(tmp_path, FakeRunner(runs=1, pause=0.0))
     mine = _submit(queue, "alice")
     assert queue.idle(timeout=5)
@@ -260,6 +274,7 @@ def test_a_visitor_sees_only_their_comparisons_even_after_a_restart(tmp_path):
 
 
 def test_files_that_fail_to_prepare_queue_nothing(tmp_path):
+    """Files that cannot be written leave no job and no folder."""
     queue = JobQueue(tmp_path, FakeRunner())
 
     def broken(folder):
@@ -271,6 +286,7 @@ def test_files_that_fail_to_prepare_queue_nothing(tmp_path):
 
 
 def test_batch_workers_run_at_a_lower_priority():
+    """``init_worker(nice)`` lowers the worker's priority."""
     code = (
         "import os; from ptce_sim.studies.batch_worker import init_worker; "
         "before = os.nice(0); init_worker(7); print(os.nice(0) - before)"
@@ -280,6 +296,7 @@ def test_batch_workers_run_at_a_lower_priority():
 
 
 def test_the_server_uses_all_cores_but_one(monkeypatch):
+    """The page's comparisons use every core but one, at least one."""
     from ptce_sim.studies import batch
 
     monkeypatch.setattr(batch, "default_workers", lambda: 2)
@@ -288,7 +305,7 @@ def test_the_server_uses_all_cores_but_one(monkeypatch):
     assert funding.workers() == 1
 
 
-# -- a real comparison, its download rerun with the command line ------------------------------------
+# -- a real comparison, its download rerun with the command line ----------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -297,15 +314,14 @@ def finished(tmp_path_factory):
     root = tmp_path_factory.mktemp("funding")
     queue = JobQueue(root, funding.run_comparison)
     variant = Variant("coupe", (Change("State", "animation_grant", "percent", -50, 2012, 2020),))
-    job = queue.submit(
-        "alice", "fr", funding.prepare(SMALL, [variant], replicates=2, scale=TINY)
-    )
+    job = queue.submit("alice", "fr", funding.prepare(SMALL, [variant], replicates=2, scale=TINY))
     assert queue.idle(timeout=600)
     assert job.status == DONE, job.error
     return job
 
 
 def test_the_downloaded_files_rerun_with_the_cli_give_the_same_figures(finished, tmp_path):
+    """The zip's files, rerun with ``ptce-sim compare``, give byte-identical figures."""
     from ptce_sim.interfaces.cli import main
 
     archive = zipfile.ZipFile(io.BytesIO(funding.download(finished)))
@@ -334,6 +350,7 @@ def test_the_downloaded_files_rerun_with_the_cli_give_the_same_figures(finished,
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_results_have_every_measure_with_intervals_and_sentences(finished, lang):
+    """Every measure has figures with their sentence, and a chart."""
     with using(lang):
         found = funding.results(finished)
     assert set(found.measures) == set(funding.MEASURES)
@@ -348,7 +365,7 @@ def test_the_results_have_every_measure_with_intervals_and_sentences(finished, l
     assert png.startswith(b"\x89PNG")
 
 
-# -- the page (Solara's test renderer) ----------------------------------------------------------------
+# -- the page (Solara's test renderer) ------------------------------------------------------------
 
 
 def _texts(widget) -> list[str]:
@@ -380,6 +397,7 @@ PAGE_WORDS = {
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_page_renders_in_both_languages(lang, monkeypatch, tmp_path):
+    """The page is in the language asked, with none of the other's words."""
     solara = pytest.importorskip("solara")
     from ptce_sim.interfaces.dashboard import funding_page
 
@@ -399,6 +417,7 @@ def test_the_page_renders_in_both_languages(lang, monkeypatch, tmp_path):
 
 
 def test_a_finished_comparison_is_shown_in_french(finished, monkeypatch):
+    """A finished comparison: its download, its notes and its measures, in French."""
     solara = pytest.importorskip("solara")
     from ptce_sim.interfaces.dashboard import funding_page
 
@@ -414,6 +433,7 @@ def test_a_finished_comparison_is_shown_in_french(finished, monkeypatch):
 
 
 def test_the_url_opens_the_funding_page():
+    """``?page=funding&run=ID`` opens the funding page on a comparison."""
     from ptce_sim.interfaces.dashboard.funding_page import query, wants_funding
 
     assert wants_funding("page=funding&run=abc") and not wants_funding(None)

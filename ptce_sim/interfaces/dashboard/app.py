@@ -112,7 +112,8 @@ def _accept_language() -> str | None:
 @solara.component
 def Page():
     """The live dashboard, or the funding scenarios' page (``?page=funding``, see
-    :mod:`.funding_page`)."""
+    :mod:`.funding_page`).
+    """
     router = solara.use_router()
     if wants_funding(router.search):
         Funding()
@@ -123,7 +124,8 @@ def Page():
 @solara.component
 def Funding():
     """The funding scenarios' page, in the browser's language first (no seat: it runs no model
-    in the page; its comparisons wait in the server's queue)."""
+    in the page; its comparisons wait in the server's queue).
+    """
     router = solara.use_router()
     lang = solara.use_reactive(solara.use_memo(lambda: preferred(_accept_language()), []))
     FundingPage(lang.value, lang.set, lambda: router.push(router.path))

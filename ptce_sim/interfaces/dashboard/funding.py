@@ -223,9 +223,7 @@ def check_variants(scenario: Any, variants: list[Variant]) -> None:
             if change.amount(1.0) < 0 or not math.isfinite(change.value):
                 raise ValueError(_("{where}: an amount cannot be negative.").format(where=where))
             if (change.funder, change.line) in seen:
-                raise ValueError(
-                    _("{where}: one change per funder and line.").format(where=where)
-                )
+                raise ValueError(_("{where}: one change per funder and line.").format(where=where))
             seen.add((change.funder, change.line))
 
 
@@ -266,8 +264,7 @@ def _levels(scenario: Any, variant: Variant) -> tuple[list[dict], dict[str, floa
             amounts["budget"] += extra
             yearly[year] = amounts
         base = {
-            line: scenario_amounts[line] or max(a[line] for a in yearly.values())
-            for line in FIELDS
+            line: scenario_amounts[line] or max(a[line] for a in yearly.values()) for line in FIELDS
         }
         fixed = max(a["animation_grant"] + a["training_budget"] for a in yearly.values())
         base["budget"] = max(
@@ -301,7 +298,8 @@ def _note(variant: str, funder: str, line: str) -> str:
 
 def _calls(scenario: Any, variant: Variant) -> tuple[list[dict], dict[str, float]]:
     """The variant's calls for projects: new calls (events), and the scenario's calls in the
-    period with their new grant (parameter paths; 0: no call)."""
+    period with their new grant (parameter paths; 0: no call).
+    """
     added, grants = [], {}
     for change in (c for c in variant.changes if c.line == "calls"):
         for index, event in enumerate(scenario.events):
@@ -519,10 +517,12 @@ class Job:
 
     @property
     def files(self) -> Path:
+        """Its files: the scenarios and the experiment."""
         return self.folder / "files"
 
     @property
     def comparison(self) -> Path:
+        """``ptce-sim compare``'s output folder."""
         return self.folder / "comparison"
 
     def save(self) -> None:
@@ -577,7 +577,8 @@ class JobQueue:
 
     def submit(self, owner: str, lang: str, prepare: Callable[[Path], Any]) -> Job:
         """A new job of ``owner``: ``prepare(files folder)`` writes its files (its errors
-        raised here, nothing queued), then it waits its turn."""
+        raised here, nothing queued), then it waits its turn.
+        """
         run_id = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
         job = Job(run_id, owner, self.root / run_id, lang)
         job.files.mkdir(parents=True)
@@ -600,7 +601,8 @@ class JobQueue:
 
     def get(self, run_id: str | None, owner: str) -> Job | None:
         """``owner``'s job ``run_id`` (from memory, else from its folder); ``None`` for
-        another visitor's job or an unknown id."""
+        another visitor's job or an unknown id.
+        """
         if not run_id or not re.fullmatch(r"[A-Za-z0-9]{8,40}", run_id):
             return None
         with self.lock:
@@ -702,7 +704,8 @@ def the_queue() -> JobQueue:
 
 def posterior_file(reference: str) -> Path | None:
     """The calibrated posterior sample of a scenario, if one is committed
-    (``scenarios/posteriors/<scenario>.parquet``)."""
+    (``scenarios/posteriors/<scenario>.parquet``).
+    """
     from ptce_sim.interfaces.dashboard.session import scenario_dir
 
     path = scenario_dir() / "posteriors" / f"{reference}.parquet"
@@ -718,7 +721,8 @@ def workers() -> int:
 
 def run_comparison(job: Job, progress: Callable[[int, int, int], None]) -> None:
     """Run ``job``'s comparison as ``ptce-sim compare files/experiment.toml`` would (with the
-    scenario's posterior when there is one), at a lower priority, into ``comparison/``."""
+    scenario's posterior when there is one), at a lower priority, into ``comparison/``.
+    """
     from ptce_sim.studies.compare import compare
     from ptce_sim.studies.experiment import load_experiment
 
@@ -791,7 +795,8 @@ Rerun it (same figures):
 
 def download(job: Job) -> bytes:
     """The zip a visitor downloads: the report (HTML, Markdown, charts, tables) and the files
-    that rerun it."""
+    that rerun it.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(job.files.iterdir()):
@@ -911,7 +916,9 @@ def results(job: Job) -> Results:
         measures["net"].append(_summary_row(name, str(end), jobs, "jobs", headlines[name]))
         for funder in net.funders:
             row = net.row("cost_per_net_job_eur", funder=funder)
-            shown = _("all funders") if funder == additionality.TOTAL else _(LEVELS.get(funder, funder))
+            shown = (
+                _("all funders") if funder == additionality.TOTAL else _(LEVELS.get(funder, funder))
+            )
             text = _("{variant}: public cost per net additional job, {funder}: {cost}.").format(
                 variant=name, funder=shown, cost=additionality.cell(row)
             )

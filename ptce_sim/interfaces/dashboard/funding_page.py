@@ -76,7 +76,8 @@ def _change_text(change: Change) -> str:
 @solara.component
 def FundingPage(lang: str, on_lang, on_live):
     """The funding page in ``lang``; ``on_lang(lang)`` switches language, ``on_live()`` goes
-    back to the live dashboard."""
+    back to the live dashboard.
+    """
     router = solara.use_router()
     owner = solara.use_memo(_owner, [])
     queue = funding.the_queue()
@@ -185,7 +186,9 @@ def Builder(lang, scenarios, owner, run_id, router):
                 router.push(f"{router.path}?page=funding&run={job.run_id}")
 
         with solara.Card(_("1. The reference scenario and its funders' lines"), margin=0):
-            solara.Select(_("Reference scenario"), values=names, value=reference.value, on_value=pick)
+            solara.Select(
+                _("Reference scenario"), values=names, value=reference.value, on_value=pick
+            )
             rows = [
                 f"| {x.funder} | {_(LINES[x.line])} | {_amount(x)} | {x.years} |" for x in lines
             ]
@@ -358,5 +361,7 @@ def _results(job: funding.Job, lang: str) -> tuple[funding.Results, dict[str, by
     """The figures and the charts of a finished comparison, in ``lang`` (made once per page)."""
     with using(lang):
         found = funding.results(job)
-        charts = {key: funding.chart(found.measures[key], _(title)) for key, title in MEASURES.items()}
+        charts = {
+            key: funding.chart(found.measures[key], _(title)) for key, title in MEASURES.items()
+        }
     return found, charts
