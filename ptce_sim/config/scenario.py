@@ -919,8 +919,9 @@ class BudgetCutSpec(EventSpec):
 
 
 class FundingLevelSpec(EventSpec):
-    """An authority's listed items at ``level`` times the scenario's amounts from this date on
-    (a funding scenario's line raised, cut, stopped or restored over a period); not a shock.
+    """An authority's listed items at ``level`` times the scenario's amounts from this date on.
+
+    A funding scenario's line raised, cut, stopped or restored over a period; not a shock.
     """
 
     type: Literal["funding_level"]

@@ -86,8 +86,10 @@ def run_id(point: int, replicate: int) -> str:
 
 
 def init_worker(nice: int = 0) -> None:
-    """Worker start-up: one BLAS thread per process, Ctrl-C left to the parent, and ``nice``
-    added to the process's niceness (a lower priority: a server's live pages come first).
+    """Worker start-up: one BLAS thread per process, Ctrl-C left to the parent.
+
+    ``nice`` is added to the process's niceness (a lower priority: a server's live pages come
+    first).
 
     The model's modules are imported and settled out of the garbage collector's passes (see
     :func:`ptce_sim.runs.runner.settle_startup_objects`). The worker exits when its parent dies

@@ -585,8 +585,9 @@ class Analysis:
 
 
 def analyse(batch_dir: str | Path) -> Analysis:
-    """The figures of a finished comparison batch (see :func:`write_report`), in the language
-    in force.
+    """The figures of a finished comparison batch (see :func:`write_report`).
+
+    Its texts are in the language in force.
 
     Raises:
         ScenarioError: as :func:`write_report`.

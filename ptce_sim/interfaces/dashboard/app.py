@@ -111,8 +111,9 @@ def _accept_language() -> str | None:
 
 @solara.component
 def Page():
-    """The live dashboard, or the funding scenarios' page (``?page=funding``, see
-    :mod:`.funding_page`).
+    """The live dashboard, or the funding scenarios' page (``?page=funding``).
+
+    See :mod:`.funding_page`.
     """
     router = solara.use_router()
     if wants_funding(router.search):
@@ -123,8 +124,9 @@ def Page():
 
 @solara.component
 def Funding():
-    """The funding scenarios' page, in the browser's language first (no seat: it runs no model
-    in the page; its comparisons wait in the server's queue).
+    """The funding scenarios' page, in the browser's language first.
+
+    It takes no seat: it runs no model in the page; its comparisons wait in the server's queue.
     """
     router = solara.use_router()
     lang = solara.use_reactive(solara.use_memo(lambda: preferred(_accept_language()), []))

@@ -297,8 +297,10 @@ def _note(variant: str, funder: str, line: str) -> str:
 
 
 def _calls(scenario: Any, variant: Variant) -> tuple[list[dict], dict[str, float]]:
-    """The variant's calls for projects: new calls (events), and the scenario's calls in the
-    period with their new grant (parameter paths; 0: no call).
+    """The variant's calls for projects.
+
+    Returns the new calls (events), and the scenario's calls in the period with their new grant
+    (parameter paths; 0: no call).
     """
     added, grants = [], {}
     for change in (c for c in variant.changes if c.line == "calls"):
@@ -576,8 +578,10 @@ class JobQueue:
         self.running: str | None = None
 
     def submit(self, owner: str, lang: str, prepare: Callable[[Path], Any]) -> Job:
-        """A new job of ``owner``: ``prepare(files folder)`` writes its files (its errors
-        raised here, nothing queued), then it waits its turn.
+        """A new job of ``owner``, waiting its turn.
+
+        ``prepare(files folder)`` writes its files first (its errors raised here, nothing
+        queued).
         """
         run_id = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
         job = Job(run_id, owner, self.root / run_id, lang)
@@ -600,8 +604,9 @@ class JobQueue:
         return job
 
     def get(self, run_id: str | None, owner: str) -> Job | None:
-        """``owner``'s job ``run_id`` (from memory, else from its folder); ``None`` for
-        another visitor's job or an unknown id.
+        """``owner``'s job ``run_id`` (from memory, else from its folder).
+
+        ``None`` for another visitor's job or an unknown id.
         """
         if not run_id or not re.fullmatch(r"[A-Za-z0-9]{8,40}", run_id):
             return None
@@ -703,8 +708,9 @@ def the_queue() -> JobQueue:
 
 
 def posterior_file(reference: str) -> Path | None:
-    """The calibrated posterior sample of a scenario, if one is committed
-    (``scenarios/posteriors/<scenario>.parquet``).
+    """The calibrated posterior sample of a scenario, if one is committed.
+
+    It is ``scenarios/posteriors/<scenario>.parquet``.
     """
     from ptce_sim.interfaces.dashboard.session import scenario_dir
 
@@ -720,8 +726,9 @@ def workers() -> int:
 
 
 def run_comparison(job: Job, progress: Callable[[int, int, int], None]) -> None:
-    """Run ``job``'s comparison as ``ptce-sim compare files/experiment.toml`` would (with the
-    scenario's posterior when there is one), at a lower priority, into ``comparison/``.
+    """Run ``job``'s comparison as ``ptce-sim compare files/experiment.toml`` would.
+
+    With the scenario's posterior when there is one, at a lower priority, into ``comparison/``.
     """
     from ptce_sim.studies.compare import compare
     from ptce_sim.studies.experiment import load_experiment
@@ -794,8 +801,9 @@ Rerun it (same figures):
 
 
 def download(job: Job) -> bytes:
-    """The zip a visitor downloads: the report (HTML, Markdown, charts, tables) and the files
-    that rerun it.
+    """The zip a visitor downloads.
+
+    It holds the report (HTML, Markdown, charts, tables) and the files that rerun it.
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,5 +1,7 @@
-"""The "Funding scenarios" page (Solara): build variants of a scenario's funding, run their paired
-comparison in the background, read and download it. Its logic is in :mod:`.funding`.
+"""The "Funding scenarios" page (Solara).
+
+Build variants of a scenario's funding, run their paired comparison in the background, read and
+download it. Its logic is in :mod:`.funding`.
 
 The page is opened with ``?page=funding`` (``&run=<run id>`` reopens a comparison: the page puts
 it in the URL when it starts one, so a reload finds it; the visitor's last comparison is also
@@ -75,8 +77,9 @@ def _change_text(change: Change) -> str:
 
 @solara.component
 def FundingPage(lang: str, on_lang, on_live):
-    """The funding page in ``lang``; ``on_lang(lang)`` switches language, ``on_live()`` goes
-    back to the live dashboard.
+    """The funding page in ``lang``.
+
+    ``on_lang(lang)`` switches language, ``on_live()`` goes back to the live dashboard.
     """
     router = solara.use_router()
     owner = solara.use_memo(_owner, [])

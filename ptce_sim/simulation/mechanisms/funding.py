@@ -118,8 +118,10 @@ class Authority(mesa.Agent):
             self.sync_budget()
 
     def set_level(self, item: str, level: float) -> None:
-        """Set ``item`` to ``level`` times the scenario's amount from now on (this year's budget
-        left in proportion when ``item`` is the budget; nothing if it was stopped).
+        """Set ``item`` to ``level`` times the scenario's amount from now on.
+
+        This year's budget left follows in proportion when ``item`` is the budget (nothing if it
+        was stopped).
         """
         if item == "budget":
             self.left *= level / self.factor[item] if self.factor[item] else 0.0
