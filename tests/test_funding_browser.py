@@ -1,5 +1,7 @@
-"""The funding page end to end in Chromium, in French: a cut, two replicates, the result shown,
-kept over a reload, the report downloaded and its figures equal to the command line's.
+"""The funding page end to end in Chromium, in French.
+
+A cut, two replicates at scale 0.02, the result shown, kept over a reload, the report downloaded
+and its figures equal to the command line's.
 
 Like ``test_dashboard_browser.py``: Solara's server on a port of 127.0.0.1 (its comparisons in
 its working folder's ``results/funding``), Playwright driving Debian's Chromium, skipped without
@@ -68,7 +70,7 @@ def server(tmp_path_factory, local_cdn):
 
 
 def test_a_policy_officer_runs_and_downloads_a_cut_in_french(server, browser, tmp_path):
-    """A French browser: the funding page, a cut, 2 replicates, the result, a reload, the zip.
+    """A French browser: the funding page, a cut, 2 replicates at scale 0.02, a reload, the zip.
 
     The zip's experiment, rerun with ``ptce-sim compare``, gives the same figures.
     """
@@ -91,6 +93,8 @@ def test_a_policy_officer_runs_and_downloads_a_cut_in_french(server, browser, tm
         replicates = page.get_by_label("Répliques")
         replicates.fill("2")
         replicates.press("Enter")
+        page.get_by_label("Échelle").click(force=True)
+        page.get_by_role("option", name="0.02").click()
         page.get_by_role("button", name="Lancer la comparaison").click()
         download = page.get_by_role("button", name="Télécharger le rapport")
         download.wait_for(timeout=RUN_TIMEOUT_MS)
@@ -110,7 +114,7 @@ def test_a_policy_officer_runs_and_downloads_a_cut_in_french(server, browser, tm
         archive.extractall(tmp_path / "zip")
         report = archive.read("report.html").decode()
         figures = {n: archive.read(n) for n in ("comparison.csv", "additionality.csv")}
-    assert "Échelle réduite" in report and "coupe" in report
+    assert "Échelle réduite" in report and "coupe" in report and "0,02" in report
     out = tmp_path / "rerun"
     args = ["compare", str(tmp_path / "zip" / "experiment.toml"), "--out", str(out)]
     assert main([*args, "--lang", "fr", "--workers", "1"]) == 0
