@@ -166,6 +166,14 @@ def test_a_raise_and_a_new_line_keep_the_reference_outside_their_period(tmp_path
     assert budget == pytest.approx(700_000 * 1.2 + 50_000)
 
 
+def test_a_change_before_a_funder_exists_starts_when_it_does(tmp_path):
+    """The intercommunality exists from 1994: a cut over 1980-2000 starts in 1994."""
+    change = Change("Seignanx intercommunality", "animation_grant", "percent", -50, 1980, 2000)
+    experiment = _write(tmp_path, [Variant("cut", (change,))], reference=SEIGNANX)
+    added = [e for e in experiment.scenarios["cut"].events if e.type == "funding_level"]
+    assert [(e.date, e.level) for e in added] == [("1994-01", 0.5), ("2001-01", 1.0)]
+
+
 def test_stopped_calls_are_no_calls_and_new_calls_come_each_year(tmp_path):
     """Stopped calls keep their date with no money (no call); a new line is a call a year."""
     stop = Variant("nocall", (Change("State", "calls", "stop", 0, 2010, 2020),))

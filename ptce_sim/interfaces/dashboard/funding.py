@@ -280,7 +280,7 @@ def _levels(scenario: Any, variant: Variant) -> tuple[list[dict], dict[str, floa
                 if not math.isclose(level, previous[line], rel_tol=1e-12, abs_tol=1e-12):
                     events.append(
                         {
-                            "date": f"{year}-01",
+                            "date": _first_month(authority, year, first),
                             "type": "funding_level",
                             "note": _note(variant.name, authority.name, line),
                             "authority": authority.name,
@@ -290,6 +290,13 @@ def _levels(scenario: Any, variant: Variant) -> tuple[list[dict], dict[str, floa
                     )
                     previous[line] = level
     return events, overrides
+
+
+def _first_month(authority: Any, year: int, first: int) -> str:
+    """January of ``year``, or the month the funder comes into existence in its first year."""
+    if year == first and authority.active_from and int(authority.active_from[:4]) == year:
+        return authority.active_from
+    return f"{year}-01"
 
 
 def _note(variant: str, funder: str, line: str) -> str:
@@ -766,7 +773,12 @@ def prepare(
     """What :meth:`JobQueue.submit` calls to write a job's files (see :func:`write_files`)."""
 
     def write(folder: Path) -> None:
-        write_files(folder, reference_path, variants, replicates=replicates, scale=scale, seed=seed)
+        from ptce_sim.studies.experiment import load_experiment
+
+        experiment = write_files(
+            folder, reference_path, variants, replicates=replicates, scale=scale, seed=seed
+        )
+        load_experiment(experiment)  # a variant the model refuses is refused now, not queued
         page = {
             "reference": reference_path.stem,
             "variants": [dataclasses.asdict(v) for v in variants],
@@ -951,29 +963,28 @@ def results(job: Job) -> Results:
 
 
 def chart(rows: list[Row], title: str) -> bytes:
-    """A measure's chart (PNG): each row's figure and its 90% interval."""
-    import matplotlib
+    """A measure's chart (PNG): each row's figure and its 90% interval.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn with Matplotlib's object API (no pyplot state), so that pages and the comparisons'
+    reports may draw at the same time in different threads.
+    """
+    from matplotlib.figure import Figure
 
     shown = [r for r in rows if math.isfinite(r.value)]
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(3, len(shown)) + 1.0), dpi=90)
-    try:
-        labels = [f"{r.variant} · {r.label}"[:70] for r in shown]
-        y = list(range(len(shown)))[::-1]
-        values = [r.value for r in shown]
-        low = [r.value - r.low if math.isfinite(r.low) else 0.0 for r in shown]
-        high = [r.high - r.value if math.isfinite(r.high) else 0.0 for r in shown]
-        ax.errorbar(values, y, xerr=[low, high], fmt="o", color="#1f5fa8", capsize=4)
-        ax.axvline(0, color="#888", lw=0.8)
-        ax.set_yticks(y, labels, fontsize=8)
-        ax.set_title(title, fontsize=10)
-        if not shown:
-            ax.text(0.5, 0.5, _("no figure"), ha="center", transform=ax.transAxes)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=(7.5, 0.45 * max(3, len(shown)) + 1.0), dpi=90)
+    ax = fig.subplots()
+    labels = [f"{r.variant} · {r.label}"[:70] for r in shown]
+    y = list(range(len(shown)))[::-1]
+    values = [r.value for r in shown]
+    low = [r.value - r.low if math.isfinite(r.low) else 0.0 for r in shown]
+    high = [r.high - r.value if math.isfinite(r.high) else 0.0 for r in shown]
+    ax.errorbar(values, y, xerr=[low, high], fmt="o", color="#1f5fa8", capsize=4)
+    ax.axvline(0, color="#888", lw=0.8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_title(title, fontsize=10)
+    if not shown:
+        ax.text(0.5, 0.5, _("no figure"), ha="center", transform=ax.transAxes)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 import solara
 
+from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.interfaces.dashboard import funding
 from ptce_sim.interfaces.dashboard.funding import (
     DEFAULT_REPLICATES,
@@ -180,7 +181,7 @@ def Builder(lang, scenarios, owner, run_id, router):
                             scale=float(scale.value),
                         ),
                     )
-                except ValueError as exc:
+                except (ValueError, ScenarioError) as exc:
                     error.set(str(exc))
                     return
             error.set("")
