@@ -231,6 +231,8 @@ def Builder(lang, scenarios, owner, run_id, router):
                 solara.Button(_("Add the change"), outlined=True, on_click=add_change)
             for change in draft.value:
                 solara.Text("• " + _change_text(change))
+            if draft.value:
+                solara.Button(_("Clear the changes"), text=True, on_click=lambda: draft.set([]))
             with solara.Row(style={"align-items": "center"}):
                 solara.InputText(_("Variant name"), value=name)
                 solara.Button(
