@@ -393,18 +393,6 @@ def variant_text(reference_text: str, variant: Variant, built: VariantFiles) -> 
     return text
 
 
-NEEDED_KEEP = (
-    "employed",
-    "unemployment_rate",
-    "classic_jobs",
-    "ess_jobs",
-    "public_funding_eur",
-    "self_financing_ratio",
-    "jobs_created_or_secured",
-    "ge_posts",
-)
-
-
 def experiment_text(
     name: str,
     reference: str,
