@@ -918,6 +918,22 @@ class BudgetCutSpec(EventSpec):
     ] = Field(default_factory=lambda: ["budget"])
 
 
+class FundingLevelSpec(EventSpec):
+    """An authority's listed items at ``level`` times the scenario's amounts from this date on.
+
+    A funding scenario's line raised, cut, stopped or restored over a period; not a shock.
+    """
+
+    type: Literal["funding_level"]
+    authority: str
+    level: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        description="Multiple of the scenario's amounts (1: as in the scenario, 0: stopped)."
+    )
+    items: list[
+        Literal["budget", "animation_grant", "insertion_aid", "training_budget", "operating_grant"]
+    ] = Field(min_length=1)
+
+
 class PolicySwitchSpec(EventSpec):
     """Switch a mechanism or change a parameter from this date on (e.g. the 2013 pact and charter)."""
 
@@ -944,6 +960,7 @@ Event = Annotated[
     | PlantClosureSpec
     | FundingCallSpec
     | BudgetCutSpec
+    | FundingLevelSpec
     | PolicySwitchSpec,
     Field(discriminator="type"),
 ]
@@ -1041,7 +1058,11 @@ class Scenario(Strict):
                     _check_known(names, sector_names, f"{where}.sectors", "sector")
                 case PlantClosureSpec(sector=name):
                     _check_known([name], sector_names, f"{where}.sector", "sector")
-                case FundingCallSpec(authority=name) | BudgetCutSpec(authority=name):
+                case (
+                    FundingCallSpec(authority=name)
+                    | BudgetCutSpec(authority=name)
+                    | FundingLevelSpec(authority=name)
+                ):
                     _check_known([name], authority_names, f"{where}.authority", "authority")
                     self._check_active(name, event, where)
                 case PolicySwitchSpec():

@@ -15,6 +15,7 @@ from ptce_sim.config.scenario import (
     CreateStructureSpec,
     EventSpec,
     FundingCallSpec,
+    FundingLevelSpec,
     PlantClosureSpec,
     PolicySwitchSpec,
     Scenario,
@@ -67,6 +68,10 @@ def apply_event(model: PtceModel, event: EventSpec) -> None:
             authority = next(a for a in model.authorities if a.name == event.authority)
             authority.cut(event)
             model.shocks.append((f"{event.authority} budget cut", "budget_cut", month))
+        case FundingLevelSpec():
+            authority = next(a for a in model.authorities if a.name == event.authority)
+            for item in event.items:
+                authority.set_level(item, event.level)
         case PolicySwitchSpec():
             for path, value in event.set.items():
                 if path not in model.held:  # a user's setting outranks the timeline
@@ -114,7 +119,4 @@ def set_funding_level(model: PtceModel, item: str, level: float) -> None:
     if not level >= 0:
         raise ValueError(f"funding level must be >= 0, got {level}")
     for authority in model.authorities:
-        if item == "budget":
-            authority.left *= level / authority.factor[item] if authority.factor[item] else 0.0
-            authority.sync_budget()
-        authority.factor[item] = level
+        authority.set_level(item, level)

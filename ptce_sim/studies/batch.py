@@ -140,8 +140,9 @@ class WorkerLost(Exception):
 class _LocalBackend:
     """A pool of spawned processes, restarted if a worker dies."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, nice: int = 0) -> None:
         self.workers = workers
+        self.nice = nice
         self.capacity = 2 * workers
         self.generation = 0
         self.pool = self._start()
@@ -156,10 +157,12 @@ class _LocalBackend:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
+            initargs=(self.nice,),
         )
 
     def describe(self) -> dict:
-        return {"executor": "local", "workers": self.workers, "start_method": "spawn"}
+        described = {"executor": "local", "workers": self.workers, "start_method": "spawn"}
+        return {**described, "nice": self.nice} if self.nice else described
 
     def submit(self, task: Task) -> Any:
         future = self.pool.submit(execute, task)
@@ -444,6 +447,7 @@ def run_batch(
     resume: bool = False,
     progress: Progress | None = None,
     command: list[str] | None = None,
+    nice: int = 0,
 ) -> BatchReport:
     """Run every missing run of ``experiment`` into the folder ``out``.
 
@@ -456,6 +460,8 @@ def run_batch(
         resume: complete the batch already in ``out`` (same experiment and options).
         progress: called after each finished run.
         command: the command line, recorded in the manifest.
+        nice: added to the local workers' niceness (a lower priority; see
+            :func:`ptce_sim.studies.batch_worker.init_worker`).
 
     Returns:
         What this session did. A run that raised is in ``failures``; the batch went on.
@@ -480,7 +486,7 @@ def run_batch(
     elif scheduler:
         backend = _DaskBackend(scheduler)
     else:
-        backend = _LocalBackend(workers or default_workers())
+        backend = _LocalBackend(workers or default_workers(), nice)
     session = {
         "started_at": _now(),
         **backend.describe(),

@@ -85,8 +85,11 @@ def run_id(point: int, replicate: int) -> str:
     return f"p{point:05d}-r{replicate:04d}"
 
 
-def init_worker() -> None:
+def init_worker(nice: int = 0) -> None:
     """Worker start-up: one BLAS thread per process, Ctrl-C left to the parent.
+
+    ``nice`` is added to the process's niceness (a lower priority: a server's live pages come
+    first).
 
     The model's modules are imported and settled out of the garbage collector's passes (see
     :func:`ptce_sim.runs.runner.settle_startup_objects`). The worker exits when its parent dies
@@ -95,6 +98,8 @@ def init_worker() -> None:
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice > 0:
+        os.nice(nice)
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     from ptce_sim.config import overrides, scenario_io  # noqa: F401 - imported before the settling

@@ -557,12 +557,44 @@ def write_report(batch_dir: str | Path, out: str | Path, lang: str = DEFAULT) ->
         return _write_report(Path(batch_dir), Path(out))
 
 
-def _write_report(batch_dir: Path, out: Path) -> Comparison:
-    """:func:`write_report` in the language in force."""
+@dataclass
+class Analysis:
+    """The figures of a finished comparison batch, in the language in force when made.
+
+    Attributes:
+        manifest: the batch's manifest.
+        names: the scenarios, the reference first.
+        scales: each scenario's scale.
+        start: the reference's first year.
+        end: its last year.
+        per_run: the compared figures of each run (:func:`run_figures`).
+        differences: the paired differences.
+        sentences: plain sentences per compared scenario (gross to net first).
+        net: gross to net jobs of each compared scenario.
+    """
+
+    manifest: dict
+    names: list[str]
+    scales: dict[str, float]
+    start: int
+    end: int
+    per_run: Any
+    differences: list[Difference]
+    sentences: dict[str, list[str]]
+    net: dict[str, additionality.Additionality]
+
+
+def analyse(batch_dir: str | Path) -> Analysis:
+    """The figures of a finished comparison batch (see :func:`write_report`).
+
+    Its texts are in the language in force.
+
+    Raises:
+        ScenarioError: as :func:`write_report`.
+    """
     import pandas as pd
 
-    from ptce_sim.studies import compare_report as render
-
+    batch_dir = Path(batch_dir)
     manifest = read_manifest(batch_dir)
     names = list(manifest["scenarios"])
     if manifest["design"]["type"] != "none" or len(names) < 2:
@@ -585,6 +617,19 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
     net = net_effects(load_batch(batch_dir, columns=used), names, scales)
     for name, result in net.items():
         words.setdefault(name, []).insert(0, additionality.headline(result, names[0], name))
+    return Analysis(manifest, names, scales, start, end, per_run, diffs, words, net)
+
+
+def _write_report(batch_dir: Path, out: Path) -> Comparison:
+    """:func:`write_report` in the language in force."""
+    import pandas as pd
+
+    from ptce_sim.studies import compare_report as render
+
+    found = analyse(batch_dir)
+    manifest, names, scales = found.manifest, found.names, found.scales
+    start, end, per_run = found.start, found.end, found.per_run
+    diffs, words, net = found.differences, found.sentences, found.net
     tables = {name: additionality.report_tables(result, [end]) for name, result in net.items()}
     out.mkdir(parents=True, exist_ok=True)
     yearly = load_batch(batch_dir, columns=["scenario", "replicate", "year", *NEEDED])
@@ -624,6 +669,17 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
             "simulated with "
             "{scales}, then divided by the scale."
         ).format(scales=scale_text),
+        *(
+            [
+                _(
+                    "Reduced scale: the runs simulate a fraction of the territory's people and "
+                    "firms, so differences are noisier and intervals wider than at full scale; "
+                    "rerun at scale 1 before quoting a figure."
+                )
+            ]
+            if min(scales.values()) < 1
+            else []
+        ),
         _(
             "A difference is the mean, over the replicates, of the paired "
             "difference (scenario "
@@ -781,11 +837,13 @@ def compare(
     resume: bool = False,
     progress: Progress | None = None,
     command: list[str] | None = None,
+    nice: int = 0,
 ) -> Comparison:
     """Run the paired comparison of the experiment's scenarios and write its report.
 
     The runs go to ``<out>/batch`` (see :func:`ptce_sim.studies.batch.run_batch`; ``resume``
-    completes them), the report to ``out``, in ``lang`` (see :func:`write_report`).
+    completes them), the report to ``out``, in ``lang`` (see :func:`write_report`); ``nice``
+    lowers the local workers' priority.
 
     Raises:
         ScenarioError: fewer than two scenarios, a parameter design, or a batch problem.
@@ -816,6 +874,7 @@ def compare(
         resume=resume,
         progress=progress,
         command=command,
+        nice=nice,
     )
     comparison = write_report(out / "batch", out, lang)
     comparison.batch = batch

@@ -21,6 +21,7 @@ import solara
 import solara.lab
 
 from ptce_sim.config.scenario_io import ScenarioError
+from ptce_sim.interfaces.dashboard.funding_page import FundingPage, wants_funding
 from ptce_sim.interfaces.dashboard.parts import (  # noqa: F401 - LiveDate, Charts: the page's API
     CSS,
     Charts,
@@ -111,6 +112,30 @@ def _accept_language() -> str | None:
 
 @solara.component
 def Page():
+    """The live dashboard, or the funding scenarios' page (``?page=funding``).
+
+    See :mod:`.funding_page`.
+    """
+    router = solara.use_router()
+    if wants_funding(router.search):
+        Funding()
+        return
+    Live()
+
+
+@solara.component
+def Funding():
+    """The funding scenarios' page, in the browser's language first.
+
+    It takes no seat: it runs no model in the page; its comparisons wait in the server's queue.
+    """
+    router = solara.use_router()
+    lang = solara.use_reactive(solara.use_memo(lambda: preferred(_accept_language()), []))
+    FundingPage(lang.value, lang.set, lambda: router.push(router.path))
+
+
+@solara.component
+def Live():
     """The dashboard, or the room-full message beyond the session cap (see :mod:`.room`)."""
     seat = solara.use_memo(_take_seat, [])
     if seat is None:
@@ -124,6 +149,7 @@ def Page():
 def Dashboard(seat: Seat):
     """The dashboard of one seated session."""
     session: Session = solara.use_memo(_new_session, [])
+    router = solara.use_router()
     frame = solara.use_reactive(0)  # bumped by every change of the simulation
     controls = solara.use_reactive(0)  # bumped by every click (levers, events, branches)
     playing = solara.use_reactive(False)
@@ -316,6 +342,12 @@ def Dashboard(seat: Seat):
                         values=list(LANGUAGE_BUTTONS),
                         on_value=act(lambda button: session.set_language(LANGUAGE_BUTTONS[button])),
                         classes=["ptce-language"],
+                    )
+                    solara.Button(
+                        _("Funding scenarios"),
+                        icon_name="mdi-cash-multiple",
+                        outlined=True,
+                        on_click=lambda: router.push(f"{router.path}?page=funding"),
                     )
             solara.HTML(unsafe_innerHTML=glossary_html(), classes=["ptce-glossary"])
             if error.value:

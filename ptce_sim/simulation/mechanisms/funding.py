@@ -117,6 +117,17 @@ class Authority(mesa.Agent):
             self.left *= 1.0 - event.share
             self.sync_budget()
 
+    def set_level(self, item: str, level: float) -> None:
+        """Set ``item`` to ``level`` times the scenario's amount from now on.
+
+        This year's budget left follows in proportion when ``item`` is the budget (nothing if it
+        was stopped).
+        """
+        if item == "budget":
+            self.left *= level / self.factor[item] if self.factor[item] else 0.0
+            self.sync_budget()
+        self.factor[item] = level
+
 
 class Funding:
     """Routes each kind of public payment to the authorities that have the rule."""
@@ -286,12 +297,13 @@ class Funding:
         """A call for projects launched by ``authority_name``: the pole applies if it has an
         animator and cooperation works (the application costs the animator's time), and wins
         ``grant`` (brought by the funder for the call, outside its yearly budget) with the chance
-        :meth:`call_win_chance`. Returns the grant won (0: no application, or lost).
+        :meth:`call_win_chance`. Returns the grant won (0: no application, or lost). A call
+        without money (``grant`` 0: a funding scenario that stops the calls) is no call.
         """
         model = self.model
         animator = model.pole.animator()
         funder = next(a for a in self.authorities if a.name == authority_name)
-        if animator is None or not model.cooperation_on or not funder.active:
+        if animator is None or not model.cooperation_on or not funder.active or grant <= 0:
             return 0.0
         self._apply(animator)
         if not model.streams.funding.random() < self.call_win_chance():
