@@ -298,7 +298,9 @@ def markdown(table: pd.DataFrame, rates: ObservedRates, plot_name: str) -> list[
     ]
     for row in table.itertuples():
         landes = (
-            "" if math.isnan(row.landes) else f"{_rate_text(row.landes)} ({row.landes_periods})"
+            ""
+            if math.isnan(row.landes)
+            else f"{_rate_text(row.landes)} ({_periods_text(row.landes_periods)})"
         )
         lines.append(
             f"| {row.year} | {_rate_text(row.simulated_median)} | {_rate_text(row.simulated_q05)} "
@@ -391,6 +393,19 @@ def _relative(value: float) -> str:
 
 def _rate_text(value: float) -> str:
     return "" if math.isnan(value) else localise(f"{value:.1f}%")
+
+
+def _periods_text(periods: str) -> str:
+    """The periods of a year's Landes rate (``Q3, Q4`` or ``year``) in the language in force."""
+    words = []
+    for period in periods.split(", "):
+        if period == "year":
+            words.append(_("year"))
+        elif period.startswith("Q"):
+            words.append(_("Q{quarter}").format(quarter=period[1:]))
+        else:
+            words.append(period)
+    return ", ".join(words)
 
 
 def _gap_text(value: float) -> str:
