@@ -551,3 +551,17 @@ def test_another_seed_gives_another_run(runs):
     assert proc.returncode == 0, proc.stderr
     assert (a / "territory.csv").read_bytes() != (c / "territory.csv").read_bytes()
     assert json.loads((c / "run.json").read_text())["seed"] == 4
+
+
+@pytest.mark.parametrize("command", ["validate", "displacement"])
+def test_validate_and_displacement_write_their_report_in_a_language(capsys, command):
+    """``--lang fr|en`` chooses the language of the whole report (not only of its charts)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--lang {en,fr}" in text and "language of the report" in text
+    assert "English" not in text
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "scenarios/seignanx_1970_2015.toml", "x.toml", "--lang", "de"])
+    assert exit_info.value.code == 2

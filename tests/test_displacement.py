@@ -3,6 +3,8 @@ on made-up paired tables, and the command's refusals of bad input."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from helpers import base_scenario
@@ -59,6 +61,71 @@ def test_net_jobs_fall_as_displacement_rises():
     )
     assert (contrast["q95"] - contrast["q05"]).max() == pytest.approx(0.0)  # the seed cancels
     assert "net jobs minus those at no displacement (same seeds)" in report
+
+
+def _sweep() -> tuple[Scenario, pd.DataFrame]:
+    """The sweep of the made-up tables: 3 pairs at scale 0.05, figures of 2015."""
+    scenario = base_scenario(0.05).model_copy()
+    table = displacement.sweep(
+        scenario,
+        seeds=(0, 1, 2),
+        year=2015,
+        run=lambda jobs: [_territory(s, seed) for s, seed in jobs],
+    )
+    return scenario, table
+
+
+def test_the_report_in_english_keeps_its_lines():
+    """The English report (the default) is what it was before the report spoke French."""
+    scenario, table = _sweep()
+    report = displacement.markdown(table, scenario=scenario, seeds=3, year=2015, stamp="abc")
+    lines = report.split("\n")
+    assert lines[0] == f"# Net jobs at each level of displacement: {scenario.run.title}"
+    assert (
+        lines[2]
+        == "Made by `ptce-sim displacement` with reference stamp `abc` (see `docs/CHANGES.md`)."
+    )
+    assert lines[4].startswith("3 pairs of runs (the pole, and the same territory without it:")
+    assert "at scale 0.05, counted at full scale" in lines[4]
+    for line in (
+        "| | none (0%) | low (25%) | medium (50%) | high (75%) |",
+        "| = net additional jobs (more residents in work) | 1,600 [1,600; 1,600] | 600 [600; 600] "
+        "| -400 [-400; -400] | -1,400 [-1,400; -1,400] |",
+        "| − leakage (jobs taken by non-residents) | not modelled | not modelled | not modelled "
+        "| not modelled |",
+        "| public cost per net additional job (all funders) | €25,000 [€25,000; €25,000] "
+        "| €66,667 [€66,667; €66,667] | not significant | not significant |",
+    ):
+        assert line in lines
+
+
+def test_the_report_in_french(tmp_path):
+    """``--lang fr``: French words, levels, numbers and euros; the CSV keeps its English labels."""
+    scenario, table = _sweep()
+    path = displacement.write_report(
+        table, tmp_path, scenario=scenario, seeds=3, year=2015, stamp="abc", lang="fr"
+    )
+    report = path.read_text(encoding="utf-8").replace("\u202f", " ").replace("\xa0", " ")
+    lines = report.split("\n")
+    assert lines[0].startswith("# Emplois nets à chaque niveau d'effet de déplacement : ")
+    assert lines[4].startswith("3 paires de simulations (le pôle, et le même territoire sans lui")
+    assert "à l'échelle 0,05, comptées à taille réelle" in lines[4]
+    for line in (
+        "| | aucun (0 %) | faible (25 %) | moyen (50 %) | élevé (75 %) |",
+        "| = emplois nets supplémentaires (résidents en emploi en plus) | 1 600 [1 600 ; 1 600] "
+        "| 600 [600 ; 600] | -400 [-400 ; -400] | -1 400 [-1 400 ; -1 400] |",
+        "| − fuites (emplois pris par des non-résidents) | non modélisé | non modélisé "
+        "| non modélisé | non modélisé |",
+        "| coût public par emploi net supplémentaire (tous financeurs) | 25 000 € [25 000 € ; "
+        "25 000 €] | 66 667 € [66 667 € ; 66 667 €] | non significatif | non significatif |",
+    ):
+        assert line in lines
+    text = report.replace(scenario.run.title, "").replace("Additionality Guide", "")
+    words = set(re.findall(r"[a-zà-ÿ]+", re.sub(r"`[^`]*`", "", text).lower()))
+    english = {"the", "and", "of", "with", "jobs", "pairs", "runs", "none", "level"}
+    assert not words & english, (words & english, scenario.run.title)
+    csv = (tmp_path / "displacement.csv").read_text(encoding="utf-8")
+    assert "residents in work, with the pole" in csv and "none" in csv
 
 
 def test_at_displacement_sets_every_market_and_the_incubated_firms():

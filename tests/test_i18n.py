@@ -131,6 +131,23 @@ def test_english_formats() -> None:
         assert number(0.1, None) == "0.1"
 
 
+def test_a_python_formatted_figure_is_localised() -> None:
+    """``localise``: Python's English formats (kept by the reports) with the language's marks."""
+    with using("en"):
+        assert [i18n.localise(t) for t in ("1,234.5", "+12%", "-0.307")] == [
+            "1,234.5",
+            "+12%",
+            "-0.307",
+        ]
+    with using("fr"):
+        assert [_plain(i18n.localise(t)) for t in ("1,234.5", "+12%", "-0.307")] == [
+            "1 234,5",
+            "+12 %",
+            "-0,307",
+        ]
+        assert _plain(i18n.localise(f"{0.123:.1%}")) == _plain(percent(0.123))
+
+
 def test_the_language_is_set_for_a_block_and_a_thread() -> None:
     """``using`` holds for its block only; another thread starts in English; others refused."""
     seen = {}

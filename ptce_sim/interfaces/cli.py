@@ -237,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default results/<name>/validation)"
     )
     validate.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
-    _add_language(validate, "charts (the report's text is English)")
+    _add_language(validate, "report and its charts")
     validate.add_argument(
         "--unemployment",
         type=Path,
@@ -260,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default results/<name>)"
     )
     displace.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+    _add_language(displace, "report")
 
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard (Solara)")
     dashboard.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
@@ -581,7 +582,7 @@ def cmd_displacement(args: argparse.Namespace) -> int:
     from ptce_sim.studies.validation import run_displacement_command
 
     return run_displacement_command(
-        args.scenario, args.replicates, args.scale, args.out, args.workers
+        args.scenario, args.replicates, args.scale, args.out, args.workers, lang=args.lang
     )
 
 

@@ -212,6 +212,33 @@ def percent(share: float, digits: int = 1) -> str:
     )
 
 
+def localise(text: str) -> str:
+    """A figure Python formatted in English, with the language's separators and percent sign.
+
+    ``1,234.5``, ``+12%``, ``0.307`` become ``1 234,5``, ``+12 %``, ``0,307`` in French. For
+    reports whose figures keep Python's formats (significant digits, signs, ``-0``) in every
+    language: the English text is exactly the formatted one. Pass a figure, not a sentence.
+    """
+    return text.translate(_symbols(_current.get()))
+
+
+@functools.cache
+def _symbols(lang: str) -> dict[int, str]:
+    """The table from Python's English number characters to those of ``lang`` (CLDR)."""
+    locale = Locale.parse(BABEL_LOCALES[lang])
+    symbols = locale.number_symbols["latn"]
+    percent_sign = locale.percent_formats[None].pattern.split(";")[0].rsplit("0", 1)[-1]
+    return str.maketrans(
+        {
+            ",": symbols["group"],
+            ".": symbols["decimal"],
+            "%": percent_sign,
+            "-": symbols["minusSign"],
+            "+": symbols["plusSign"],
+        }
+    )
+
+
 def month_year(year: int, month: int) -> str:
     """``mars 1987`` (French) or ``March 1987`` (English); ``month`` from 1 to 12."""
     return format_date(datetime.date(year, month, 1), "LLLL y", locale=_locale())

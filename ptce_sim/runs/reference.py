@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.runs.i18n import _
 from ptce_sim.runs.results import package_versions
 from ptce_sim.runs.runner import RunResult, simulate
 
@@ -61,9 +62,11 @@ REFERENCE_RUNS = (
 DIGEST_PACKAGES = ("python", "ptce-sim", "mesa", "numpy", "pandas", "networkx", "pydantic")
 """The versions the digests depend on, recorded beside them."""
 
-STAMP_PATTERN = re.compile(r"reference stamp\s+`([0-9a-f]{12}|unrecorded)`")
-"""How a document states the reference stamp it was made with (``unrecorded``: made before
-the first reference digests)."""
+STAMP_PATTERN = re.compile(
+    r"(?:reference stamp|empreinte de référence)\s+`([0-9a-f]{12}|unrecorded)`"
+)
+"""How a document, in English or French, states the reference stamp it was made with
+(``unrecorded``: made before the first reference digests)."""
 
 
 def table_digest(frame: pd.DataFrame) -> str:
@@ -115,8 +118,13 @@ def reference_stamp(path: Path) -> str:
 
 
 def stamp_line(stamp: str) -> str:
-    """The sentence a report carries to say which reference results it was made with."""
-    return f"Made with reference stamp `{stamp}` (see `tests/reference/digests.json`)."
+    """The sentence a report carries to say which reference results it was made with.
+
+    In the language in force; :data:`STAMP_PATTERN` finds the stamp in either language.
+    """
+    return _("Made with reference stamp `{stamp}` (see `tests/reference/digests.json`).").format(
+        stamp=stamp
+    )
 
 
 def stamp_in(text: str) -> str | None:

@@ -13,7 +13,8 @@ the same seeds, it also gives, seed by seed, the net jobs at a level minus those
 displacement: a paired contrast, much sharper than comparing the levels' intervals.
 
 ``ptce-sim displacement SCENARIO --replicates N --scale S --out DIR`` writes
-``DIR/displacement.md`` and ``DIR/displacement.csv`` (``make validate`` runs it).
+``DIR/displacement.md`` and ``DIR/displacement.csv`` (``make validate`` runs it); ``--lang fr``
+writes the report in French (the CSV keeps its English labels).
 """
 
 from __future__ import annotations
@@ -26,23 +27,35 @@ import pandas as pd
 
 from ptce_sim.config.scenario import DISPLACEMENT_LEVELS, Scenario
 from ptce_sim.runs.atomic import write_text
+from ptce_sim.runs.i18n import DEFAULT, N_, _, localise, ngettext, using
 from ptce_sim.studies import additionality
 
 LEVELS = (0.0, 0.25, 0.5, 0.75)
 """The levels of the ready reckoner that are studied (total displacement, 1, is left out)."""
 ROWS = (
-    ("with_pole", "residents in work, with the pole", "persons"),
-    ("without_pole", "residents in work, without the pole", "persons"),
-    ("gross", "gross jobs in the pole's structures and mechanisms", "jobs"),
-    ("deadweight", "− deadweight (the same jobs without the pole)", "jobs"),
-    ("displacement", "− displacement (classic jobs lost)", "jobs"),
-    ("leakage", "− leakage (jobs taken by non-residents)", "jobs"),
-    ("multiplier", "+ multiplier (local jobs induced by the new earnings)", "jobs"),
-    ("net", "= net additional jobs (more residents in work)", "jobs"),
-    ("net_vs_none", "net jobs minus those at no displacement (same seeds)", "jobs"),
-    ("net_job_years", "net job-years over the run", "job-years"),
-    ("cost_per_net_job", "public cost per net additional job (all funders)", "EUR"),
+    ("with_pole", N_("residents in work, with the pole"), "persons"),
+    ("without_pole", N_("residents in work, without the pole"), "persons"),
+    ("gross", N_("gross jobs in the pole's structures and mechanisms"), "jobs"),
+    ("deadweight", N_("− deadweight (the same jobs without the pole)"), "jobs"),
+    ("displacement", N_("− displacement (classic jobs lost)"), "jobs"),
+    ("leakage", N_("− leakage (jobs taken by non-residents)"), "jobs"),
+    ("multiplier", N_("+ multiplier (local jobs induced by the new earnings)"), "jobs"),
+    ("net", N_("= net additional jobs (more residents in work)"), "jobs"),
+    ("net_vs_none", N_("net jobs minus those at no displacement (same seeds)"), "jobs"),
+    ("net_job_years", N_("net job-years over the run"), "job-years"),
+    ("cost_per_net_job", N_("public cost per net additional job (all funders)"), "EUR"),
 )
+"""One row of the report per indicator: name, label (a message, English in the table), unit."""
+LEVEL_LABELS = {"none": N_("none"), "low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+"""The ready reckoner's level names as the report shows them (messages)."""
+STATUS_LABELS = {
+    additionality.NOT_MODELLED: N_("not modelled"),
+    additionality.NOT_RECORDED: N_("not recorded"),
+    additionality.NOT_SIGNIFICANT: N_("not significant"),
+    additionality.SPENDS_LESS: N_("spends less"),
+    additionality.NOT_AVAILABLE: N_("n/a"),
+}
+"""A cell without a figure shows its status (:mod:`ptce_sim.studies.additionality`) as a word."""
 
 
 def at_displacement(scenario: Scenario, share: float) -> Scenario:
@@ -147,22 +160,38 @@ def _level_name(share: float) -> str:
 
 
 def markdown(table: pd.DataFrame, *, scenario: Scenario, seeds: int, year: int, stamp: str) -> str:
-    """The report: one column per displacement level, one row per indicator."""
+    """The report, in the language in force: a column per displacement level, a row per figure."""
     levels = list(dict.fromkeys(table["displacement"]))
-    header = " | ".join(f"{_level_name(share)} ({share:.0%})" for share in levels)
+    header = " | ".join(f"{_level_label(share)} ({localise(f'{share:.0%}')})" for share in levels)
     lines = [
-        f"# Net jobs at each level of displacement: {scenario.run.title or scenario.run.name}",
+        _("# Net jobs at each level of displacement: {title}").format(
+            title=scenario.run.title or scenario.run.name
+        ),
         "",
-        f"Made by `ptce-sim displacement` with reference stamp `{stamp}` (see `docs/CHANGES.md`).",
+        _(
+            "Made by `ptce-sim displacement` with reference stamp `{stamp}` (see "
+            "`docs/CHANGES.md`)."
+        ).format(stamp=stamp),
         "",
-        f"{seeds} pairs of runs (the pole, and the same territory without it: every cooperation "
-        f"mechanism off), same seeds, at scale {scenario.run.scale:g}, counted at full scale. "
-        "Every market's displacement and the incubated micro firms' are set to the level of the "
-        "column (the Additionality Guide's ready reckoner); the scenario's own levels are given "
-        "in its file, market by market. Figures are for "
-        f"{year} unless said otherwise: median over the pairs, 90% interval in brackets. Gross "
-        "jobs are the jobs of the pole's structures and mechanisms; net jobs are the residents in "
-        "work the pole adds (with the pole minus without it, pair by pair).",
+        ngettext(
+            "{pairs} pair of runs (the pole, and the same territory without it: every "
+            "cooperation mechanism off), same seed, at scale {scale}, counted at full scale. "
+            "Every market's displacement and the incubated micro firms' are set to the level of "
+            "the column (the Additionality Guide's ready reckoner); the scenario's own levels are "
+            "given in its file, market by market. Figures are for {year} unless said otherwise: "
+            "median over the pairs, 90% interval in brackets. Gross jobs are the jobs of the "
+            "pole's structures and mechanisms; net jobs are the residents in work the pole adds "
+            "(with the pole minus without it, pair by pair).",
+            "{pairs} pairs of runs (the pole, and the same territory without it: every "
+            "cooperation mechanism off), same seeds, at scale {scale}, counted at full scale. "
+            "Every market's displacement and the incubated micro firms' are set to the level of "
+            "the column (the Additionality Guide's ready reckoner); the scenario's own levels are "
+            "given in its file, market by market. Figures are for {year} unless said otherwise: "
+            "median over the pairs, 90% interval in brackets. Gross jobs are the jobs of the "
+            "pole's structures and mechanisms; net jobs are the residents in work the pole adds "
+            "(with the pole minus without it, pair by pair).",
+            seeds,
+        ).format(pairs=seeds, scale=localise(f"{scenario.run.scale:g}"), year=year),
         "",
         f"| | {header} |",
         "|---|" + "---:|" * len(levels),
@@ -172,41 +201,59 @@ def markdown(table: pd.DataFrame, *, scenario: Scenario, seeds: int, year: int, 
         for share in levels:
             row = table[(table["displacement"] == share) & (table["indicator"] == indicator)]
             cells.append(_cell(row.iloc[0], unit))
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_(label)} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"The first level ({_level_name(levels[0])}) is the base of the paired contrast: at each "
-        "other level, pair by pair (same seed), its net jobs minus the base level's. A cost per "
-        "net job is given only when the net jobs' 90% interval lies above 0 (else *not "
-        "significant*).",
+        _(
+            "The first level ({level}) is the base of the paired contrast: at each other level, "
+            "pair by pair (same seed), its net jobs minus the base level's. A cost per net job is "
+            "given only when the net jobs' 90% interval lies above 0 (else *not significant*)."
+        ).format(level=_level_label(levels[0])),
         "",
     ]
     return "\n".join(lines)
+
+
+def _level_label(share: float) -> str:
+    """The name of a level in the language in force (the share itself when it has none)."""
+    name = _level_name(share)
+    return _(LEVEL_LABELS[name]) if name in LEVEL_LABELS else localise(name)
 
 
 def _cell(row: pd.Series, unit: str) -> str:
     """A figure as ``median [q05; q95]``, or its status when there is no figure."""
     status = row["status"]
     if status != additionality.ESTIMATED or not math.isfinite(row["median"]):
-        return str(status)
-    low, high = _number(row["q05"], unit), _number(row["q95"], unit)
-    return f"{_number(row['median'], unit)} [{low}; {high}]"
+        return _(STATUS_LABELS.get(status, str(status)))
+    return _("{median} [{low}; {high}]").format(
+        median=_number(row["median"], unit),
+        low=_number(row["q05"], unit),
+        high=_number(row["q95"], unit),
+    )
 
 
 def _number(value: float, unit: str) -> str:
-    """A rounded figure, in euros when ``unit`` is EUR."""
-    if unit == "EUR":
-        return f"€{value:,.0f}"
-    return f"{value:,.0f}"
+    """A rounded figure, in euros when ``unit`` is EUR, in the language in force."""
+    figure = localise(f"{value:,.0f}")
+    return _("€{amount}").format(amount=figure) if unit == "EUR" else figure
 
 
 def write_report(
-    table: pd.DataFrame, out: str | Path, *, scenario: Scenario, seeds: int, year: int, stamp: str
+    table: pd.DataFrame,
+    out: str | Path,
+    *,
+    scenario: Scenario,
+    seeds: int,
+    year: int,
+    stamp: str,
+    lang: str = DEFAULT,
 ) -> Path:
-    """Write ``displacement.md`` and ``displacement.csv`` into ``out``; returns the report."""
+    """Write ``displacement.md`` (in ``lang``) and ``displacement.csv`` into ``out``; the report."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     write_text(folder / "displacement.csv", table.to_csv(index=False))
     report = folder / "displacement.md"
-    write_text(report, markdown(table, scenario=scenario, seeds=seeds, year=year, stamp=stamp))
+    with using(lang):
+        text = markdown(table, scenario=scenario, seeds=seeds, year=year, stamp=stamp)
+    write_text(report, text)
     return report

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ptce_sim.runs.i18n import _, ngettext
+
 EMERGENT = "emergent"
 IDENTITY = "identity"
 MIN_EMERGENT = 15
@@ -53,11 +55,18 @@ def enough_emergent(table: pd.DataFrame) -> bool:
 
 
 def count_line(table: pd.DataFrame) -> str:
-    """One sentence: how many figures are emergent and how many are identities."""
+    """One sentence, in the language in force: how many figures are emergent or identities."""
     n, k = len(emergent(table)), len(identities(table))
-    verdict = "met" if enough_emergent(table) else "not met"
-    return (
-        f"{n} of {len(table)} figures are emergent (the model could get them wrong; goal: at "
-        f"least {MIN_EMERGENT}, {verdict}); {k} {'is an identity' if k == 1 else 'are identities'}"
-        ", listed apart"
+    verdict = _("met") if enough_emergent(table) else _("not met")
+    return _(
+        "{n} of {total} figures are emergent (the model could get them wrong; goal: at least "
+        "{least}, {verdict}); {identities}"
+    ).format(
+        n=n,
+        total=len(table),
+        least=MIN_EMERGENT,
+        verdict=verdict,
+        identities=ngettext(
+            "{k} is an identity, listed apart", "{k} are identities, listed apart", k
+        ).format(k=k),
     )

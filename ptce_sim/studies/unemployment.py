@@ -11,7 +11,8 @@ The observed series (format of ``scenarios/targets/unemployment_france_landes.to
 The model's ``unemployment_rate`` (territory table, :mod:`ptce_sim.simulation.metrics`) is the
 share of the residents' labour force seeking work: a census-like rate, which the source says runs
 one to three points above the ILO rate. :func:`comparison_table` sets it, year by year, beside the
-observed rates; :func:`markdown` explains the gap in words; :func:`plot` draws it. The file's
+observed rates; :func:`markdown` explains the gap in words; :func:`plot` draws it (both in the
+language in force, :func:`ptce_sim.runs.i18n.using`). The file's
 optional ``[calibration] note`` says which of its rates a calibration looked at (the Seignanx's:
 2008-2015, by hand); the others are out of sample, and the report says which.
 """
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ptce_sim.config.scenario_io import ScenarioError, printable, read_toml
+from ptce_sim.runs.i18n import _, localise
 
 YEARS = (1975, 2015)
 """First and last year compared."""
@@ -200,78 +202,116 @@ def gap_paragraph(table: pd.DataFrame, rates: ObservedRates) -> str:
     """The gap between simulated and observed rates, explained in plain words from the table."""
     national = table.dropna(subset=["national"])
     if national.empty:
-        return "No year of the run has a national rate to compare with."
+        return _("No year of the run has a national rate to compare with.")
     low, high = CENSUS_EXCESS_POINTS
     mean_gap = float(national["gap_national"].mean())
     late = national[national["year"] >= 2000]
     late_gap = float(late["gap_national"].mean()) if len(late) else mean_gap
     worst = national.loc[national["gap_national"].abs().idxmax()]
     parts = [
-        f"The model's rate is the share of the territory's resident labour force seeking work, "
-        f"a census-like rate; the source notes that census rates run {low:g} to {high:g} points "
-        f"above the ILO rates set beside it. Over the {len(national)} years with a national "
-        f"rate, the simulated median lies on average {_relative(mean_gap)} the national rate "
-        f"({_relative(late_gap)} it from 2000 on); the widest gap is "
-        f"{_points(worst.gap_national)} in {int(worst.year)}."
+        _(
+            "The model's rate is the share of the territory's resident labour force seeking work, "
+            "a census-like rate; the source notes that census rates run {low} to {high} points "
+            "above the ILO rates set beside it. Over the {years} years with a national rate, the "
+            "simulated median lies on average {mean} the national rate ({late} it from 2000 on); "
+            "the widest gap is {widest} in {year}."
+        ).format(
+            low=localise(f"{low:g}"),
+            high=localise(f"{high:g}"),
+            years=len(national),
+            mean=_relative(mean_gap),
+            late=_relative(late_gap),
+            widest=_points(worst.gap_national),
+            year=int(worst.year),
+        )
     ]
     census_year = table[table["year"] == 2011]
     if rates.landes_census is not None and len(census_year):
         simulated = float(census_year["simulated_median"].iloc[0])
         parts.append(
-            f"The Landes' 2011 census, a rate defined like the model's, gives "
-            f"{rates.landes_census:.1f}% (unemployed per active person aged 15-64); the model "
-            f"gives {simulated:.1f}% that year, {_relative(simulated - rates.landes_census)} it."
+            _(
+                "The Landes' 2011 census, a rate defined like the model's, gives {census} "
+                "(unemployed per active person aged 15-64); the model gives {simulated} that year, "
+                "{relative} it."
+            ).format(
+                census=_rate_text(rates.landes_census),
+                simulated=_rate_text(simulated),
+                relative=_relative(simulated - rates.landes_census),
+            )
         )
     if late_gap > high:
         parts.append(
-            f"The census definition explains at most {high:g} points: at least "
-            f"{late_gap - high:.1f} points since 2000 are a failure of the model, not of the "
-            "comparison. Its territory offers its residents too few jobs; the sizing of jobs per "
-            "sector, the share of local posts taken by in-commuters and the finite markets are "
-            "the first places to look."
+            _(
+                "The census definition explains at most {high} points: at least {excess} points "
+                "since 2000 are a failure of the model, not of the comparison. Its territory "
+                "offers its residents too few jobs; the sizing of jobs per sector, the share of "
+                "local posts taken by in-commuters and the finite markets are the first places to "
+                "look."
+            ).format(high=localise(f"{high:g}"), excess=localise(f"{late_gap - high:.1f}"))
         )
     elif late_gap < 0:
         parts.append(
-            "Since 2000 the simulated rate is below the national one although a census-like rate "
-            "should run above it: the model finds work too easily for its residents."
+            _(
+                "Since 2000 the simulated rate is below the national one although a census-like "
+                "rate should run above it: the model finds work too easily for its residents."
+            )
         )
     else:
         parts.append(
-            f"Since 2000 the gap is within the {low:g} to {high:g} points a census rate runs "
-            "above the ILO rate."
+            _(
+                "Since 2000 the gap is within the {low} to {high} points a census rate runs above "
+                "the ILO rate."
+            ).format(low=localise(f"{low:g}"), high=localise(f"{high:g}"))
         )
     return " ".join(parts)
 
 
 def markdown(table: pd.DataFrame, rates: ObservedRates, plot_name: str) -> list[str]:
     """The report's section: the paragraph on the gap, the table year by year and the plot."""
+    calibration = (
+        _("Calibration used part of this table: {note}.").format(note=rates.calibration_note)
+        if rates.calibration_note
+        else _("No rate of this table was used in calibration.")
+    )
     lines = [
-        "## Unemployment beside France and the Landes (out of sample)",
+        _("## Unemployment beside France and the Landes (out of sample)"),
         "",
-        "The simulated unemployment rate (median and 5%-95% over the seeds, with cooperation) "
-        "beside the ILO rates of metropolitan France and of the Landes département (INSEE, "
-        f"`{rates.path.name}`). "
-        + (
-            f"Calibration used part of this table: {rates.calibration_note}. "
-            if rates.calibration_note
-            else "No rate of this table was used in calibration. "
-        )
-        + "Gap: simulated median minus the observed rate, in points.",
+        " ".join(
+            (
+                _(
+                    "The simulated unemployment rate (median and 5%-95% over the seeds, with "
+                    "cooperation) beside the ILO rates of metropolitan France and of the Landes "
+                    "département (INSEE, `{file}`)."
+                ).format(file=rates.path.name),
+                calibration,
+                _("Gap: simulated median minus the observed rate, in points."),
+            )
+        ),
         "",
         gap_paragraph(table, rates),
         "",
-        "| year | simulated median | 90% interval | France | Landes | gap to France | gap to "
-        "Landes |",
+        _(
+            "| year | simulated median | 90% interval | France | Landes | gap to France | gap to "
+            "Landes |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in table.itertuples():
-        landes = "" if math.isnan(row.landes) else f"{row.landes:.1f}% ({row.landes_periods})"
+        landes = (
+            ""
+            if math.isnan(row.landes)
+            else f"{_rate_text(row.landes)} ({_periods_text(row.landes_periods)})"
+        )
         lines.append(
-            f"| {row.year} | {row.simulated_median:.1f}% | {row.simulated_q05:.1f}% - "
-            f"{row.simulated_q95:.1f}% | {_rate_text(row.national)} | {landes} | "
+            f"| {row.year} | {_rate_text(row.simulated_median)} | {_rate_text(row.simulated_q05)} "
+            f"- {_rate_text(row.simulated_q95)} | {_rate_text(row.national)} | {landes} | "
             f"{_gap_text(row.gap_national)} | {_gap_text(row.gap_landes)} |"
         )
-    lines += ["", f"![unemployment beside France and the Landes]({plot_name})", ""]
+    lines += [
+        "",
+        _("![unemployment beside France and the Landes]({file})").format(file=plot_name),
+        "",
+    ]
     return lines
 
 
@@ -299,18 +339,20 @@ def plot(table: pd.DataFrame, rates: ObservedRates, path: Path, title: str) -> P
             table["simulated_median"],
             color="#2166ac",
             lw=1.8,
-            label="model: median, 5%-95% over seeds",
+            label=_("model: median, 5%-95% over seeds"),
         )
         national = table.dropna(subset=["national"])
         ax.plot(
             national["year"], national["national"], "o-", color="#000000", ms=3, lw=1,
-            label="France (ILO)",
+            label=_("France (ILO)"),
         )  # fmt: skip
         landes = table.dropna(subset=["landes"])
-        ax.plot(landes["year"], landes["landes"], "s", color="#e08214", ms=6, label="Landes (ILO)")
+        ax.plot(
+            landes["year"], landes["landes"], "s", color="#e08214", ms=6, label=_("Landes (ILO)")
+        )
         if rates.landes_census is not None:
-            ax.plot(2011, rates.landes_census, "D", color="#b2182b", ms=6, label="Landes census")
-        ax.set(xlabel="year", ylabel="unemployment rate (%)", title=title)
+            ax.plot(2011, rates.landes_census, "D", color="#b2182b", ms=6, label=_("Landes census"))
+        ax.set(xlabel=_("year"), ylabel=_("unemployment rate (%)"), title=title)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.legend(frameon=False)
@@ -338,17 +380,33 @@ def _rate(value: object, path: Path, where: str) -> float:
 
 
 def _points(value: float) -> str:
-    return f"{value:+.1f} points"
+    return _("{value} points").format(value=localise(f"{value:+.1f}"))
 
 
 def _relative(value: float) -> str:
     """``"6.1 points above"`` or ``"0.4 points below"``."""
-    return f"{abs(value):.1f} points {'above' if value >= 0 else 'below'}"
+    points = localise(f"{abs(value):.1f}")
+    if value >= 0:
+        return _("{points} points above").format(points=points)
+    return _("{points} points below").format(points=points)
 
 
 def _rate_text(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:.1f}%"
+    return "" if math.isnan(value) else localise(f"{value:.1f}%")
+
+
+def _periods_text(periods: str) -> str:
+    """The periods of a year's Landes rate (``Q3, Q4`` or ``year``) in the language in force."""
+    words = []
+    for period in periods.split(", "):
+        if period == "year":
+            words.append(_("year"))
+        elif period.startswith("Q"):
+            words.append(_("Q{quarter}").format(quarter=period[1:]))
+        else:
+            words.append(period)
+    return ", ".join(words)
 
 
 def _gap_text(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:+.1f}"
+    return "" if math.isnan(value) else localise(f"{value:+.1f}")

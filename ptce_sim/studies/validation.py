@@ -22,8 +22,9 @@ net jobs by group and the public cost per net job by funder; and, given observed
 ``unemployment``: the simulated unemployment rate beside France's and the Landes', year by year
 (:mod:`ptce_sim.studies.unemployment`).
 
-:func:`write_report` writes them as Markdown with PNG charts; :func:`run_validate_command` is the
-``ptce-sim validate`` command's body. Runs are deterministic: the same scenario, targets and seeds
+:func:`write_report` writes them as Markdown with PNG charts, in English or French (the tables
+keep their English words: they are data); :func:`run_validate_command` is the ``ptce-sim
+validate`` command's body. Runs are deterministic: the same scenario, targets and seeds
 give the same tables whatever the number of worker processes.
 """
 
@@ -44,7 +45,7 @@ from ptce_sim.config.overrides import apply_overrides
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.runs import atomic
 from ptce_sim.runs.atomic import replacing
-from ptce_sim.runs.i18n import DEFAULT, N_, _, ngettext, number, percent, using
+from ptce_sim.runs.i18n import DEFAULT, N_, _, localise, ngettext, number, percent, using
 from ptce_sim.studies import additionality, fit, unemployment
 from ptce_sim.studies.additionality import Additionality
 from ptce_sim.studies.posterior import PosteriorSample
@@ -96,13 +97,13 @@ COUNTERFACTUAL_COLUMNS = (
 )
 TERRITORY = "(territory)"
 """``model_structure`` of a figure about the whole territory."""
-RECOVERY_YEAR = "year the employment rate is back to its pre-shock level"
-FIRST_ROW = "first year"
+RECOVERY_YEAR = N_("year the employment rate is back to its pre-shock level")
+FIRST_ROW = N_("first year")
 YEAR_VALUES = frozenset({RECOVERY_YEAR, FIRST_ROW})
-"""Pattern details that are years (printed without a thousands separator)."""
-PREDICTION = "prediction"
+"""Pattern details that are years (printed without a thousands separator; messages)."""
+PREDICTION = N_("prediction")
 """Basis of a pattern the inputs do not decide: the model could miss it (none is calibrated on)."""
-INPUT_CHECK = "check of an input"
+INPUT_CHECK = N_("check of an input")
 """Basis of a pattern that follows from the scenario's inputs (e.g. its timeline)."""
 PERSON_COLUMNS = ("employees", "insertion_employees", "permanent_employees", "project_holders")
 """Structure columns drawn, with their observed points, in the structures' growth chart."""
@@ -228,7 +229,7 @@ class ValidationResult:
         for row in self.counterfactual.itertuples():
             lines.append(f"cooperation effect in {_effect(row)}")
         if self.additionality is not None:
-            lines.append(additionality.headline(self.additionality, *NET_NAMES))
+            lines.append(additionality.headline(self.additionality, *map(_, NET_NAMES)))
         return "\n".join(lines)
 
 
@@ -482,11 +483,13 @@ def target_table(targets: Targets, runs: Sequence[RunTables], scale: float) -> p
 
 @dataclass(frozen=True)
 class _Pattern:
+    """A pattern's words (in the language in force when made) and its check on one run."""
+
     group: str
     name: str
     expected: str
     check: Callable[[RunTables], tuple[bool, dict[str, float]]]
-    basis: str = PREDICTION
+    basis: str
 
 
 def pattern_table(
@@ -497,15 +500,17 @@ def pattern_table(
 ) -> pd.DataFrame:
     """One row per qualitative pattern: the share of runs where it holds and whether it holds.
 
-    A pattern whose years fall outside the run is listed with ``holds`` empty.
+    A pattern whose years fall outside the run is listed with ``holds`` empty. Its words are in
+    the language in force (:func:`~ptce_sim.runs.i18n.using`; English for the result's table).
     """
     rows = []
+    years = {_(name) for name in YEAR_VALUES}
     for pattern in _patterns(scenario, targets, settings):
         outcomes = [pattern.check(run) for run in runs]
-        share = float(np.mean([ok for ok, _ in outcomes]))
-        values = pd.DataFrame([v for _, v in outcomes])
+        share = float(np.mean([ok for ok, _values in outcomes]))
+        values = pd.DataFrame([v for _ok, v in outcomes])
         detail = ", ".join(
-            f"{name} {_number(values[name].median(), year=name in YEAR_VALUES)}"
+            f"{name} {_number(values[name].median(), year=name in years)}"
             for name in values.columns
         )
         rows.append(
@@ -515,7 +520,7 @@ def pattern_table(
                 "expected": pattern.expected,
                 "share_of_runs": share,
                 "holds": share >= settings.holds_share,
-                "detail": f"median over runs: {detail}" if detail else "",
+                "detail": _("median over runs: {values}").format(values=detail) if detail else "",
                 "basis": pattern.basis,
             }
         )
@@ -527,7 +532,7 @@ def pattern_table(
                 "expected": reason,
                 "share_of_runs": math.nan,
                 "holds": None,
-                "detail": "not applicable",
+                "detail": _("not applicable"),
                 "basis": "",
             }
         )
@@ -546,8 +551,8 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
         def losses(run: RunTables) -> tuple[bool, dict[str, float]]:
             rate = employment_rate(run.territory)
             return bool(rate[after] < rate[before]), {
-                f"employment rate {before}": rate[before],
-                f"employment rate {after}": rate[after],
+                _("employment rate {year}").format(year=before): rate[before],
+                _("employment rate {year}").format(year=after): rate[after],
             }
 
         def slow_recovery(run: RunTables) -> tuple[bool, dict[str, float]]:
@@ -556,45 +561,64 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
             back = later[later >= rate[before]]
             year = float(back.index[0]) if len(back) else math.nan
             quick = math.isfinite(year) and year < after + settings.slow_recovery_years
-            return bool(rate[after] < rate[before] and not quick), {RECOVERY_YEAR: year}
+            return bool(rate[after] < rate[before] and not quick), {_(RECOVERY_YEAR): year}
 
+        shock = _("1970s shock")
         patterns += [
             _Pattern(
-                "1970s shock",
-                "job losses",
-                f"employment rate (residents in work / labour force) in {after} below {before}",
+                shock,
+                _("job losses"),
+                _(
+                    "employment rate (residents in work / labour force) in {after} below {before}"
+                ).format(after=after, before=before),
                 losses,
-                f"{INPUT_CHECK}: the scenario's plant closures and sector shocks",
+                _("{input_check}: the scenario's plant closures and sector shocks").format(
+                    input_check=_(INPUT_CHECK)
+                ),
             ),
             _Pattern(
-                "1970s shock",
-                "slow recovery",
-                f"employment rate not back to its {before} level within "
-                f"{settings.slow_recovery_years} years of {after}",
+                shock,
+                _("slow recovery"),
+                ngettext(
+                    "employment rate not back to its {before} level within {years} year of {after}",
+                    "employment rate not back to its {before} level within {years} years of "
+                    "{after}",
+                    settings.slow_recovery_years,
+                ).format(before=before, years=settings.slow_recovery_years, after=after),
                 slow_recovery,
+                _(PREDICTION),
             ),
         ]
 
     for name, (year, month) in structure_creation(scenario).items():
         source_year = targets.created.get(name)
-        sources = f"; sources: {source_year}" if source_year is not None else ""
+        expected = (
+            _("first row in {year} (timeline)").format(year=year)
+            if source_year is None
+            else _("first row in {year} (timeline; sources: {sources})").format(
+                year=year, sources=source_year
+            )
+        )
         patterns.append(
             _Pattern(
-                "timeline",
-                f"{name} appears",
-                f"first row in {year} (timeline{sources})",
+                _("timeline"),
+                _("{name} appears").format(name=name),
+                expected,
                 _appears(name, year),
-                f"{INPUT_CHECK}: the scenario's timeline",
+                _("{input_check}: the scenario's timeline").format(input_check=_(INPUT_CHECK)),
             )
         )
         full_year = year if month == 1 else year + 1
         if full_year < settings.growth_year <= last:
             patterns.append(
                 _Pattern(
-                    "growth",
-                    f"{name} grows",
-                    f"employees in {settings.growth_year} above {full_year} (first full year)",
+                    _("growth"),
+                    _("{name} grows").format(name=name),
+                    _("employees in {year} above {first} (first full year)").format(
+                        year=settings.growth_year, first=full_year
+                    ),
                     _grows(name, full_year, settings.growth_year, scale),
+                    _(PREDICTION),
                 )
             )
 
@@ -604,16 +628,18 @@ def _patterns(scenario: Scenario, targets: Targets, settings: PatternSettings) -
         span = " < ".join(str(y) for y in years)
         patterns += [
             _Pattern(
-                "trust",
-                "pole membership grows",
-                f"pole members increase: {span}",
+                _("trust"),
+                _("pole membership grows"),
+                _("pole members increase: {years}").format(years=span),
                 _increasing("pole_members", years, cumulative=False),
+                _(PREDICTION),
             ),
             _Pattern(
-                "trust",
-                "project requests accumulate",
-                f"cumulated project requests increase: {span}",
+                _("trust"),
+                _("project requests accumulate"),
+                _("cumulated project requests increase: {years}").format(years=span),
                 _increasing("project_requests", years, cumulative=True),
+                _(PREDICTION),
             ),
         ]
     return patterns
@@ -631,17 +657,23 @@ def _crisis_patterns(scenario: Scenario, settings: PatternSettings) -> list[_Pat
 
     def rises(run: RunTables) -> tuple[bool, dict[str, float]]:
         rate = _territory_series(run.territory, "unemployment_rate") * 100.0
-        values = {f"unemployment % {y}": float(rate[y]) for y in settings.crisis_years}
+        values = {
+            _("unemployment % {year}").format(year=y): float(rate[y]) for y in settings.crisis_years
+        }
         return all(rate[y] > rate[start] for y in later), values
 
     return [
         _Pattern(
-            "2008-2009 crisis",
-            "unemployment rises",
-            f"unemployment rate in {', '.join(map(str, later))} above {start}",
+            _("2008-2009 crisis"),
+            _("unemployment rises"),
+            _("unemployment rate in {years} above {start}").format(
+                years=", ".join(map(str, later)), start=start
+            ),
             rises,
-            f"{PREDICTION}: the sector shock of {start} is an input, its effect on unemployment "
-            "is the model's",
+            _(
+                "{prediction}: the sector shock of {start} is an input, its effect on "
+                "unemployment is the model's"
+            ).format(prediction=_(PREDICTION), start=start),
         )
     ]
 
@@ -649,12 +681,11 @@ def _crisis_patterns(scenario: Scenario, settings: PatternSettings) -> list[_Pat
 def _skipped_patterns(scenario: Scenario, settings: PatternSettings) -> list[tuple[str, str, str]]:
     first, last = scenario.run.start_year, scenario.run.end_year
     skipped = []
+    outside = _("years outside the run {first}-{last}").format(first=first, last=last)
     if not first <= settings.shock_before < settings.shock_after <= last:
-        skipped.append(
-            ("1970s shock", "job losses and slow recovery", f"years outside the run {first}-{last}")
-        )
+        skipped.append((_("1970s shock"), _("job losses and slow recovery"), outside))
     if len([y for y in settings.trust_years if first <= y <= last]) < 2:
-        skipped.append(("trust", "pole growth", f"years outside the run {first}-{last}"))
+        skipped.append((_("trust"), _("pole growth"), outside))
     return skipped
 
 
@@ -662,7 +693,7 @@ def _appears(name: str, year: int) -> Callable[[RunTables], tuple[bool, dict[str
     def check(run: RunTables) -> tuple[bool, dict[str, float]]:
         years = run.structures.loc[run.structures["structure"] == name, "year"]
         first_row = float(years.min()) if len(years) else math.nan
-        return first_row == year, {FIRST_ROW: first_row}
+        return first_row == year, {_(FIRST_ROW): first_row}
 
     return check
 
@@ -674,7 +705,10 @@ def _grows(
         series = _structure_series(run.structures, name, "employees") / scale
         start = float(series.get(full_year, 0.0))
         end = float(series.get(growth_year, 0.0))
-        return end > start, {f"employees {full_year}": start, f"employees {growth_year}": end}
+        return end > start, {
+            _("employees {year}").format(year=full_year): start,
+            _("employees {year}").format(year=growth_year): end,
+        }
 
     return check
 
@@ -711,8 +745,8 @@ def counterfactual_table(
     rows = []
     for year in settings.counterfactual_years:
         for column, indicator, unit, factor in (
-            ("employed", "jobs (employed persons)", "persons", 1.0 / scale),
-            ("unemployment_rate", "unemployment rate", "points", 100.0),
+            ("employed", N_("jobs (employed persons)"), N_("persons"), 1.0 / scale),
+            ("unemployment_rate", N_("unemployment rate"), N_("points"), 100.0),
         ):
             with_coop = _yearly_values(runs, column, year) * factor
             without = _yearly_values(counterfactual_runs, column, year) * factor
@@ -736,8 +770,8 @@ def counterfactual_table(
     return pd.DataFrame(rows, columns=list(COUNTERFACTUAL_COLUMNS))
 
 
-NET_NAMES = ("the run without cooperation", "the run with cooperation")
-"""How the gross-to-net section names the reference and the policy case."""
+NET_NAMES = (N_("the run without cooperation"), N_("the run with cooperation"))
+"""How the gross-to-net section names the reference and the policy case (messages)."""
 
 
 def net_effects(
@@ -799,33 +833,47 @@ def _float(value: object) -> float:
 
 
 def _number(value: float, *, year: bool = False) -> str:
-    """A figure for people to read: thousands separated, 3 significant digits below 100."""
+    """A figure for people to read: thousands separated, 3 significant digits below 100.
+
+    In the language in force (:func:`~ptce_sim.runs.i18n.localise`).
+    """
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return _("n/a")
     if year:
         return f"{value:.0f}"
     if abs(value) >= 100:
-        return f"{value:,.0f}"
+        return localise(f"{value:,.0f}")
     if value == int(value):
-        return f"{value:.0f}"
-    return f"{value:.3g}"
+        return localise(f"{value:.0f}")
+    return localise(f"{value:.3g}")
 
 
 def _signed(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return _("n/a")
     text = _number(value)
-    return text if text.startswith("-") or text == "n/a" else f"+{text}"
+    return text if text.startswith(localise("-")) else localise("+") + text
 
 
 def _effect(row: object) -> str:
     """One counterfactual row as text: year, indicator, median difference and interval."""
-    return (
-        f"{row.year}: {row.indicator} {_signed(row.difference_median)} {row.unit} "
-        f"(90% interval {_signed(row.difference_q05)} to {_signed(row.difference_q95)})"
+    return _("{year}: {indicator} {median} {unit} (90% interval {low} to {high})").format(
+        year=row.year,
+        indicator=_(row.indicator),
+        median=_signed(row.difference_median),
+        unit=_(row.unit),
+        low=_signed(row.difference_q05),
+        high=_signed(row.difference_q95),
     )
 
 
+def _share(value: float) -> str:
+    """A share as a whole percentage (``54%``), in the language in force."""
+    return localise(f"{100 * value:.0f}%")
+
+
 def _percent(value: float) -> str:
-    return "n/a" if not math.isfinite(value) else f"{100 * value:+.0f}%"
+    return _("n/a") if not math.isfinite(value) else localise(f"{100 * value:+.0f}%")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -855,7 +903,8 @@ def write_report(
         out_dir: the folder (created if needed).
         stamp: the reference stamp of the code's results (:mod:`ptce_sim.runs.reference`), stated
             in the report so that a stale report can be told.
-        lang: the charts' language (``en`` or ``fr``); the Markdown text is English for now.
+        lang: the language (``en`` or ``fr``) of the Markdown text and the charts; the CSV tables
+            keep the result's English words.
 
     Returns:
         The files written.
@@ -868,11 +917,14 @@ def write_report(
             _plot_structures(result, out / STRUCTURES_PNG),
             _plot_counterfactual(result, out / COUNTERFACTUAL_PNG),
         ]
-    if result.unemployment is not None and result.rates is not None:
-        title = f"{result.scenario.run.name}: unemployment beside France and the Landes"
-        written.append(
-            unemployment.plot(result.unemployment, result.rates, out / UNEMPLOYMENT_PNG, title)
-        )
+        if result.unemployment is not None and result.rates is not None:
+            title = _("{scenario}: unemployment beside France and the Landes").format(
+                scenario=result.scenario.run.name
+            )
+            written.append(
+                unemployment.plot(result.unemployment, result.rates, out / UNEMPLOYMENT_PNG, title)
+            )
+        text = markdown(result, stamp=stamp)
     for name, frame in (
         ("validation_targets.csv", result.table),
         ("validation_patterns.csv", result.patterns),
@@ -888,12 +940,16 @@ def write_report(
         atomic.write_text(path, frame.to_csv(index=False, float_format="%.6g"))
         written.append(path)
     report = out / REPORT_NAME
-    atomic.write_text(report, markdown(result, stamp=stamp))
+    atomic.write_text(report, text)
     return [report, *written]
 
 
 def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
-    """The report's Markdown text (pure); ``stamp``: the reference stamp it is made with."""
+    """The report's Markdown text (pure); ``stamp``: the reference stamp it is made with.
+
+    In the language in force (:func:`~ptce_sim.runs.i18n.using`). The patterns' words are made
+    again from the runs in that language (:func:`pattern_table`).
+    """
     import ptce_sim
     from ptce_sim.runs.reference import stamp_line
 
@@ -904,48 +960,86 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         if list(seeds) == list(range(seeds[0], seeds[-1] + 1))
         else ", ".join(str(s) for s in seeds)
     )
+    patterns = pattern_table(scenario, targets, result.runs, result.settings)
     passed = fit.passed_count(table)
     emergent = fit.emergent(table)
-    applicable = result.patterns[result.patterns["holds"].notna()]
+    applicable = patterns[patterns["holds"].notna()]
     holding = int(applicable["holds"].astype(bool).sum())
-    predictions = applicable[applicable["basis"].str.startswith(PREDICTION)]
+    predictions = applicable[applicable["basis"].str.startswith(_(PREDICTION))]
+    holds_share = _share(result.settings.holds_share)
+    near, far = _share(PASS_BAND), _share(FAR_BAND)
     lines = [
-        f"# Validation: {scenario.run.title or scenario.run.name}",
+        _("# Validation: {title}").format(title=scenario.run.title or scenario.run.name),
         "",
-        f"Scenario `{scenario.run.name}` at scale {result.scale:g}, {len(seeds)} seeds "
-        f"({seed_text}); targets `{_display_path(targets.path)}` read through "
-        f"`{_display_path(targets.mapping_path)}`; ptce-sim {ptce_sim.__version__}.",
+        ngettext(
+            "Scenario `{name}` at scale {scale}, {n} seed ({seeds}); targets `{targets}` read "
+            "through `{mapping}`; ptce-sim {version}.",
+            "Scenario `{name}` at scale {scale}, {n} seeds ({seeds}); targets `{targets}` read "
+            "through `{mapping}`; ptce-sim {version}.",
+            len(seeds),
+        ).format(
+            name=scenario.run.name,
+            scale=localise(f"{result.scale:g}"),
+            n=len(seeds),
+            seeds=seed_text,
+            targets=_display_path(targets.path),
+            mapping=_display_path(targets.mapping_path),
+            version=ptce_sim.__version__,
+        ),
         "",
-        stamp_line(stamp) if stamp else "Made without reference digests (no stamp).",
+        stamp_line(stamp) if stamp else _("Made without reference digests (no stamp)."),
         "",
         posterior_line(result.posterior),
         "",
-        "## Summary",
+        _("## Summary"),
         "",
         f"- {fit.count_line(table)}.",
-        f"- **{passed} of {len(emergent)} emergent figures** ({100 * result.share_passed:.0f}%) "
-        f"are within ±{100 * PASS_BAND:.0f}% of the observed value (goal: at least "
-        f"{100 * GOAL_SHARE:.0f}%).",
-        f"- **{result.beyond_50_count}** {'is' if result.beyond_50_count == 1 else 'are'} more "
-        f"than ±{100 * FAR_BAND:.0f}% away (goal: none).",
-        f"- Goal **{'met' if result.goal_met else 'not met'}** (emergent figures only).",
-        f"- **{holding} of {len(applicable)} patterns** hold (in at least "
-        f"{100 * result.settings.holds_share:.0f}% of the runs), of which "
-        f"{int(predictions['holds'].astype(bool).sum())} of {len(predictions)} predictions.",
+        _(
+            "- **{passed} of {n} emergent figures** ({share}) are within ±{near} of the observed "
+            "value (goal: at least {goal})."
+        ).format(
+            passed=passed,
+            n=len(emergent),
+            share=_share(result.share_passed),
+            near=near,
+            goal=_share(GOAL_SHARE),
+        ),
+        ngettext(
+            "- **{n}** is more than ±{far} away (goal: none).",
+            "- **{n}** are more than ±{far} away (goal: none).",
+            result.beyond_50_count,
+        ).format(n=result.beyond_50_count, far=far),
+        _("- Goal **met** (emergent figures only).")
+        if result.goal_met
+        else _("- Goal **not met** (emergent figures only)."),
+        _(
+            "- **{holding} of {n} patterns** hold (in at least {share} of the runs), of which "
+            "{predicted} of {predictions} predictions."
+        ).format(
+            holding=holding,
+            n=len(applicable),
+            share=holds_share,
+            predicted=int(predictions["holds"].astype(bool).sum()),
+            predictions=len(predictions),
+        ),
     ]
     for row in result.counterfactual.itertuples():
-        lines.append(f"- Cooperation effect in {_effect(row)}.")
+        lines.append(_("- Cooperation effect in {effect}.").format(effect=_effect(row)))
     lines += [
         "",
-        "## Observed figures and simulated values (emergent figures)",
+        _("## Observed figures and simulated values (emergent figures)"),
         "",
-        "The figures the model could get wrong, the only ones the fit score counts. Simulated: "
-        "median and 5%-95% quantiles over the seeds; counts are full-scale (the simulated value "
-        "divided by the scale). Error: relative error of the median. "
-        f"✅ within ±{100 * PASS_BAND:.0f}%, ⚠️ within ±{100 * FAR_BAND:.0f}%, ❌ beyond.",
+        _(
+            "The figures the model could get wrong, the only ones the fit score counts. "
+            "Simulated: median and 5%-95% quantiles over the seeds; counts are full-scale (the "
+            "simulated value divided by the scale). Error: relative error of the median. ✅ "
+            "within ±{near}, ⚠️ within ±{far}, ❌ beyond."
+        ).format(near=near, far=far),
         "",
-        "| structure | indicator | year | observed | simulated median | 90% interval | error "
-        "| fit |",
+        _(
+            "| structure | indicator | year | observed | simulated median | 90% interval | error "
+            "| fit |"
+        ),
         "|---|---|---|---:|---:|---:|---:|:---:|",
     ]
     for row in emergent.itertuples():
@@ -957,60 +1051,76 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         )
     lines += [
         "",
-        f"![simulated interval against observed value]({TARGETS_PNG})",
+        _("![simulated interval against observed value]({file})").format(file=TARGETS_PNG),
         "",
         *identities_section(table),
-        "## Patterns",
+        _("## Patterns"),
         "",
-        "Qualitative patterns the model must produce (pattern-oriented modelling), checked on "
-        f"every run; a pattern holds when it holds in at least "
-        f"{100 * result.settings.holds_share:.0f}% of the runs. None was used in calibration. "
-        "A *prediction* is a pattern the inputs do not decide, so the model could miss it; a "
-        "*check of an input* follows from the scenario (its timeline, its shocks) and only "
-        "shows that the input is read as meant.",
+        _(
+            "Qualitative patterns the model must produce (pattern-oriented modelling), checked on "
+            "every run; a pattern holds when it holds in at least {share} of the runs. None was "
+            "used in calibration. A *prediction* is a pattern the inputs do not decide, so the "
+            "model could miss it; a *check of an input* follows from the scenario (its timeline, "
+            "its shocks) and only shows that the input is read as meant."
+        ).format(share=holds_share),
         "",
-        "| group | pattern | expected | basis | runs where it holds | holds | detail |",
+        _("| group | pattern | expected | basis | runs where it holds | holds | detail |"),
         "|---|---|---|---|---:|:---:|---|",
     ]
-    for row in result.patterns.itertuples():
-        holds = "n/a" if pd.isna(row.holds) else ("✅" if row.holds else "❌")
-        share = "n/a" if not math.isfinite(row.share_of_runs) else f"{100 * row.share_of_runs:.0f}%"
+    for row in patterns.itertuples():
+        holds = _("n/a") if pd.isna(row.holds) else ("✅" if row.holds else "❌")
+        share = _("n/a") if not math.isfinite(row.share_of_runs) else _share(row.share_of_runs)
         lines.append(
             f"| {row.group} | {row.pattern} | {row.expected} | {row.basis} | {share} | {holds} "
             f"| {row.detail} |"
         )
     lines += [
         "",
-        f"![structures' employees over time]({STRUCTURES_PNG})",
+        _("![structures' employees over time]({file})").format(file=STRUCTURES_PNG),
         "",
         *(
             unemployment.markdown(result.unemployment, result.rates, UNEMPLOYMENT_PNG)
             if result.unemployment is not None and result.rates is not None
             else []
         ),
-        "## What the pole changes (counterfactual)",
+        _("## What the pole changes (counterfactual)"),
         "",
-        "The same territory with every cooperation mechanism switched off "
-        "(`Scenario.without_cooperation()`), run with the same seeds; differences are paired seed "
-        "by seed (with minus without), with the 5%-95% quantiles of the paired differences.",
+        _(
+            "The same territory with every cooperation mechanism switched off "
+            "(`Scenario.without_cooperation()`), run with the same seeds; differences are paired "
+            "seed by seed (with minus without), with the 5%-95% quantiles of the paired "
+            "differences."
+        ),
         "",
-        "| year | indicator | with cooperation | without | difference (median) | 90% interval |",
+        _("| year | indicator | with cooperation | without | difference (median) | 90% interval |"),
         "|---|---|---:|---:|---:|---:|",
     ]
     for row in result.counterfactual.itertuples():
-        unit = "%" if row.unit == "points" else ""
+        unit = localise("%") if row.unit == "points" else ""
         lines.append(
-            f"| {row.year} | {row.indicator} | {_number(row.with_cooperation)}{unit} | "
+            f"| {row.year} | {_(row.indicator)} | {_number(row.with_cooperation)}{unit} | "
             f"{_number(row.without_cooperation)}{unit} | {_signed(row.difference_median)} "
-            f"{row.unit} | {_signed(row.difference_q05)} to {_signed(row.difference_q95)} |"
+            f"{_(row.unit)} | "
+            + _("{low} to {high}").format(
+                low=_signed(row.difference_q05), high=_signed(row.difference_q95)
+            )
+            + " |"
         )
-    lines += ["", f"![employment with and without cooperation]({COUNTERFACTUAL_PNG})", ""]
+    lines += [
+        "",
+        _("![employment with and without cooperation]({file})").format(file=COUNTERFACTUAL_PNG),
+        "",
+    ]
     if result.additionality is not None:
         lines += net_section(result.additionality, result.settings)
     if targets.not_compared:
-        lines += ["## Figures not compared", ""]
+        lines += [_("## Figures not compared"), ""]
         for label, value, reason in targets.not_compared:
-            lines.append(f"- `{label}` = {_number(value)}: {reason}.")
+            lines.append(
+                _("- `{label}` = {value}: {reason}.").format(
+                    label=label, value=_number(value), reason=reason
+                )
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -1018,18 +1128,23 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
 def posterior_line(posterior: dict | None) -> str:
     """Where the calibrated parameters of the runs came from, for the report's head."""
     if posterior is None:
-        return (
+        return _(
             "Parameters: the scenario's own values for every seed (no posterior sample); the "
             "intervals cover the runs' randomness only, not what the calibration leaves uncertain."
         )
     rows = posterior["rows"]
-    return (
-        f"Parameters: each seed draws its calibrated parameters from the posterior sample "
-        f"`{_display_path(Path(posterior['file']))}` (SHA-256 {posterior['sha256'][:12]}, "
-        f"{posterior['particles']} particles, master seed {posterior['master_seed']}), the same "
-        f"particle in both runs of a pair; {len(set(rows))} distinct particles over "
-        f"{len(rows)} seeds. The intervals cover the calibration's uncertainty as well as the "
-        "runs' randomness."
+    return _(
+        "Parameters: each seed draws its calibrated parameters from the posterior sample "
+        "`{file}` (SHA-256 {sha}, {particles} particles, master seed {master_seed}), the same "
+        "particle in both runs of a pair; {distinct} distinct particles over {seeds} seeds. The "
+        "intervals cover the calibration's uncertainty as well as the runs' randomness."
+    ).format(
+        file=_display_path(Path(posterior["file"])),
+        sha=posterior["sha256"][:12],
+        particles=posterior["particles"],
+        master_seed=posterior["master_seed"],
+        distinct=len(set(rows)),
+        seeds=len(rows),
     )
 
 
@@ -1039,13 +1154,16 @@ def identities_section(table: pd.DataFrame) -> list[str]:
     if rows.empty:
         return []
     lines = [
-        "## Identities (not counted in the fit)",
+        _("## Identities (not counted in the fit)"),
         "",
-        "Figures that follow from the scenario's inputs or from another figure, as the model is "
-        "written: they cannot tell whether the model is right, so the fit score leaves them out. "
-        "Each is given with its derivation (from the mapping file's `[identities]`).",
+        _(
+            "Figures that follow from the scenario's inputs or from another figure, as the model "
+            "is written: they cannot tell whether the model is right, so the fit score leaves "
+            "them out. Each is given with its derivation (from the mapping file's "
+            "`[identities]`)."
+        ),
         "",
-        "| structure | indicator | year | observed | simulated median | error | derivation |",
+        _("| structure | indicator | year | observed | simulated median | error | derivation |"),
         "|---|---|---|---:|---:|---:|---|",
     ]
     for row in rows.itertuples():
@@ -1061,17 +1179,20 @@ def net_section(net: Additionality, settings: PatternSettings) -> list[str]:
     """The gross-to-net section of the report: a sentence, three tables and how to read them."""
     years = [y for y in settings.counterfactual_years if net.first_year <= y <= net.last_year]
     lines = [
-        "### Gross and net jobs (additionality)",
+        _("### Gross and net jobs (additionality)"),
         "",
-        "The same pairs of runs counted the way evaluators do: gross jobs are the jobs in the "
-        "pole's structures and mechanisms, net jobs the extra residents in work. "
-        + additionality.headline(net, *NET_NAMES),
+        _(
+            "The same pairs of runs counted the way evaluators do: gross jobs are the jobs in the "
+            "pole's structures and mechanisms, net jobs the extra residents in work."
+        )
+        + " "
+        + additionality.headline(net, *map(_, NET_NAMES)),
         "",
     ]
     for table in additionality.report_tables(net, years or [net.last_year]):
         lines += table.markdown()
-    lines += [f"- {note}" for note in additionality.NOTES]
-    lines += [f"- The figures are in `{ADDITIONALITY_CSV}`.", ""]
+    lines += [f"- {_(note)}" for note in additionality.NOTES]
+    lines += [_("- The figures are in `{file}`.").format(file=ADDITIONALITY_CSV), ""]
     return lines
 
 
@@ -1137,7 +1258,7 @@ def _plot_targets(result: ValidationResult, path: Path) -> Path:
                     if r.model_structure == TERRITORY
                     else f"{r.model_structure}: {r.indicator} ({r.period})"
                 )
-                + (" [identity]" if r.kind == fit.IDENTITY else "")
+                + (" " + _("[identity]") if r.kind == fit.IDENTITY else "")
                 for r in table.iloc[::-1].itertuples()
             ]
         )
@@ -1362,7 +1483,7 @@ def run_validate_command(
         reference_path: the reference digests whose stamp the report states (default
             ``tests/reference/digests.json`` when it exists).
         show_progress: draw a progress bar on standard error.
-        lang: the charts' language (see :func:`write_report`).
+        lang: the report's and the charts' language (see :func:`write_report`).
         unemployment_path: observed unemployment rates to set the simulated rate beside
             (default :data:`RATES_NAME` beside the targets file, when it exists).
         posterior_path: a calibration's posterior sample each seed draws its calibrated
@@ -1437,10 +1558,12 @@ def run_displacement_command(
     *,
     reference_path: str | Path | None = None,
     show_progress: bool = True,
+    lang: str = DEFAULT,
 ) -> int:
     """Body of ``ptce-sim displacement SCENARIO [--replicates N] [--scale X] [--out DIR]``.
 
-    Net jobs of the pole at each level of displacement (:mod:`ptce_sim.studies.displacement`).
+    Net jobs of the pole at each level of displacement (:mod:`ptce_sim.studies.displacement`),
+    the report in ``lang`` (``en`` or ``fr``).
 
     Returns:
         0 when the report is written; 2 when an input is invalid (the message is printed on
@@ -1489,6 +1612,7 @@ def run_displacement_command(
         seeds=replicates,
         year=year,
         stamp=_stamp(reference_path) or "unrecorded",
+        lang=lang,
     )
     print(f"net jobs at each level of displacement, {year}: report: {report}")
     return 0
