@@ -15,6 +15,7 @@ from ptce_sim.config.scenario import (
     CreateStructureSpec,
     EventSpec,
     FundingCallSpec,
+    LegalFormChangeSpec,
     PlantClosureSpec,
     PolicySwitchSpec,
     Scenario,
@@ -75,6 +76,8 @@ def apply_event(model: PtceModel, event: EventSpec) -> None:
                 model.treasury.create_fund()
             if event.formalise_pole:
                 model.network.formalise()
+        case LegalFormChangeSpec():
+            model.legal_forms.change(event)
     model.events_applied.append((month, event.type, event.note or event.type))
 
 
