@@ -63,7 +63,9 @@ def fingerprint(model: PtceModel) -> str:
     for array in (model.people.status, model.people.employer, model.firms.cash):
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(repr([(s.name, round(s.cash, 6)) for s in model.pole.structures]).encode())
-    digest.update(repr(sorted((str(k), round(v, 6)) for k, v in model.ledger.totals.items())).encode())
+    digest.update(
+        repr(sorted((str(k), round(v, 6)) for k, v in model.ledger.totals.items())).encode()
+    )
     return digest.hexdigest()
 
 
@@ -156,9 +158,7 @@ def test_paired_runs_are_identical_until_the_colleges_decide_otherwise():
     else:
         pytest.fail("no decision differed")
     assert models[0].year >= 1993
-    (p0, a0), (p1, a1) = next(
-        (x, y) for x, y in zip(*decisions, strict=False) if x != y
-    )
+    (p0, a0), (p1, a1) = next((x, y) for x, y in zip(*decisions, strict=False) if x != y)
     assert p0 == p1 and p0.origin != "firms" and not a0 and a1  # same project, decision flipped
     # the month's agenda and its draws were the same; what follows may differ
     assert len(decisions[0]) == len(decisions[1])

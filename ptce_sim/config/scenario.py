@@ -809,7 +809,7 @@ MARKET_KINDS = frozenset(
 
 
 class LegalForm(StrEnum):
-    """The legal forms of the pole's structures (see :mod:`ptce_sim.simulation.mechanisms.legal_forms`)."""
+    """The legal forms of the pole's structures (rules in :mod:`~ptce_sim.simulation.mechanisms`)."""
 
     ASSOCIATION = "association"
     SCOP = "scop"
@@ -1039,14 +1039,14 @@ class ProjectOriginsSpec(Strict):
     firms: ProjectOriginSpec = ProjectOriginSpec(jobs=2, job_quality=0.7, social_utility=0.3)
     structures: ProjectOriginSpec = ProjectOriginSpec(jobs=1, job_quality=0.6, social_utility=0.6)
     seekers: ProjectOriginSpec = ProjectOriginSpec(jobs=3, job_quality=0.4, social_utility=0.9)
-    authorities: ProjectOriginSpec = ProjectOriginSpec(
-        jobs=2, job_quality=0.6, social_utility=0.6
-    )
+    authorities: ProjectOriginSpec = ProjectOriginSpec(jobs=2, job_quality=0.6, social_utility=0.6)
 
 
 class DeliberationSpec(Strict):
-    """The CBE's colleges deliberate on the territory's projects (see
-    :mod:`ptce_sim.simulation.mechanisms.deliberation`)."""
+    """How the CBE's colleges deliberate on the territory's projects.
+
+    The rules are in :mod:`ptce_sim.simulation.mechanisms.deliberation`.
+    """
 
     meetings_per_year: Annotated[int, Field(ge=1, le=12)] = Field(
         4, description="Meetings of the colleges a year; a project waits for the next one."
@@ -1055,7 +1055,8 @@ class DeliberationSpec(Strict):
         14.0, description="Animator staff hours to prepare and deliberate one project (paid)."
     )
     required_share: Probability = Field(
-        0.5, description="A project is accepted when the weights of the colleges for it exceed this."
+        0.5,
+        description="A project is accepted when the weights of the colleges for it exceed this.",
     )
     colleges: list[CollegeSpec] = Field(default_factory=_four_colleges, min_length=1)
     employer_sectors: list[str] = Field(
@@ -1082,7 +1083,9 @@ class DeliberationSpec(Strict):
         _check_unique([c.name for c in self.colleges], "colleges", "college")
         total = sum(c.weight for c in self.colleges)
         if abs(total - 1.0) > 1e-6:
-            raise FieldProblem("colleges", f"the colleges' weights must sum to 1, they sum to {total:g}")
+            raise FieldProblem(
+                "colleges", f"the colleges' weights must sum to 1, they sum to {total:g}"
+            )
         return self
 
 
@@ -1250,7 +1253,9 @@ class Scenario(Strict):
                 f"{where}.public_members",
                 f"only a SCIC has public members (authorities holding shares); this is a {form}",
             )
-        _check_known(members, {a.name for a in self.authorities}, f"{where}.public_members", "authority")
+        _check_known(
+            members, {a.name for a in self.authorities}, f"{where}.public_members", "authority"
+        )
         for name in members:
             self._check_active(name, event, where)
 

@@ -83,7 +83,10 @@ def deliberation_option(model: PtceModel, base: dict, axis, colours: dict[str, s
     option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
     option["grid"]["top"] = 140
     option["xAxis"] = axis(
-        _("year"), type="category", data=[str(y) for y in years], nameGap=36,
+        _("year"),
+        type="category",
+        data=[str(y) for y in years],
+        nameGap=36,
         axisLabel={"interval": 4},
     )
     option["yAxis"] = [

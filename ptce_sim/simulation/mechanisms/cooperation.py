@@ -12,9 +12,10 @@ are array operations.
 Firms hear of a GE when they have a fractional need, of a GEIQ when they cannot find skilled
 staff, more often as the structure's reputation (the mean trust of its ties) grows; they join or
 leave by weighing its benefit against its price (:mod:`firm_choices`). Members with a need no
-tool meets ask the animator for a project (by sector: see
-:mod:`~ptce_sim.simulation.mechanisms.deliberation`, where the CBE's colleges decide on it). Once the pole is formalised, core structures and
-authorities join the pact, and firms whose trust passes ``charter_trust`` sign the charter.
+tool meets ask the animator for a project (by sector), on which the CBE's colleges decide
+(:mod:`~ptce_sim.simulation.mechanisms.deliberation`). Once the pole is formalised, core
+structures and authorities join the pact, and firms whose trust passes ``charter_trust`` sign
+the charter.
 """
 
 from __future__ import annotations
@@ -237,8 +238,9 @@ class CooperationNetwork:
         return np.isin(model.firms.sector, wanted)
 
     def requests(self) -> int:
-        """Members with a need no tool meets ask the animator for a project: firms (counted by
-        their sector) and structures in difficulty; returns the requests.
+        """Members with a need no tool meets ask the animator for a project; returns the requests.
+
+        Firms' requests are counted by their sector, structures' in difficulty apart.
         """
         model = self.model
         animator = model.pole.animator()

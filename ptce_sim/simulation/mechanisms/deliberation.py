@@ -117,8 +117,10 @@ class Deliberation:
             self.pending[(origin, sector)] += count
 
     def step(self, animator: Structure) -> None:
-        """The animator's month: requests of seekers and funders, projects formed, the meeting
-        when there is one, launches of accepted projects within its cash.
+        """The animator's month of deliberation.
+
+        Requests of job seekers and funders arrive, projects form, the colleges meet when the
+        month has a meeting, and accepted projects launch within the animator's cash.
         """
         model = self.model
         if not model.cooperation_on:
@@ -147,7 +149,9 @@ class Deliberation:
 
     def _form_projects(self) -> None:
         """Every ``requests_per_launch × scale`` requests of one origin and sector: a project."""
-        needed = max(1, round(self.model.spec.mechanisms.cooperation.requests_per_launch * self.model.scale))
+        needed = max(
+            1, round(self.model.spec.mechanisms.cooperation.requests_per_launch * self.model.scale)
+        )
         for key in sorted(self.pending):
             while self.pending[key] >= needed:
                 self.pending[key] -= needed

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ptce_sim.config.scenario import StructureKind
@@ -11,13 +9,12 @@ from ptce_sim.simulation.accounts import FIRMS, Flow
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.agents.structures.base import Structure
 
-if TYPE_CHECKING:
-    from ptce_sim.simulation.interface import Context
-
 
 class Animator(Structure):
-    """CBE: runs the pole (network, PLIE, skills planning); its colleges deliberate on projects
-    (:mod:`~ptce_sim.simulation.mechanisms.deliberation`)."""
+    """CBE: runs the pole (network, PLIE, skills planning); its colleges decide on projects.
+
+    The deliberation's rules are in :mod:`~ptce_sim.simulation.mechanisms.deliberation`.
+    """
 
     kind = StructureKind.ANIMATOR
     indicators = Structure.indicators | {"employers_involved", "member_firms"}
