@@ -18,6 +18,7 @@ import math
 import numpy as np
 import pytest
 
+from ptce_sim.config.overrides import narrow_years
 from ptce_sim.config.scenario import LegalForm, Scenario, StructureKind, StructureSpec
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
 from ptce_sim.simulation.accounts import Flow
@@ -32,23 +33,11 @@ RETAIL = 3
 
 
 def short(scenario: Scenario, start: int, end: int, change=None) -> Scenario:
-    """``scenario`` over ``start``-``end``: the structures and policies of earlier years from the
-    start, earlier shocks and calls dropped; ``change(data)`` edits the rest."""
+    """``scenario`` changed by ``change(data)``, then run over ``start``-``end`` only."""
     data = scenario.model_dump(mode="python")
-    data["run"].update(start_year=start, end_year=end)
-    kept = ("create_structure", "policy", "legal_form")
-    events = []
-    for event in data["events"]:
-        year = int(event["date"][:4])
-        if year > end or (year < start and event["type"] not in kept):
-            continue
-        if year < start:
-            event["date"] = f"{start:04d}-01"
-        events.append(event)
-    data["events"] = events
     if change is not None:
         change(data)
-    return Scenario.model_validate(data)
+    return narrow_years(Scenario.model_validate(data), start, end)
 
 
 def employers_without_retail(data: dict) -> None:
