@@ -4,8 +4,8 @@
   the sectors of the employers' college) flips the colleges' decision, with every random draw
   kept: paired runs are identical until the first decision that changes.
 * Legal forms change outcomes: a SCIC keeps its reserves and its public members bring capital,
-  where a work-integration company pays out part of its surplus; over 20 paired seeds the SCIC
-  holds more cash after the 2008 shock.
+  where a worker cooperative (SCOP) shares most of its surplus with its workers and members; over
+  20 paired seeds the SCIC holds more cash after the 2008 shock.
 * Bad input gives one-line errors naming the file and the field.
 """
 
@@ -279,11 +279,11 @@ def test_perf_becomes_a_scic_in_2012_with_its_public_members():
     ]
 
 
-def eole_as_a_company(data: dict) -> None:
-    """SCIC EOLE as a work-integration company: no public members, a share paid out."""
+def eole_as_a_scop(data: dict) -> None:
+    """SCIC EOLE as a worker cooperative: no public members, 60% of its surplus paid out."""
     for event in data["events"]:
         if event["type"] == "create_structure" and event["structure"]["name"] == "SCIC EOLE":
-            event["structure"].update(legal_form="work_integration", public_members=[])
+            event["structure"].update(legal_form="scop", public_members=[])
 
 
 @pytest.mark.slow
@@ -292,7 +292,7 @@ def test_a_scic_keeps_more_cash_through_the_2008_shock_over_20_seeds():
     jobs = {}
     for seed in SEEDS:
         jobs[("scic", seed)] = (short(base_scenario(SCALE), 2005, 2011), seed)
-        jobs[("company", seed)] = (short(base_scenario(SCALE), 2005, 2011, eole_as_a_company), seed)
+        jobs[("scop", seed)] = (short(base_scenario(SCALE), 2005, 2011, eole_as_a_scop), seed)
     outcomes = run_many(jobs)
 
     def eole_cash(key) -> float:
@@ -301,9 +301,9 @@ def test_a_scic_keeps_more_cash_through_the_2008_shock_over_20_seeds():
         return float(rows["cash_eur"].iloc[0]) if len(rows) else 0.0
 
     for seed in SEEDS:  # identical until EOLE opens (2006)
-        before = [outcomes[(k, seed)].territory.query("year < 2006") for k in ("scic", "company")]
+        before = [outcomes[(k, seed)].territory.query("year < 2006") for k in ("scic", "scop")]
         assert before[0].equals(before[1])
-    diff = np.array([eole_cash(("scic", s)) - eole_cash(("company", s)) for s in SEEDS])
+    diff = np.array([eole_cash(("scic", s)) - eole_cash(("scop", s)) for s in SEEDS])
     band = 2 * diff.std(ddof=1) / math.sqrt(len(diff))
     assert diff.mean() > band, (diff, band)
     assert outcomes[("scic", 0)].at(2011, "scic_reserves_eur") > 0
