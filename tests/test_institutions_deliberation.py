@@ -277,6 +277,9 @@ def test_perf_becomes_a_scic_in_2012_with_its_public_members():
         "Seignanx intercommunality",
         "Aquitaine region",
     ]
+    later = short(base_scenario(SCALE), 2014, 2014)  # narrowed: the change moves to the start
+    changes = [(e.structure, e.year, e.month) for e in later.events if e.type == "legal_form"]
+    assert changes == [("SCIC PERF", 2014, 1)]
 
 
 def eole_as_a_scop(data: dict) -> None:
