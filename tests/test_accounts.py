@@ -95,7 +95,7 @@ def test_without_the_pole_there_is_no_fee_grant_launch_or_treasury_flow(books) -
                 with_pole[flow] = with_pole.get(flow, 0.0) + amount
     _, without = books[("seignanx_no_cooperation.toml", 0)]
     pole_flows = ("member_fees", "launch", "loan", "repayment", "fund_contribution")
-    pole_flows += ("call_application", "opca_funding")
+    pole_flows += ("call_application", "opca_funding", "deliberation")
     calls = ("call_budget", "call_grant")
     assert all(without.get(flow, 0.0) == 0.0 for flow in calls), without
     assert all(with_pole.get(flow, 0.0) > 0 for flow in pole_flows), with_pole

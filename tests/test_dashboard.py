@@ -576,10 +576,18 @@ def test_the_view_is_plain_json_at_every_stage(session):
     assert "CBE du Seignanx" in names and any(n.startswith("Other ESS members") for n in names)
     network = view.networks[0]["series"][0]
     graph = session.model.network.graph
-    assert len(network["data"]) == graph.number_of_nodes()
-    assert len(network["links"]) == graph.number_of_edges()
+    colleges = [n for n in network["data"] if n["id"].startswith("college:")]
+    assert len(colleges) == 4  # the CBE's colleges, around the animator
+    assert len(network["data"]) == graph.number_of_nodes() + len(colleges)
+    assert len(network["links"]) == graph.number_of_edges() + len(colleges)
     categories = {c["name"] for c in network["categories"]}
-    assert {"Animator", "GE / GEIQ", "Member firms", "Authorities"} <= categories
+    assert {"Animator", "GE / GEIQ", "Member firms", "Authorities", "CBE colleges"} <= categories
+    decided = view.deliberation["series"]
+    assert [s["name"] for s in decided][:2] == ["Accepted", "Refused"]
+    counts = [session.model.deliberation.year_counts(y) for y in range(1970, 2007)]
+    assert sum(v or 0 for s in decided[:3] for v in s["data"]) == sum(
+        c["accepted"] + c["refused"] + c["lapsed"] for c in counts
+    )
     assert view.resilience_text[0]["shock"].endswith("downturn")
     assert [row[0] for row in view.table][:2] == ["Jobs", "Unemployed"]
 

@@ -2542,27 +2542,37 @@ def test_animator_sizes_its_team_on_grants_and_runs_the_plie():
     assert not off.people.plie.any() and a2.member_fees() == 0.0
 
 
-def test_animator_launches_a_project_when_requests_and_cash_allow():
+def test_accepted_projects_launch_when_the_animator_can_fund_them():
+    def no_hours(data):
+        data["deliberation"]["hours_per_project"] = 0.0
+
     model = model_of(
-        scenario(scale=1.0, cooperation={"requests_per_launch": 3, "launch_cost_eur": 1000.0})
+        scenario(
+            no_hours, scale=1.0, cooperation={"requests_per_launch": 3, "launch_cost_eur": 1000.0}
+        )
     )
     animator = create(model, StructureKind.ANIMATOR, cash_eur=5000.0)
-    animator.pending_requests = 2
+    deliberation = model.deliberation
     n = len(model.pole.structures)
-    animator.launch_tools()
-    assert len(model.pole.structures) == n
-    animator.pending_requests = 4
+    deliberation.receive("firms", 2, sector=0)
+    deliberation._form_projects()
+    assert not deliberation.agenda and animator.pending_requests == 2
+    deliberation.receive("firms", 2, sector=0)
+    deliberation._form_projects()
+    assert len(deliberation.agenda) == 1 and deliberation.pending[("firms", 0)] == 1
     animator.cash = 999.0
-    animator.launch_tools()
-    assert len(model.pole.structures) == n
+    deliberation._meet(animator)  # accepted (firms' projects: 3 colleges of 4), not funded yet
+    deliberation._launch(animator)
+    assert len(model.pole.structures) == n and len(deliberation.accepted) == 1
     animator.cash = 1000.0
-    animator.launch_tools()
+    deliberation._launch(animator)
     assert len(model.pole.structures) == n + 1
     launched = model.pole.structures[-1]
     assert launched.cash == pytest.approx(1000.0) and animator.cash == 0.0
-    assert animator.pending_requests == 1 and animator.launched == 1
+    assert deliberation.launched == 1 and not deliberation.accepted
     assert model.tally.jobs["launched_structures"] == 1
     assert launched.kind == StructureKind.ESS_ENTERPRISE and launched.in_pole
+    assert launched.spec.permanent_staff == model.spec.deliberation.origins.firms.jobs
 
 
 # ---------------------------------------------------------------------------------------------

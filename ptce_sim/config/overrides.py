@@ -294,7 +294,7 @@ def narrow_years(scenario: Scenario, start_year: int | None, end_year: int | Non
     Events after the new end are dropped. Events before the new start are:
 
     * ``create_structure``: moved to January of the start year (the structure exists from the
-      start, its founders with it);
+      start, its founders with it); ``legal_form``: likewise, after the structure's creation;
     * ``policy``: its ``set`` is folded into ``[mechanisms]``; pole formalisation and the
       solidarity fund move to January of the start year;
     * ``budget_cut``: folded into the authority's amounts (each cut item multiplied by
@@ -337,7 +337,7 @@ def trim_timeline(data: dict) -> dict:
             events.append(event)
             continue
         kind = event["type"]
-        if kind == "create_structure":
+        if kind in ("create_structure", "legal_form"):  # a change of form after the creation
             events.append({**event, "date": f"{start:04d}-01"})
         elif kind == "policy":
             for path, value in event.get("set", {}).items():

@@ -808,6 +808,31 @@ MARKET_KINDS = frozenset(
 """Kinds of structure that live from a market (and name the one they sell in)."""
 
 
+class LegalForm(StrEnum):
+    """The legal forms of the pole's structures (rules in :mod:`~ptce_sim.simulation.mechanisms`)."""
+
+    ASSOCIATION = "association"
+    SCOP = "scop"
+    SCIC = "scic"
+    EMPLOYER_GROUP = "employer_group"
+    GEIQ = "geiq"
+    WORK_INTEGRATION = "work_integration"
+
+
+FORM_OF_KIND = {
+    StructureKind.GEIQ: LegalForm.GEIQ,
+    StructureKind.EMPLOYER_GROUP: LegalForm.EMPLOYER_GROUP,
+    StructureKind.WORK_INTEGRATION: LegalForm.WORK_INTEGRATION,
+    StructureKind.INTEGRATION_RESTAURANT: LegalForm.WORK_INTEGRATION,
+}
+"""The legal form a structure of a kind has when its scenario does not say (else: association)."""
+KIND_OF_FORM = {
+    LegalForm.GEIQ: StructureKind.GEIQ,
+    LegalForm.EMPLOYER_GROUP: StructureKind.EMPLOYER_GROUP,
+}
+"""Legal forms that only one kind of structure may take (a GEIQ or GE label is its activity)."""
+
+
 class StructureSpec(Strict):
     """A named structure created by the timeline."""
 
@@ -843,6 +868,18 @@ class StructureSpec(Strict):
     capacity: Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)] = Field(
         0.0, description="Kind-specific capacity (CAE: project holders; training centre: seats)."
     )
+    legal_form: LegalForm | None = Field(
+        None, description="Its legal form; default: by kind (FORM_OF_KIND), else association."
+    )
+    public_members: list[str] = Field(
+        default_factory=list,
+        description="Authorities that take shares in it: a SCIC's public college (SCIC only).",
+    )
+
+    @property
+    def form(self) -> LegalForm:
+        """Its legal form, declared or the default of its kind."""
+        return self.legal_form or FORM_OF_KIND.get(self.kind, LegalForm.ASSOCIATION)
 
 
 class EventSpec(Strict):
@@ -954,6 +991,17 @@ class PolicySwitchSpec(EventSpec):
         return self
 
 
+class LegalFormChangeSpec(EventSpec):
+    """A structure changes its legal form (e.g. the PERF training centre becomes a SCIC)."""
+
+    type: Literal["legal_form"]
+    structure: str = Field(min_length=1)
+    legal_form: LegalForm
+    public_members: list[str] = Field(
+        default_factory=list, description="Authorities that take shares in it (SCIC only)."
+    )
+
+
 Event = Annotated[
     CreateStructureSpec
     | SectorShockSpec
@@ -961,11 +1009,138 @@ Event = Annotated[
     | FundingCallSpec
     | BudgetCutSpec
     | FundingLevelSpec
-    | PolicySwitchSpec,
+    | PolicySwitchSpec
+    | LegalFormChangeSpec,
     Field(discriminator="type"),
 ]
 
 SHOCK_EVENT_TYPES = ("sector_shock", "plant_closure", "budget_cut")
+
+
+# --------------------------------------------------------------------------------------------
+# Institutions: the CBE's deliberation, the legal forms
+# --------------------------------------------------------------------------------------------
+
+CollegeName = Literal["authorities", "employers", "unions", "civil_society"]
+"""The CBE's four colleges (local authorities, employers, employees' unions, civil society)."""
+
+
+class CollegeSpec(Strict):
+    """A college of the CBE and the weight of its vote in the statutes' decision rule."""
+
+    name: CollegeName
+    weight: Probability = Field(description="Its share of the votes (the weights sum to 1).")
+
+
+def _four_colleges() -> list[CollegeSpec]:
+    return [CollegeSpec(name=n, weight=0.25) for n in CollegeName.__args__]
+
+
+class ProjectOriginSpec(Strict):
+    """What a project brought by one kind of requester is like (before the colleges weigh it)."""
+
+    jobs: Annotated[int, Field(ge=1, le=1000)] = Field(
+        1, description="Jobs it expects to create at full scale (its permanent staff)."
+    )
+    job_quality: Probability = Field(
+        0.5, description="Quality of those jobs (stable contracts, hours, pay) in [0, 1]."
+    )
+    social_utility: Probability = Field(
+        0.5, description="Its social utility (needs the market serves poorly) in [0, 1]."
+    )
+
+
+class ProjectOriginsSpec(Strict):
+    """Project templates by requester: member firms, structures, job seekers, authorities."""
+
+    firms: ProjectOriginSpec = ProjectOriginSpec(jobs=2, job_quality=0.7, social_utility=0.3)
+    structures: ProjectOriginSpec = ProjectOriginSpec(jobs=1, job_quality=0.6, social_utility=0.6)
+    seekers: ProjectOriginSpec = ProjectOriginSpec(jobs=3, job_quality=0.4, social_utility=0.9)
+    authorities: ProjectOriginSpec = ProjectOriginSpec(jobs=2, job_quality=0.6, social_utility=0.6)
+
+
+class DeliberationSpec(Strict):
+    """How the CBE's colleges deliberate on the territory's projects.
+
+    The rules are in :mod:`ptce_sim.simulation.mechanisms.deliberation`.
+    """
+
+    meetings_per_year: Annotated[int, Field(ge=1, le=12)] = Field(
+        4, description="Meetings of the colleges a year; a project waits for the next one."
+    )
+    hours_per_project: NonNegative = Field(
+        14.0, description="Animator staff hours to prepare and deliberate one project (paid)."
+    )
+    required_share: Probability = Field(
+        0.5,
+        description="A project is accepted when the weights of the colleges for it exceed this.",
+    )
+    colleges: list[CollegeSpec] = Field(default_factory=_four_colleges, min_length=1)
+    employer_sectors: list[str] = Field(
+        default_factory=list, description="Sectors of the employers' college; empty = all."
+    )
+    max_public_cost_per_job_eur: NonNegative = Field(
+        40000.0, description="Authorities vote for a project whose public cost per job is within."
+    )
+    min_job_quality: Probability = Field(0.5, description="Unions vote for job quality above.")
+    min_social_utility: Probability = Field(
+        0.5, description="Civil society votes for social utility above."
+    )
+    seekers_per_request: Positive = Field(
+        50.0,
+        description="Long-term job seekers the PLIE cannot follow that make one request a year.",
+    )
+    authority_requests_per_year: NonNegative = Field(
+        0.5, description="Requests a year of each funder of the animation."
+    )
+    origins: ProjectOriginsSpec = ProjectOriginsSpec()
+
+    @model_validator(mode="after")
+    def _statutes(self) -> DeliberationSpec:
+        _check_unique([c.name for c in self.colleges], "colleges", "college")
+        total = sum(c.weight for c in self.colleges)
+        if abs(total - 1.0) > 1e-6:
+            raise FieldProblem(
+                "colleges", f"the colleges' weights must sum to 1, they sum to {total:g}"
+            )
+        return self
+
+
+class FormRuleSpec(Strict):
+    """How a legal form uses a year's surplus: shares reserved, shared with workers, distributed."""
+
+    reserve_share: Probability = Field(
+        0.0, description="Share put in indivisible reserves (kept as cash, never distributed)."
+    )
+    worker_share: Probability = Field(0.0, description="Share paid to its workers.")
+    distributed_share: Probability = Field(
+        0.0, description="Share paid to its members as dividends or interest on shares."
+    )
+
+    @model_validator(mode="after")
+    def _at_most_the_surplus(self) -> FormRuleSpec:
+        total = self.reserve_share + self.worker_share + self.distributed_share
+        if total > 1.0 + 1e-9:
+            raise FieldProblem("reserve_share", f"the shares of the surplus sum to {total:g} > 1")
+        return self
+
+
+class LegalFormsSpec(Strict):
+    """What each legal form implies (see :mod:`ptce_sim.simulation.mechanisms.legal_forms`)."""
+
+    association: FormRuleSpec = FormRuleSpec()
+    scop: FormRuleSpec = FormRuleSpec(reserve_share=0.4, worker_share=0.45, distributed_share=0.15)
+    scic: FormRuleSpec = FormRuleSpec(reserve_share=0.575)
+    employer_group: FormRuleSpec = FormRuleSpec()
+    geiq: FormRuleSpec = FormRuleSpec()
+    work_integration: FormRuleSpec = FormRuleSpec()
+    public_share_capital_eur: NonNegative = Field(
+        10000.0, description="Shares each public member of a SCIC subscribes when it joins."
+    )
+
+    def rule(self, form: LegalForm) -> FormRuleSpec:
+        """The surplus rule of a legal form."""
+        return getattr(self, form.value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1006,6 +1181,8 @@ class Scenario(Strict):
     finance: FinanceSpec = FinanceSpec()
     authorities: list[AuthoritySpec] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    deliberation: DeliberationSpec = Field(default_factory=lambda: DeliberationSpec())
+    legal_forms: LegalFormsSpec = LegalFormsSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -1019,6 +1196,7 @@ class Scenario(Strict):
         authority_names = {a.name for a in self.authorities}
         self._check_markets(sector_names)
         created: set[str] = set()
+        kinds: dict[str, StructureKind] = {}
         creations = {
             event.structure.name: (i, event.date)
             for i, event in enumerate(self.events)
@@ -1053,7 +1231,10 @@ class Scenario(Strict):
                         )
                     _check_known(spec.sectors, sector_names, f"{where}.structure.sectors", "sector")
                     self._check_market_of(spec.kind, spec.market, f"{where}.structure.market")
+                    _check_form(spec.kind, spec.form, f"{where}.structure.legal_form")
+                    self._check_members(spec.form, spec.public_members, event, f"{where}.structure")
                     created.add(spec.name)
+                    kinds[spec.name] = spec.kind
                 case SectorShockSpec(sectors=names):
                     _check_known(names, sector_names, f"{where}.sectors", "sector")
                 case PlantClosureSpec(sector=name):
@@ -1068,7 +1249,36 @@ class Scenario(Strict):
                 case PolicySwitchSpec():
                     for path, value in event.set.items():
                         check_mechanism_path(self.mechanisms, path, value, f"{where}.set.{path}")
+                case LegalFormChangeSpec(structure=name):
+                    if name not in created:
+                        raise FieldProblem(
+                            f"{where}.structure",
+                            f"structure {name!r} is not created before {event.date}",
+                        )
+                    _check_form(kinds[name], event.legal_form, f"{where}.legal_form")
+                    self._check_members(event.legal_form, event.public_members, event, where)
+        _check_known(
+            self.deliberation.employer_sectors,
+            sector_names,
+            "deliberation.employer_sectors",
+            "sector",
+        )
         return self
+
+    def _check_members(
+        self, form: LegalForm, members: list[str], event: EventSpec, where: str
+    ) -> None:
+        """Only a SCIC has public members: known authorities that exist by the event's date."""
+        if members and form != LegalForm.SCIC:
+            raise FieldProblem(
+                f"{where}.public_members",
+                f"only a SCIC has public members (authorities holding shares); this is a {form}",
+            )
+        _check_known(
+            members, {a.name for a in self.authorities}, f"{where}.public_members", "authority"
+        )
+        for name in members:
+            self._check_active(name, event, where)
 
     def _check_markets(self, sector_names: set[str]) -> None:
         """Markets displace known sectors; whoever sells in a market names one that exists."""
@@ -1215,6 +1425,13 @@ def _first_message(exc: Exception) -> str:
     if callable(errors):
         return errors()[0]["msg"]
     return str(exc)
+
+
+def _check_form(kind: StructureKind, form: LegalForm, where: str) -> None:
+    """A GEIQ or employer-group form belongs to a structure of that kind only."""
+    only = KIND_OF_FORM.get(form)
+    if only is not None and kind != only:
+        raise FieldProblem(where, f"legal form {form} is for a {only} structure, not a {kind}")
 
 
 def _check_unique(names: list[str], section: str, what: str) -> None:

@@ -103,6 +103,13 @@ class Flow(StrEnum):
     INTEREST = "interest"
     """Interest: a borrower of the treasury pays its lender; a firm with negative cash pays its
     bank (the rest of the world)."""
+    DELIBERATION = "deliberation"
+    """The animator's staff hours spent preparing and holding the colleges' deliberations, paid
+    as wages."""
+    SHARE_CAPITAL = "share_capital"
+    """An authority takes shares in a SCIC (its public college), from its budget."""
+    SURPLUS_SHARING = "surplus_sharing"
+    """A cooperative (a SCOP) pays its workers their share of the year's surplus."""
 
 
 class Ledger:

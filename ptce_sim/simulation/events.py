@@ -16,6 +16,7 @@ from ptce_sim.config.scenario import (
     EventSpec,
     FundingCallSpec,
     FundingLevelSpec,
+    LegalFormChangeSpec,
     PlantClosureSpec,
     PolicySwitchSpec,
     Scenario,
@@ -80,6 +81,8 @@ def apply_event(model: PtceModel, event: EventSpec) -> None:
                 model.treasury.create_fund()
             if event.formalise_pole:
                 model.network.formalise()
+        case LegalFormChangeSpec():
+            model.legal_forms.change(event)
     model.events_applied.append((month, event.type, event.note or event.type))
 
 

@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.agents.firms import FirmTable
     from ptce_sim.simulation.agents.persons import PersonTable
     from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
+    from ptce_sim.simulation.mechanisms.deliberation import Deliberation
     from ptce_sim.simulation.mechanisms.demography import Demography
     from ptce_sim.simulation.mechanisms.economy import Economy
     from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
+    from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
     from ptce_sim.simulation.mechanisms.markets import Markets
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
@@ -66,7 +68,8 @@ class Context(Protocol):
         agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
     Mechanisms: ``demography``, ``economy``, ``markets``, ``firm_accounts``, ``labour``,
-    ``training``, ``funding``, ``treasury``, ``network``.
+    ``training``, ``funding``, ``treasury``, ``network``, ``deliberation`` (the CBE's colleges),
+    ``legal_forms`` (structures' legal forms, reserves and public members).
     """
 
     spec: Scenario
@@ -94,6 +97,8 @@ class Context(Protocol):
     funding: Funding
     treasury: Treasury
     network: CooperationNetwork
+    deliberation: Deliberation
+    legal_forms: LegalForms
 
     @property
     def year(self) -> int:

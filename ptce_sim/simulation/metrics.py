@@ -65,6 +65,11 @@ TERRITORY_COLUMNS = (
     "employed_rsa",
     "jobs_held_by_non_residents",
     "induced_jobs",
+    "projects_deliberated",
+    "projects_accepted",
+    "projects_refused",
+    "projects_lapsed",
+    "scic_reserves_eur",
 )
 """The territory's yearly columns. Population columns (``population``, ``labour_force``,
 ``employed``, ``unemployed``, ``unemployment_rate``, ``long_term_unemployed``, ``in_training``,
@@ -208,6 +213,8 @@ def territory_row(
         "employed_rsa": int(np.count_nonzero(in_work & people.ever_unemployed_24m)),
         "jobs_held_by_non_residents": commuting.jobs_held(model),
         "induced_jobs": model.economy.induced_jobs(),
+        **{f"projects_{k}": n for k, n in model.deliberation.year_counts(year).items()},
+        "scic_reserves_eur": model.legal_forms.scic_reserves(),
     }
 
 

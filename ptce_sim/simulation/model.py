@@ -29,11 +29,13 @@ from ptce_sim.simulation.agents.persons import EMPLOYED, PersonTable
 from ptce_sim.simulation.build import build_territory
 from ptce_sim.simulation.mechanisms import commuting
 from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
+from ptce_sim.simulation.mechanisms.deliberation import Deliberation
 from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
 from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
+from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
 from ptce_sim.simulation.mechanisms.markets import Markets
 from ptce_sim.simulation.mechanisms.training import TrainingMechanism
 from ptce_sim.simulation.mechanisms.treasury import Treasury
@@ -110,6 +112,8 @@ class PtceModel(mesa.Model):
         self.training = TrainingMechanism(self)
         self.treasury = Treasury(self)
         self.network = CooperationNetwork(self)
+        self.deliberation = Deliberation(self)
+        self.legal_forms = LegalForms(self)
         build_territory(self)
         self.running = True
 
@@ -157,6 +161,7 @@ class PtceModel(mesa.Model):
         self.recorder.close_year(self)
         self.treasury.new_year()
         self.markets.new_year()
+        self.legal_forms.close_year()
         for structure in self.pole.structures:
             structure.year.reset()
 

@@ -68,6 +68,7 @@ class Pole:
         """A structure of the territory that is not (yet) in the pole."""
         structure = make_structure(self.model, spec)
         structure.in_pole = False
+        self.model.legal_forms.opened(structure)
         self.structures.append(structure)
         self.version += 1
         return structure
@@ -82,6 +83,7 @@ class Pole:
         self.version += 1
         model.staff.grow(len(model.orgs))
         network.add_node(structure.org)
+        model.legal_forms.opened(structure)
         by_name = {s.name: s for s in self.structures if s.alive}
         for name in founders:
             if name in by_name:  # a founder that has failed since no longer sits on boards

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from ptce_sim.interfaces.dashboard.institutions import college_nodes, deliberation_option
 from ptce_sim.interfaces.dashboard.net import live_panel
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
@@ -95,7 +96,8 @@ KIND_GROUPS: dict[str, tuple[str, str]] = {
     "classic_firm": (N_("Member firms"), GREY),
 }
 AUTHORITY_GROUP = (N_("Authorities"), SKY)
-CATEGORIES = list(dict.fromkeys([*KIND_GROUPS.values(), AUTHORITY_GROUP]))
+COLLEGE_GROUP = (N_("CBE colleges"), BLACK)
+CATEGORIES = list(dict.fromkeys([*KIND_GROUPS.values(), AUTHORITY_GROUP, COLLEGE_GROUP]))
 """Node categories of the network chart: (name, colour), in legend order."""
 
 LAYOUT_ITERATIONS_FIRST = 50
@@ -799,6 +801,9 @@ def network_option(branch: Branch, title: str | None = None) -> dict:
         }
         for a, b, trust in graph.edges(data="trust", default=0.0)
     ]
+    colleges, college_links = college_nodes(model, pos, index[COLLEGE_GROUP])
+    nodes += colleges
+    links += college_links
     option = _base(title or _("The cooperation network"), _year_of(model))
     option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": SMALL}}
     option["legend"] = {
@@ -919,6 +924,8 @@ class View:
     """Gross and net jobs since the fork, B against A (see :func:`.net.net_panel`)."""
     lang: str = "en"
     """The language of its texts (see :mod:`ptce_sim.runs.i18n`)."""
+    deliberation: dict | None = None
+    """The CBE colleges' decisions per year and the SCICs' reserves (first branch)."""
 
 
 def run_status(session: Session) -> str:
@@ -995,4 +1002,10 @@ def build_view(session: Session) -> View:
                 else None
             ),
             lang=session.lang,
+            deliberation=deliberation_option(
+                model,
+                _base(_("The CBE's colleges: projects decided"), _year_of(model)),
+                _axis,
+                {"accepted": GREEN, "refused": VERMILLION, "lapsed": GREY, "reserves": BLUE},
+            ),
         )

@@ -12,8 +12,10 @@ are array operations.
 Firms hear of a GE when they have a fractional need, of a GEIQ when they cannot find skilled
 staff, more often as the structure's reputation (the mean trust of its ties) grows; they join or
 leave by weighing its benefit against its price (:mod:`firm_choices`). Members with a need no
-tool meets ask the animator for a project. Once the pole is formalised, core structures and
-authorities join the pact, and firms whose trust passes ``charter_trust`` sign the charter.
+tool meets ask the animator for a project (by sector), on which the CBE's colleges decide
+(:mod:`~ptce_sim.simulation.mechanisms.deliberation`). Once the pole is formalised, core
+structures and authorities join the pact, and firms whose trust passes ``charter_trust`` sign
+the charter.
 """
 
 from __future__ import annotations
@@ -236,7 +238,10 @@ class CooperationNetwork:
         return np.isin(model.firms.sector, wanted)
 
     def requests(self) -> int:
-        """Members with a need no tool meets ask the animator for a project."""
+        """Members with a need no tool meets ask the animator for a project; returns the requests.
+
+        Firms' requests are counted by their sector, structures' in difficulty apart.
+        """
         model = self.model
         animator = model.pole.animator()
         if animator is None or not model.cooperation_on:
@@ -249,13 +254,16 @@ class CooperationNetwork:
             | ((firms.unfilled_skilled > 1.0) & (firms.geiq == NO_ORG))
         )
         p = rule.request_rate * (rule.initial_trust + firms.trust)
-        count = int(np.count_nonzero(unmet & (model.streams.cooperation.random(len(firms)) < p)))
+        asking = unmet & (model.streams.cooperation.random(len(firms)) < p)
+        by_sector = np.bincount(firms.sector[asking], minlength=len(model.spec.sectors))
+        for sector in np.flatnonzero(by_sector).tolist():
+            model.deliberation.receive("firms", int(by_sector[sector]), sector)
         distressed = sum(1 for s in model.pole.members() if s.cash < 0)
-        count += int(
+        structures = int(
             model.streams.cooperation.binomial(distressed, min(1.0, 10 * rule.request_rate))
         )
-        animator.pending_requests += count
-        return count
+        model.deliberation.receive("structures", structures)
+        return int(by_sector.sum()) + structures
 
     def formalise(self) -> None:
         """The pact: core structures and funders tie to the animator; the charter opens to firms."""

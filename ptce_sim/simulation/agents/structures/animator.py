@@ -1,30 +1,23 @@
-"""The animator (CBE): runs the pole, follows the PLIE's caseload, turns requests into projects."""
+"""The animator (CBE): runs the pole, follows the PLIE's caseload, puts projects to its colleges."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from ptce_sim.config.scenario import StructureKind, StructureSpec
+from ptce_sim.config.scenario import StructureKind
 from ptce_sim.simulation.accounts import FIRMS, Flow
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.agents.structures.base import Structure
 
-if TYPE_CHECKING:
-    from ptce_sim.simulation.interface import Context
-
 
 class Animator(Structure):
-    """CBE: runs the pole (network, PLIE, skills planning), receives requests, launches tools."""
+    """CBE: runs the pole (network, PLIE, skills planning); its colleges decide on projects.
+
+    The deliberation's rules are in :mod:`~ptce_sim.simulation.mechanisms.deliberation`.
+    """
 
     kind = StructureKind.ANIMATOR
     indicators = Structure.indicators | {"employers_involved", "member_firms"}
-
-    def __init__(self, model: Context, spec: StructureSpec) -> None:
-        super().__init__(model, spec)
-        self.pending_requests = 0
-        self.launched = 0
 
     def plan(self) -> None:
         self.openings = []
@@ -41,7 +34,7 @@ class Animator(Structure):
         )
         self.adjust_permanent(wanted)
         self.run_plie()
-        self.launch_tools()
+        self.model.deliberation.step(self)  # the colleges decide what launches
 
     def run_plie(self) -> None:
         """Follow long-term job seekers, up to its caseload (``capacity`` persons per staff)."""
@@ -59,29 +52,10 @@ class Animator(Structure):
             )
             people.plie[chosen] = True
 
-    def launch_tools(self) -> None:
-        """Turn accumulated project requests into a new structure of the pole, when funded."""
-        rule = self.model.spec.mechanisms.cooperation
-        cost = rule.launch_cost_eur * self.model.scale
-        needed = max(1, round(rule.requests_per_launch * self.model.scale))
-        if not self.model.cooperation_on or self.pending_requests < needed:
-            return
-        if self.cash < cost:
-            return
-        self.pending_requests -= needed
-        self.launched += 1
-        spec = StructureSpec(
-            name=f"Pole project {self.launched} ({self.model.year})",
-            kind=StructureKind.ESS_ENTERPRISE,
-            cash_eur=0.0,
-            permanent_staff=1,
-            market=rule.launched_market,
-        )
-        structure = self.model.pole.create(spec, founders=[self.name])
-        self.cash -= cost
-        structure.cash += cost
-        self.model.ledger.transfer(self.org, structure.org, cost, Flow.LAUNCH)
-        self.model.tally.count("launched_structures", 1)
+    @property
+    def pending_requests(self) -> float:
+        """Requests received and not yet bundled into a project for the colleges."""
+        return float(sum(self.model.deliberation.pending.values()))
 
     def revenue(self) -> tuple[float, float, float]:
         followed = int(np.count_nonzero(self.model.people.plie))
