@@ -14,11 +14,13 @@ from ptce_sim.config.scenario import (
     BudgetCutSpec,
     CreateStructureSpec,
     EventSpec,
+    FjtSpec,
     FundingCallSpec,
     PlantClosureSpec,
     PolicySwitchSpec,
     Scenario,
     SectorShockSpec,
+    SharedSiteSpec,
     check_mechanism_path,
 )
 from ptce_sim.simulation.mechanisms.funding import ITEMS
@@ -75,6 +77,10 @@ def apply_event(model: PtceModel, event: EventSpec) -> None:
                 model.treasury.create_fund()
             if event.formalise_pole:
                 model.network.formalise()
+        case SharedSiteSpec():
+            model.site.buy(event)  # nothing when no animator is open to buy it
+        case FjtSpec():
+            model.housing.open_fjt(event)
     model.events_applied.append((month, event.type, event.note or event.type))
 
 

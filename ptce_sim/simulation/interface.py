@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.mechanisms.economy import Economy
     from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
+    from ptce_sim.simulation.mechanisms.housing import Housing
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
     from ptce_sim.simulation.mechanisms.markets import Markets
+    from ptce_sim.simulation.mechanisms.site import SharedSite
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
     from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -66,7 +68,8 @@ class Context(Protocol):
         agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
     Mechanisms: ``demography``, ``economy``, ``markets``, ``firm_accounts``, ``labour``,
-    ``training``, ``funding``, ``treasury``, ``network``.
+    ``training``, ``funding``, ``treasury``, ``network``, ``site`` (the shared site), ``housing``
+    (young people's housing and the FJT).
     """
 
     spec: Scenario
@@ -94,6 +97,8 @@ class Context(Protocol):
     funding: Funding
     treasury: Treasury
     network: CooperationNetwork
+    site: SharedSite
+    housing: Housing
 
     @property
     def year(self) -> int:
