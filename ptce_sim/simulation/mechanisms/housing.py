@@ -162,9 +162,9 @@ class Housing:
         return int(np.count_nonzero(self.model.people.housing == IN_FJT))
 
     def occupancy(self) -> float:
-        """Share of the FJT's places occupied (NaN before it opens)."""
+        """Share of the FJT's places occupied (0 before it opens)."""
         places = self.places()
-        return self.residents() / places if places else float("nan")
+        return self.residents() / places if places else 0.0
 
     def without_housing(self) -> int:
         """Young residents without housing (the FJT's residents are housed)."""

@@ -67,10 +67,11 @@ class SharedSite:
         return self.spec.floor_area_m2 * self.model.scale if self.spec is not None else 0.0
 
     def buy(self, spec: SharedSiteSpec) -> bool:
-        """The animator buys and refurbishes the premises (False: no animator open, nothing done)."""
+        """The animator buys and refurbishes the premises (False, nothing done: no animator
+        open, or cooperation off: pooling premises is one of the pole's tools)."""
         model = self.model
         owner = model.pole.animator()
-        if owner is None or self.spec is not None:
+        if owner is None or self.spec is not None or not model.cooperation_on:
             return False
         self.spec, self.owner = spec, owner
         scale = model.scale
@@ -149,12 +150,16 @@ class SharedSite:
         return area * self.spec.rent_eur_per_m2_year / 12.0
 
     def _allocate(self) -> None:
-        """Tenants take the area their posts need, in order of moving in, within the premises."""
+        """Tenants take the area their posts need, in order of moving in, within the premises;
+        one left without room (the others grew) moves out, the owner stays."""
         free = self.capacity()
         self.area = {}
         for org in self.tenants:
-            self.area[org] = min(self.wanted_area(self.model.orgs[org]), free)
-            free -= self.area[org]
+            area = min(self.wanted_area(self.model.orgs[org]), free)
+            if area > 0 or org == self.owner.org:
+                self.area[org] = area
+                free -= area
+        self.tenants = list(self.area)
 
     def free_area(self) -> float:
         return max(0.0, self.capacity() - sum(self.area.values()))
@@ -225,8 +230,8 @@ class SharedSite:
     # -- indicators -----------------------------------------------------------------------------
 
     def occupancy(self) -> float:
-        """Share of the floor area occupied (NaN before the site exists)."""
-        return sum(self.area.values()) / self.capacity() if self.capacity() > 0 else float("nan")
+        """Share of the floor area occupied (0 before the site exists)."""
+        return sum(self.area.values()) / self.capacity() if self.capacity() > 0 else 0.0
 
     def posts(self) -> float:
         """Posts the site holds."""
