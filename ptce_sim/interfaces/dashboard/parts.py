@@ -281,6 +281,7 @@ def _draw_charts(view: View) -> None:
                 Chart(view.resilience, "resilience", 330)
                 solara.HTML(unsafe_innerHTML=_resilience_html(view), classes=["ptce-resilience"])
                 solara.HTML(unsafe_innerHTML=_table_html(view), classes=["ptce-figures"])
+        Chart(view.institutions, "institutions", 380)
     else:
         with solara.Columns([1, 1], gutters_dense=True):
             Chart(view.jobs, "jobs", 420)
