@@ -89,8 +89,11 @@ def _event(data: dict, kind: str) -> tuple[int, dict]:
 
 
 def _set(kind: str, field: str, value: object, *, typed: bool = False):
-    """Set one field of the scenario's ``kind`` event; a field of the event's own type is named
-    with the type (``events[i].fjt.stay_months``), a check across fields without."""
+    """Set one field of the scenario's ``kind`` event.
+
+    A field of the event's own type is named with the type (``events[i].fjt.stay_months``), a
+    check across fields without.
+    """
 
     def change(data: dict) -> str:
         i, event = _event(data, kind)
@@ -177,6 +180,7 @@ def valley_run() -> tuple[PtceModel, list[str], list[float]]:
 
 
 def test_books_close_every_month_with_the_site_and_the_fjt(valley_run) -> None:
+    """The books close every month; each flow of the site and the FJT moves money."""
     model, violations, _ = valley_run
     assert not violations, violations[:3]
     totals = model.ledger.totals
@@ -199,6 +203,7 @@ def test_books_close_every_month_with_the_site_and_the_fjt(valley_run) -> None:
 
 
 def test_the_loan_is_repaid_month_by_month_by_the_annuity(valley_run) -> None:
+    """The loan falls each month by the annuity's principal; rents are paid from the purchase."""
     model, _, balances = valley_run
     loan = 800000.0 * model.scale
     bought = model.spec.month_index(2011)
@@ -225,6 +230,7 @@ def _run_to(scenario: Scenario, year: int, seed: int = 0) -> PtceModel:
 
 
 def test_the_premises_cap_the_posts_inside() -> None:
+    """Premises smaller than the pole's needs: full, and no more posts than their area holds."""
     small = {**SITE, "floor_area_m2": 600.0}  # ten posts at full scale, one at scale 0.1
     model = _run_to(valley(site=small, fjt=None), 2013)
     site = model.site
@@ -256,6 +262,7 @@ def _same(a: tuple, b: tuple) -> bool:
 
 
 def test_paired_runs_are_identical_until_the_fjt_first_houses_someone() -> None:
+    """With and without the FJT: the same persons, states and skills until its first resident."""
     with_fjt = PtceModel(valley(site=None, fjt={**FJT, "date": 2003}), seed=2)
     without = PtceModel(valley(site=None, fjt=None), seed=2)
     first = None
@@ -274,6 +281,7 @@ def test_paired_runs_are_identical_until_the_fjt_first_houses_someone() -> None:
 
 
 def test_paired_runs_are_identical_until_the_site_is_bought() -> None:
+    """With and without the site: the same persons and trust until its purchase, then not."""
     with_site = PtceModel(valley(fjt=None), seed=3)
     without = PtceModel(valley(site=None, fjt=None), seed=3)
     bought = with_site.spec.month_index(2011)
@@ -311,6 +319,7 @@ def _outcomes(job: tuple[str, int]) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def paired() -> dict[tuple[str, int], dict[str, float]]:
+    """Outcomes of the three variants (both, no FJT, no site) for each seed."""
     jobs = [(variant, seed) for variant in ("both", "no_fjt", "no_site") for seed in SEEDS]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
@@ -326,6 +335,7 @@ def beyond_noise(diff: np.ndarray, what: str) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_the_fjt_raises_the_young_s_employment_rate(paired) -> None:
+    """The young's employment rate (mean over 2000-2020) is higher with the FJT."""
     diff = np.array(
         [
             paired["both", s]["young_employment_rate"]
@@ -339,6 +349,7 @@ def test_the_fjt_raises_the_young_s_employment_rate(paired) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_the_site_raises_trust_between_the_pole_s_organisations(paired) -> None:
+    """The mean trust on the network (2012-2020) is higher with the site."""
     diff = np.array(
         [paired["both", s]["mean_trust"] - paired["no_site", s]["mean_trust"] for s in SEEDS]
     )

@@ -951,9 +951,10 @@ class InvestmentSpec(Strict):
 
 
 class SharedSiteSpec(EventSpec):
-    """The animator buys and refurbishes premises for the pole's structures (see
-    :mod:`ptce_sim.simulation.mechanisms.site`): a funder's investment, a loan for the rest of
-    the price and works, repaid from the rents of the structures that move in.
+    """The animator buys and refurbishes premises for the pole's structures.
+
+    A funder's investment, and a loan for the rest of the price and works, repaid from the rents
+    of the structures that move in (see :mod:`ptce_sim.simulation.mechanisms.site`).
     """
 
     type: Literal["shared_site"]
@@ -973,11 +974,9 @@ class SharedSiteSpec(EventSpec):
         description="Share of a structure's overheads (premises, shared services) that the site "
         "replaces for its posts inside."
     )
-    colocation_trust_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = (
-        Field(
-            0.5,
-            description="Weight of the shared success two tenants have each month (trust gain).",
-        )
+    colocation_trust_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = Field(
+        0.5,
+        description="Weight of the shared success two tenants have each month (trust gain).",
     )
 
     @model_validator(mode="after")
@@ -998,8 +997,10 @@ class SharedSiteSpec(EventSpec):
 
 
 class FjtSpec(EventSpec):
-    """A Foyer de Jeunes Travailleurs opens: places for young people without housing (see
-    :mod:`ptce_sim.simulation.mechanisms.housing`), its deficit paid by a funder.
+    """A Foyer de Jeunes Travailleurs opens.
+
+    Places for young people without housing (see :mod:`ptce_sim.simulation.mechanisms.housing`),
+    its deficit paid by a funder.
     """
 
     type: Literal["fjt"]
@@ -1030,8 +1031,9 @@ SHOCK_EVENT_TYPES = ("sector_shock", "plant_closure", "budget_cut")
 
 
 class HousingSpec(Strict):
-    """Young people's housing (see :mod:`ptce_sim.simulation.mechanisms.housing`). The default
-    (no young person without housing) makes housing no obstacle: the rule is then absent.
+    """Young people's housing (see :mod:`ptce_sim.simulation.mechanisms.housing`).
+
+    The default (no young person without housing) makes housing no obstacle: the rule is absent.
     """
 
     young_without_housing_share: Probability = Field(
@@ -1041,7 +1043,8 @@ class HousingSpec(Strict):
         0.5, description="Share of posts and courses too far from where such a person stays."
     )
     far_acceptance_without_housing: Probability = Field(
-        1.0, description="Chance that a young person without housing takes a post or course far away."
+        1.0,
+        description="Chance that a young person without housing takes a far post or course.",
     )
     months_in_work_to_own_housing: Months = Field(
         12, description="Months in work after which a young person's earnings rent a home."
@@ -1172,7 +1175,7 @@ class Scenario(Strict):
             raise FieldProblem(
                 f"{where}.date",
                 f"shared_site dated {event.date} has no owner: no animator structure is created "
-                "before it (a create_structure event with kind = \"animator\")",
+                'before it (a create_structure event with kind = "animator")',
             )
         for k, investment in enumerate(event.investments):
             _check_known(

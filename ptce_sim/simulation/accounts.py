@@ -111,7 +111,8 @@ class Flow(StrEnum):
     firm outside the territory's books: the rest of the world)."""
     SITE_WORKS = "site_works"
     """The animator pays the refurbishment of the shared site (ASSUMPTION: its contractors are
-    booked as the rest of the world; the territory's construction firms' demand is their sector's)."""
+    booked as the rest of the world; the territory's construction firms keep their sector's
+    demand)."""
     INVESTMENT_BUDGET = "investment_budget"
     """Money a funder brings for an investment (the shared site), outside its yearly budget."""
     INVESTMENT_GRANT = "investment_grant"

@@ -171,4 +171,5 @@ class Housing:
         return int(np.count_nonzero(self.model.people.housing == WITHOUT))
 
     def new_year(self) -> None:
+        """A new year's entries."""
         self.admitted_year = 0

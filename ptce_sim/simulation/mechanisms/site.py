@@ -67,8 +67,11 @@ class SharedSite:
         return self.spec.floor_area_m2 * self.model.scale if self.spec is not None else 0.0
 
     def buy(self, spec: SharedSiteSpec) -> bool:
-        """The animator buys and refurbishes the premises (False, nothing done: no animator
-        open, or cooperation off: pooling premises is one of the pole's tools)."""
+        """The animator buys and refurbishes the premises; False when nothing is done.
+
+        Nothing is bought without an animator open, or with cooperation off (pooling premises is
+        one of the pole's tools).
+        """
         model = self.model
         owner = model.pole.animator()
         if owner is None or self.spec is not None or not model.cooperation_on:
@@ -147,11 +150,14 @@ class SharedSite:
         return share * on_site_wages * min(1.0, area / wanted)
 
     def monthly_rent(self, area: float) -> float:
+        """The month's rent of ``area`` m²."""
         return area * self.spec.rent_eur_per_m2_year / 12.0
 
     def _allocate(self) -> None:
-        """Tenants take the area their posts need, in order of moving in, within the premises;
-        one left without room (the others grew) moves out, the owner stays."""
+        """Tenants take the area their posts need, in order of moving in, within the premises.
+
+        One left without room (the others grew) moves out; the owner stays.
+        """
         free = self.capacity()
         self.area = {}
         for org in self.tenants:
@@ -162,12 +168,16 @@ class SharedSite:
         self.tenants = list(self.area)
 
     def free_area(self) -> float:
+        """Floor area no tenant occupies this month."""
         return max(0.0, self.capacity() - sum(self.area.values()))
 
     def _moves_in(self) -> None:
-        """Members outside decide: each moves in when the rent of the area its posts need is at
-        most what the site saves it and its cash is not in the red; those it saves most per
-        euro of rent come first, while the premises have room (area, number of structures)."""
+        """Members outside decide whether to move in.
+
+        Each moves in when the rent of the area its posts need is at most what the site saves it
+        and its cash is not in the red; those it saves most per euro of rent come first, while
+        the premises have room (area, number of structures).
+        """
         wanting = []
         for structure in self.model.pole.members():
             area = self.wanted_area(structure)
@@ -238,6 +248,7 @@ class SharedSite:
         return sum(self.area.values()) / self.spec.m2_per_post if self.spec is not None else 0.0
 
     def new_year(self) -> None:
+        """A new year's rents."""
         self.rents_year = 0.0
 
 
