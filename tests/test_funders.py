@@ -69,8 +69,8 @@ def test_public_money_is_what_the_funders_paid_and_the_opca_is_not_in_it(
     seignanx: Scenario,
 ) -> None:
     """Over a run, the territory's public money is exactly what left the funders' accounts
-    (budgets and call money in, minus what they took back and still hold), and the OPCA's
-    payments (which flow) are outside it.
+    (budgets, call, investment and FJT money in, minus what they took back and still hold), and
+    the OPCA's payments (which flow) are outside it.
     """
     model = PtceModel(seignanx, 1)
     model.run()
@@ -78,8 +78,14 @@ def test_public_money_is_what_the_funders_paid_and_the_opca_is_not_in_it(
     totals = model.ledger.totals
     held = sum(a.left for a in model.authorities)
     out_of_funders = (
-        totals[Flow.BUDGET] + totals[Flow.CALL_BUDGET] - totals[Flow.BUDGET_WITHDRAWN] - held
+        totals[Flow.BUDGET]
+        + totals[Flow.CALL_BUDGET]
+        + totals[Flow.INVESTMENT_BUDGET]
+        + totals[Flow.HOUSING_BUDGET]
+        - totals[Flow.BUDGET_WITHDRAWN]
+        - held
     )
+    assert totals[Flow.INVESTMENT_BUDGET] > 0 and totals[Flow.HOUSING_BUDGET] > 0
     public = territory["public_funding_eur"].sum()
     assert public == pytest.approx(out_of_funders, rel=1e-9)
     assert totals[Flow.OPCA_FUNDING] > 0

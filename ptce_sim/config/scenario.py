@@ -1002,6 +1002,83 @@ class LegalFormChangeSpec(EventSpec):
     )
 
 
+class InvestmentSpec(Strict):
+    """A funder's investment grant towards the shared site, brought outside its yearly budget."""
+
+    authority: str
+    eur: NonNegative
+    structure: str | None = Field(
+        None,
+        description="The tenant it helps move in (paid to it when it moves in); default: the "
+        "owner (the animator), at the purchase, which lowers the loan.",
+    )
+
+
+class SharedSiteSpec(EventSpec):
+    """The animator buys and refurbishes premises for the pole's structures.
+
+    A funder's investment, and a loan for the rest of the price and works, repaid from the rents
+    of the structures that move in (see :mod:`ptce_sim.simulation.mechanisms.site`).
+    """
+
+    type: Literal["shared_site"]
+    name: str = Field(min_length=1)
+    floor_area_m2: Positive
+    m2_per_post: Positive = Field(description="Floor area one post of a tenant takes.")
+    max_tenants: Annotated[int, Field(ge=1, le=1000)] = Field(
+        description="Structures the premises hold, the owner included."
+    )
+    price_eur: NonNegative
+    works_eur: NonNegative
+    investments: list[InvestmentSpec] = Field(default_factory=list)
+    loan_rate_per_year: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)]
+    loan_term_years: Annotated[int, Field(ge=1, le=50)]
+    rent_eur_per_m2_year: NonNegative
+    premises_share_of_overheads: Probability = Field(
+        description="Share of a structure's overheads (premises, shared services) that the site "
+        "replaces for its posts inside."
+    )
+    colocation_trust_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = Field(
+        0.5,
+        description="Weight of the shared success two tenants have each month (trust gain).",
+    )
+
+    @model_validator(mode="after")
+    def _grants_within_cost(self) -> SharedSiteSpec:
+        if self.loan_eur < 0:
+            raise FieldProblem(
+                "investments",
+                f"the owner's investment grants exceed price_eur + works_eur "
+                f"({self.price_eur + self.works_eur:g}) by {-self.loan_eur:g}",
+            )
+        return self
+
+    @property
+    def loan_eur(self) -> float:
+        """What the owner borrows: price and works less the investments paid to it."""
+        owner_grants = sum(i.eur for i in self.investments if i.structure is None)
+        return self.price_eur + self.works_eur - owner_grants
+
+
+class FjtSpec(EventSpec):
+    """A Foyer de Jeunes Travailleurs opens.
+
+    Places for young people without housing (see :mod:`ptce_sim.simulation.mechanisms.housing`),
+    its deficit paid by a funder.
+    """
+
+    type: Literal["fjt"]
+    name: str = Field(min_length=1)
+    places: Annotated[int, Field(ge=1, le=100_000)]
+    stay_months: Months
+    rent_eur_per_month: NonNegative = Field(description="Paid by each resident (households).")
+    cost_eur_per_place_month: NonNegative = Field(
+        description="Running cost of an occupied place: staff (wages) and upkeep."
+    )
+    staff_share_of_cost: Probability = 0.5
+    funder: str = Field(description="The authority that pays the deficit (cost less rents).")
+
+
 Event = Annotated[
     CreateStructureSpec
     | SectorShockSpec
@@ -1010,11 +1087,34 @@ Event = Annotated[
     | BudgetCutSpec
     | FundingLevelSpec
     | PolicySwitchSpec
-    | LegalFormChangeSpec,
+    | LegalFormChangeSpec
+    | SharedSiteSpec
+    | FjtSpec,
     Field(discriminator="type"),
 ]
 
 SHOCK_EVENT_TYPES = ("sector_shock", "plant_closure", "budget_cut")
+
+
+class HousingSpec(Strict):
+    """Young people's housing (see :mod:`ptce_sim.simulation.mechanisms.housing`).
+
+    The default (no young person without housing) makes housing no obstacle: the rule is absent.
+    """
+
+    young_without_housing_share: Probability = Field(
+        0.0, description="Share of the young residents (under 26) who have no housing of their own."
+    )
+    far_post_share: Probability = Field(
+        0.5, description="Share of posts and courses too far from where such a person stays."
+    )
+    far_acceptance_without_housing: Probability = Field(
+        1.0,
+        description="Chance that a young person without housing takes a far post or course.",
+    )
+    months_in_work_to_own_housing: Months = Field(
+        12, description="Months in work after which a young person's earnings rent a home."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1183,6 +1283,7 @@ class Scenario(Strict):
     events: list[Event] = Field(default_factory=list)
     deliberation: DeliberationSpec = Field(default_factory=lambda: DeliberationSpec())
     legal_forms: LegalFormsSpec = LegalFormsSpec()
+    housing: HousingSpec = HousingSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -1257,12 +1358,19 @@ class Scenario(Strict):
                         )
                     _check_form(kinds[name], event.legal_form, f"{where}.legal_form")
                     self._check_members(event.legal_form, event.public_members, event, where)
+                case SharedSiteSpec():
+                    self._check_site(event, where, created, set(creations), authority_names)
+                case FjtSpec(funder=name):
+                    _check_known([name], authority_names, f"{where}.funder", "authority")
+                    self._check_active(name, event, where)
         _check_known(
             self.deliberation.employer_sectors,
             sector_names,
             "deliberation.employer_sectors",
             "sector",
         )
+        _check_once(self.events, SharedSiteSpec)
+        _check_once(self.events, FjtSpec)
         return self
 
     def _check_members(
@@ -1279,6 +1387,41 @@ class Scenario(Strict):
         )
         for name in members:
             self._check_active(name, event, where)
+
+    def _check_site(
+        self,
+        event: SharedSiteSpec,
+        where: str,
+        created: set[str],
+        structures: set[str],
+        authority_names: set[str],
+    ) -> None:
+        """The site's owner (an animator) exists by then; its funders exist; tenants are named."""
+        animators = {
+            e.structure.name
+            for e in self.events
+            if isinstance(e, CreateStructureSpec) and e.structure.kind == StructureKind.ANIMATOR
+        }
+        if not animators & created:
+            raise FieldProblem(
+                f"{where}.date",
+                f"shared_site dated {event.date} has no owner: no animator structure is created "
+                'before it (a create_structure event with kind = "animator")',
+            )
+        for k, investment in enumerate(event.investments):
+            _check_known(
+                [investment.authority],
+                authority_names,
+                f"{where}.investments[{k}].authority",
+                "authority",
+            )
+            self._check_active(investment.authority, event, where)
+            if investment.structure is not None and investment.structure not in structures:
+                raise FieldProblem(
+                    f"{where}.investments[{k}].structure",
+                    f"unknown structure {investment.structure!r}; expected one of "
+                    f"{sorted(structures)} (the structure.name of create_structure events)",
+                )
 
     def _check_markets(self, sector_names: set[str]) -> None:
         """Markets displace known sectors; whoever sells in a market names one that exists."""
@@ -1440,6 +1583,17 @@ def _check_unique(names: list[str], section: str, what: str) -> None:
         if name in seen:
             raise FieldProblem(f"{section}[{i}].name", f"{what} {name!r} appears twice")
         seen.add(name)
+
+
+def _check_once(events: list[EventSpec], kind: type[EventSpec]) -> None:
+    """At most one event of this kind (one shared site, one FJT)."""
+    found = [i for i, e in enumerate(events) if isinstance(e, kind)]
+    if len(found) > 1:
+        kind_name = kind.model_fields["type"].annotation.__args__[0]
+        raise FieldProblem(
+            f"events[{found[1]}].type",
+            f"a second {kind_name} event (events[{found[0]}] is one); the model has one at most",
+        )
 
 
 def _check_known(names: list[str], known: set[str], where: str, what: str) -> None:

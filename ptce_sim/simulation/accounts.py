@@ -43,6 +43,9 @@ PUBLIC_BUYERS = "public_buyers"
 """Local public buyers (canteens, works): purchases under procurement, not grants to the pole."""
 SOLIDARITY_FUND = "solidarity_fund"
 """The pole's solidarity fund (the mutualised treasury's own cash)."""
+FJT = "fjt"
+"""The Foyer de Jeunes Travailleurs: residents' rents and its funder's grant in, its running
+costs out (it breaks even each month)."""
 
 Account = int | str
 """An organisation id, or one of the named accounts above."""
@@ -110,6 +113,29 @@ class Flow(StrEnum):
     """An authority takes shares in a SCIC (its public college), from its budget."""
     SURPLUS_SHARING = "surplus_sharing"
     """A cooperative (a SCOP) pays its workers their share of the year's surplus."""
+    SITE_PURCHASE = "site_purchase"
+    """The animator buys the shared site's premises from their former owner (an industrial
+    firm outside the territory's books: the rest of the world)."""
+    SITE_WORKS = "site_works"
+    """The animator pays the refurbishment of the shared site (ASSUMPTION: its contractors are
+    booked as the rest of the world; the territory's construction firms keep their sector's
+    demand)."""
+    INVESTMENT_BUDGET = "investment_budget"
+    """Money a funder brings for an investment (the shared site), outside its yearly budget."""
+    INVESTMENT_GRANT = "investment_grant"
+    """A funder's investment grant: to the site's owner, or to a structure moving in."""
+    SITE_LOAN = "site_loan"
+    """A bank (the rest of the world) lends the animator the rest of the site's price and works."""
+    SITE_REPAYMENT = "site_repayment"
+    """The animator repays its site loan (principal and interest) to the bank."""
+    RENT = "rent"
+    """A structure inside the shared site pays its rent to the site's owner (the animator)."""
+    FJT_RENT = "fjt_rent"
+    """A resident of the FJT pays their rent from their earnings or benefits (the households)."""
+    HOUSING_BUDGET = "housing_budget"
+    """Money a funder brings for the FJT's deficit, outside its yearly budget for the pole."""
+    HOUSING_GRANT = "housing_grant"
+    """A funder pays the FJT's deficit (running costs less the residents' rents)."""
 
 
 class Ledger:

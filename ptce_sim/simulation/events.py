@@ -14,6 +14,7 @@ from ptce_sim.config.scenario import (
     BudgetCutSpec,
     CreateStructureSpec,
     EventSpec,
+    FjtSpec,
     FundingCallSpec,
     FundingLevelSpec,
     LegalFormChangeSpec,
@@ -21,6 +22,7 @@ from ptce_sim.config.scenario import (
     PolicySwitchSpec,
     Scenario,
     SectorShockSpec,
+    SharedSiteSpec,
     check_mechanism_path,
 )
 from ptce_sim.simulation.mechanisms.funding import ITEMS
@@ -83,6 +85,10 @@ def apply_event(model: PtceModel, event: EventSpec) -> None:
                 model.network.formalise()
         case LegalFormChangeSpec():
             model.legal_forms.change(event)
+        case SharedSiteSpec():
+            model.site.buy(event)  # nothing when no animator is open to buy it
+        case FjtSpec():
+            model.housing.open_fjt(event)
     model.events_applied.append((month, event.type, event.note or event.type))
 
 

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.mechanisms.economy import Economy
     from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
+    from ptce_sim.simulation.mechanisms.housing import Housing
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
     from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
     from ptce_sim.simulation.mechanisms.markets import Markets
+    from ptce_sim.simulation.mechanisms.site import SharedSite
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
     from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -70,6 +72,8 @@ class Context(Protocol):
     Mechanisms: ``demography``, ``economy``, ``markets``, ``firm_accounts``, ``labour``,
     ``training``, ``funding``, ``treasury``, ``network``, ``deliberation`` (the CBE's colleges),
     ``legal_forms`` (structures' legal forms, reserves and public members).
+    ``training``, ``funding``, ``treasury``, ``network``, ``site`` (the shared site), ``housing``
+    (young people's housing and the FJT).
     """
 
     spec: Scenario
@@ -99,6 +103,8 @@ class Context(Protocol):
     network: CooperationNetwork
     deliberation: Deliberation
     legal_forms: LegalForms
+    site: SharedSite
+    housing: Housing
 
     @property
     def year(self) -> int:

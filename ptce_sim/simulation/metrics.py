@@ -23,6 +23,25 @@ if TYPE_CHECKING:
 PUBLIC_BY_FUNDER = tuple(f"public_{level.value}_eur" for level in AuthorityLevel)
 """Public money paid over the year by each level of funder (they sum to ``public_funding_eur``)."""
 
+SITE_AND_HOUSING_COLUMNS = (
+    "site_tenants",
+    "site_posts",
+    "site_occupancy",
+    "site_rents_eur",
+    "site_loan_balance_eur",
+    "fjt_residents",
+    "fjt_occupancy",
+    "fjt_admissions",
+    "young_without_housing",
+    "young_employment_rate",
+    "young_job_starts",
+)
+"""The shared site (structures inside, posts, share of the floor area occupied, the year's rents,
+what its owner still owes) and young people's housing (the FJT's residents, share of its places
+occupied, entries over the year; young residents without housing; the young's employment rate,
+in work over in the labour force; young residents in work at the year's end who started that job
+in the year). Occupancies are 0 before the site or the FJT exists."""
+
 TERRITORY_COLUMNS = (
     "year",
     "population",
@@ -70,6 +89,7 @@ TERRITORY_COLUMNS = (
     "projects_refused",
     "projects_lapsed",
     "scic_reserves_eur",
+    *SITE_AND_HOUSING_COLUMNS,
 )
 """The territory's yearly columns. Population columns (``population``, ``labour_force``,
 ``employed``, ``unemployed``, ``unemployment_rate``, ``long_term_unemployed``, ``in_training``,
@@ -215,6 +235,29 @@ def territory_row(
         "induced_jobs": model.economy.induced_jobs(),
         **{f"projects_{k}": n for k, n in model.deliberation.year_counts(year).items()},
         "scic_reserves_eur": model.legal_forms.scic_reserves(),
+        **site_and_housing(model, year),
+    }
+
+
+def site_and_housing(model: PtceModel, year: int) -> dict[str, float]:
+    """The columns of :data:`SITE_AND_HOUSING_COLUMNS` at the end of ``year``."""
+    people, site, housing = model.people, model.site, model.housing
+    young = people.resident & (people.age < YOUNG_AGE)
+    in_work = young & is_in(people.status, EMPLOYED)
+    active = young & (people.status != Status.INACTIVE)
+    year_start = model.spec.month_index(year)
+    return {
+        "site_tenants": len(site.area),
+        "site_posts": site.posts(),
+        "site_occupancy": site.occupancy(),
+        "site_rents_eur": site.rents_year,
+        "site_loan_balance_eur": site.loan_balance,
+        "fjt_residents": housing.residents(),
+        "fjt_occupancy": housing.occupancy(),
+        "fjt_admissions": housing.admitted_year,
+        "young_without_housing": housing.without_housing(),
+        "young_employment_rate": in_work.sum() / active.sum() if active.any() else 0.0,
+        "young_job_starts": int(np.count_nonzero(in_work & (people.since >= year_start))),
     }
 
 

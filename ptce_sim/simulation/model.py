@@ -34,9 +34,11 @@ from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
 from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
+from ptce_sim.simulation.mechanisms.housing import Housing
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
 from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
 from ptce_sim.simulation.mechanisms.markets import Markets
+from ptce_sim.simulation.mechanisms.site import SharedSite
 from ptce_sim.simulation.mechanisms.training import TrainingMechanism
 from ptce_sim.simulation.mechanisms.treasury import Treasury
 from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -114,6 +116,8 @@ class PtceModel(mesa.Model):
         self.network = CooperationNetwork(self)
         self.deliberation = Deliberation(self)
         self.legal_forms = LegalForms(self)
+        self.site = SharedSite(self)
+        self.housing = Housing(self)
         build_territory(self)
         self.running = True
 
@@ -129,6 +133,7 @@ class PtceModel(mesa.Model):
         for event in self.timeline.due(self.month_index):  # 1. the timeline's events
             self.apply_event(event)
         self.demography.age_and_renew()  # 2. ageing, retirements, newcomers
+        self.housing.step()  # young people's housing, the FJT
         self.economy.update_demand()  # 3. demand, firms' labour demand, exits, entries
         self.labour.firm_separations()  # 4. quits and lay-offs
         self._recount()
@@ -140,7 +145,8 @@ class PtceModel(mesa.Model):
         self.pole.hired(self.labour.match(openings))
         self.pole.assign_hosts()  # 7. hosts for new GE and GEIQ workers
         self._recount()
-        self.pole.settle()  # 8. accounts (members pay the GE/GEIQ), the treasury, failures
+        self.site.settle()  # 8. the shared site's rents and loan
+        self.pole.settle()  # accounts (members pay the GE/GEIQ), the treasury, failures
         self.markets.close_month()
         self.firm_accounts.settle()  # firms' accounts; firms broke for too long close
         commuting.send_wages_home(self)
@@ -162,6 +168,8 @@ class PtceModel(mesa.Model):
         self.treasury.new_year()
         self.markets.new_year()
         self.legal_forms.close_year()
+        self.site.new_year()
+        self.housing.new_year()
         for structure in self.pole.structures:
             structure.year.reset()
 

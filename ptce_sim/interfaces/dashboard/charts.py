@@ -439,6 +439,50 @@ def mechanisms_option(model: PtceModel) -> dict:
     return option
 
 
+INSTITUTIONS = (
+    ("site_occupancy", N_("Shared site: floor area occupied"), GREEN, 0),
+    ("fjt_occupancy", N_("FJT: places occupied"), PINK, 0),
+    ("site_rents_eur", N_("Shared site: rents of the year"), ORANGE, 1),
+    ("site_loan_balance_eur", N_("Shared site: loan still owed"), VERMILLION, 1),
+)
+"""The shared site's and the FJT's yearly series: column, name (a message), colour, axis (0: the
+share occupied in %, 1: thousand euros at the run's scale)."""
+
+
+def institutions_option(model: PtceModel) -> dict:
+    """The shared site (occupancy, rents, loan balance) and the FJT (occupancy), year by year."""
+    run = model.spec.run
+    years = [str(y) for y in range(run.start_year, run.end_year + 1)]
+    rows = {int(r["year"]): r for r in model.recorder.rows("territory")}
+    option = _base(_("Shared site and FJT"), _year_of(model), _("at the end of each year"))
+    option["grid"]["top"] = 140
+    option["xAxis"] = _axis(
+        _("year"), type="category", data=years, nameGap=36, axisLabel={"fontSize": SMALL}
+    )
+    option["yAxis"] = [
+        _axis(_("occupied (%)"), type="value", min=0, max=100, nameGap=56),
+        _axis(_("thousand euros"), type="value", nameGap=64, splitLine={"show": False}),
+    ]
+
+    def value(year: str, key: str, axis: int) -> float | None:
+        row = rows.get(int(year))
+        if row is None:
+            return None
+        return round(100.0 * row[key], 1) if axis == 0 else round(row[key] / 1000.0, 1)
+
+    option["series"] = [
+        _line(
+            _(name),
+            [value(y, key, axis) for y in years],
+            colour,
+            yAxisIndex=axis,
+            lineStyle={"width": 3, "color": colour, "type": "dashed" if axis else "solid"},
+        )
+        for key, name, colour, axis in INSTITUTIONS
+    ]
+    return option
+
+
 def mechanisms_compare_option(branches: list[Branch], fork_month: int) -> dict:
     """Per mechanism, A and B side by side: jobs since the fork's year (GE: shared jobs now)."""
     a = branches[0].model
@@ -926,6 +970,8 @@ class View:
     """The language of its texts (see :mod:`ptce_sim.runs.i18n`)."""
     deliberation: dict | None = None
     """The CBE colleges' decisions per year and the SCICs' reserves (first branch)."""
+    institutions: dict | None = None
+    """The shared site and the FJT, year by year (see :func:`institutions_option`)."""
 
 
 def run_status(session: Session) -> str:
@@ -1008,4 +1054,5 @@ def build_view(session: Session) -> View:
                 _axis,
                 {"accepted": GREEN, "refused": VERMILLION, "lapsed": GREY, "reserves": BLUE},
             ),
+            institutions=institutions_option(model),
         )

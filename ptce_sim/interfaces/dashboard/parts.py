@@ -318,6 +318,7 @@ def _draw_charts(view: View) -> None:
                 solara.HTML(unsafe_innerHTML=_resilience_html(view), classes=["ptce-resilience"])
                 solara.HTML(unsafe_innerHTML=_table_html(view), classes=["ptce-figures"])
         Chart(view.deliberation, "deliberation", 400)
+        Chart(view.institutions, "institutions", 380)
     else:
         with solara.Columns([1, 1], gutters_dense=True):
             Chart(view.jobs, "jobs", 420)

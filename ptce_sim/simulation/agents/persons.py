@@ -130,6 +130,9 @@ class PersonTable(ColumnTable):
         resident: lives in the territory; False for an in-commuter, who only ever holds the post
             they came for and leaves the table when they leave it (see
             :mod:`~ptce_sim.simulation.mechanisms.commuting`).
+        housing: -1 not drawn yet, 0 housed, 1 a young person without housing, 2 in the FJT (see
+            :mod:`~ptce_sim.simulation.mechanisms.housing`).
+        housing_until: month a stay in the FJT ends (-1: none).
     """
 
     columns = {
@@ -151,6 +154,8 @@ class PersonTable(ColumnTable):
         "exit_kind": Column(np.dtype(np.int8), -1),
         "exit_month": Column(np.dtype(np.int32), -10_000),
         "resident": Column(np.dtype(np.bool_), True),
+        "housing": Column(np.dtype(np.int8), -1),
+        "housing_until": Column(np.dtype(np.int32), -1),
     }
 
     def __init__(self) -> None:

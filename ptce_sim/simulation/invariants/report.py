@@ -28,7 +28,14 @@ TOLERANCE = 1e-6
 """Relative tolerance of money comparisons (sums of floats in a different order)."""
 MAY_BE_EMPTY = frozenset({"self_financing_ratio", "solidarity_fund_eur"})
 """Territory columns that are NaN by definition in some years (see :mod:`ptce_sim.simulation.metrics`)."""
-RATES = ("unemployment_rate", "self_financing_ratio", "mean_trust")
+RATES = (
+    "unemployment_rate",
+    "self_financing_ratio",
+    "mean_trust",
+    "site_occupancy",
+    "fjt_occupancy",
+    "young_employment_rate",
+)
 """Territory columns that are shares, in [0, 1]."""
 SIGNED_STRUCTURE_COLUMNS = frozenset({"cash_eur"})
 """Structure columns that may be negative (cash within the overdraft)."""

@@ -292,6 +292,7 @@ class LabourMarket:
                     posts["sector"][trying] != NO_SECTOR
                 )
                 p = np.where(trained, p * (1.0 + model.training.planning_bonus()), p)
+            p = p * model.housing.acceptance(contacted)  # young people without housing
             ok = rng.random(k) < np.clip(p, 0.0, 1.0)
             filled_post.append(trying[ok])
             hired_row.append(contacted[ok])

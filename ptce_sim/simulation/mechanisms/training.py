@@ -83,7 +83,10 @@ class TrainingMechanism:
         if seats <= 0:
             return
         seekers = np.flatnonzero(is_in(people.status, (Status.SEEKER, Status.LONG_TERM)))
-        asking = seekers[model.streams.training.random(seekers.size) < rule.seeker_entry_rate]
+        accept = model.housing.acceptance(seekers)  # young people without housing
+        asking = seekers[
+            model.streams.training.random(seekers.size) < rule.seeker_entry_rate * accept
+        ]
         if asking.size > seats:
             asking = np.sort(model.streams.training.choice(asking, size=seats, replace=False))
         if asking.size == 0:

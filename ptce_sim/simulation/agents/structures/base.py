@@ -191,7 +191,9 @@ class Structure(mesa.Agent):
         sales, fees, aid = self.revenue()
         self.month_sales = sales
         wages = self.wages()
-        costs = wages * (1.0 + self.model.spec.finance.overhead_share) + self.extra_costs()
+        overheads = wages * self.model.spec.finance.overhead_share
+        overheads -= self.model.site.overhead_saving(self.org)  # premises on the shared site
+        costs = wages + overheads + self.extra_costs()
         aid += self.model.funding.operating_grant(self, sales + fees + aid - costs)
         self.monthly_costs = costs
         self.cash += sales + fees + aid - costs
