@@ -20,13 +20,16 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.accounts import Ledger
     from ptce_sim.simulation.agents.firms import FirmTable
     from ptce_sim.simulation.agents.persons import PersonTable
+    from ptce_sim.simulation.mechanisms.circles import Circles
     from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
     from ptce_sim.simulation.mechanisms.demography import Demography
     from ptce_sim.simulation.mechanisms.economy import Economy
     from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
+    from ptce_sim.simulation.mechanisms.gpec import SkillsPlanning
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
     from ptce_sim.simulation.mechanisms.markets import Markets
+    from ptce_sim.simulation.mechanisms.plie import Plie
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
     from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -66,7 +69,8 @@ class Context(Protocol):
         agent_id_counter: Mesa's counter of agent ids; persons take theirs from it.
 
     Mechanisms: ``demography``, ``economy``, ``markets``, ``firm_accounts``, ``labour``,
-    ``training``, ``funding``, ``treasury``, ``network``.
+    ``training``, ``funding``, ``treasury``, ``network``, ``gpec`` (skills planning), ``plie``
+    (the PLIE's accompaniment), ``circles`` (the pact, the charter, trust between pairs).
     """
 
     spec: Scenario
@@ -94,6 +98,9 @@ class Context(Protocol):
     funding: Funding
     treasury: Treasury
     network: CooperationNetwork
+    gpec: SkillsPlanning
+    plie: Plie
+    circles: Circles
 
     @property
     def year(self) -> int:

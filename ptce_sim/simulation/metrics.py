@@ -15,6 +15,7 @@ import pandas as pd
 from ptce_sim.config.scenario import AuthorityLevel
 from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, YOUNG_AGE, Status, is_in
 from ptce_sim.simulation.mechanisms import commuting
+from ptce_sim.simulation.mechanisms.plie import EXIT_KINDS as PLIE_EXITS
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
@@ -65,13 +66,24 @@ TERRITORY_COLUMNS = (
     "employed_rsa",
     "jobs_held_by_non_residents",
     "induced_jobs",
+    "plie_caseload",
+    "plie_entries",
+    *(f"plie_exits_{kind}" for kind in PLIE_EXITS),
+    "gpec_employers",
+    "gpec_anticipated_needs",
+    "unfilled_skilled_posts",
+    "pact_members",
 )
 """The territory's yearly columns. Population columns (``population``, ``labour_force``,
 ``employed``, ``unemployed``, ``unemployment_rate``, ``long_term_unemployed``, ``in_training``,
 ``inactive``, ``employed_*``) count residents only; jobs columns (``classic_jobs``, ``ess_jobs``,
 ``insertion_posts``, ``geiq_contracts_in_force``, ``ge_workers``, ``project_holders``) count the
 jobs of the territory's employers (and of the conurbation sector), whoever holds them, so that
-``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters)."""
+``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters). The PLIE's
+``plie_caseload`` (persons followed at the year's end), ``plie_entries`` and ``plie_exits_<kind>``
+(over the year); the skills planning's ``gpec_employers`` and ``gpec_anticipated_needs`` (posts
+declared for the horizon, at the last declaration); ``unfilled_skilled_posts`` (firms' smoothed
+count); ``pact_members`` (organisations in the pact, the animator included)."""
 STRUCTURE_COLUMNS = (
     "year",
     "structure",
@@ -208,6 +220,13 @@ def territory_row(
         "employed_rsa": int(np.count_nonzero(in_work & people.ever_unemployed_24m)),
         "jobs_held_by_non_residents": commuting.jobs_held(model),
         "induced_jobs": model.economy.induced_jobs(),
+        "plie_caseload": model.plie.caseload(),
+        "plie_entries": model.plie.entries_year,
+        **{f"plie_exits_{kind}": model.plie.exits_year[kind] for kind in PLIE_EXITS},
+        "gpec_employers": int(model.gpec.employers.size),
+        "gpec_anticipated_needs": model.gpec.total_needs(),
+        "unfilled_skilled_posts": float(firms.unfilled_skilled[alive].sum()),
+        "pact_members": model.circles.pact_members(),
     }
 
 

@@ -28,13 +28,16 @@ from ptce_sim.simulation.agents.firms import FirmTable
 from ptce_sim.simulation.agents.persons import EMPLOYED, PersonTable
 from ptce_sim.simulation.build import build_territory
 from ptce_sim.simulation.mechanisms import commuting
+from ptce_sim.simulation.mechanisms.circles import Circles
 from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
 from ptce_sim.simulation.mechanisms.demography import Demography
 from ptce_sim.simulation.mechanisms.economy import Economy
 from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
+from ptce_sim.simulation.mechanisms.gpec import SkillsPlanning
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
 from ptce_sim.simulation.mechanisms.markets import Markets
+from ptce_sim.simulation.mechanisms.plie import Plie
 from ptce_sim.simulation.mechanisms.training import TrainingMechanism
 from ptce_sim.simulation.mechanisms.treasury import Treasury
 from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -110,6 +113,9 @@ class PtceModel(mesa.Model):
         self.training = TrainingMechanism(self)
         self.treasury = Treasury(self)
         self.network = CooperationNetwork(self)
+        self.gpec = SkillsPlanning(self)
+        self.plie = Plie(self)
+        self.circles = Circles(self)
         build_territory(self)
         self.running = True
 
@@ -156,6 +162,7 @@ class PtceModel(mesa.Model):
     def _close_year(self) -> None:
         self.recorder.close_year(self)
         self.treasury.new_year()
+        self.plie.new_year()
         self.markets.new_year()
         for structure in self.pole.structures:
             structure.year.reset()

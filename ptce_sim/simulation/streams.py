@@ -37,6 +37,7 @@ REKEYED = (
     "incubation",
     "cooperation",
     "funding",
+    "accompaniment",
 )
 """The streams restarted each month: all but the set-up's, which draws before the first month."""
 
@@ -64,6 +65,7 @@ class Streams:
         cooperation: the cooperation network: the PLIE's caseload, other ESS structures joining,
             members' project requests to the animator.
         funding: whether the animator's application to a call for projects wins.
+        accompaniment: the PLIE: who enters its caseload, drop-outs, who is sent to a course.
     """
 
     territory: np.random.Generator
@@ -76,6 +78,7 @@ class Streams:
     incubation: np.random.Generator
     cooperation: np.random.Generator
     funding: np.random.Generator
+    accompaniment: np.random.Generator
     starts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
     """Each restarted stream's state when spawned (filled in by :meth:`spawn`)."""
 

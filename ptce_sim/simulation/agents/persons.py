@@ -130,6 +130,10 @@ class PersonTable(ColumnTable):
         resident: lives in the territory; False for an in-commuter, who only ever holds the post
             they came for and leaves the table when they leave it (see
             :mod:`~ptce_sim.simulation.mechanisms.commuting`).
+        plie_step: step of the PLIE pathway of a person followed (see
+            :mod:`~ptce_sim.simulation.mechanisms.plie`), -1 when not followed;
+            ``plie_step_month``: month that step began; ``plie_entry_month``: month the pathway
+            began.
     """
 
     columns = {
@@ -151,6 +155,9 @@ class PersonTable(ColumnTable):
         "exit_kind": Column(np.dtype(np.int8), -1),
         "exit_month": Column(np.dtype(np.int32), -10_000),
         "resident": Column(np.dtype(np.bool_), True),
+        "plie_step": Column(np.dtype(np.int8), -1),
+        "plie_step_month": Column(np.dtype(np.int32), -1),
+        "plie_entry_month": Column(np.dtype(np.int32), -1),
     }
 
     def __init__(self) -> None:

@@ -13,7 +13,7 @@ Firms hear of a GE when they have a fractional need, of a GEIQ when they cannot 
 staff, more often as the structure's reputation (the mean trust of its ties) grows; they join or
 leave by weighing its benefit against its price (:mod:`firm_choices`). Members with a need no
 tool meets ask the animator for a project. Once the pole is formalised, core structures and
-authorities join the pact, and firms whose trust passes ``charter_trust`` sign the charter.
+authorities join the pact, and firms for which it pays off sign the charter (:mod:`circles`).
 """
 
 from __future__ import annotations
@@ -269,14 +269,14 @@ class CooperationNetwork:
             self.tie(animator.org, authority.org, "pact")
 
     def sign_charter(self) -> None:
-        """Firms trusting the pole enough sign the charter (committing to job quality)."""
+        """Firms for which the charter pays off, weighed with their trust, sign it (see
+        :mod:`~ptce_sim.simulation.mechanisms.circles`)."""
         model = self.model
         animator = model.pole.animator()
         if not self.formalised or animator is None or not model.cooperation_on:
             return
         firms = model.firms
-        rule = model.spec.mechanisms.cooperation
-        signing = np.flatnonzero(firms.alive & ~firms.charter & (firms.trust >= rule.charter_trust))
+        signing = model.circles.signing()
         firms.charter[signing] = True
         for org in firms.org[signing].tolist():
             self.tie(animator.org, org, "charter")

@@ -44,20 +44,10 @@ class Animator(Structure):
         self.launch_tools()
 
     def run_plie(self) -> None:
-        """Follow long-term job seekers, up to its caseload (``capacity`` persons per staff)."""
-        if not self.model.cooperation_on or not self.model.spec.mechanisms.cooperation.plie:
-            return
-        people = self.model.people
+        """The PLIE's month: its advisers (the animator's team) follow up to ``capacity``
+        persons each (see :mod:`~ptce_sim.simulation.mechanisms.plie`)."""
         team = max(self.staff_fte(Status.ESS), self.spec.permanent_staff * self.model.scale)
-        caseload = int(self.spec.capacity * team)
-        followed = int(np.count_nonzero(people.plie))
-        candidates = np.flatnonzero((people.status == Status.LONG_TERM) & ~people.plie)
-        room = max(0, caseload - followed)
-        if room and candidates.size:
-            chosen = self.model.streams.cooperation.choice(
-                candidates, size=min(room, candidates.size), replace=False
-            )
-            people.plie[chosen] = True
+        self.model.plie.step(team, self.spec.capacity)
 
     def launch_tools(self) -> None:
         """Turn accumulated project requests into a new structure of the pole, when funded."""
@@ -131,8 +121,8 @@ class Animator(Structure):
         return collected + by_firms
 
     def employers_involved(self) -> int:
-        """Firms taking part in the territorial skills planning (GPEC)."""
-        return self.model.training.planning_employers()
+        """Firms taking part in the territorial skills planning (GPEC), at its last declaration."""
+        return int(self.model.gpec.employers.size)
 
     def member_count(self) -> int:
         return int(np.count_nonzero(self.model.firms.charter))
