@@ -102,9 +102,7 @@ LABELS = {
     "net": N_("= net additional jobs (more residents in work)"),
     "residual": N_("residual of the identity"),
     "net_young": N_("young people (under 26)"),
-    "net_long_term": N_(
-        "long-term unemployed (the PLIE's public: ever unemployed 12 months or more)"
-    ),
+    "net_long_term": N_("long-term unemployed (the PLIE's public: ever unemployed 12 months or more)"),
     "net_rsa": N_("RSA beneficiaries (proxy: ever unemployed 24 months or more)"),
 }
 SUMMARY_COLUMNS = (

@@ -175,8 +175,8 @@ class Economy:
         posts = 1.0 / np.maximum(self.index[firms.sector[rows]] * np.exp(firms.noise[rows]), 1e-9)
         np.add.at(firms.base, rows, posts)
         np.add.at(self.base_jobs, firms.sector[rows], posts)
-        firms.demand[rows] = (
-            firms.base[rows] * self.index[firms.sector[rows]] * np.exp(firms.noise[rows])
+        firms.demand[rows] = firms.base[rows] * self.index[firms.sector[rows]] * np.exp(
+            firms.noise[rows]
         )
         return rows
 
