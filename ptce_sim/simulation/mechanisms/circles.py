@@ -1,4 +1,4 @@
-"""The pole's circles: the pact (core actors) and the charter (other firms), and trust between pairs.
+"""The pole's circles: the pact (core actors), the charter (other firms), trust between pairs.
 
 When the pole is formalised (the 2013 ``formalise_pole`` event in the Seignanx), its core actors,
 the pole's structures and the funders, sign the pact (a ``pact`` tie to the animator). The pact
@@ -44,8 +44,11 @@ class Circles:
     # -- the charter -----------------------------------------------------------------------------
 
     def charter_balance(self) -> tuple[np.ndarray, np.ndarray]:
-        """What the charter would bring each firm (``gain``) and what its commitments would cost
-        it (``cost``) over the horizon, in euros."""
+        """What the charter would bring each firm and what its commitments would cost it.
+
+        Returns:
+            ``(gain, cost)`` per firm row, in euros over ``charter_horizon_months``.
+        """
         model = self.model
         firms = model.firms
         rule = model.spec.mechanisms.circles
@@ -78,8 +81,10 @@ class Circles:
         return np.flatnonzero(eligible & (gain > 0) & (trust * gain > cost))
 
     def keeps_staff(self, excess: np.ndarray) -> np.ndarray:
-        """Firms the charter keeps from laying off ``excess`` staff: charter firms whose cash
-        covers ``keep_staff_months`` of those staff's wages."""
+        """Firms the charter keeps from laying off their ``excess`` staff.
+
+        They are the charter firms whose cash covers ``keep_staff_months`` of those staff's wages.
+        """
         model = self.model
         if not model.cooperation_on:
             return np.zeros(len(model.firms), dtype=bool)
@@ -89,8 +94,10 @@ class Circles:
         return model.firms.charter & covered & (months > 0)
 
     def local_only(self, orgs: np.ndarray) -> np.ndarray:
-        """Mask of ``orgs`` (organisation ids) whose posts go to residents first: charter firms
-        under the local-hiring commitment."""
+        """Mask of ``orgs`` (organisation ids) whose posts go to residents first.
+
+        They are the charter firms, under the local-hiring commitment.
+        """
         model = self.model
         if not (model.cooperation_on and model.spec.mechanisms.circles.local_hiring):
             return np.zeros(orgs.size, dtype=bool)
@@ -125,8 +132,11 @@ class Circles:
         return best
 
     def lending_trust(self, lender: int, borrower: int) -> float:
-        """The trust a lender lends a borrower on: their pair's trust (at least ``lending_trust``
-        between two members of the pact), 0 below ``lending_trust`` (it does not lend)."""
+        """The trust a lender lends a borrower on (0: it does not lend).
+
+        It is their pair's trust (at least ``lending_trust`` between two members of the pact), or
+        0 below ``lending_trust``.
+        """
         floor = self.model.spec.mechanisms.circles.lending_trust
         trust = self.pair_trust(lender, borrower)
         if self.in_pact(lender) and self.in_pact(borrower):

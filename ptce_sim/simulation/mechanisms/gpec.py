@@ -5,7 +5,10 @@ While skills planning runs (an animator runs it with the training centre, see
 taking part declare their needs for the next ``horizon_months``, by sector: the posts their
 employees' retirements will free (employees within the horizon of the retirement age), their
 growth (whole jobs they need above their staff) and the skilled posts they cannot fill (their
-smoothed count of unfilled skilled posts). The employers taking part are the firms trusting
+smoothed count of unfilled skilled posts). The planning turns them into a territorial forecast:
+each sector's declared needs are scaled up by the sector's staff over the declaring employers'
+staff (ASSUMPTION: the employers taking part speak for their sector; a sector none of them is in
+is not forecast). The employers taking part are the firms trusting
 the pole enough, the most trusting first, as many as the animator's team can involve
 (:meth:`TrainingMechanism.planning_employers`).
 
@@ -67,8 +70,15 @@ class SkillsPlanning:
         whole_jobs, _ = firms.jobs_target()
         growth = np.maximum(0.0, whole_jobs - headcount)
         declared = (retiring + growth + firms.unfilled_skilled)[self.employers]
-        self.needs = np.bincount(
-            firms.sector[self.employers], weights=declared, minlength=len(model.spec.sectors)
+        sectors = len(model.spec.sectors)
+        alive = np.flatnonzero(firms.alive)
+        staff = np.bincount(firms.sector[alive], weights=headcount[alive], minlength=sectors)
+        sampled = np.bincount(
+            firms.sector[self.employers], weights=headcount[self.employers], minlength=sectors
+        )
+        coverage = np.divide(staff, sampled, out=np.zeros(sectors), where=sampled > 0)
+        self.needs = coverage * np.bincount(
+            firms.sector[self.employers], weights=declared, minlength=sectors
         )
 
     def total_needs(self) -> float:
@@ -76,8 +86,10 @@ class SkillsPlanning:
         return float(self.needs.sum())
 
     def course_sectors(self, n: int) -> np.ndarray:
-        """Sectors ``n`` courses aim at, drawn in proportion to the declared needs (to the
-        sectors' recent openings when nobody declared any)."""
+        """Sectors ``n`` courses aim at, drawn in proportion to the declared needs.
+
+        When nobody declared any, in proportion to the sectors' recent openings.
+        """
         model = self.model
         weights = self.needs if self.needs.sum() > 0 else model.labour.sector_openings
         if weights.sum() <= 0:
@@ -87,8 +99,11 @@ class SkillsPlanning:
         ).astype(np.int16)
 
     def invite(self, seekers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Job seekers the centre invites this month to courses aimed at the declared needs,
-        with each course's sector (none while skills planning does not run)."""
+        """Job seekers the centre invites this month to courses aimed at the declared needs.
+
+        Returns:
+            The rows invited and each course's sector (none while skills planning does not run).
+        """
         model = self.model
         none = (seekers[:0], np.zeros(0, dtype=np.int16))
         if not model.training.planning_on() or self.needs.sum() <= 0 or seekers.size == 0:
@@ -106,8 +121,11 @@ class SkillsPlanning:
         return rows, rng.permutation(aims).astype(np.int16)
 
     def qualify(self, rows: np.ndarray) -> None:
-        """Trainees ``rows`` end their course: one aimed at a sector brings their skill up to
-        that sector's requirement (the course was designed with its employers)."""
+        """Trainees ``rows`` end their course.
+
+        One aimed at a sector brings their skill up to that sector's requirement (the course was
+        designed with its employers).
+        """
         people = self.model.people
         aimed = rows[people.trained_sector[rows] >= 0]
         if aimed.size == 0 or not self.model.training.planning_on():

@@ -70,8 +70,11 @@ class Plie:
         return int(np.count_nonzero(self.model.people.plie_step >= 0))
 
     def step(self, advisers: float, per_adviser: float) -> None:
-        """The month's accompaniment: exits first, then steps, then entries up to the caseload
-        that ``advisers`` FTE following ``per_adviser`` persons each can hold."""
+        """The month's accompaniment: exits first, then steps, then entries.
+
+        Entries fill the caseload that ``advisers`` FTE following ``per_adviser`` persons each
+        can hold.
+        """
         self.record_exits()
         if not self.on:
             self._end(np.flatnonzero(self.model.people.plie_step >= 0), "end")
@@ -137,8 +140,10 @@ class Plie:
         people.plie_step_month[rows] = self.model.month_index
 
     def _enter(self, caseload: int) -> None:
-        """Long-term job seekers not followed enter while the caseload has room (one whose
-        pathway ended may enter again ``pathway_months`` later)."""
+        """Long-term job seekers not followed enter while the caseload has room.
+
+        One whose pathway ended may enter again ``pathway_months`` later.
+        """
         model = self.model
         people = model.people
         room = max(0, caseload - self.caseload())

@@ -3,8 +3,8 @@
 Job seekers ask for a course at a monthly rate; the training centre admits as many as the training
 budgets pay for. A course lasts ``course_months``; at its end the trainee's skill rises with the
 hours followed, their employability rises, and they seek work again. Firms buy hours for their
-employees, whose skills rise a little. Under skills planning (run by the animator once it exists, see
-:mod:`~ptce_sim.simulation.mechanisms.gpec`), a course aims at a sector the employers declared
+employees, whose skills rise a little. Under skills planning (run by the animator once it
+exists, see :mod:`~ptce_sim.simulation.mechanisms.gpec`), a course aims at a sector the employers declared
 needs in, the centre invites job seekers to such courses, and a trainee is then more likely to be
 hired in that sector (see the labour market's matching).
 """

@@ -7,8 +7,8 @@ loan (a new loan between them adds to it, and its instalments restart from what 
 lender lends only to a borrower it trusts (its pair's trust at least ``circles.lending_trust``,
 see :meth:`~ptce_sim.simulation.mechanisms.circles.Circles.lending_trust`) and offers its excess
 weighed by that trust. A borrower repays its loans in instalments of ``1 / repayment_months`` of
-each loan, plus the interest (``interest_rate_per_year``) on what it owes, whenever its cash allows. Structures pay a share of
-their monthly surplus into the solidarity fund. Every operation moves cash between accounts: the
+each loan, plus the interest (``interest_rate_per_year``) on what it owes, whenever its cash
+allows. Structures pay a share of their monthly surplus into the solidarity fund. Every operation moves cash between accounts: the
 sum of the members' cash and the fund never changes in this step (checked by the tests).
 
 Firms choose (``firms_take_part``). A firm that signed the charter is a member too:
