@@ -315,6 +315,8 @@ def test_bad_new_fields_name_file_and_field(write_scenario, section, field, valu
 
 SEEDS = range(20)
 SCALE = 0.05
+SLOW_TIMEOUT = 1800
+"""Seconds a paired test may take (40 runs, two at a time, on a loaded machine)."""
 
 
 def truncated(scenario_: Scenario, end_year: int) -> Scenario:
@@ -330,6 +332,27 @@ def paired(on: Scenario, off: Scenario):
     jobs = {(arm, s): (sc, s) for s in SEEDS for arm, sc in (("on", on), ("off", off))}
     out = run_many(jobs)
     return {s: (out[("on", s)], out[("off", s)]) for s in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def circles_runs():
+    """The Seignanx runs: the circles as shipped, without local hiring, without lending by trust.
+
+    Returns ``{variant: {seed: outcome}}``.
+    """
+    base = base_scenario(SCALE)
+    variants = {
+        "base": base,
+        "no_local_hiring": with_mechanism(base, "circles", local_hiring=False),
+        "no_lending_by_trust": with_mechanism(base, "circles", lending_by_trust=False),
+    }
+    out = run_many({(name, s): (sc, s) for name, sc in variants.items() for s in SEEDS})
+    return {name: {s: out[(name, s)] for s in SEEDS} for name in variants}
+
+
+def pairs_of(runs, variant: str):
+    """``{seed: (base outcome, variant outcome)}``."""
+    return {s: (runs["base"][s], runs[variant][s]) for s in SEEDS}
 
 
 def first_difference(runs) -> int:
@@ -358,6 +381,7 @@ def mean_since(outcome, column: str, since: int, table: str = "territory") -> fl
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
 def test_paired_plie_raises_employment_of_the_long_term_unemployed():
     """PLIE on vs off: more of the ever long-term unemployed are in work.
 
@@ -376,3 +400,36 @@ def test_paired_plie_raises_employment_of_the_long_term_unemployed():
         ]
     )
     beyond_noise(diff, "ever long-term unemployed in work, PLIE on - off")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
+def test_paired_charter_local_hiring_keeps_posts_for_residents(circles_runs):
+    """The charter's local hiring on vs off: fewer jobs held by in-commuters.
+
+    The pairs are identical until the 2013 charter.
+    """
+    runs = pairs_of(circles_runs, "no_local_hiring")
+    assert first_difference(runs) >= 2013
+    column = "jobs_held_by_non_residents"
+    diff = np.array(
+        [mean_since(b, column, 2014) - mean_since(a, column, 2014) for a, b in runs.values()]
+    )
+    beyond_noise(diff, "jobs held by non-residents, local hiring off - on")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
+def test_paired_trust_governs_who_lends_to_whom(circles_runs):
+    """Trust governing the treasury's loans vs automatic pooling: members lend less.
+
+    They lend only to borrowers they trust, by that trust. The pairs are identical until the
+    treasury opens (2006).
+    """
+    runs = pairs_of(circles_runs, "no_lending_by_trust")
+    assert first_difference(runs) >= 2006
+    column = "treasury_lent_eur"
+    diff = np.array(
+        [mean_since(b, column, 2006) - mean_since(a, column, 2006) for a, b in runs.values()]
+    )
+    beyond_noise(diff, "treasury lent, automatic - by trust")

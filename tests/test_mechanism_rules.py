@@ -128,7 +128,8 @@ def member(org: int, cash: float, monthly_costs: float = 0.0):
 def treasury_model(change=None, **values) -> PtceModel:
     """The treasury among structures, without interest unless asked (firms take no part)."""
     rule = {"enabled": True, "interest_rate_per_year": 0.0, "firms_take_part": False, **values}
-    return model_of(scenario(change, treasury=rule))
+    # the pooling itself; who lends to whom by trust: tests/test_institutions_circles.py
+    return model_of(scenario(change, treasury=rule, circles={"lending_by_trust": False}))
 
 
 def test_treasury_disabled_moves_nothing():
@@ -1303,6 +1304,8 @@ def test_planning_involves_trusting_firms_within_the_animator_reach():
     assert model.training.planning_employers() == 5
     firms.alive[0] = False
     assert model.training.planning_employers() == 4
+    assert animator.employers_involved() == 0  # none declared yet
+    model.gpec.declare()  # the employers taking part declare their needs
     assert animator.employers_involved() == 4
 
 

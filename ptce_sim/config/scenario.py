@@ -725,6 +725,11 @@ class CirclesSpec(Strict):
         description="Commitment of a charter firm: it hires residents first (no in-commuter "
         "takes its posts).",
     )
+    lending_by_trust: bool = Field(
+        True,
+        description="Trust governs the treasury's loans: who lends to whom and how much (off: "
+        "every member with an excess lends all of it, whoever borrows).",
+    )
     lending_trust: Probability = Field(
         0.3, description="Trust a lender must have in a borrower to lend it in the treasury."
     )

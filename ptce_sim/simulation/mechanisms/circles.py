@@ -135,9 +135,13 @@ class Circles:
         """The trust a lender lends a borrower on (0: it does not lend).
 
         It is their pair's trust (at least ``lending_trust`` between two members of the pact), or
-        0 below ``lending_trust``.
+        0 below ``lending_trust``; 1 for every pair when trust does not govern lending
+        (``lending_by_trust`` off).
         """
-        floor = self.model.spec.mechanisms.circles.lending_trust
+        rule = self.model.spec.mechanisms.circles
+        if not rule.lending_by_trust:
+            return 1.0
+        floor = rule.lending_trust
         trust = self.pair_trust(lender, borrower)
         if self.in_pact(lender) and self.in_pact(borrower):
             trust = max(trust, floor)

@@ -217,12 +217,10 @@ class Treasury:
         rows = np.flatnonzero(firms.alive & firms.charter & (excess > 0))
         self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
         for borrower, need in self.unmet:
-            trust = np.array(
-                [model.circles.lending_trust(int(org), borrower.org) for org in firms.org[rows]]
-            )
+            trust, weight = self._firms_trust(rows, borrower)
             loss = self.expected_loss() * risk_markup(model, trust)
             pays = rule.interest_rate_per_year - loss > model.spec.firms.deposit_rate_per_year
-            available = np.where(pays & (trust > 0), (excess[rows] - lent[rows]) * trust, 0.0)
+            available = np.where(pays & (weight > 0), (excess[rows] - lent[rows]) * weight, 0.0)
             total = float(available.sum())
             if total <= 0:
                 continue
@@ -232,6 +230,17 @@ class Treasury:
             lent[rows] += amounts
         self.unmet = []
         return lent
+
+    def _firms_trust(self, rows: np.ndarray, borrower: Member) -> tuple[np.ndarray, np.ndarray]:
+        """The trust firms ``rows`` see the risk of lending ``borrower`` with, and the weight of
+        their offer: the pair's lending trust for both, or, when trust does not govern lending,
+        each firm's trust in the pole and its whole excess."""
+        model = self.model
+        if not model.spec.mechanisms.circles.lending_by_trust:
+            return model.firms.trust[rows], np.ones(rows.size)
+        orgs = model.firms.org[rows].tolist()
+        trust = np.array([model.circles.lending_trust(org, borrower.org) for org in orgs])
+        return trust, trust
 
     def expected_loss(self) -> float:
         """The loss rate lenders expect: the treasury's write-offs over its loans so far, with
