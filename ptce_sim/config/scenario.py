@@ -662,6 +662,11 @@ class CooperationSpec(Strict):
 class PlieSpec(Strict):
     """The PLIE's accompaniment: a pathway of steps that raise the person's employability."""
 
+    enabled: bool = Field(
+        True,
+        description="The pathway's steps (off: a person followed only weighs more in the "
+        "matching of posts for people far from work).",
+    )
     diagnosis_months: Months = Field(
         2, description="Months of the first step: the adviser's diagnosis."
     )
@@ -692,11 +697,16 @@ class PlieSpec(Strict):
 class GpecSpec(Strict):
     """Territorial skills planning (GPEC): employers declare needs, courses are aimed at them."""
 
+    enabled: bool = Field(
+        True,
+        description="Employers declare their needs and the training centre aims its courses at "
+        "them (off: courses follow the sectors' recent openings).",
+    )
     horizon_months: Months = Field(
         12, description="How far ahead employers declare their needs (retirements, growth)."
     )
     invitations_share: Probability = Field(
-        0.5,
+        1.0,
         description="Share of the declared needs the training centre fills by inviting job "
         "seekers to courses aimed at them, spread over the horizon.",
     )
@@ -705,6 +715,11 @@ class GpecSpec(Strict):
 class CirclesSpec(Strict):
     """The pact and the charter: circles with entry conditions and commitments."""
 
+    enabled: bool = Field(
+        True,
+        description="The charter's commitments act in firms' decisions and trust governs the "
+        "treasury's loans (off: no commitment, loans pooled whoever borrows).",
+    )
     charter_horizon_months: Months = Field(
         12,
         description="Months over which a firm weighs what the charter brings against what its "
@@ -1192,8 +1207,7 @@ class Scenario(Strict):
         """The same territory with every cooperation mechanism switched off (a counterfactual)."""
         data = self.model_dump(mode="python")
         for section in data["mechanisms"].values():
-            if "enabled" in section:  # the PLIE's pathway, GPEC, circles follow cooperation
-                section["enabled"] = False
+            section["enabled"] = False
         for event in data["events"]:
             if event["type"] == "policy":
                 event["set"] = {

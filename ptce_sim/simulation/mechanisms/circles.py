@@ -86,7 +86,7 @@ class Circles:
         They are the charter firms whose cash covers ``keep_staff_months`` of those staff's wages.
         """
         model = self.model
-        if not model.cooperation_on:
+        if not (model.cooperation_on and model.spec.mechanisms.circles.enabled):
             return np.zeros(len(model.firms), dtype=bool)
         months = model.spec.mechanisms.circles.keep_staff_months
         wage = model.spec.finance.wage_cost_eur_per_fte_month
@@ -99,7 +99,8 @@ class Circles:
         They are the charter firms, under the local-hiring commitment.
         """
         model = self.model
-        if not (model.cooperation_on and model.spec.mechanisms.circles.local_hiring):
+        rule = model.spec.mechanisms.circles
+        if not (model.cooperation_on and rule.enabled and rule.local_hiring):
             return np.zeros(orgs.size, dtype=bool)
         rows = model.orgs.firm_rows(orgs)
         return (rows >= 0) & model.firms.charter[np.maximum(rows, 0)]
@@ -139,7 +140,7 @@ class Circles:
         (``lending_by_trust`` off).
         """
         rule = self.model.spec.mechanisms.circles
-        if not rule.lending_by_trust:
+        if not (rule.enabled and rule.lending_by_trust):
             return 1.0
         floor = rule.lending_trust
         trust = self.pair_trust(lender, borrower)

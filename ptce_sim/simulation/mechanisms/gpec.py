@@ -48,7 +48,7 @@ class SkillsPlanning:
     def declare(self) -> None:
         """Every January (and the first month it runs), employers declare their needs."""
         model = self.model
-        if not model.training.planning_on():
+        if not self.on:
             self.employers = np.zeros(0, dtype=np.int64)
             self.needs = np.zeros(len(model.spec.sectors))
             return
@@ -81,6 +81,12 @@ class SkillsPlanning:
             firms.sector[self.employers], weights=declared, minlength=sectors
         )
 
+    @property
+    def on(self) -> bool:
+        """Skills planning runs and its employers declare their needs."""
+        model = self.model
+        return model.spec.mechanisms.gpec.enabled and model.training.planning_on()
+
     def total_needs(self) -> float:
         """Posts declared for the horizon, all sectors."""
         return float(self.needs.sum())
@@ -106,7 +112,7 @@ class SkillsPlanning:
         """
         model = self.model
         none = (seekers[:0], np.zeros(0, dtype=np.int16))
-        if not model.training.planning_on() or self.needs.sum() <= 0 or seekers.size == 0:
+        if not self.on or self.needs.sum() <= 0 or seekers.size == 0:
             return none
         rule = model.spec.mechanisms.gpec
         rng = model.streams.training
@@ -128,7 +134,7 @@ class SkillsPlanning:
         """
         people = self.model.people
         aimed = rows[people.trained_sector[rows] >= 0]
-        if aimed.size == 0 or not self.model.training.planning_on():
+        if aimed.size == 0 or not self.on:
             return
         requirement = np.array([s.skill_requirement for s in self.model.spec.sectors])
         wanted = requirement[people.trained_sector[aimed]]

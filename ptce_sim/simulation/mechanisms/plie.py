@@ -79,7 +79,9 @@ class Plie:
         if not self.on:
             self._end(np.flatnonzero(self.model.people.plie_step >= 0), "end")
             return
-        self._advance()
+        if self.model.spec.mechanisms.plie_pathway.enabled:
+            self._advance()
+        self._end_pathways()
         self._enter(int(per_adviser * advisers))
 
     def record_exits(self) -> None:
@@ -112,10 +114,6 @@ class Plie:
         followed = np.flatnonzero(people.plie_step >= 0)
         dropping = followed[rng.random(followed.size) < rule.dropout_rate]
         self._end(dropping, "dropout")
-        ended = np.flatnonzero(
-            (people.plie_step >= 0) & (now - people.plie_entry_month >= rule.pathway_months)
-        )
-        self._end(ended, "end")
         in_step = now - people.plie_step_month
         diagnosed = np.flatnonzero(
             (people.plie_step == DIAGNOSIS) & (in_step >= rule.diagnosis_months)
@@ -133,6 +131,13 @@ class Plie:
         enrolled = model.training.enrol(sent)
         self._end(enrolled, "training")
         self._move(np.setdiff1d(diagnosed, enrolled, assume_unique=True), PLACEMENT)
+
+    def _end_pathways(self) -> None:
+        """Pathways ``pathway_months`` old end."""
+        people = self.model.people
+        age = self.model.month_index - people.plie_entry_month
+        months = self.model.spec.mechanisms.plie_pathway.pathway_months
+        self._end(np.flatnonzero((people.plie_step >= 0) & (age >= months)), "end")
 
     def _move(self, rows: np.ndarray, step: int) -> None:
         people = self.model.people

@@ -236,7 +236,8 @@ class Treasury:
         their offer: the pair's lending trust for both, or, when trust does not govern lending,
         each firm's trust in the pole and its whole excess."""
         model = self.model
-        if not model.spec.mechanisms.circles.lending_by_trust:
+        rule = model.spec.mechanisms.circles
+        if not (rule.enabled and rule.lending_by_trust):
             return model.firms.trust[rows], np.ones(rows.size)
         orgs = model.firms.org[rows].tolist()
         trust = np.array([model.circles.lending_trust(org, borrower.org) for org in orgs])
