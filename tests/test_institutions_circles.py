@@ -404,6 +404,26 @@ def test_paired_plie_raises_employment_of_the_long_term_unemployed():
 
 @pytest.mark.slow
 @pytest.mark.timeout(SLOW_TIMEOUT)
+def test_paired_gpec_fills_skilled_posts_sooner():
+    """Employers' declared needs and the courses aimed at them: fewer unfilled skilled posts.
+
+    Both arms run skills planning; from January 2010 one stops the declarations (``gpec``
+    off: courses follow the sectors' recent openings, no invitation). The pairs are identical
+    until then.
+    """
+    on = truncated(base_scenario(SCALE), 2013)
+    stop = {"date": "2010-01", "type": "policy", "set": {"gpec.enabled": False}}
+    runs = paired(on, with_events(on, stop))
+    assert first_difference(runs) >= 2010
+    column = "unfilled_skilled_posts"
+    diff = np.array(
+        [mean_since(b, column, 2010) - mean_since(a, column, 2010) for a, b in runs.values()]
+    )
+    beyond_noise(diff, "unfilled skilled posts, declarations off - on")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
 def test_paired_charter_local_hiring_keeps_posts_for_residents(circles_runs):
     """The charter's local hiring on vs off: fewer jobs held by in-commuters.
 
