@@ -269,8 +269,10 @@ class CooperationNetwork:
             self.tie(animator.org, authority.org, "pact")
 
     def sign_charter(self) -> None:
-        """Firms for which the charter pays off, weighed with their trust, sign it (see
-        :mod:`~ptce_sim.simulation.mechanisms.circles`)."""
+        """Firms for which the charter pays off, weighed with their trust, sign it.
+
+        See :mod:`~ptce_sim.simulation.mechanisms.circles`.
+        """
         model = self.model
         animator = model.pole.animator()
         if not self.formalised or animator is None or not model.cooperation_on:

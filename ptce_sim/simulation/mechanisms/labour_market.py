@@ -85,8 +85,10 @@ class LabourMarket:
         model.tally.count(mechanism, int(rows.size))
 
     def firm_separations(self) -> None:
-        """Quits everywhere; lay-offs in firms above their job target (none in a charter firm
-        whose cash carries its excess staff, see :meth:`Circles.keeps_staff`)."""
+        """Quits everywhere; lay-offs in firms above their job target.
+
+        None in a charter firm whose cash carries its excess staff (:meth:`Circles.keeps_staff`).
+        """
         model = self.model
         people, firms = model.people, model.firms
         rule = model.spec.firms

@@ -4,9 +4,9 @@ Job seekers ask for a course at a monthly rate; the training centre admits as ma
 budgets pay for. A course lasts ``course_months``; at its end the trainee's skill rises with the
 hours followed, their employability rises, and they seek work again. Firms buy hours for their
 employees, whose skills rise a little. Under skills planning (run by the animator once it
-exists, see :mod:`~ptce_sim.simulation.mechanisms.gpec`), a course aims at a sector the employers declared
-needs in, the centre invites job seekers to such courses, and a trainee is then more likely to be
-hired in that sector (see the labour market's matching).
+exists, see :mod:`~ptce_sim.simulation.mechanisms.gpec`), a course aims at a sector the
+employers declared needs in, the centre invites job seekers to such courses, and a trainee is
+then more likely to be hired in that sector (see the labour market's matching).
 """
 
 from __future__ import annotations
@@ -100,9 +100,11 @@ class TrainingMechanism:
         self.enrol(invited, aims)
 
     def enrol(self, rows: np.ndarray, sectors: np.ndarray | None = None) -> np.ndarray:
-        """Job seekers ``rows`` start a course, as many as the centre has free seats for (the
-        first ones); ``sectors``: the sectors their courses aim at (by default drawn by the skills
-        planning). Returns the rows enrolled."""
+        """Job seekers ``rows`` start a course, as many as the centre has free seats for.
+
+        The first ones enter; ``sectors``: the sectors their courses aim at (by default drawn by
+        the skills planning). Returns the rows enrolled.
+        """
         if rows.size == 0 or not self.on:
             return rows[:0]
         rows = rows[: self.free_seats()]

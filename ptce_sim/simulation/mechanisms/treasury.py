@@ -8,8 +8,9 @@ lender lends only to a borrower it trusts (its pair's trust at least ``circles.l
 see :meth:`~ptce_sim.simulation.mechanisms.circles.Circles.lending_trust`) and offers its excess
 weighed by that trust. A borrower repays its loans in instalments of ``1 / repayment_months`` of
 each loan, plus the interest (``interest_rate_per_year``) on what it owes, whenever its cash
-allows. Structures pay a share of their monthly surplus into the solidarity fund. Every operation moves cash between accounts: the
-sum of the members' cash and the fund never changes in this step (checked by the tests).
+allows. Structures pay a share of their monthly surplus into the solidarity fund. Every operation
+moves cash between accounts: the sum of the members' cash and the fund never changes in this step
+(checked by the tests).
 
 Firms choose (``firms_take_part``). A firm that signed the charter is a member too:
 
@@ -232,9 +233,11 @@ class Treasury:
         return lent
 
     def _firms_trust(self, rows: np.ndarray, borrower: Member) -> tuple[np.ndarray, np.ndarray]:
-        """The trust firms ``rows`` see the risk of lending ``borrower`` with, and the weight of
-        their offer: the pair's lending trust for both, or, when trust does not govern lending,
-        each firm's trust in the pole and its whole excess."""
+        """The trust firms ``rows`` see the risk of lending ``borrower`` with, and their offer's.
+
+        Both are the pair's lending trust; when trust does not govern lending, each firm's trust
+        in the pole and its whole excess (weight 1).
+        """
         model = self.model
         rule = model.spec.mechanisms.circles
         if not (rule.enabled and rule.lending_by_trust):

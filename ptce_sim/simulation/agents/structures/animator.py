@@ -44,8 +44,10 @@ class Animator(Structure):
         self.launch_tools()
 
     def run_plie(self) -> None:
-        """The PLIE's month: its advisers (the animator's team) follow up to ``capacity``
-        persons each (see :mod:`~ptce_sim.simulation.mechanisms.plie`)."""
+        """The PLIE's month (see :mod:`~ptce_sim.simulation.mechanisms.plie`).
+
+        Its advisers, the animator's team, follow up to ``capacity`` persons each.
+        """
         team = max(self.staff_fte(Status.ESS), self.spec.permanent_staff * self.model.scale)
         self.model.plie.step(team, self.spec.capacity)
 
