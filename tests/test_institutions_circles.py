@@ -334,27 +334,6 @@ def paired(on: Scenario, off: Scenario):
     return {s: (out[("on", s)], out[("off", s)]) for s in SEEDS}
 
 
-@pytest.fixture(scope="module")
-def circles_runs():
-    """The Seignanx runs: the circles as shipped, without local hiring, without lending by trust.
-
-    Returns ``{variant: {seed: outcome}}``.
-    """
-    base = base_scenario(SCALE)
-    variants = {
-        "base": base,
-        "no_local_hiring": with_mechanism(base, "circles", local_hiring=False),
-        "no_lending_by_trust": with_mechanism(base, "circles", lending_by_trust=False),
-    }
-    out = run_many({(name, s): (sc, s) for name, sc in variants.items() for s in SEEDS})
-    return {name: {s: out[(name, s)] for s in SEEDS} for name in variants}
-
-
-def pairs_of(runs, variant: str):
-    """``{seed: (base outcome, variant outcome)}``."""
-    return {s: (runs["base"][s], runs[variant][s]) for s in SEEDS}
-
-
 def first_difference(runs) -> int:
     """The first year any pair's territory tables differ."""
     years = []
@@ -420,36 +399,3 @@ def test_paired_gpec_fills_skilled_posts_sooner():
         [mean_since(b, column, 2010) - mean_since(a, column, 2010) for a, b in runs.values()]
     )
     beyond_noise(diff, "unfilled skilled posts, declarations off - on")
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(SLOW_TIMEOUT)
-def test_paired_charter_local_hiring_keeps_posts_for_residents(circles_runs):
-    """The charter's local hiring on vs off: fewer jobs held by in-commuters.
-
-    The pairs are identical until the 2013 charter.
-    """
-    runs = pairs_of(circles_runs, "no_local_hiring")
-    assert first_difference(runs) >= 2013
-    column = "jobs_held_by_non_residents"
-    diff = np.array(
-        [mean_since(b, column, 2014) - mean_since(a, column, 2014) for a, b in runs.values()]
-    )
-    beyond_noise(diff, "jobs held by non-residents, local hiring off - on")
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(SLOW_TIMEOUT)
-def test_paired_trust_governs_who_lends_to_whom(circles_runs):
-    """Trust governing the treasury's loans vs automatic pooling: members lend less.
-
-    They lend only to borrowers they trust, by that trust. The pairs are identical until the
-    treasury opens (2006).
-    """
-    runs = pairs_of(circles_runs, "no_lending_by_trust")
-    assert first_difference(runs) >= 2006
-    column = "treasury_lent_eur"
-    diff = np.array(
-        [mean_since(b, column, 2006) - mean_since(a, column, 2006) for a, b in runs.values()]
-    )
-    beyond_noise(diff, "treasury lent, automatic - by trust")
