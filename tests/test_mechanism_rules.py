@@ -128,7 +128,8 @@ def member(org: int, cash: float, monthly_costs: float = 0.0):
 def treasury_model(change=None, **values) -> PtceModel:
     """The treasury among structures, without interest unless asked (firms take no part)."""
     rule = {"enabled": True, "interest_rate_per_year": 0.0, "firms_take_part": False, **values}
-    return model_of(scenario(change, treasury=rule))
+    # the pooling itself; who lends to whom by trust: tests/test_institutions_circles.py
+    return model_of(scenario(change, treasury=rule, circles={"lending_by_trust": False}))
 
 
 def test_treasury_disabled_moves_nothing():
@@ -1303,6 +1304,8 @@ def test_planning_involves_trusting_firms_within_the_animator_reach():
     assert model.training.planning_employers() == 5
     firms.alive[0] = False
     assert model.training.planning_employers() == 4
+    assert animator.employers_involved() == 0  # none declared yet
+    model.gpec.declare()  # the employers taking part declare their needs
     assert animator.employers_involved() == 4
 
 
@@ -1379,15 +1382,19 @@ def test_quits_everywhere_but_on_fixed_terms():
     assert (model.people.status[classic] == Status.CLASSIC).all()
 
 
-def test_layoffs_in_firms_above_their_target_fewer_under_the_charter():
-    for cooperation, reduction, charter_kept in (
-        (True, 1.0, True),
-        (False, 1.0, False),
-        (True, 0.0, False),
+def test_layoffs_in_firms_above_their_target_none_in_a_charter_firm_that_carries_them():
+    """A charter firm whose cash covers ``keep_staff_months`` of its excess staff's wages lays
+    nobody off (the charter's commitment); without cash, cooperation or months, it does."""
+    for cooperation, months, cash, charter_kept in (
+        (True, 3.0, 1e6, True),
+        (False, 3.0, 1e6, False),
+        (True, 0.0, 1e6, False),
+        (True, 3.0, 100.0, False),
     ):
         model = labour_model(
             firm_rules(quit_rate=0.0, layoff_speed=1.0),
-            cooperation={"enabled": cooperation, "charter_layoff_reduction": reduction},
+            cooperation={"enabled": cooperation},
+            circles={"keep_staff_months": months},
         )
         people, firms = model.people, model.firms
         employers = people.employer[rows_in(model, Status.CLASSIC)]
@@ -1396,6 +1403,7 @@ def test_layoffs_in_firms_above_their_target_fewer_under_the_charter():
         firms.fills_alone[[a, b]] = False
         firms.demand[[a, b]] = 0.0  # no job wanted: every employee goes
         firms.charter[b] = True
+        firms.cash[b] = cash
         staff_a = np.flatnonzero(people.employer == firms.org[a])
         staff_b = np.flatnonzero(people.employer == firms.org[b])
         model.labour.firm_separations()
@@ -1857,6 +1865,8 @@ def test_pact_and_charter():
     animator = create(model, StructureKind.ANIMATOR)
     firms.trust[:] = 0.0
     firms.trust[:3] = [0.5, 0.49, 0.9]
+    firms.unfilled_skilled[:3] = 5.0  # what the pole's recruitment would fill for them
+    firms.demand[:3] = 1000.0  # no staff above their needs: the commitments cost nothing
     firms.alive[2] = False
     network.sign_charter()  # not formalised yet
     assert not firms.charter.any()

@@ -624,7 +624,6 @@ class CooperationSpec(Strict):
     charter_trust: Probability = Field(
         0.5, description="Trust above which a firm signs the charter."
     )
-    charter_layoff_reduction: Probability = 0.4
     request_rate: Probability = Field(
         0.002,
         description="Monthly rate at which a member with an unmet need asks the animator for a project.",
@@ -660,6 +659,97 @@ class CooperationSpec(Strict):
     )
 
 
+class PlieSpec(Strict):
+    """The PLIE's accompaniment: a pathway of steps that raise the person's employability."""
+
+    enabled: bool = Field(
+        True,
+        description="The pathway's steps (off: a person followed only weighs more in the "
+        "matching of posts for people far from work).",
+    )
+    diagnosis_months: Months = Field(
+        2, description="Months of the first step: the adviser's diagnosis."
+    )
+    training_share: Probability = Field(
+        0.3,
+        description="Share of the persons diagnosed whom the adviser sends to a course of the "
+        "training centre (an exit to training when a seat is free).",
+    )
+    placement_months: Months = Field(
+        1, description="Months of the work placement (immersion in a firm) after the diagnosis."
+    )
+    placement_gain: Probability = Field(
+        0.1, description="Share of the gap to full employability a work placement closes."
+    )
+    search_gain_per_month: Probability = Field(
+        0.03,
+        description="Share of the gap to full employability each month of accompanied job "
+        "search closes.",
+    )
+    dropout_rate: Probability = Field(
+        0.015, description="Monthly rate at which a person followed leaves the pathway."
+    )
+    pathway_months: Months = Field(
+        24, description="Months after which the pathway ends without a job nor a course."
+    )
+
+
+class GpecSpec(Strict):
+    """Territorial skills planning (GPEC): employers declare needs, courses are aimed at them."""
+
+    enabled: bool = Field(
+        True,
+        description="Employers declare their needs and the training centre aims its courses at "
+        "them (off: courses follow the sectors' recent openings).",
+    )
+    horizon_months: Months = Field(
+        12, description="How far ahead employers declare their needs (retirements, growth)."
+    )
+    invitations_share: Probability = Field(
+        1.0,
+        description="Share of the declared needs the training centre fills by inviting job "
+        "seekers to courses aimed at them, spread over the horizon.",
+    )
+
+
+class CirclesSpec(Strict):
+    """The pact and the charter: circles with entry conditions and commitments."""
+
+    enabled: bool = Field(
+        True,
+        description="The charter's commitments act in firms' decisions and trust governs the "
+        "treasury's loans (off: no commitment, loans pooled whoever borrows).",
+    )
+    charter_horizon_months: Months = Field(
+        12,
+        description="Months over which a firm weighs what the charter brings against what its "
+        "commitments cost.",
+    )
+    recruitment_share: Probability = Field(
+        0.2,
+        description="Share of a firm's unfilled skilled posts it expects the pole's recruitment "
+        "and skills planning to fill once it signs.",
+    )
+    keep_staff_months: Annotated[float, Field(ge=0.0, le=24.0, allow_inf_nan=False)] = Field(
+        3.0,
+        description="Commitment of a charter firm: months of wages of staff above its needs it "
+        "carries from its cash before laying off.",
+    )
+    local_hiring: bool = Field(
+        True,
+        description="Commitment of a charter firm: it hires residents first (no in-commuter "
+        "takes its posts).",
+    )
+    lending_by_trust: bool = Field(
+        True,
+        description="Trust governs the treasury's loans: who lends to whom and how much (off: "
+        "every member with an excess lends all of it, whoever borrows).",
+    )
+    lending_trust: Probability = Field(
+        0.3, description="Trust a lender must have in a borrower to lend it in the treasury."
+    )
+
+
 class OtherEssSpec(Strict):
     """The territory's other ESS structures (associations, cooperatives), generated at the start."""
 
@@ -684,6 +774,9 @@ class MechanismsSpec(Strict):
     incubation: IncubationSpec = IncubationSpec()
     treasury: TreasurySpec = TreasurySpec()
     cooperation: CooperationSpec = CooperationSpec()
+    plie_pathway: PlieSpec = PlieSpec()
+    gpec: GpecSpec = GpecSpec()
+    circles: CirclesSpec = CirclesSpec()
 
 
 class FinanceSpec(Strict):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.accounts import Ledger
     from ptce_sim.simulation.agents.firms import FirmTable
     from ptce_sim.simulation.agents.persons import PersonTable
+    from ptce_sim.simulation.mechanisms.circles import Circles
     from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
     from ptce_sim.simulation.mechanisms.deliberation import Deliberation
     from ptce_sim.simulation.mechanisms.demography import Demography
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
     from ptce_sim.simulation.mechanisms.housing import Housing
+    from ptce_sim.simulation.mechanisms.gpec import SkillsPlanning
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
     from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
     from ptce_sim.simulation.mechanisms.markets import Markets
     from ptce_sim.simulation.mechanisms.site import SharedSite
+    from ptce_sim.simulation.mechanisms.plie import Plie
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
     from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -71,9 +74,9 @@ class Context(Protocol):
 
     Mechanisms: ``demography``, ``economy``, ``markets``, ``firm_accounts``, ``labour``,
     ``training``, ``funding``, ``treasury``, ``network``, ``deliberation`` (the CBE's colleges),
-    ``legal_forms`` (structures' legal forms, reserves and public members).
-    ``training``, ``funding``, ``treasury``, ``network``, ``site`` (the shared site), ``housing``
-    (young people's housing and the FJT).
+    ``legal_forms`` (structures' legal forms, reserves and public members), ``site`` (the shared
+    site), ``housing`` (young people's housing and the FJT), ``gpec`` (skills planning), ``plie``
+    (the PLIE's accompaniment), ``circles`` (the pact, the charter, trust between pairs).
     """
 
     spec: Scenario
@@ -105,6 +108,9 @@ class Context(Protocol):
     legal_forms: LegalForms
     site: SharedSite
     housing: Housing
+    gpec: SkillsPlanning
+    plie: Plie
+    circles: Circles
 
     @property
     def year(self) -> int:

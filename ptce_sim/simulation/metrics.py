@@ -15,6 +15,7 @@ import pandas as pd
 from ptce_sim.config.scenario import AuthorityLevel
 from ptce_sim.simulation.agents.persons import EMPLOYED, ESS_SIDE, YOUNG_AGE, Status, is_in
 from ptce_sim.simulation.mechanisms import commuting
+from ptce_sim.simulation.mechanisms.plie import EXIT_KINDS as PLIE_EXITS
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
@@ -89,6 +90,13 @@ TERRITORY_COLUMNS = (
     "projects_refused",
     "projects_lapsed",
     "scic_reserves_eur",
+    "plie_caseload",
+    "plie_entries",
+    *(f"plie_exits_{kind}" for kind in PLIE_EXITS),
+    "gpec_employers",
+    "gpec_anticipated_needs",
+    "unfilled_skilled_posts",
+    "pact_members",
     *SITE_AND_HOUSING_COLUMNS,
 )
 """The territory's yearly columns. Population columns (``population``, ``labour_force``,
@@ -96,7 +104,11 @@ TERRITORY_COLUMNS = (
 ``inactive``, ``employed_*``) count residents only; jobs columns (``classic_jobs``, ``ess_jobs``,
 ``insertion_posts``, ``geiq_contracts_in_force``, ``ge_workers``, ``project_holders``) count the
 jobs of the territory's employers (and of the conurbation sector), whoever holds them, so that
-``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters)."""
+``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters). The PLIE's
+``plie_caseload`` (persons followed at the year's end), ``plie_entries`` and ``plie_exits_<kind>``
+(over the year); the skills planning's ``gpec_employers`` and ``gpec_anticipated_needs`` (posts
+declared for the horizon, at the last declaration); ``unfilled_skilled_posts`` (firms' smoothed
+count); ``pact_members`` (organisations in the pact, the animator included)."""
 STRUCTURE_COLUMNS = (
     "year",
     "structure",
@@ -235,6 +247,13 @@ def territory_row(
         "induced_jobs": model.economy.induced_jobs(),
         **{f"projects_{k}": n for k, n in model.deliberation.year_counts(year).items()},
         "scic_reserves_eur": model.legal_forms.scic_reserves(),
+        "plie_caseload": model.plie.caseload(),
+        "plie_entries": model.plie.entries_year,
+        **{f"plie_exits_{kind}": model.plie.exits_year[kind] for kind in PLIE_EXITS},
+        "gpec_employers": int(model.gpec.employers.size),
+        "gpec_anticipated_needs": model.gpec.total_needs(),
+        "unfilled_skilled_posts": float(firms.unfilled_skilled[alive].sum()),
+        "pact_members": model.circles.pact_members(),
         **site_and_housing(model, year),
     }
 

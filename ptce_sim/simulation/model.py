@@ -28,6 +28,7 @@ from ptce_sim.simulation.agents.firms import FirmTable
 from ptce_sim.simulation.agents.persons import EMPLOYED, PersonTable
 from ptce_sim.simulation.build import build_territory
 from ptce_sim.simulation.mechanisms import commuting
+from ptce_sim.simulation.mechanisms.circles import Circles
 from ptce_sim.simulation.mechanisms.cooperation import CooperationNetwork
 from ptce_sim.simulation.mechanisms.deliberation import Deliberation
 from ptce_sim.simulation.mechanisms.demography import Demography
@@ -35,10 +36,12 @@ from ptce_sim.simulation.mechanisms.economy import Economy
 from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
 from ptce_sim.simulation.mechanisms.funding import Authority, Funding
 from ptce_sim.simulation.mechanisms.housing import Housing
+from ptce_sim.simulation.mechanisms.gpec import SkillsPlanning
 from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
 from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
 from ptce_sim.simulation.mechanisms.markets import Markets
 from ptce_sim.simulation.mechanisms.site import SharedSite
+from ptce_sim.simulation.mechanisms.plie import Plie
 from ptce_sim.simulation.mechanisms.training import TrainingMechanism
 from ptce_sim.simulation.mechanisms.treasury import Treasury
 from ptce_sim.simulation.organisations import Organisations, StaffCounts
@@ -118,6 +121,9 @@ class PtceModel(mesa.Model):
         self.legal_forms = LegalForms(self)
         self.site = SharedSite(self)
         self.housing = Housing(self)
+        self.gpec = SkillsPlanning(self)
+        self.plie = Plie(self)
+        self.circles = Circles(self)
         build_territory(self)
         self.running = True
 
@@ -166,6 +172,7 @@ class PtceModel(mesa.Model):
     def _close_year(self) -> None:
         self.recorder.close_year(self)
         self.treasury.new_year()
+        self.plie.new_year()
         self.markets.new_year()
         self.legal_forms.close_year()
         self.site.new_year()

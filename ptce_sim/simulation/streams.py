@@ -38,6 +38,7 @@ REKEYED = (
     "cooperation",
     "funding",
     "housing",
+    "accompaniment",
 )
 """The streams restarted each month: all but the set-up's, which draws before the first month."""
 
@@ -66,6 +67,7 @@ class Streams:
             members' project requests to the animator.
         funding: whether the animator's application to a call for projects wins.
         housing: which young newcomers have no housing of their own.
+        accompaniment: the PLIE: who enters its caseload, drop-outs, who is sent to a course.
     """
 
     territory: np.random.Generator
@@ -79,6 +81,7 @@ class Streams:
     cooperation: np.random.Generator
     funding: np.random.Generator
     housing: np.random.Generator
+    accompaniment: np.random.Generator
     starts: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
     """Each restarted stream's state when spawned (filled in by :meth:`spawn`)."""
 

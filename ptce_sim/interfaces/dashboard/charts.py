@@ -799,7 +799,8 @@ def _group_of(kind: str) -> tuple[str, str]:
 def network_option(branch: Branch, title: str | None = None) -> dict:
     """The pole's network at networkx positions.
 
-    Node size: headcount; colour: kind of organisation; tie width and opacity: trust.
+    Node size: headcount; colour: kind of organisation; tie width and opacity: trust. The circles:
+    pact ties are drawn in the animator's colour, charter ties dashed; the subtitle counts them.
     """
     model = branch.model
     graph = model.network.snapshot()
@@ -839,16 +840,21 @@ def network_option(branch: Branch, title: str | None = None) -> dict:
             "source": str(a),
             "target": str(b),
             "lineStyle": {
-                "width": round(1 + 4 * trust, 1),
-                "opacity": round(0.25 + 0.6 * trust, 2),
+                "width": round(1 + 4 * data.get("trust", 0.0), 1),
+                "opacity": round(0.25 + 0.6 * data.get("trust", 0.0), 2),
+                **_circle_style(data.get("kinds", set())),
             },
         }
-        for a, b, trust in graph.edges(data="trust", default=0.0)
+        for a, b, data in graph.edges(data=True)
     ]
     colleges, college_links = college_nodes(model, pos, index[COLLEGE_GROUP])
     nodes += colleges
     links += college_links
-    option = _base(title or _("The cooperation network"), _year_of(model))
+    circles = _("pact: {pact} members; charter: {charter} firms").format(
+        pact=model.circles.pact_members(),
+        charter=int(np.count_nonzero(model.firms.alive & model.firms.charter)),
+    )
+    option = _base(title or _("The cooperation network"), _year_of(model), circles)
     option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": SMALL}}
     option["legend"] = {
         "bottom": 4,
@@ -887,6 +893,15 @@ def network_option(branch: Branch, title: str | None = None) -> dict:
     return option
 
 
+def _circle_style(kinds: set[str]) -> dict:
+    """A tie's look by circle: the pact in the animator's colour, the charter dashed."""
+    if "pact" in kinds:
+        return {"color": VERMILLION}
+    if "charter" in kinds:
+        return {"type": "dashed"}
+    return {}
+
+
 # -- figures ---------------------------------------------------------------------------------------
 
 
@@ -909,6 +924,11 @@ def figures(model: PtceModel) -> dict[str, float]:
         "ess_jobs": ess,
         "pole_members": float(model.network.graph.number_of_nodes()),
         "mean_trust": model.network.mean_trust(),
+        "plie_caseload": float(model.plie.caseload()),
+        "gpec_employers": float(model.gpec.employers.size),
+        "gpec_needs": model.gpec.total_needs(),
+        "pact_members": float(model.circles.pact_members()),
+        "charter_firms": float(np.count_nonzero(model.firms.alive & model.firms.charter)),
     }
 
 
@@ -919,6 +939,11 @@ FIGURE_ROWS = (
     ("ess_jobs", N_("ESS jobs"), 0),
     ("pole_members", N_("Pole members"), 0),
     ("mean_trust", N_("Mean trust"), 2),
+    ("plie_caseload", N_("PLIE caseload"), 0),
+    ("gpec_employers", N_("Skills planning: employers"), 0),
+    ("gpec_needs", N_("Skills planning: anticipated needs"), 0),
+    ("pact_members", N_("Pact members"), 0),
+    ("charter_firms", N_("Charter firms"), 0),
 )
 """The headline figures: key, name (a message), decimals shown."""
 

@@ -133,6 +133,10 @@ class PersonTable(ColumnTable):
         housing: -1 not drawn yet, 0 housed, 1 a young person without housing, 2 in the FJT (see
             :mod:`~ptce_sim.simulation.mechanisms.housing`).
         housing_until: month a stay in the FJT ends (-1: none).
+        plie_step: step of the PLIE pathway of a person followed (see
+            :mod:`~ptce_sim.simulation.mechanisms.plie`), -1 when not followed;
+            ``plie_step_month``: month that step began; ``plie_entry_month``: month the pathway
+            began.
     """
 
     columns = {
@@ -156,6 +160,9 @@ class PersonTable(ColumnTable):
         "resident": Column(np.dtype(np.bool_), True),
         "housing": Column(np.dtype(np.int8), -1),
         "housing_until": Column(np.dtype(np.int32), -1),
+        "plie_step": Column(np.dtype(np.int8), -1),
+        "plie_step_month": Column(np.dtype(np.int32), -1),
+        "plie_entry_month": Column(np.dtype(np.int32), -1),
     }
 
     def __init__(self) -> None:

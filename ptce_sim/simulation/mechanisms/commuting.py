@@ -13,7 +13,9 @@ lay-off, closure, a structure's failure) leaves the table: they never seek work 
 Posts open to in-commuters: classic firms' posts in sectors located in the territory, and the ESS
 structures' permanent posts. ASSUMPTION: insertion posts, GEIQ work-study contracts, GE posts,
 CAE project holders' tests and the PLIE's pathways are for residents far from work (the schemes
-are run and funded for the territory's job seekers), so never open to in-commuters.
+are run and funded for the territory's job seekers), so never open to in-commuters. Nor are the
+posts of firms of the charter, which commit to hiring residents first
+(:mod:`~ptce_sim.simulation.mechanisms.circles`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def open_to_in_commuters(model: Context, posts: dict[str, np.ndarray]) -> np.nda
     sector = np.where(classic, posts["sector"], 0).astype(np.int64)
     local_classic = classic & ~outside[sector]
     permanent_ess = (posts["status"] == Status.ESS) & (posts["months"] <= 0)
-    return local_classic | permanent_ess
+    return (local_classic | permanent_ess) & ~model.circles.local_only(posts["org"])
 
 
 def take_posts(

@@ -14,8 +14,8 @@ staff, more often as the structure's reputation (the mean trust of its ties) gro
 leave by weighing its benefit against its price (:mod:`firm_choices`). Members with a need no
 tool meets ask the animator for a project (by sector), on which the CBE's colleges decide
 (:mod:`~ptce_sim.simulation.mechanisms.deliberation`). Once the pole is formalised, core
-structures and authorities join the pact, and firms whose trust passes ``charter_trust`` sign
-the charter.
+structures and authorities join the pact, and firms for which it pays off sign the charter
+(:mod:`circles`).
 """
 
 from __future__ import annotations
@@ -277,14 +277,16 @@ class CooperationNetwork:
             self.tie(animator.org, authority.org, "pact")
 
     def sign_charter(self) -> None:
-        """Firms trusting the pole enough sign the charter (committing to job quality)."""
+        """Firms for which the charter pays off, weighed with their trust, sign it.
+
+        See :mod:`~ptce_sim.simulation.mechanisms.circles`.
+        """
         model = self.model
         animator = model.pole.animator()
         if not self.formalised or animator is None or not model.cooperation_on:
             return
         firms = model.firms
-        rule = model.spec.mechanisms.cooperation
-        signing = np.flatnonzero(firms.alive & ~firms.charter & (firms.trust >= rule.charter_trust))
+        signing = model.circles.signing()
         firms.charter[signing] = True
         for org in firms.org[signing].tolist():
             self.tie(animator.org, org, "charter")

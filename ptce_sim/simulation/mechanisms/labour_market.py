@@ -85,10 +85,13 @@ class LabourMarket:
         model.tally.count(mechanism, int(rows.size))
 
     def firm_separations(self) -> None:
-        """Quits everywhere; lay-offs in firms above their job target (fewer for charter firms)."""
+        """Quits everywhere; lay-offs in firms above their job target.
+
+        None in a charter firm whose cash carries its excess staff (:meth:`Circles.keeps_staff`).
+        """
         model = self.model
         people, firms = model.people, model.firms
-        rule, coop = model.spec.firms, model.spec.mechanisms.cooperation
+        rule = model.spec.firms
         whole_jobs, _ = firms.jobs_target()
         classic = np.flatnonzero(people.status == Status.CLASSIC)
         firm = model.orgs.firm_rows(people.employer[classic])
@@ -97,10 +100,7 @@ class LabourMarket:
         p_layoff = np.divide(
             excess * rule.layoff_speed, headcount, out=np.zeros_like(headcount), where=headcount > 0
         )
-        if model.cooperation_on:
-            p_layoff = np.where(
-                firms.charter, p_layoff * (1 - coop.charter_layoff_reduction), p_layoff
-            )
+        p_layoff = np.where(model.circles.keeps_staff(excess), 0.0, p_layoff)
         p = p_layoff[firm] + rule.quit_rate
         permanent_ess = np.flatnonzero((people.status == Status.ESS) & (people.contract_end < 0))
         leaving = np.concatenate(

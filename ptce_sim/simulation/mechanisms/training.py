@@ -3,9 +3,10 @@
 Job seekers ask for a course at a monthly rate; the training centre admits as many as the training
 budgets pay for. A course lasts ``course_months``; at its end the trainee's skill rises with the
 hours followed, their employability rises, and they seek work again. Firms buy hours for their
-employees, whose skills rise a little. Under skills planning (run by the animator once it exists),
-a course aims at a sector, drawn in proportion to the firms' openings over the past year; a
-trainee is then more likely to be hired in that sector (see the labour market's matching).
+employees, whose skills rise a little. Under skills planning (run by the animator once it
+exists, see :mod:`~ptce_sim.simulation.mechanisms.gpec`), a course aims at a sector the
+employers declared needs in, the centre invites job seekers to such courses, and a trainee is
+then more likely to be hired in that sector (see the labour market's matching).
 """
 
 from __future__ import annotations
@@ -67,19 +68,26 @@ class TrainingMechanism:
     def step(self) -> None:
         """End courses due this month, then admit new trainees within the budget."""
         self._finish_courses()  # even when training stops, courses under way end
+        self.model.gpec.declare()
         if self.on:
             self._admit()
+
+    def free_seats(self) -> int:
+        """Seats of the centre the training budgets pay for this month, less those taken."""
+        model = self.model
+        rule = model.spec.mechanisms.training
+        cost = rule.hours_per_month_in_course * rule.price_eur_per_hour
+        budget = model.funding.training_seats_budget()
+        people = model.people
+        # free (or nearly free) courses: the budgets do not limit the seats, the persons do
+        seats = len(people) if budget >= cost * len(people) else int(budget / cost)
+        return max(0, seats - model.staff.trainees_of(self.centre().org))
 
     def _admit(self) -> None:
         model = self.model
         rule = model.spec.mechanisms.training
-        centre = self.centre()
         people = model.people
-        cost = rule.hours_per_month_in_course * rule.price_eur_per_hour
-        budget = model.funding.training_seats_budget()
-        # free (or nearly free) courses: the budgets do not limit the seats, the persons do
-        seats = len(people) if budget >= cost * len(people) else int(budget / cost)
-        seats -= model.staff.trainees_of(centre.org)
+        seats = self.free_seats()
         if seats <= 0:
             return
         seekers = np.flatnonzero(is_in(people.status, (Status.SEEKER, Status.LONG_TERM)))
@@ -87,31 +95,44 @@ class TrainingMechanism:
         asking = seekers[
             model.streams.training.random(seekers.size) < rule.seeker_entry_rate * accept
         ]
+        invited, aims = model.gpec.invite(np.setdiff1d(seekers, asking, assume_unique=True))
         if asking.size > seats:
             asking = np.sort(model.streams.training.choice(asking, size=seats, replace=False))
-        if asking.size == 0:
-            return
-        people.move(
-            asking,
+        invited, aims = invited[: seats - asking.size], aims[: seats - asking.size]
+        self.enrol(asking)
+        self.enrol(invited, aims)
+
+    def enrol(self, rows: np.ndarray, sectors: np.ndarray | None = None) -> np.ndarray:
+        """Job seekers ``rows`` start a course, as many as the centre has free seats for.
+
+        The first ones enter; ``sectors``: the sectors their courses aim at (by default drawn by
+        the skills planning). Returns the rows enrolled.
+        """
+        if rows.size == 0 or not self.on:
+            return rows[:0]
+        rows = rows[: self.free_seats()]
+        if rows.size == 0:
+            return rows
+        model = self.model
+        rule = model.spec.mechanisms.training
+        centre = self.centre()
+        model.people.move(
+            rows,
             Status.TRAINING,
             model.month_index,
             host=centre.org,
             contract_end=model.month_index + rule.course_months,
         )
-        people.trained_sector[asking] = self._course_sectors(asking.size)
-        centre.year.contracts_started += int(asking.size)
-        model.tally.count("training_courses", int(asking.size))
+        aims = self._course_sectors(rows.size) if sectors is None else sectors[: rows.size]
+        model.people.trained_sector[rows] = aims
+        centre.year.contracts_started += int(rows.size)
+        model.tally.count("training_courses", int(rows.size))
+        return rows
 
     def _course_sectors(self, n: int) -> np.ndarray:
-        model = self.model
         if not self.planning_on():
             return np.full(n, NO_SECTOR, dtype=np.int16)
-        hiring = model.labour.sector_openings  # the sectors that hire, as the planning foresees
-        if hiring.sum() <= 0:
-            return np.full(n, NO_SECTOR, dtype=np.int16)
-        return model.streams.training.choice(len(hiring), size=n, p=hiring / hiring.sum()).astype(
-            np.int16
-        )
+        return self.model.gpec.course_sectors(n)
 
     def _finish_courses(self) -> None:
         model = self.model
@@ -126,6 +147,7 @@ class TrainingMechanism:
         people.skill[done] = np.minimum(
             1.0, people.skill[done] + rule.skill_gain_per_100_hours * hours / 100
         )
+        model.gpec.qualify(done)
         people.employability[done] = np.minimum(
             1.0, people.employability[done] + rule.employability_gain_per_course
         )

@@ -4,10 +4,13 @@ Each month, after the structures' accounts, a member whose cash is below zero bo
 lacks: first from the solidarity fund (once created), then from the structures whose cash exceeds
 ``reserve_months`` of their costs, in proportion to that excess. What a member owes another is one
 loan (a new loan between them adds to it, and its instalments restart from what is then owed). A
-borrower repays its loans in instalments of ``1 / repayment_months`` of each loan, plus the interest
-(``interest_rate_per_year``) on what it owes, whenever its cash allows. Structures pay a share of
-their monthly surplus into the solidarity fund. Every operation moves cash between accounts: the
-sum of the members' cash and the fund never changes in this step (checked by the tests).
+lender lends only to a borrower it trusts (its pair's trust at least ``circles.lending_trust``,
+see :meth:`~ptce_sim.simulation.mechanisms.circles.Circles.lending_trust`) and offers its excess
+weighed by that trust. A borrower repays its loans in instalments of ``1 / repayment_months`` of
+each loan, plus the interest (``interest_rate_per_year``) on what it owes, whenever its cash
+allows. Structures pay a share of their monthly surplus into the solidarity fund. Every operation
+moves cash between accounts: the sum of the members' cash and the fund never changes in this step
+(checked by the tests).
 
 Firms choose (``firms_take_part``). A firm that signed the charter is a member too:
 
@@ -18,7 +21,7 @@ Firms choose (``firms_take_part``). A firm that signed the charter is a member t
   beats its owners' (``firms.deposit_rate_per_year``): interest minus the loss it expects,
   ``r - loss * (1 + risk_premium * (1 - trust))`` with ``loss`` the treasury's record (write-offs
   over loans, with ``expected_loss_rate`` weighing as a first year of history) and ``trust`` the
-  firm's trust in the pole.
+  pair's trust (the firm's in that borrower); it offers its excess weighed by that trust.
 """
 
 from __future__ import annotations
@@ -186,9 +189,11 @@ class Treasury:
                 self._book(None, borrower, amount)
                 need -= amount
             excess = [
-                (m, m.cash - reserve_months * m.monthly_costs)
+                (m, (m.cash - reserve_months * m.monthly_costs) * trust)
                 for m in lenders
-                if m is not borrower and m.cash - reserve_months * m.monthly_costs > 0
+                if m is not borrower
+                and m.cash - reserve_months * m.monthly_costs > 0
+                and (trust := self.model.circles.lending_trust(m.org, borrower.org)) > 0
             ]
             available = sum(e for _, e in excess)
             share = min(1.0, need / available) if need > 0 and available > 0 else 0.0
@@ -210,26 +215,36 @@ class Treasury:
         model = self.model
         firms = model.firms
         rule = model.spec.mechanisms.treasury
-        loss = self.expected_loss() * risk_markup(model, firms.trust)
-        willing = (
-            firms.alive
-            & firms.charter
-            & (excess > 0)
-            & (rule.interest_rate_per_year - loss > model.spec.firms.deposit_rate_per_year)
-        )
-        rows = np.flatnonzero(willing)
+        rows = np.flatnonzero(firms.alive & firms.charter & (excess > 0))
         self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
         for borrower, need in self.unmet:
-            available = excess[rows] - lent[rows]
+            trust, weight = self._firms_trust(rows, borrower)
+            loss = self.expected_loss() * risk_markup(model, trust)
+            pays = rule.interest_rate_per_year - loss > model.spec.firms.deposit_rate_per_year
+            available = np.where(pays & (weight > 0), (excess[rows] - lent[rows]) * weight, 0.0)
             total = float(available.sum())
             if total <= 0:
-                break
+                continue
             amounts = available * min(1.0, need / total)
             for row, amount in zip(rows, amounts, strict=True):
                 self._book(model.orgs[int(firms.org[row])], borrower, float(amount))
             lent[rows] += amounts
         self.unmet = []
         return lent
+
+    def _firms_trust(self, rows: np.ndarray, borrower: Member) -> tuple[np.ndarray, np.ndarray]:
+        """The trust firms ``rows`` see the risk of lending ``borrower`` with, and their offer's.
+
+        Both are the pair's lending trust; when trust does not govern lending, each firm's trust
+        in the pole and its whole excess (weight 1).
+        """
+        model = self.model
+        rule = model.spec.mechanisms.circles
+        if not (rule.enabled and rule.lending_by_trust):
+            return model.firms.trust[rows], np.ones(rows.size)
+        orgs = model.firms.org[rows].tolist()
+        trust = np.array([model.circles.lending_trust(org, borrower.org) for org in orgs])
+        return trust, trust
 
     def expected_loss(self) -> float:
         """The loss rate lenders expect: the treasury's write-offs over its loans so far, with

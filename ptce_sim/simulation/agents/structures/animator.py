@@ -37,20 +37,12 @@ class Animator(Structure):
         self.model.deliberation.step(self)  # the colleges decide what launches
 
     def run_plie(self) -> None:
-        """Follow long-term job seekers, up to its caseload (``capacity`` persons per staff)."""
-        if not self.model.cooperation_on or not self.model.spec.mechanisms.cooperation.plie:
-            return
-        people = self.model.people
+        """The PLIE's month (see :mod:`~ptce_sim.simulation.mechanisms.plie`).
+
+        Its advisers, the animator's team, follow up to ``capacity`` persons each.
+        """
         team = max(self.staff_fte(Status.ESS), self.spec.permanent_staff * self.model.scale)
-        caseload = int(self.spec.capacity * team)
-        followed = int(np.count_nonzero(people.plie))
-        candidates = np.flatnonzero((people.status == Status.LONG_TERM) & ~people.plie)
-        room = max(0, caseload - followed)
-        if room and candidates.size:
-            chosen = self.model.streams.cooperation.choice(
-                candidates, size=min(room, candidates.size), replace=False
-            )
-            people.plie[chosen] = True
+        self.model.plie.step(team, self.spec.capacity)
 
     @property
     def pending_requests(self) -> float:
@@ -105,8 +97,8 @@ class Animator(Structure):
         return collected + by_firms
 
     def employers_involved(self) -> int:
-        """Firms taking part in the territorial skills planning (GPEC)."""
-        return self.model.training.planning_employers()
+        """Firms taking part in the territorial skills planning (GPEC), at its last declaration."""
+        return int(self.model.gpec.employers.size)
 
     def member_count(self) -> int:
         return int(np.count_nonzero(self.model.firms.charter))

@@ -1,0 +1,401 @@
+"""Issue 13, items 5 and 6: GPEC, the PLIE, the pact and the charter, trust in the treasury.
+
+Skills planning (GPEC), the PLIE's accompaniment, the pact and the charter as circles, and trust
+governing who lends to whom in the treasury.
+
+The rules are tested on a model built from the Seignanx scenario without its timeline (as in
+``tests/test_mechanism_rules.py``). Each mechanism's effect is then shown by paired runs with
+common random numbers over 20 seeds (``@pytest.mark.slow``): the paired runs are identical until
+the mechanism first acts, and the outcome it targets then moves beyond the paired-noise band (the
+mean paired difference beyond its one-sided 95% Student bound).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import base_scenario, run_many, with_events, with_mechanism
+from test_mechanism_rules import create, model_of, recount, rows_in, scenario
+from test_scenario_io import load_error
+
+from ptce_sim.config.scenario import Scenario, StructureKind
+from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.invariants.books import check_books
+from ptce_sim.simulation.invariants.report import Report
+from ptce_sim.simulation.mechanisms import commuting
+from ptce_sim.simulation.mechanisms.plie import DIAGNOSIS, PLACEMENT, SEARCH
+
+# --------------------------------------------------------------------------------------------
+# The PLIE's accompaniment
+# --------------------------------------------------------------------------------------------
+
+
+def plie_model(**pathway):
+    """A model with an animator running the PLIE and up to ten more long-term job seekers."""
+    model = model_of(scenario(cooperation={"plie": True}, plie_pathway=pathway))
+    animator = create(model, StructureKind.ANIMATOR, permanent_staff=1, capacity=400.0)
+    followed = rows_in(model, Status.SEEKER)[:10]
+    model.people.move(followed, Status.LONG_TERM, 0)
+    recount(model)
+    return model, animator, followed
+
+
+def test_plie_pathway_steps_raise_employability_over_months():
+    """Diagnosis, then a work placement, then accompanied search: employability rises."""
+    model, animator, rows = plie_model(
+        diagnosis_months=2, training_share=0.0, dropout_rate=0.0, placement_gain=0.2
+    )
+    people = model.people
+    animator.run_plie()
+    assert people.plie[rows].all() and (people.plie_step[rows] == DIAGNOSIS).all()
+    assert model.plie.entries_year == model.plie.caseload() >= rows.size >= 3
+    before = people.employability[rows].copy()
+    model.month_index = 2
+    animator.run_plie()
+    assert (people.plie_step[rows] == PLACEMENT).all()
+    assert np.array_equal(people.employability[rows], before)  # a diagnosis changes nothing
+    model.month_index = 3
+    animator.run_plie()
+    assert (people.plie_step[rows] == SEARCH).all()
+    placed = before + 0.2 * (1 - before)
+    assert people.employability[rows] == pytest.approx(placed)
+    for month in range(4, 10):
+        model.month_index = month
+        animator.run_plie()
+    assert (people.employability[rows] > placed).all()
+
+
+def test_plie_caseload_per_adviser():
+    """The caseload holds ``capacity`` persons per adviser (the animator's staff)."""
+    model, animator, rows = plie_model()
+    animator.spec = animator.spec.model_copy(update={"capacity": 60.0})
+    animator.run_plie()
+    team = max(animator.staff_fte(Status.ESS), animator.spec.permanent_staff * model.scale)
+    assert model.plie.caseload() == min(10, int(60.0 * team))
+
+
+def test_plie_exits_by_kind():
+    """Exits to work (hired), training (a prescribed course), drop-outs, ends of pathway."""
+    model, animator, rows = plie_model(training_share=0.0, dropout_rate=0.0, pathway_months=6)
+    people = model.people
+    animator.run_plie()
+    entered = model.plie.entries_year
+    hired = rows[:2]
+    model.labour.hire_into_firm(hired, model.firms.org[[0, 0]], mechanism="test")
+    people.move(rows[2:3], Status.INACTIVE, 1)
+    people.plie[rows[2:3]] = False  # discouraged (the demography clears the flag)
+    model.month_index = 6
+    animator.run_plie()
+    exits = model.plie.exits_year
+    assert exits["work"] == 2 and exits["dropout"] == 1
+    assert exits["end"] == entered - 3  # the others end their pathway (others enter)
+    assert not people.plie[rows].any() and (people.plie_step[rows] == -1).all()
+    model, animator, rows = plie_model(training_share=1.0, dropout_rate=0.0)
+    centre = create(model, StructureKind.TRAINING_CENTRE, capacity=100.0)
+    animator.run_plie()
+    model.month_index = 2
+    recount(model)
+    animator.run_plie()
+    sent = model.plie.exits_year["training"]
+    assert sent > 0 and sent == int(np.count_nonzero(people_in(model, centre)))
+    model, animator, rows = plie_model(dropout_rate=1.0)
+    animator.run_plie()
+    model.month_index = 1
+    animator.run_plie()
+    assert model.plie.exits_year["dropout"] == model.plie.entries_year >= rows.size
+
+
+def people_in(model, centre):
+    """Mask of the persons in a course of ``centre``."""
+    return (model.people.status == Status.TRAINING) & (model.people.host == centre.org)
+
+
+def test_plie_off_follows_nobody():
+    """Without the PLIE nobody is followed."""
+    model = model_of(scenario(cooperation={"plie": False}))
+    animator = create(model, StructureKind.ANIMATOR, capacity=400.0)
+    model.people.move(rows_in(model, Status.SEEKER)[:5], Status.LONG_TERM, 0)
+    recount(model)
+    animator.run_plie()
+    assert model.plie.caseload() == 0 and not model.people.plie.any()
+
+
+# --------------------------------------------------------------------------------------------
+# Skills planning (GPEC)
+# --------------------------------------------------------------------------------------------
+
+
+def gpec_model(**gpec):
+    """A model whose animator and training centre run the skills planning."""
+    model = model_of(scenario(training={"skills_planning": True}, gpec=gpec))
+    create(model, StructureKind.TRAINING_CENTRE, capacity=100.0)
+    create(model, StructureKind.ANIMATOR, permanent_staff=1)
+    recount(model)
+    return model
+
+
+def test_gpec_employers_declare_retirements_growth_and_unfilled_posts():
+    """An employer declares retirements, growth and unfilled posts; courses aim at them."""
+    model = gpec_model(horizon_months=12)
+    people, firms = model.people, model.firms
+    firms.trust[:] = 0.0
+    firms.trust[0] = 0.9
+    staff = np.flatnonzero(people.employer == firms.org[0])
+    people.age[staff] = 40.0
+    people.age[staff[:1]] = model.spec.territory.retirement_age - 0.5  # retires within a year
+    firms.demand[0] = staff.size + 2.0  # two more whole jobs wanted
+    firms.unfilled_skilled[0] = 1.5
+    model.staff.fte[:] = 1.0  # the animator's team can involve employers
+    model.gpec.declare()
+    assert list(model.gpec.employers) == [0]
+    sector = int(firms.sector[0])
+    classic = people.status == Status.CLASSIC
+    rows = model.orgs.firm_rows(people.employer[classic])
+    in_sector = np.count_nonzero(firms.alive[rows] & (firms.sector[rows] == sector))
+    coverage = in_sector / staff.size  # the employer speaks for its sector
+    assert model.gpec.needs[sector] == pytest.approx((1 + 2 + 1.5) * coverage)
+    assert model.gpec.total_needs() == pytest.approx(model.gpec.needs[sector])
+    sectors = model.gpec.course_sectors(50)
+    assert (sectors == sector).all()  # courses aim at the declared needs
+
+
+def test_gpec_aimed_course_meets_the_sector_requirement_and_invites_seekers():
+    """Seekers are invited for the needs; an aimed course meets the sector's requirement."""
+    model = gpec_model(invitations_share=1.0, horizon_months=1)
+    people = model.people
+    sector = 0
+    model.gpec.needs[:] = 0.0
+    model.gpec.needs[sector] = 3.0
+    seekers = rows_in(model, Status.SEEKER)
+    invited, aims = model.gpec.invite(seekers)
+    assert invited.size == 3 and (aims == sector).all()
+    row = seekers[:1]
+    people.skill[row] = 0.0
+    people.trained_sector[row] = sector
+    model.gpec.qualify(row)
+    assert people.skill[row][0] == pytest.approx(model.spec.sectors[sector].skill_requirement)
+    off = model_of(scenario(training={"skills_planning": False}))
+    create(off, StructureKind.TRAINING_CENTRE, capacity=100.0)
+    off.gpec.needs[sector] = 3.0
+    assert off.gpec.invite(rows_in(off, Status.SEEKER))[0].size == 0
+
+
+# --------------------------------------------------------------------------------------------
+# The pact and the charter
+# --------------------------------------------------------------------------------------------
+
+
+def charter_model():
+    """A formalised pole whose firms have no trust, no unfilled post, no staff above needs."""
+    model = model_of(scenario(cooperation={"charter_trust": 0.3}))
+    animator = create(model, StructureKind.ANIMATOR)
+    model.network.formalise()
+    firms = model.firms
+    firms.trust[:] = 0.0
+    firms.unfilled_skilled[:] = 0.0
+    firms.demand[:] = 1000.0  # no staff above needs
+    return model, animator
+
+
+def test_a_firm_signs_the_charter_when_it_pays_off_weighed_with_trust():
+    """Only the firm whose gain, weighed with its trust, beats its commitments' cost signs."""
+    model, animator = charter_model()
+    firms = model.firms
+    firms.trust[:4] = [0.8, 0.8, 0.8, 0.2]
+    firms.unfilled_skilled[:4] = [3.0, 0.0, 3.0, 3.0]  # firm 1 gains nothing
+    people = model.people
+    staff = np.flatnonzero(people.employer == firms.org[2])
+    firms.demand[2] = 0.0  # firm 2 would carry all its staff: the commitment costs too much
+    assert staff.size > 0
+    model.network.sign_charter()
+    assert list(firms.charter[:4]) == [True, False, False, False]
+    gain, cost = model.circles.charter_balance()
+    assert gain[0] > cost[0] == 0.0 and cost[2] > 0.8 * gain[2]
+    assert model.circles.pact_members() >= 1 + len(model.authorities)
+
+
+def test_charter_firms_hire_residents_first():
+    """A charter firm's posts are closed to in-commuters under local hiring."""
+    model, _ = charter_model()
+    firms = model.firms
+    firms.charter[0] = True
+    posts = {
+        "org": firms.org[[0, 1]].astype(np.int32),
+        "status": np.array([Status.CLASSIC] * 2, dtype=np.int8),
+        "sector": firms.sector[[0, 1]].astype(np.int16),
+        "months": np.zeros(2, dtype=np.int32),
+    }
+    inside = [not s.located_outside for s in model.spec.sectors]
+    open_ = commuting.open_to_in_commuters(model, posts)
+    assert not open_[0] and open_[1] == inside[int(firms.sector[1])]
+    data = model.spec.model_dump(mode="python")
+    data["mechanisms"]["circles"]["local_hiring"] = False
+    model.spec = Scenario.model_validate(data)
+    assert commuting.open_to_in_commuters(model, posts)[0] == inside[int(firms.sector[0])]
+
+
+# --------------------------------------------------------------------------------------------
+# Trust governing the treasury's loans
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_lender_lends_only_to_a_borrower_it_trusts_amounts_by_trust():
+    """Who lends to whom and how much follows the pair's trust; the pact vouches."""
+    model = model_of(scenario(treasury={"enabled": True, "firms_take_part": False}))
+    a = create(model, StructureKind.EMPLOYER_GROUP, cash_eur=0.0)
+    b = create(model, StructureKind.EMPLOYER_GROUP, cash_eur=0.0)
+    c = create(model, StructureKind.EMPLOYER_GROUP, cash_eur=0.0)
+    network = model.network
+    network.tie(a.org, b.org, "test", trust=0.8)
+    network.tie(a.org, c.org, "test", trust=0.1)
+    assert model.circles.lending_trust(b.org, a.org) == pytest.approx(0.8)
+    assert model.circles.lending_trust(c.org, a.org) == 0.0  # below lending_trust
+    assert model.circles.pair_trust(b.org, c.org) == pytest.approx(0.08)  # through a
+    for s, cash in ((a, -1000.0), (b, 10_000.0), (c, 10_000.0)):
+        s.cash = cash
+        s.monthly_costs = 0.0
+    model.treasury.step([a, b, c], {})
+    lenders = {loan.lender: loan.outstanding for loan in model.treasury.loans}
+    assert lenders == {b.org: pytest.approx(1000.0)}
+    assert a.cash == pytest.approx(0.0) and c.cash == pytest.approx(10_000.0)
+    a.cash = -20_000.0
+    model.treasury.step([a, b, c], {})
+    assert b.cash == pytest.approx(10_000.0 - 1000.0 - 0.8 * 9000.0)  # its excess × trust
+    create(model, StructureKind.ANIMATOR)
+    network.formalise()  # the pact: members lend to each other at least at lending_trust
+    assert model.circles.lending_trust(c.org, a.org) == pytest.approx(0.3)
+
+
+def test_books_stay_closed_with_pairwise_lending():
+    """The Seignanx run with trust-governed lending: the books close every month."""
+    model = model_of(base_scenario(0.05), seed=3)
+    found = []
+    while model.running:
+        model.step()
+        report = Report(model.month_index)
+        check_books(model, report)
+        found += [str(v) for v in report.violations]
+    assert not found, found[:3]
+    assert model.treasury.lent_total > 0
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input for the new scenario fields
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "value"),
+    [
+        ("plie_pathway", "dropout_rate", 1.5),
+        ("plie_pathway", "pathway_months", 0),
+        ("gpec", "horizon_months", "soon"),
+        ("gpec", "invitations_share", -0.1),
+        ("circles", "keep_staff_months", 30.0),
+        ("circles", "lending_trust", 2.0),
+        ("circles", "local_hiring", "maybe"),
+        ("circles", "unknown_commitment", 1.0),
+    ],
+)
+def test_bad_new_fields_name_file_and_field(write_scenario, section, field, value):
+    """A bad value of a new field gives one line naming the file and the field."""
+
+    def change(data):
+        data["mechanisms"].setdefault(section, {})[field] = value
+
+    path = write_scenario(change)
+    message = load_error(path)
+    assert path.name in message, message
+    assert f"{section}.{field}" in message, message
+
+
+# --------------------------------------------------------------------------------------------
+# Paired runs: each mechanism moves its outcome beyond the paired noise (20 seeds)
+# --------------------------------------------------------------------------------------------
+
+SEEDS = range(20)
+SCALE = 0.05
+SLOW_TIMEOUT = 1800
+"""Seconds a paired test may take (40 runs, two at a time, on a loaded machine)."""
+
+
+def truncated(scenario_: Scenario, end_year: int) -> Scenario:
+    """``scenario_`` ending in ``end_year`` (later events dropped)."""
+    data = scenario_.model_dump(mode="python")
+    data["run"]["end_year"] = end_year
+    data["events"] = [e for e in data["events"] if int(str(e["date"])[:4]) <= end_year]
+    return Scenario.model_validate(data)
+
+
+def paired(on: Scenario, off: Scenario):
+    """``{seed: (on outcome, off outcome)}`` over :data:`SEEDS`."""
+    jobs = {(arm, s): (sc, s) for s in SEEDS for arm, sc in (("on", on), ("off", off))}
+    out = run_many(jobs)
+    return {s: (out[("on", s)], out[("off", s)]) for s in SEEDS}
+
+
+def first_difference(runs) -> int:
+    """The first year any pair's territory tables differ."""
+    years = []
+    for on, off in runs.values():
+        a, b = on.territory.fillna(-1.0), off.territory.fillna(-1.0)
+        differ = a.ne(b).any(axis=1)
+        years.append(int(a.year[differ].min()) if differ.any() else 10_000)
+    return min(years)
+
+
+def beyond_noise(diff: np.ndarray, what: str) -> None:
+    """The mean paired difference is above its one-sided 95% Student bound."""
+    from scipy import stats
+
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    bound = stats.t.ppf(0.95, diff.size - 1) * se
+    assert diff.mean() > bound, f"{what}: mean {diff.mean():.3f}, bound {bound:.3f}"
+
+
+def mean_since(outcome, column: str, since: int, table: str = "territory") -> float:
+    """Mean of a yearly column from ``since`` on."""
+    frame = getattr(outcome.result, table)
+    return float(frame.loc[frame["year"] >= since, column].mean())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
+def test_paired_plie_raises_employment_of_the_long_term_unemployed():
+    """PLIE on vs off: more of the ever long-term unemployed are in work.
+
+    The 1997 set-up is removed from the off arm; a plant closure in 1998 on both. The pairs are
+    identical until 1997.
+    """
+    closure = {"date": "1998-01", "type": "plant_closure", "sector": "industry", "jobs": 800}
+    on = with_events(truncated(base_scenario(SCALE), 2004), closure)
+    runs = paired(on, with_mechanism(on, "cooperation", plie=False))
+    assert first_difference(runs) >= 1997
+    diff = np.array(
+        [
+            mean_since(a, "employed_ever_long_term", 1999)
+            - mean_since(b, "employed_ever_long_term", 1999)
+            for a, b in runs.values()
+        ]
+    )
+    beyond_noise(diff, "ever long-term unemployed in work, PLIE on - off")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
+def test_paired_gpec_fills_skilled_posts_sooner():
+    """Employers' declared needs and the courses aimed at them: fewer unfilled skilled posts.
+
+    Both arms run skills planning; from January 2010 one stops the declarations (``gpec``
+    off: courses follow the sectors' recent openings, no invitation). The pairs are identical
+    until then.
+    """
+    on = truncated(base_scenario(SCALE), 2013)
+    stop = {"date": "2010-01", "type": "policy", "set": {"gpec.enabled": False}}
+    runs = paired(on, with_events(on, stop))
+    assert first_difference(runs) >= 2010
+    column = "unfilled_skilled_posts"
+    diff = np.array(
+        [mean_since(b, column, 2010) - mean_since(a, column, 2010) for a, b in runs.values()]
+    )
+    beyond_noise(diff, "unfilled skilled posts, declarations off - on")
