@@ -383,6 +383,12 @@ def test_paired_plie_raises_employment_of_the_long_term_unemployed():
 
 @pytest.mark.slow
 @pytest.mark.timeout(SLOW_TIMEOUT)
+@pytest.mark.xfail(
+    strict=True,
+    reason="with the institutions merged (the FJT's housing, the colleges' launches), stopping "
+    "the declarations in 2010 leaves unfilled skilled posts within the paired noise (mean -0.2 "
+    "against a bound of 3.3 over 20 seeds); the branch alone measured -6.5 (se 2.2); issue 13",
+)
 def test_paired_gpec_fills_skilled_posts_sooner():
     """Employers' declared needs and the courses aimed at them: fewer unfilled skilled posts.
 
