@@ -2726,3 +2726,160 @@ def test_no_layoffs_at_target_and_smoothed_openings_over_months():
     assert first[0] == pytest.approx(2 / 12)
     model.labour.firm_openings()
     assert model.labour.sector_openings[0] == pytest.approx(first[0] + (2 - first[0]) / 12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Added in the second mutation run (docs/testing.md): funders' budget years, in-commuting,
+# markets, firms' accounts and choices
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_funder_opens_with_the_months_left_and_renews_its_budget_in_january():
+    late = [dict(AUTHORITIES[0], active_from="1970-04"), dict(AUTHORITIES[1], active_from="1971-07")]
+    model = model_of(scenario(authorities=late))
+    a, b = model.authorities
+    ledger = model.ledger
+    assert (a.left, b.left) == (0.0, 0.0) and ledger.balance(a.org) == 0.0
+    b.factor["budget"] = 0.5
+    model.month_index = 3  # April 1970: A comes in with 9 months of its 60,000
+    a.start_month()
+    b.start_month()
+    assert a.left == pytest.approx(45_000.0) and ledger.balance(a.org) == pytest.approx(45_000.0)
+    assert b.left == 0.0 and ledger.balance(b.org) == 0.0
+    a.left = 100.0
+    model.month_index = 5  # June: nothing to do
+    a.start_month()
+    assert a.left == 100.0 and ledger.balance(a.org) == pytest.approx(45_000.0)
+    model.month_index = 12  # January 1971: a new year for A, still nothing for B
+    a.start_month()
+    b.start_month()
+    assert a.left == pytest.approx(60_000.0) and ledger.balance(a.org) == pytest.approx(60_000.0)
+    assert b.left == 0.0
+    model.month_index = 18  # July 1971: B comes in with half its budget for 6 months
+    b.start_month()
+    assert b.left == pytest.approx(120_000.0 * 0.5 * 6 / 12)
+    assert ledger.balance(b.org) == pytest.approx(30_000.0)
+
+
+def test_a_funder_books_a_change_of_its_budget_left():
+    model = funded()
+    a = model.authorities[0]
+    ledger = model.ledger
+    withdrawn, granted = ledger.totals[Flow.BUDGET_WITHDRAWN], ledger.totals[Flow.BUDGET]
+    a.left = 100.0
+    a.sync_budget()
+    assert ledger.balance(a.org) == pytest.approx(100.0)
+    assert ledger.totals[Flow.BUDGET_WITHDRAWN] - withdrawn == pytest.approx(60_000.0 - 100.0)
+    assert ledger.totals[Flow.BUDGET] == granted
+    a.left = 250.0
+    a.sync_budget()
+    assert ledger.balance(a.org) == pytest.approx(250.0)
+    assert ledger.totals[Flow.BUDGET] - granted == pytest.approx(150.0)
+    a.sync_budget()  # nothing changed: nothing booked
+    assert ledger.totals[Flow.BUDGET] - granted == pytest.approx(150.0)
+    assert ledger.totals[Flow.BUDGET_WITHDRAWN] - withdrawn == pytest.approx(59_900.0)
+
+
+def commuting_posts(model: PtceModel) -> dict[str, np.ndarray]:
+    """Six posts: classic in a local sector and in the conurbation, a permanent and a
+    fixed-term ESS post, an insertion post, a GE post."""
+    firms = model.firms
+    outside = [s.located_outside for s in model.spec.sectors].index(True)
+    local = int(firms.sector[0])
+    ess = create(model, StructureKind.ESS_ENTERPRISE)
+    return {
+        "status": np.array([Status.CLASSIC, Status.CLASSIC, Status.ESS, Status.ESS,
+                            Status.INSERTION, Status.GE]),
+        "sector": np.array([local, outside, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR]),
+        "months": np.array([0, 0, 0, 12, 12, 0]),
+        "org": np.array([firms.org[0], firms.org[1], ess.org, ess.org, ess.org, ess.org]),
+        "fte": np.array([1.0, 1.0, 0.8, 1.0, 1.0, 0.5]),
+    }
+
+
+def test_only_local_classic_and_permanent_ess_posts_are_open_to_in_commuters():
+    from ptce_sim.simulation.mechanisms import commuting
+
+    model = model_of()
+    posts = commuting_posts(model)
+    open_ = commuting.open_to_in_commuters(model, posts)
+    assert open_.tolist() == [True, False, True, False, False, False]
+
+
+def test_in_commuters_take_the_open_posts_they_draw_and_leave_with_their_wages():
+    from ptce_sim.simulation.mechanisms import commuting
+
+    model = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=1.0)))
+    people = model.people
+    posts = commuting_posts(model)
+    filled = np.array([0, 1, 2, 3])
+    seekers = rows_in(model, Status.SEEKER)[:4]
+    n = len(people)
+    held = commuting.jobs_held(model)  # in-commuters of the start
+    assert held == np.count_nonzero(~people.resident) > 0
+    rows = commuting.take_posts(model, posts, filled, seekers)
+    assert rows[[1, 3]].tolist() == seekers[[1, 3]].tolist()  # closed posts: the residents
+    assert rows[[0, 2]].tolist() == [n, n + 1]  # open posts: two in-commuters
+    assert len(people) == n + 2 and commuting.jobs_held(model) == held + 2
+    assert not people.resident[n:].any()
+    assert people.status[n:].tolist() == [Status.CLASSIC, Status.ESS]
+    assert people.employer[n:].tolist() == [posts["org"][0], posts["org"][2]]
+    assert people.fte[n:].tolist() == [1.0, 0.8]
+    assert (people.status[seekers] == Status.SEEKER).all()
+    assert commuting.take_posts(model, posts, filled[:0], seekers[:0]).size == 0
+    households = model.ledger.balance(HOUSEHOLDS)
+    commuting.send_wages_home(model)
+    wages = people.fte[~people.resident].sum() * model.spec.finance.wage_cost_eur_per_fte_month
+    assert wages > 0
+    assert model.ledger.totals[Flow.COMMUTER_WAGES] == pytest.approx(wages)
+    assert model.ledger.balance(HOUSEHOLDS) == pytest.approx(households - wages)
+    none = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=0.0)))
+    posts = commuting_posts(none)
+    assert commuting.take_posts(none, posts, filled, seekers) is seekers
+
+
+def test_in_commuters_are_drawn_with_their_share_on_the_labour_market_stream():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import commuting
+
+    model = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=0.4)))
+    posts = commuting_posts(model)
+    filled = np.array([0, 1, 2, 0, 2, 0, 0, 2, 0, 2] * 5)
+    seekers = np.arange(filled.size)
+    stream = copy.deepcopy(model.streams.labour_market)
+    rows = commuting.take_posts(model, posts, filled, seekers)
+    eligible = np.flatnonzero(filled != 1)
+    taken = eligible[stream.random(eligible.size) < 0.4]
+    assert 0 < taken.size < eligible.size
+    assert np.flatnonzero(rows != seekers).tolist() == taken.tolist()
+
+
+def test_markets_turn_the_month_into_displaced_demand_and_yearly_totals():
+    model = model_of()
+    markets = model.markets
+    markets.sales_month[:] = [150.0, 300.0, 500.0]
+    markets.value_added_month[:] = [100.0, 200.0, 400.0]
+    markets.close_month()
+    # insertion services (construction, half displaced), catering and local services (retail,
+    # a quarter each)
+    assert markets.displaced_eur.tolist() == pytest.approx([0, 0, 50.0, 150.0, 0, 0])
+    assert markets.sales_year == pytest.approx(950.0)
+    assert markets.displacing_year == pytest.approx(75.0 + 75.0 + 125.0)
+    assert markets.sales_month.tolist() == [0.0] * 3
+    assert markets.value_added_month.tolist() == [0.0] * 3
+    fte = markets.displaced_fte()
+    assert fte.tolist() == pytest.approx([0, 0, 50.0 / 3470.0, 150.0 / 3700.0, 0, 0])
+    markets.displaced_fte()
+    assert markets.months == 2
+    assert markets.displaced_fte_months == pytest.approx(2 * fte.sum())
+    markets.incubation_displaced_fte = 0.5
+    assert markets.displaced_jobs() == pytest.approx(fte.sum() + 0.5)
+    markets.sales_month[:] = [10.0, 0.0, 0.0]
+    markets.close_month()
+    assert markets.sales_year == pytest.approx(960.0)
+    assert markets.displaced_eur.tolist() == pytest.approx([0.0] * 6)  # last month's, not kept
+    markets.new_year()
+    assert (markets.sales_year, markets.displacing_year) == (0.0, 0.0)
+    assert (markets.displaced_fte_months, markets.months) == (0.0, 0)
+    assert markets.displaced_jobs() == pytest.approx(0.5)
