@@ -2883,3 +2883,125 @@ def test_markets_turn_the_month_into_displaced_demand_and_yearly_totals():
     assert (markets.sales_year, markets.displacing_year) == (0.0, 0.0)
     assert (markets.displaced_fte_months, markets.months) == (0.0, 0)
     assert markets.displaced_jobs() == pytest.approx(0.5)
+
+
+def test_firms_host_the_working_time_of_ge_workers_and_geiq_trainees():
+    model = model_of()
+    people, firms = model.people, model.firms
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    people.host[:] = NO_ORG
+    rows = np.arange(7)
+    hosts = [firms.org[0], firms.org[0], NO_ORG, ge.org, firms.org[1], firms.org[1], firms.org[2]]
+    statuses = [Status.GE, Status.GEIQ, Status.GE, Status.GEIQ, Status.SEEKER, Status.CLASSIC,
+                Status.GE]
+    people.status[rows] = statuses
+    people.host[rows] = hosts
+    people.fte[rows] = [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8]
+    working = 1.0 - model.spec.mechanisms.geiq.training_share
+    expected = np.zeros(len(firms))
+    expected[0] = 0.5 + working
+    expected[2] = 0.8
+    assert model.firm_accounts.hosted_fte() == pytest.approx(expected)
+
+
+def test_firms_pay_their_staff_and_a_part_time_job_its_fraction():
+    model = model_of()
+    model.firms.demand[:] = 3.4
+    direct = np.zeros(len(model.firms))
+    direct[:5] = [2.0, 3.2, 4.0, 5.5, 3.0]
+    paid = model.firm_accounts.paid_fte(direct)
+    assert paid[:5] == pytest.approx([2.0, 3.2, 3.4, 4.9, 3.0])
+    assert (paid[5:] == 0.0).all()
+
+
+def test_firms_settle_sales_wages_training_interest_and_payouts_in_the_books():
+    model = model_of(scenario(firm_rates(0.12, 0.0)))
+    firms, ledger, staff = model.firms, model.ledger, model.staff
+    spec = model.spec
+    model.people.host[:] = NO_ORG
+    a, b, c, dead = np.flatnonzero(firms.alive)[:4]
+    firms.alive[:] = False
+    firms.alive[[a, b, c]] = True
+    firms.demand[[a, b, c]] = [3.4, 2.0, 1.0]
+    staff.fte[:, Status.CLASSIC] = 1.0  # the closed firms' too: they earn and pay nothing
+    staff.fte[firms.org[[a, b, c]], Status.CLASSIC] = [4.0, 1.0, 0.0]
+    firms.cash[[a, b, c, dead]] = [0.0, 1e6, -1000.0, 7.0]
+    accounts = model.firm_accounts
+    accounts.charge(np.array([a]), 10.0)  # its GE's bill
+    before = {k: ledger.balance(k) for k in (HOUSEHOLDS, REST_OF_WORLD, FIRMS)}
+    totals = dict(ledger.totals)
+    cash = firms.cash.sum()
+    accounts.settle()
+    wage = spec.finance.wage_cost_eur_per_fte_month
+    value = firms.value_per_fte(spec)
+    local = np.array([s.local_consumption_share for s in spec.sectors])[firms.sector]
+    sales = np.array([3.4 * value[a], 1.0 * value[b], 0.0])
+    wages = np.array([3.4, 1.0, 0.0]) * wage
+    training = wages * spec.firms.training_contribution_share
+    assert firms.sales[[a, b, c, dead]] == pytest.approx([*sales, 0.0])
+    assert firms.wages[[a, b, c, dead]] == pytest.approx([*wages, 0.0])
+    assert firms.training[[a, b, c]] == pytest.approx(training)
+    assert firms.profit[[a, c, dead]] == pytest.approx(
+        [sales[0] - wages[0] - training[0] - 10.0, -10.0, 0.0]
+    )
+    assert firms.cash[a] == pytest.approx(sales[0] - wages[0] - training[0] - 10.0)
+    assert 0 < firms.cash[a] < 2 * wage * 3.4  # below its reserve: nothing paid out
+    assert firms.cash[b] == pytest.approx(2 * wage * 2.0)  # its reserve, the rest paid out
+    assert firms.cash[c] == pytest.approx(-1010.0)  # 1% a month to its bank
+    assert firms.cash[dead] == 7.0
+    payout = 1e6 + sales[1] - wages[1] - training[1] - 2 * wage * 2.0
+    consumption = sales[0] * local[a] + sales[1] * local[b]
+    exports = sales.sum() - consumption
+
+    def moved(flow):
+        return ledger.totals[flow] - totals.get(flow, 0.0)
+
+    assert moved(Flow.CONSUMPTION) == pytest.approx(consumption)
+    assert moved(Flow.EXPORTS) == pytest.approx(exports)
+    assert moved(Flow.WAGES) == pytest.approx(wages.sum())
+    assert moved(Flow.TRAINING_CONTRIBUTION) == pytest.approx(training.sum())
+    assert moved(Flow.INTEREST) == pytest.approx(10.0)
+    assert moved(Flow.DIVIDENDS) == pytest.approx(payout)
+    assert ledger.balance(HOUSEHOLDS) - before[HOUSEHOLDS] == pytest.approx(
+        wages.sum() + payout - consumption
+    )
+    assert ledger.balance(REST_OF_WORLD) - before[REST_OF_WORLD] == pytest.approx(10.0 - exports)
+    assert ledger.balance(FIRMS) - before[FIRMS] == pytest.approx(firms.cash.sum() - cash)
+
+
+def test_firms_that_stay_broke_too_long_close():
+    model = model_of()
+    firms = model.firms
+    months = model.spec.firms.negative_cash_months
+    x, y, z, w, dead = np.flatnonzero(firms.alive)[:5]
+    firms.alive[dead] = False
+    firms.cash[[x, y, z, w, dead]] = [-1.0, -1.0, 0.0, 0.5, -1.0]
+    firms.broke_months[[x, y, z, w]] = [months, months - 1, 5, 5]
+    model.firm_accounts.close_broke()
+    assert firms.broke_months[[y, z, w, dead]].tolist() == [months, 0, 0, 0]
+    assert not firms.alive[x] and firms.alive[[y, z, w]].all()
+    assert firms.cash[x] == 0.0  # liquidated
+
+
+def test_firms_buy_from_ess_markets_in_proportion_to_their_demand():
+    model = model_of()
+    firms, accounts = model.firms, model.firm_accounts
+    alive = firms.alive_rows()
+    firms.demand[alive] = 1.0
+    firms.demand[alive[0]] = 3.0
+    total = firms.demand[alive].sum()
+    cash = firms.cash.copy()
+    assert accounts.buy(60.0) and accounts.buy(40.0)
+    accounts.share_out_purchases()
+    assert (cash - firms.cash)[alive[0]] == pytest.approx(100.0 * 3.0 / total)
+    assert (cash - firms.cash)[alive[1]] == pytest.approx(100.0 / total)
+    assert firms.pole_bills.sum() == pytest.approx(100.0)
+    accounts.share_out_purchases()  # shared once
+    assert firms.pole_bills.sum() == pytest.approx(100.0)
+    firms.demand[:] = 0.0
+    accounts.buy(10.0 * alive.size)
+    accounts.share_out_purchases()  # no demand: equal shares
+    assert (cash - firms.cash)[alive[1]] == pytest.approx(100.0 / total + 10.0)
+    firms.alive[:] = False
+    assert not accounts.buy(5.0)
+    assert accounts._purchases == 0.0
