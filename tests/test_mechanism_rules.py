@@ -3005,3 +3005,88 @@ def test_firms_buy_from_ess_markets_in_proportion_to_their_demand():
     firms.alive[:] = False
     assert not accounts.buy(5.0)
     assert accounts._purchases == 0.0
+
+
+def test_the_chance_to_win_a_call_is_logistic_in_years_structures_and_trust():
+    rule = {
+        "call_win_logit": -1.0,
+        "call_win_logit_per_year": 0.5,
+        "call_win_logit_per_structure": 0.25,
+        "call_win_logit_per_trust": 2.0,
+    }
+    model = funded(cooperation=rule)
+    funding, network = model.funding, model.network
+
+    def logistic(x):
+        return 1.0 / (1.0 + np.exp(-x))
+
+    assert funding.call_win_chance() == pytest.approx(logistic(-1.0))  # no pole yet
+    model.month_index = 6
+    animator = create(model, StructureKind.ANIMATOR)
+    members = [create(model, StructureKind.ESS_ENTERPRISE) for _ in range(3)]
+    members[2].in_pole = False  # outside the pole: no track record
+    members[0].in_pole = members[1].in_pole = True
+    network.tie(animator.org, members[0].org, "member", trust=0.6)
+    model.month_index = 36  # the animator is 2.5 years old
+    trust = network.mean_trust()
+    assert trust > 0.0
+    expected = logistic(-1.0 + 0.5 * 2.5 + 0.25 * 2 + 2.0 * trust)
+    assert funding.call_win_chance() == pytest.approx(expected)
+    model.set_parameter("cooperation.call_win_logit_per_year", 20.0)  # a logit above 50
+    assert funding.call_win_chance() == 1.0
+    model.set_parameter("cooperation.call_win_logit_per_year", -20.0)  # below -50: cut at -50
+    assert funding.call_win_chance() == pytest.approx(logistic(-50.0))
+
+
+def test_a_call_is_won_from_the_funder_that_launches_it_and_costs_the_application():
+    late = [AUTHORITIES[0], dict(AUTHORITIES[1], active_from="1980")]
+    model = model_of(scenario(authorities=late, cooperation={"call_win_logit": 20.0}))
+    funding, ledger = model.funding, model.ledger
+    a, b = model.authorities
+    animator = create(model, StructureKind.ANIMATOR)
+    cost = (
+        model.spec.mechanisms.cooperation.call_application_days
+        * model.spec.finance.wage_cost_eur_per_fte_month
+        / 21.0
+        * SCALE
+    )
+    assert funding.funding_call("B", 1000.0) == 0.0  # B does not exist yet: no application
+    assert ledger.totals[Flow.CALL_APPLICATION] == 0.0
+    animator.year.costs_eur = 100.0
+    households = ledger.balance(HOUSEHOLDS)
+    animator_balance = ledger.balance(animator.org)
+    balance_a = ledger.balance(a.org)
+    cash = animator.cash
+    model.tally.public_month_by_funder.clear()
+    assert funding.funding_call("A", 1000.0) == pytest.approx(50.0)
+    assert animator.year.costs_eur == pytest.approx(100.0 + cost)
+    assert animator.cash == pytest.approx(cash + 50.0 - cost)
+    assert ledger.balance(HOUSEHOLDS) - households == pytest.approx(cost)
+    assert ledger.balance(animator.org) - animator_balance == pytest.approx(50.0 - cost)
+    assert ledger.balance(a.org) == pytest.approx(balance_a)  # brought for the call, paid on
+    assert ledger.totals[Flow.CALL_BUDGET] == ledger.totals[Flow.CALL_GRANT] == pytest.approx(50.0)
+    assert model.tally.public_month_by_funder == {"commune": pytest.approx(50.0)}
+    model.set_parameter("cooperation.call_win_logit", -20.0)  # a call lost
+    assert funding.funding_call("A", 1000.0) == 0.0
+    assert ledger.totals[Flow.CALL_GRANT] == pytest.approx(50.0)
+    assert ledger.totals[Flow.CALL_APPLICATION] == pytest.approx(2 * cost)
+
+
+def test_a_ge_is_worth_the_value_of_the_part_time_need_less_its_price_marked_up_for_risk():
+    from ptce_sim.simulation.mechanisms.firm_choices import ge_benefit
+
+    def change(data):
+        data["firms"]["risk_premium"] = 0.5
+
+    model = model_of(
+        scenario(change, shared_employment={"billing_eur_per_hour": 20.0,
+                                            "member_fee_eur_per_year": 120.0})
+    )
+    n = len(model.firms)
+    need = np.full(n, 0.5)
+    trust = np.zeros(n)
+    trust[1], trust[2] = 0.5, 2.0
+    value = 0.5 * model.firms.value_per_fte(model.spec)
+    price = 0.5 * model.hours_per_month * 20.0 + 10.0
+    benefit = ge_benefit(model, need, trust)
+    assert benefit[:3] == pytest.approx(value[:3] - price * np.array([1.5, 1.25, 1.0]))
