@@ -3003,6 +3003,13 @@ def test_firms_buy_from_ess_markets_in_proportion_to_their_demand():
     accounts.share_out_purchases()  # no demand: equal shares
     assert (cash - firms.cash)[alive[1]] == pytest.approx(100.0 / total + 10.0)
     firms.alive[:] = False
+    firms.alive[alive[2]] = True  # one firm open, with half a job: it buys it all
+    firms.demand[alive[2]] = 0.5
+    bills = firms.pole_bills[alive[2]]
+    accounts.buy(1.0)
+    accounts.share_out_purchases()
+    assert firms.pole_bills[alive[2]] == pytest.approx(bills + 1.0)
+    firms.alive[:] = False
     assert not accounts.buy(5.0)
     assert accounts._purchases == 0.0
 
@@ -3090,3 +3097,32 @@ def test_a_ge_is_worth_the_value_of_the_part_time_need_less_its_price_marked_up_
     price = 0.5 * model.hours_per_month * 20.0 + 10.0
     benefit = ge_benefit(model, need, trust)
     assert benefit[:3] == pytest.approx(value[:3] - price * np.array([1.5, 1.25, 1.0]))
+
+
+def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
+    model = labour_model(firm_rules(hiring_speed=1.0))
+    people, firms, labour = model.people, model.firms, model.labour
+    geiq = create(model, StructureKind.GEIQ)
+    people.host[:] = NO_ORG
+    rows = rows_in(model, Status.SEEKER)[:6]
+    people.status[rows] = [Status.GEIQ, Status.GEIQ, Status.GEIQ, Status.GEIQ, Status.GE,
+                           Status.SEEKER]
+    people.host[rows] = [firms.org[0], firms.org[0], firms.org[3], geiq.org, firms.org[1],
+                         firms.org[2]]
+    people.status[rows[5]] = Status.GEIQ  # a trainee not lent yet
+    people.host[rows[5]] = NO_ORG
+    expected = np.zeros(len(firms))
+    expected[[0, 3]] = [2.0, 1.0]
+    assert labour.hosted_trainees() == pytest.approx(expected)
+    assert labour.hosted_trainees().dtype == np.float64
+    classic = rows_in(model, Status.CLASSIC)
+    headcount = np.bincount(model.orgs.firm_rows(people.employer[classic]), minlength=len(firms))
+    firms.fills_alone[:] = False
+    firms.demand[:] = headcount
+    firms.demand[[0, 3]] += 3.0
+    last = len(model.spec.sectors) - 1
+    firms.sector[firms.sector == last] = 0  # a sector without firms still counts its openings
+    openings = labour.firm_openings()
+    assert [(o.org, o.count) for o in openings] == [(firms.org[0], 1), (firms.org[3], 2)]
+    assert labour.sector_openings.size == len(model.spec.sectors)
+    assert labour.sector_openings[last] == 0.0
