@@ -3126,3 +3126,146 @@ def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
     assert [(o.org, o.count) for o in openings] == [(firms.org[0], 1), (firms.org[3], 2)]
     assert labour.sector_openings.size == len(model.spec.sectors)
     assert labour.sector_openings[last] == 0.0
+
+
+def choices_model(**values) -> tuple[PtceModel, object]:
+    """A GEIQ for construction with a reputation, firms' trust set by hand (0)."""
+    def change(data):
+        data["firms"].update(risk_premium=0.5, leave_after_months=2)
+
+    geiq_rule = {"contact_rate": 1.0, "billing_eur_per_hour": 10.0, "training_share": 0.25,
+                 "tutoring_fte_per_trainee": 0.1, "member_fee_eur_per_year": 240.0,
+                 "trainees_per_member": 3.0, **values}
+    model = model_of(scenario(change, geiq=geiq_rule))
+    geiq = create(model, StructureKind.GEIQ, sectors=[model.spec.sectors[2].name])
+    other = create(model, StructureKind.ESS_ENTERPRISE)
+    model.network.tie(geiq.org, other.org, "partner", trust=0.4)
+    model.network.refresh()
+    model.firms.trust[:] = 0.0
+    return model, geiq
+
+
+def test_firms_see_a_group_through_its_reputation_and_their_trust_and_price_its_risk():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    model.firms.trust[:3] = [0.0, 0.3, 0.9]
+    reputation = model.network.reputation(geiq.org)
+    assert reputation > 0.0
+    trust = firm_choices.trust_in(model, geiq)
+    assert trust[:3] == pytest.approx(reputation + np.array([0.0, 0.3, 0.9]))
+    markup = firm_choices.risk_markup(model, np.array([0.0, 0.5, 1.3]))
+    assert markup == pytest.approx([1.5, 1.25, 1.0])
+    model.set_parameter("cooperation.enabled", False)
+    assert (firm_choices.trust_in(model, geiq) == 0.0).all()
+
+
+def test_a_geiq_is_worth_its_trainees_working_time_less_their_price_tutoring_and_fee():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    firms = model.firms
+    firms.unfilled_skilled[:5] = [0.0, 0.16, 0.14, 1.2, 10.0]
+    assert firm_choices.trainee_posts(model)[:5].tolist() == [0.0, 1.0, 0.0, 2.0, 3.0]
+    trust = np.zeros(len(firms))
+    trust[1] = 1.0
+    posts = np.zeros(len(firms))
+    posts[:3] = [0.0, 2.0, 2.0]
+    value = 0.75 * firms.value_per_fte(model.spec)
+    price = 0.75 * model.hours_per_month * 10.0 + 0.1 * model.spec.finance.wage_cost_eur_per_fte_month
+    benefit = firm_choices.geiq_benefit(model, posts, trust)
+    assert benefit[:3] == pytest.approx([
+        -20.0 * 1.5,
+        2 * (value[1] - price) - 20.0,
+        2 * (value[2] - price * 1.5) - 20.0 * 1.5,
+    ])
+
+
+def test_a_group_counts_the_workers_each_firm_hosts_and_weighs_needs_and_benefits():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    people, firms = model.people, model.firms
+    people.host[:] = NO_ORG
+    rows = np.arange(4)
+    people.status[rows] = Status.GEIQ
+    people.employer[rows] = [geiq.org, geiq.org, geiq.org, geiq.org + 1]
+    people.host[rows] = [firms.org[0], firms.org[0], firms.org[2], firms.org[3]]
+    hosted = firm_choices.hosted_by(model, geiq)
+    assert hosted[:4].tolist() == [2.0, 0.0, 1.0, 0.0] and hosted.sum() == 3.0
+    firms.unfilled_skilled[:] = 0.0
+    firms.unfilled_skilled[:3] = [0.0, 1.2, 0.5]
+    trust = np.zeros(len(firms))
+    need, prospect, member = firm_choices.needs_and_benefits(model, geiq, trust)
+    assert need[:3].tolist() == [0.0, 1.2, 0.5]
+    posts = firm_choices.trainee_posts(model)
+    assert prospect == pytest.approx(firm_choices.geiq_benefit(model, posts, trust))
+    member_posts = np.maximum(np.maximum(posts, hosted), 1.0)  # at least one
+    assert member_posts[:3].tolist() == [2.0, 2.0, 1.0]
+    assert member == pytest.approx(firm_choices.geiq_benefit(model, member_posts, trust))
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    firms.demand[:4] = [3.6, 3.6, 3.4, 3.5]
+    firms.fills_alone[:4] = [False, True, False, False]
+    need, prospect, member = firm_choices.needs_and_benefits(model, ge, trust)
+    assert need[:4] == pytest.approx([0.6, 0.0, 0.0, 0.0])
+    _, fraction = firms.jobs_target()
+    assert prospect == pytest.approx(firm_choices.ge_benefit(model, fraction, trust))
+    assert member is prospect
+
+
+def test_firms_hear_of_a_group_on_its_stream_and_join_when_it_pays():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model(contact_rate=0.5)
+    firms = model.firms
+    firms.unfilled_skilled[:] = 0.0
+    construction = np.flatnonzero(firms.sector == 2)
+    firms.unfilled_skilled[construction] = np.linspace(0.1, 3.0, construction.size)
+    firms.trust[construction[::2]] = 0.5
+    firms.geiq[construction[0]] = 99  # a member of another group
+    firms.geiq_loss_months[:] = 4
+    serves = firms.sector == 2
+    trust = firm_choices.trust_in(model, geiq)
+    need, prospect, _ = firm_choices.needs_and_benefits(model, geiq, trust)
+    eligible = firms.alive & (firms.geiq == NO_ORG) & (need > 0) & serves
+    stream = copy.deepcopy(model.streams.geiq)
+    joining = firm_choices.choose(model, geiq, 0.5, serves)
+    p = 0.5 * np.minimum(1.0, need) * (0.5 + trust)
+    expected = np.flatnonzero(eligible & (stream.random(len(firms)) < p) & (prospect > 0.0))
+    assert joining.tolist() == expected.tolist() and joining.size > 0
+    assert (prospect[construction] <= 0).any()  # some heard of it and declined
+    assert (firms.geiq[joining] == geiq.org).all()
+    assert (firms.geiq_loss_months[joining] == 0).all()
+    others = np.setdiff1d(np.arange(len(firms)), joining)
+    assert (firms.geiq_loss_months[others] == 4).all()
+    assert firms.geiq[construction[0]] == 99
+
+
+def test_members_leave_a_group_after_months_of_losses_and_send_its_workers_back():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    people, firms, network = model.people, model.firms, model.network
+    a, b, c, d = np.flatnonzero(firms.alive)[:4]
+    firms.geiq[[a, b, c, d]] = geiq.org
+    firms.alive[d] = False
+    for row in (a, b, c):
+        network.tie(geiq.org, int(firms.org[row]), "member")
+    firms.geiq_loss_months[[a, b, c, d]] = [1, 0, 1, 1]
+    people.host[:] = NO_ORG
+    worker, other = 0, 1
+    people.status[[worker, other]] = Status.GEIQ
+    people.employer[[worker, other]] = geiq.org
+    people.host[[worker, other]] = [firms.org[a], firms.org[b]]
+    benefit = np.full(len(firms), -1.0)
+    benefit[c] = 0.0  # no loss: its count starts again
+    firm_choices.leave(model, geiq, benefit)
+    assert firms.geiq[[a, b, c, d]].tolist() == [NO_ORG, geiq.org, geiq.org, geiq.org]
+    assert firms.geiq_loss_months[[a, b, c, d]].tolist() == [0, 1, 0, 1]
+    assert people.host[worker] == NO_ORG and people.host[other] == firms.org[b]
+    assert "member" not in network.graph.edges[geiq.org, int(firms.org[a])]["kinds"]
+    assert "member" in network.graph.edges[geiq.org, int(firms.org[b])]["kinds"]
+    firm_choices.leave(model, geiq, benefit)  # b's second month of losses
+    assert firms.geiq[b] == NO_ORG and people.host[other] == NO_ORG
