@@ -3269,3 +3269,56 @@ def test_members_leave_a_group_after_months_of_losses_and_send_its_workers_back(
     assert "member" in network.graph.edges[geiq.org, int(firms.org[b])]["kinds"]
     firm_choices.leave(model, geiq, benefit)  # b's second month of losses
     assert firms.geiq[b] == NO_ORG and people.host[other] == NO_ORG
+
+
+def test_market_sales_are_recorded_and_paid_by_the_buyers_in_their_shares():
+    model = model_of()
+    markets = model.markets
+    seller = create(model, StructureKind.ESS_ENTERPRISE, market="local_ess_services")
+    market = markets.index["local_ess_services"]
+    kept = 1.0 - seller.spec.purchases_share
+    payers = markets.sell(seller, 100.0)
+    assert payers == [
+        (HOUSEHOLDS, pytest.approx(60.0), Flow.SALES),
+        (FIRMS, pytest.approx(10.0), Flow.SALES),
+        (PUBLIC_BUYERS, pytest.approx(30.0), Flow.SALES),
+        (REST_OF_WORLD, 0.0, Flow.SALES),
+    ]
+    markets.sell(seller, 50.0)
+    assert markets.sales_month[market] == pytest.approx(150.0)
+    assert markets.value_added_month[market] == pytest.approx(150.0 * kept)
+    assert model.firm_accounts._purchases == pytest.approx(15.0)
+    model.firms.alive[:] = False  # no firm to buy: the households do
+    payers = markets.sell(seller, 100.0)
+    assert payers[:2] == [(HOUSEHOLDS, pytest.approx(70.0), Flow.SALES), (FIRMS, 0.0, Flow.SALES)]
+    assert markets.sales_month[market] == pytest.approx(250.0)
+
+
+def test_market_suppliers_share_its_demand_widened_by_their_reputation():
+    model = model_of()
+    markets, network = model.markets, model.network
+    market = markets.index["catering"]
+    spec = model.spec.markets[market]
+    pole = network.pole_jobs()
+    demand = (spec.eur_per_employed_per_year * model.employed + spec.eur_per_pole_worker_per_year * pole) / 12
+    assert markets.demand_eur_month(market) == pytest.approx(demand)
+    first = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
+    assert markets.suppliers(market) == [first]
+    assert markets.reach(first) == pytest.approx(demand * markets.weight(first))
+    second = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
+    other = create(model, StructureKind.ESS_ENTERPRISE, market="local_ess_services")
+    model.month_index = 1  # the suppliers are counted again
+    assert markets.suppliers(market) == [first, second]
+    network.tie(first.org, other.org, "partner", trust=0.5)
+    network.refresh()
+    reputation = network.reputation(first.org)
+    assert reputation > 0
+    assert markets.weight(first) == pytest.approx(1.0 + spec.growth_with_trust * reputation)
+    assert markets.reach(first) == pytest.approx(
+        markets.demand_eur_month(market) * (1.0 + spec.growth_with_trust * reputation) / 2
+    )
+    model.set_parameter("cooperation.enabled", False)
+    assert markets.weight(first) == 1.0
+    second.alive = False
+    model.month_index = 2
+    assert markets.suppliers(market) == [first]
