@@ -3322,3 +3322,39 @@ def test_market_suppliers_share_its_demand_widened_by_their_reputation():
     second.alive = False
     model.month_index = 2
     assert markets.suppliers(market) == [first]
+
+
+def test_funders_not_yet_there_count_in_no_expected_grant():
+    late = [AUTHORITIES[0], dict(AUTHORITIES[1], active_from="1975")]
+    model = model_of(scenario(authorities=late))
+    f = model.funding
+    assert f.expected_animation_grant() == pytest.approx(24_000 * SCALE / 12)
+    assert f.plie_aid_rate(10) == pytest.approx(240 * 10 / 12)
+    model.month_index = 60
+    assert f.expected_animation_grant() == pytest.approx((24_000 + 12_000) * SCALE / 12)
+    assert f.plie_aid_rate(10) == pytest.approx((240 + 120) * 10 / 12)
+
+
+def test_the_opca_pays_from_local_contributions_then_from_firms_elsewhere():
+    from ptce_sim.simulation.accounts import OPCA
+
+    model = funded(geiq={"opca_aid_share": 0.25})
+    f, ledger = model.funding, model.ledger
+    geiq = create(model, StructureKind.GEIQ)
+    ledger.transfer(FIRMS, OPCA, 100.0 - ledger.balance(OPCA), Flow.TRAINING_CONTRIBUTION)
+    contributions = ledger.totals[Flow.TRAINING_CONTRIBUTION]
+    received = ledger.balance(geiq.org)
+    assert f.from_training_funds(60.0, geiq) == 60.0
+    assert ledger.balance(OPCA) == pytest.approx(40.0)
+    assert ledger.totals[Flow.TRAINING_CONTRIBUTION] == contributions  # covered locally
+    assert f.from_training_funds(100.0, geiq) == 100.0
+    assert ledger.balance(OPCA) == pytest.approx(0.0)
+    assert ledger.totals[Flow.TRAINING_CONTRIBUTION] - contributions == pytest.approx(60.0)
+    assert ledger.balance(geiq.org) - received == pytest.approx(160.0)
+    assert ledger.totals[Flow.OPCA_FUNDING] == pytest.approx(160.0)
+    cash = geiq.cash
+    a, b = model.authorities
+    aid = model.spec.mechanisms.geiq.aid_per_contract_eur * 2
+    assert f.geiq_aid(geiq, 2) == pytest.approx(0.75 * aid)  # the funders' part
+    assert geiq.cash == pytest.approx(cash + 0.25 * aid)  # the OPCA's, straight in
+    assert a.paid_year + b.paid_year == pytest.approx(0.75 * aid)
