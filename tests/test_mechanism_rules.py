@@ -3358,3 +3358,26 @@ def test_the_opca_pays_from_local_contributions_then_from_firms_elsewhere():
     assert f.geiq_aid(geiq, 2) == pytest.approx(0.75 * aid)  # the funders' part
     assert geiq.cash == pytest.approx(cash + 0.25 * aid)  # the OPCA's, straight in
     assert a.paid_year + b.paid_year == pytest.approx(0.75 * aid)
+
+
+def test_displaced_demand_lowers_each_firm_of_the_sector_in_proportion_and_never_below_zero():
+    model = model_of()
+    firms, economy = model.firms, model.economy
+    n_sectors = len(model.spec.sectors)
+    last = n_sectors - 1
+    firms.sector[firms.sector == last] = 0  # the last sector has no firm
+    firms.demand[:] = 2.0
+    in_3 = np.flatnonzero(firms.sector == 3)
+    firms.demand[in_3[0]] = 6.0
+    total_3 = firms.demand[in_3].sum()
+    in_2 = np.flatnonzero(firms.sector == 2)
+    displaced = np.zeros(n_sectors)
+    displaced[3] = total_3 / 4
+    displaced[2] = 1e9  # more than the sector has
+    displaced[last] = 5.0  # nobody to displace
+    economy._displace(displaced)
+    assert economy.displaced is displaced
+    assert firms.demand[in_3[0]] == pytest.approx(4.5)
+    assert firms.demand[in_3[1]] == pytest.approx(1.5)
+    assert (firms.demand[in_2] == 0.0).all()
+    assert (firms.demand[firms.sector == 1] == 2.0).all()
