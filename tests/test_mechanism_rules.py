@@ -3381,3 +3381,21 @@ def test_displaced_demand_lowers_each_firm_of_the_sector_in_proportion_and_never
     assert firms.demand[in_3[1]] == pytest.approx(1.5)
     assert (firms.demand[in_2] == 0.0).all()
     assert (firms.demand[firms.sector == 1] == 2.0).all()
+
+
+def test_incubated_firms_take_part_of_their_demand_from_the_sector_and_add_the_rest():
+    model = model_of()
+    firms, economy, markets = model.firms, model.economy, model.markets
+    firms.alive[firms.sector == 4] = False  # no open firm in sector 4: nothing to take there
+    dead = np.flatnonzero(~firms.alive)
+    base, base_jobs = firms.base.copy(), economy.base_jobs.copy()
+    held = np.bincount(firms.sector[firms.alive], weights=firms.base[firms.alive], minlength=6)
+    markets.incubation_displaced_fte = 0.25
+    economy.take_market_share(np.array([3, 3, 2, 4]), np.array([1.0, 2.0, 1.0, 4.0]), 0.5)
+    in_3 = firms.alive & (firms.sector == 3)
+    assert firms.base[in_3] == pytest.approx(base[in_3] * (1 - 1.5 / held[3]))
+    in_2 = firms.alive & (firms.sector == 2)
+    assert firms.base[in_2] == pytest.approx(base[in_2] * (1 - 0.5 / held[2]))
+    assert firms.base[dead] == pytest.approx(base[dead])
+    assert economy.base_jobs - base_jobs == pytest.approx([0, 0, 0.5, 1.5, 2.0, 0])
+    assert markets.incubation_displaced_fte == pytest.approx(0.25 + 2.0)
