@@ -3375,7 +3375,12 @@ def test_displaced_demand_lowers_each_firm_of_the_sector_in_proportion_and_never
     displaced[3] = total_3 / 4
     displaced[2] = 1e9  # more than the sector has
     displaced[last] = 5.0  # nobody to displace
+    in_0 = np.flatnonzero(firms.sector == 0)
+    firms.demand[in_0] = 0.0
+    firms.demand[in_0[0]] = 0.8  # less than a job in the sector
+    displaced[0] = 0.2
     economy._displace(displaced)
+    assert firms.demand[in_0[0]] == pytest.approx(0.6)
     assert economy.displaced is displaced
     assert firms.demand[in_3[0]] == pytest.approx(4.5)
     assert firms.demand[in_3[1]] == pytest.approx(1.5)
@@ -3389,13 +3394,19 @@ def test_incubated_firms_take_part_of_their_demand_from_the_sector_and_add_the_r
     firms.alive[firms.sector == 4] = False  # no open firm in sector 4: nothing to take there
     dead = np.flatnonzero(~firms.alive)
     base, base_jobs = firms.base.copy(), economy.base_jobs.copy()
+    in_1 = np.flatnonzero(firms.alive & (firms.sector == 1))
+    firms.base[in_1] = 0.0
+    firms.base[in_1[0]] = base[in_1[0]] = 0.8  # less than a job in the sector
     held = np.bincount(firms.sector[firms.alive], weights=firms.base[firms.alive], minlength=6)
     markets.incubation_displaced_fte = 0.25
-    economy.take_market_share(np.array([3, 3, 2, 4]), np.array([1.0, 2.0, 1.0, 4.0]), 0.5)
+    economy.take_market_share(
+        np.array([3, 3, 2, 4, 1]), np.array([1.0, 2.0, 1.0, 4.0, 0.4]), 0.5
+    )
+    assert firms.base[in_1[0]] == pytest.approx(0.6)
     in_3 = firms.alive & (firms.sector == 3)
     assert firms.base[in_3] == pytest.approx(base[in_3] * (1 - 1.5 / held[3]))
     in_2 = firms.alive & (firms.sector == 2)
     assert firms.base[in_2] == pytest.approx(base[in_2] * (1 - 0.5 / held[2]))
     assert firms.base[dead] == pytest.approx(base[dead])
-    assert economy.base_jobs - base_jobs == pytest.approx([0, 0, 0.5, 1.5, 2.0, 0])
-    assert markets.incubation_displaced_fte == pytest.approx(0.25 + 2.0)
+    assert economy.base_jobs - base_jobs == pytest.approx([0, 0.2, 0.5, 1.5, 2.0, 0])
+    assert markets.incubation_displaced_fte == pytest.approx(0.25 + 2.2)
