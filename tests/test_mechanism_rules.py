@@ -26,7 +26,14 @@ from ptce_sim.config.scenario import (
     StructureKind,
     StructureSpec,
 )
-from ptce_sim.simulation.accounts import FIRMS, HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD, Flow
+from ptce_sim.simulation.accounts import (
+    FIRMS,
+    HOUSEHOLDS,
+    OPCA,
+    PUBLIC_BUYERS,
+    REST_OF_WORLD,
+    Flow,
+)
 from ptce_sim.simulation.agents.persons import (
     EMPLOYED,
     HOLDER,
@@ -2766,34 +2773,42 @@ def test_a_funder_books_a_change_of_its_budget_left():
     a = model.authorities[0]
     ledger = model.ledger
     withdrawn, granted = ledger.totals[Flow.BUDGET_WITHDRAWN], ledger.totals[Flow.BUDGET]
+    outside = ledger.balance(REST_OF_WORLD)
     a.left = 100.0
     a.sync_budget()
     assert ledger.balance(a.org) == pytest.approx(100.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(60_000.0 - 100.0)
     assert ledger.totals[Flow.BUDGET_WITHDRAWN] - withdrawn == pytest.approx(60_000.0 - 100.0)
     assert ledger.totals[Flow.BUDGET] == granted
     a.left = 250.0
     a.sync_budget()
     assert ledger.balance(a.org) == pytest.approx(250.0)
     assert ledger.totals[Flow.BUDGET] - granted == pytest.approx(150.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(60_000.0 - 250.0)
     a.sync_budget()  # nothing changed: nothing booked
     assert ledger.totals[Flow.BUDGET] - granted == pytest.approx(150.0)
     assert ledger.totals[Flow.BUDGET_WITHDRAWN] - withdrawn == pytest.approx(59_900.0)
+    a.left = 250.5  # less than a euro more
+    a.sync_budget()
+    assert ledger.balance(a.org) == pytest.approx(250.5)
 
 
 def commuting_posts(model: PtceModel) -> dict[str, np.ndarray]:
-    """Six posts: classic in a local sector and in the conurbation, a permanent and a
-    fixed-term ESS post, an insertion post, a GE post."""
+    """Seven posts: classic in a local sector and in the conurbation, a permanent and a
+    fixed-term ESS post, an insertion post, a GE post, an ESS post of one month."""
     firms = model.firms
     outside = [s.located_outside for s in model.spec.sectors].index(True)
     local = int(firms.sector[0])
     ess = create(model, StructureKind.ESS_ENTERPRISE)
     return {
         "status": np.array([Status.CLASSIC, Status.CLASSIC, Status.ESS, Status.ESS,
-                            Status.INSERTION, Status.GE]),
-        "sector": np.array([local, outside, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR]),
-        "months": np.array([0, 0, 0, 12, 12, 0]),
-        "org": np.array([firms.org[0], firms.org[1], ess.org, ess.org, ess.org, ess.org]),
-        "fte": np.array([1.0, 1.0, 0.8, 1.0, 1.0, 0.5]),
+                            Status.INSERTION, Status.GE, Status.ESS]),
+        "sector": np.array([local, outside, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR,
+                            NO_SECTOR]),
+        "months": np.array([0, 0, 0, 12, 12, 0, 1]),
+        "org": np.array([firms.org[0], firms.org[1], ess.org, ess.org, ess.org, ess.org,
+                         ess.org]),
+        "fte": np.array([1.0, 1.0, 0.8, 1.0, 1.0, 0.5, 1.0]),
     }
 
 
@@ -2803,7 +2818,7 @@ def test_only_local_classic_and_permanent_ess_posts_are_open_to_in_commuters():
     model = model_of()
     posts = commuting_posts(model)
     open_ = commuting.open_to_in_commuters(model, posts)
-    assert open_.tolist() == [True, False, True, False, False, False]
+    assert open_.tolist() == [True, False, True, False, False, False, False]
 
 
 def test_in_commuters_take_the_open_posts_they_draw_and_leave_with_their_wages():
@@ -2828,11 +2843,13 @@ def test_in_commuters_take_the_open_posts_they_draw_and_leave_with_their_wages()
     assert (people.status[seekers] == Status.SEEKER).all()
     assert commuting.take_posts(model, posts, filled[:0], seekers[:0]).size == 0
     households = model.ledger.balance(HOUSEHOLDS)
+    outside = model.ledger.balance(REST_OF_WORLD)
     commuting.send_wages_home(model)
     wages = people.fte[~people.resident].sum() * model.spec.finance.wage_cost_eur_per_fte_month
     assert wages > 0
     assert model.ledger.totals[Flow.COMMUTER_WAGES] == pytest.approx(wages)
     assert model.ledger.balance(HOUSEHOLDS) == pytest.approx(households - wages)
+    assert model.ledger.balance(REST_OF_WORLD) == pytest.approx(outside + wages)
     none = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=0.0)))
     posts = commuting_posts(none)
     assert commuting.take_posts(none, posts, filled, seekers) is seekers
@@ -2870,6 +2887,7 @@ def test_markets_turn_the_month_into_displaced_demand_and_yearly_totals():
     assert markets.value_added_month.tolist() == [0.0] * 3
     fte = markets.displaced_fte()
     assert fte.tolist() == pytest.approx([0, 0, 50.0 / 3470.0, 150.0 / 3700.0, 0, 0])
+    assert markets.displaced_jobs() == pytest.approx(fte.sum())  # one month so far
     markets.displaced_fte()
     assert markets.months == 2
     assert markets.displaced_fte_months == pytest.approx(2 * fte.sum())
@@ -2878,6 +2896,7 @@ def test_markets_turn_the_month_into_displaced_demand_and_yearly_totals():
     markets.sales_month[:] = [10.0, 0.0, 0.0]
     markets.close_month()
     assert markets.sales_year == pytest.approx(960.0)
+    assert markets.displacing_year == pytest.approx(275.0 + 5.0)
     assert markets.displaced_eur.tolist() == pytest.approx([0.0] * 6)  # last month's, not kept
     markets.new_year()
     assert (markets.sales_year, markets.displacing_year) == (0.0, 0.0)
@@ -2926,16 +2945,19 @@ def test_firms_settle_sales_wages_training_interest_and_payouts_in_the_books():
     staff.fte[:, Status.CLASSIC] = 1.0  # the closed firms' too: they earn and pay nothing
     staff.fte[firms.org[[a, b, c]], Status.CLASSIC] = [4.0, 1.0, 0.0]
     firms.cash[[a, b, c, dead]] = [0.0, 1e6, -1000.0, 7.0]
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    model.people.move(np.array([0]), Status.GE, 0, employer=ge.org, host=int(firms.org[b]))
+    model.people.fte[0] = 0.5  # half a job lent to b: b staffs 1.5 of its 2 jobs
     accounts = model.firm_accounts
     accounts.charge(np.array([a]), 10.0)  # its GE's bill
-    before = {k: ledger.balance(k) for k in (HOUSEHOLDS, REST_OF_WORLD, FIRMS)}
+    before = {k: ledger.balance(k) for k in (HOUSEHOLDS, REST_OF_WORLD, FIRMS, OPCA)}
     totals = dict(ledger.totals)
     cash = firms.cash.sum()
     accounts.settle()
     wage = spec.finance.wage_cost_eur_per_fte_month
     value = firms.value_per_fte(spec)
     local = np.array([s.local_consumption_share for s in spec.sectors])[firms.sector]
-    sales = np.array([3.4 * value[a], 1.0 * value[b], 0.0])
+    sales = np.array([3.4 * value[a], 1.5 * value[b], 0.0])
     wages = np.array([3.4, 1.0, 0.0]) * wage
     training = wages * spec.firms.training_contribution_share
     assert firms.sales[[a, b, c, dead]] == pytest.approx([*sales, 0.0])
@@ -2967,6 +2989,7 @@ def test_firms_settle_sales_wages_training_interest_and_payouts_in_the_books():
     )
     assert ledger.balance(REST_OF_WORLD) - before[REST_OF_WORLD] == pytest.approx(10.0 - exports)
     assert ledger.balance(FIRMS) - before[FIRMS] == pytest.approx(firms.cash.sum() - cash)
+    assert ledger.balance(OPCA) - before[OPCA] == pytest.approx(training.sum())
 
 
 def test_firms_that_stay_broke_too_long_close():
@@ -3009,6 +3032,12 @@ def test_firms_buy_from_ess_markets_in_proportion_to_their_demand():
     accounts.buy(1.0)
     accounts.share_out_purchases()
     assert firms.pole_bills[alive[2]] == pytest.approx(bills + 1.0)
+    firms.alive[alive[3]] = True  # two firms with less than a job between them
+    firms.demand[alive[3]] = 0.25
+    bills = firms.pole_bills[alive[[2, 3]]]
+    accounts.buy(3.0)
+    accounts.share_out_purchases()
+    assert firms.pole_bills[alive[[2, 3]]] - bills == pytest.approx([2.0, 1.0])
     firms.alive[:] = False
     assert not accounts.buy(5.0)
     assert accounts._purchases == 0.0
@@ -3041,7 +3070,8 @@ def test_the_chance_to_win_a_call_is_logistic_in_years_structures_and_trust():
     assert funding.call_win_chance() == pytest.approx(expected)
     model.set_parameter("cooperation.call_win_logit_per_year", 20.0)  # a logit above 50
     assert funding.call_win_chance() == 1.0
-    model.set_parameter("cooperation.call_win_logit_per_year", -20.0)  # below -50: cut at -50
+    model.set_parameter("cooperation.call_win_logit_per_year", -20.0)
+    model.set_parameter("cooperation.call_win_logit_per_structure", -20.0)  # -91: cut at -50
     assert funding.call_win_chance() == pytest.approx(logistic(-50.0))
 
 
@@ -3065,7 +3095,9 @@ def test_a_call_is_won_from_the_funder_that_launches_it_and_costs_the_applicatio
     balance_a = ledger.balance(a.org)
     cash = animator.cash
     model.tally.public_month_by_funder.clear()
+    outside = ledger.balance(REST_OF_WORLD)
     assert funding.funding_call("A", 1000.0) == pytest.approx(50.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(-50.0)
     assert animator.year.costs_eur == pytest.approx(100.0 + cost)
     assert animator.cash == pytest.approx(cash + 50.0 - cost)
     assert ledger.balance(HOUSEHOLDS) - households == pytest.approx(cost)
@@ -3336,8 +3368,6 @@ def test_funders_not_yet_there_count_in_no_expected_grant():
 
 
 def test_the_opca_pays_from_local_contributions_then_from_firms_elsewhere():
-    from ptce_sim.simulation.accounts import OPCA
-
     model = funded(geiq={"opca_aid_share": 0.25})
     f, ledger = model.funding, model.ledger
     geiq = create(model, StructureKind.GEIQ)
@@ -3391,7 +3421,7 @@ def test_displaced_demand_lowers_each_firm_of_the_sector_in_proportion_and_never
 def test_incubated_firms_take_part_of_their_demand_from_the_sector_and_add_the_rest():
     model = model_of()
     firms, economy, markets = model.firms, model.economy, model.markets
-    firms.alive[firms.sector == 4] = False  # no open firm in sector 4: nothing to take there
+    firms.alive[firms.sector >= 4] = False  # no open firm in sectors 4, 5: nothing to take
     dead = np.flatnonzero(~firms.alive)
     base, base_jobs = firms.base.copy(), economy.base_jobs.copy()
     in_1 = np.flatnonzero(firms.alive & (firms.sector == 1))
@@ -3410,3 +3440,32 @@ def test_incubated_firms_take_part_of_their_demand_from_the_sector_and_add_the_r
     assert firms.base[dead] == pytest.approx(base[dead])
     assert economy.base_jobs - base_jobs == pytest.approx([0, 0.2, 0.5, 1.5, 2.0, 0])
     assert markets.incubation_displaced_fte == pytest.approx(0.25 + 2.2)
+
+
+def test_only_ge_workers_are_internalised_not_hosted_geiq_trainees():
+    model = labour_model(shared_employment={"internalisation_rate": 1.0})
+    people, firms = model.people, model.firms
+    geiq = create(model, StructureKind.GEIQ)
+    trainee = rows_in(model, Status.SEEKER)[:1]
+    people.move(trainee, Status.GEIQ, 0, employer=geiq.org, host=int(firms.org[0]))
+    gap = np.zeros(len(firms))
+    gap[0] = 2.0
+    assert model.labour.internalise(gap)[0] == 2.0
+    assert people.status[trainee[0]] == Status.GEIQ
+
+
+def test_a_charter_firm_lends_part_of_its_excess_and_pays_out_the_rest():
+    model = treasury_model(
+        firm_rates(0.06, 0.0), firms_take_part=True, interest_rate_per_year=0.02, reserve_months=0.0
+    )
+    firms = model.firms
+    row = charter_firms(model, 1)[0]
+    firms.cash[row] = 1e6
+    borrower = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0)
+    borrower.cash = -90.0
+    model.treasury.step([borrower], {})
+    assert model.treasury.unmet == [(borrower, pytest.approx(90.0))]
+    model.firm_accounts.settle()
+    assert model.treasury.lent_by_firms_year == pytest.approx(90.0)
+    reserve = model.spec.firms.cash_reserve_months * model.spec.finance.wage_cost_eur_per_fte_month
+    assert firms.cash[row] == pytest.approx(reserve * firms.demand[row])
