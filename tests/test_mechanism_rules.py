@@ -1221,7 +1221,7 @@ def test_skills_planning_aims_courses_at_hiring_sectors():
     trainees = rows_in(model, Status.TRAINING)
     assert (model.people.trained_sector[trainees] == NO_SECTOR).all()  # nobody hires
     model.people.move(trainees, Status.SEEKER, 0)
-    model.labour.sector_openings[2] = 5.0
+    model.labour.sector_openings[2] = 0.5  # half an opening a month is enough
     recount(model)
     model.training.step()
     trainees = rows_in(model, Status.TRAINING)
@@ -3469,3 +3469,45 @@ def test_a_charter_firm_lends_part_of_its_excess_and_pays_out_the_rest():
     assert model.treasury.lent_by_firms_year == pytest.approx(90.0)
     reserve = model.spec.firms.cash_reserve_months * model.spec.finance.wage_cost_eur_per_fte_month
     assert firms.cash[row] == pytest.approx(reserve * firms.demand[row])
+
+
+def test_long_term_seekers_are_marked_and_two_years_without_work_counts_for_the_rsa():
+    model = drift_model(long_term_months=30, discouragement_rate=0.0, reentry_rate=0.0)
+    people = model.people
+    seekers = rows_in(model, Status.SEEKER)[:4]
+    lt = rows_in(model, Status.SEEKER)[4:5]
+    people.move(lt, Status.LONG_TERM, 34)
+    employed = rows_in(model, Status.CLASSIC)[:2]
+    people.ever_unemployed_24m[:] = False
+    people.ever_long_term[:] = False
+    people.ever_unemployed_24m[employed[0]] = True  # once, long ago: it stays
+    people.since[employed[1]] = 0  # long in work: never counts
+    model.month_index = 40
+    people.since[seekers] = [10, 17, 16, 39]  # 30 months (long-term now), 23, 24, 1
+    model.demography.drift()
+    assert people.status[seekers[0]] == Status.LONG_TERM and people.ever_long_term[seekers[0]]
+    assert not people.ever_long_term[seekers[1:]].any()
+    assert people.ever_unemployed_24m[seekers].tolist() == [True, False, True, False]
+    assert people.ever_unemployed_24m[lt[0]]  # 6 months long-term after 30 seeking
+    assert people.ever_unemployed_24m[employed].tolist() == [True, False]
+
+
+def test_inactive_residents_come_back_on_the_demography_stream_and_nobody_else_moves():
+    import copy
+
+    model = drift_model(discouragement_rate=0.0, reentry_rate=0.5)
+    people = model.people
+    people.move(rows_in(model, Status.CLASSIC)[:40], Status.INACTIVE, 0)
+    model.month_index = 3
+    inactive = people.status == Status.INACTIVE
+    employed = rows_in(model, *EMPLOYED)
+    stream = copy.deepcopy(model.streams.demography)
+    model.demography.drift()
+    draws = np.ones((2, len(people)))
+    draws[0, people.resident] = stream.random(people.residents())  # discouragement
+    draws[1, people.resident] = stream.random(people.residents())  # re-entry
+    back = inactive & (draws[1] < 0.5)
+    assert 0 < np.count_nonzero(back) < np.count_nonzero(inactive)
+    assert (people.status[back] == Status.SEEKER).all()
+    assert (people.status[inactive & ~back] == Status.INACTIVE).all()
+    assert is_in(people.status[employed], EMPLOYED).all()
