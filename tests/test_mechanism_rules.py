@@ -564,6 +564,9 @@ def test_insertion_aid_available_needs_budget_and_rule():
     assert model.funding.insertion_aid_available()
     model.authorities[1].factor["insertion_aid"] = 0.0
     assert not model.funding.insertion_aid_available()
+    model.authorities[1].factor["insertion_aid"] = 1e-4  # 0.24 EUR a post and a year
+    model.authorities[1].left = 0.5  # and half a euro left: still some aid
+    assert model.funding.insertion_aid_available()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1195,6 +1198,7 @@ def test_courses_admit_as_many_seekers_as_the_budget_pays_for():
     model.staff.counts[centre.org, Status.TRAINING] = 0
     model.training.step()
     assert rows_in(model, Status.TRAINING).size == 3 + 2
+    assert centre.year.contracts_started == 5
 
 
 def test_free_courses_are_limited_by_the_persons_only():
@@ -1276,6 +1280,10 @@ def test_firms_buy_training_hours_that_raise_their_employees_skills():
     assert people.skill[rows_in(model, Status.SEEKER)] == pytest.approx(0.5)
     people.move(employed, Status.SEEKER, 0)
     assert model.training.firm_hours() == 0.0
+    people.move(employed[:1], Status.CLASSIC, 0, employer=int(firms.org[trusting]))
+    people.skill[employed[0]] = 0.999  # one employee left, near the top: capped at 1
+    assert model.training.firm_hours() == pytest.approx(2.0)
+    assert people.skill[employed[0]] == 1.0
 
 
 def test_hours_sold_to_other_structures_are_paid_by_training_funds():
@@ -1371,8 +1379,9 @@ def test_release_keeps_the_number_asked_and_hire_into_firm_counts():
 def test_quits_everywhere_but_on_fixed_terms():
     model = labour_model(firm_rules(quit_rate=1.0, layoff_speed=0.0))
     people = model.people
-    holders = rows_in(model, Status.SEEKER)[:2]
+    holders = rows_in(model, Status.SEEKER)[:3]
     people.move(holders, Status.ESS, 0, employer=0, contract_end=12)
+    people.contract_end[holders[2]] = 0  # a fixed term ending this month: no quit either
     permanent = rows_in(model, Status.ESS)
     permanent = permanent[people.contract_end[permanent] < 0]
     classic = rows_in(model, Status.CLASSIC)
@@ -3511,3 +3520,73 @@ def test_inactive_residents_come_back_on_the_demography_stream_and_nobody_else_m
     assert (people.status[back] == Status.SEEKER).all()
     assert (people.status[inactive & ~back] == Status.INACTIVE).all()
     assert is_in(people.status[employed], EMPLOYED).all()
+
+
+def test_a_firm_with_one_employee_above_its_target_lays_it_off():
+    model = labour_model(firm_rules(quit_rate=0.0, layoff_speed=1.0))
+    people, firms = model.people, model.firms
+    classic = rows_in(model, Status.CLASSIC)
+    rows = model.orgs.firm_rows(people.employer[classic])
+    headcount = np.bincount(rows, minlength=len(firms))
+    single = np.flatnonzero(headcount == 1)[0]
+    firms.fills_alone[single] = False
+    firms.demand[single] = 0.0
+    model.labour.firm_separations()
+    assert people.status[classic[rows == single][0]] == Status.SEEKER
+
+
+def one_seat_left(model: PtceModel, euros: float) -> None:
+    """The funders have ``euros`` left for courses this month."""
+    for a in model.authorities:
+        a.left = 0.0
+    model.authorities[0].left = euros
+
+
+def test_courses_need_a_seat_and_draw_nothing_without_one():
+    import copy
+
+    model = training_model(seeker_entry_rate=1.0, hours_per_month_in_course=100.0,
+                           price_eur_per_hour=7.0)
+    create(model, StructureKind.TRAINING_CENTRE)
+    recount(model)
+    one_seat_left(model, 699.0)  # less than a seat: nobody, and no draw
+    stream = copy.deepcopy(model.streams.training)
+    model.training.step()
+    assert rows_in(model, Status.TRAINING).size == 0
+    assert model.streams.training.random() == stream.random()
+    one_seat_left(model, 700.0)  # one seat
+    model.training.step()
+    assert rows_in(model, Status.TRAINING).size == 1
+
+
+def test_as_many_seekers_as_seats_enter_without_a_second_draw():
+    import copy
+
+    model = training_model(seeker_entry_rate=1.0, hours_per_month_in_course=100.0,
+                           price_eur_per_hour=7.0)
+    create(model, StructureKind.TRAINING_CENTRE)
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    model.people.move(seekers[2:], Status.INACTIVE, 0)
+    recount(model)
+    one_seat_left(model, 1_400.0)  # two seats, two seekers
+    stream = copy.deepcopy(model.streams.training)
+    model.training.step()
+    assert sorted(rows_in(model, Status.TRAINING).tolist()) == sorted(seekers[:2].tolist())
+    stream.random(len(seekers[:2]))  # the entry draws, and no choice among them
+    assert model.streams.training.random() == stream.random()
+    model.people.move(seekers[1:2], Status.SEEKER, 0)  # one seeker asks for two seats
+    model.people.move(seekers[:1], Status.INACTIVE, 0)
+    recount(model)
+    one_seat_left(model, 1_400.0)
+    model.training.step()
+    assert model.people.status[seekers[1]] == Status.TRAINING
+
+
+def test_free_courses_need_no_budget():
+    model = training_model(seeker_entry_rate=1.0, price_eur_per_hour=0.0)
+    create(model, StructureKind.TRAINING_CENTRE)
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    one_seat_left(model, 0.0)
+    recount(model)
+    model.training.step()
+    assert rows_in(model, Status.TRAINING).size == seekers.size
