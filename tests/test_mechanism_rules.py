@@ -510,6 +510,7 @@ def test_funding_grants_and_aids_by_rule():
     assert f.operating_grant(animator, 100.0) == 0.0
     assert f.operating_grant(animator, 0.0) == 0.0
     assert f.operating_grant(animator, -1000.0) == pytest.approx(250.0 + 500.0)
+    assert f.operating_grant(animator, -1.0) == pytest.approx(0.25 + 0.5)  # cents too
 
 
 def test_funding_first_payers_stop_when_paid_and_spill_over():
@@ -523,6 +524,9 @@ def test_funding_first_payers_stop_when_paid_and_spill_over():
     assert b.paid_year == pytest.approx(got - 1000.0)
     assert model.funding._first_payers([a, b], 0.0, geiq) == 0.0
     assert b.paid_year == pytest.approx(got - 1000.0)
+    a.left = got - 0.5  # half a euro is left for B to pay
+    assert model.funding.geiq_aid(geiq, 1) == pytest.approx(got)
+    assert b.paid_year == pytest.approx(got - 1000.0 + 0.5)
 
 
 def test_funding_switched_off_rules_pay_nothing():
@@ -3259,15 +3263,16 @@ def test_firms_hear_of_a_group_on_its_stream_and_join_when_it_pays():
 
     from ptce_sim.simulation.mechanisms import firm_choices
 
-    model, geiq = choices_model(contact_rate=0.5)
+    model, geiq = choices_model(contact_rate=0.5, billing_eur_per_hour=1.0,
+                                member_fee_eur_per_year=0.0)
     firms = model.firms
-    firms.unfilled_skilled[:] = 0.0
     construction = np.flatnonzero(firms.sector == 2)
-    firms.unfilled_skilled[construction] = np.linspace(0.1, 3.0, construction.size)
-    firms.trust[construction[::2]] = 0.5
+    firms.unfilled_skilled[:] = np.linspace(0.1, 3.0, len(firms))
+    firms.unfilled_skilled[construction[-1]] = 0.0  # no need: not looking
+    firms.trust[::2] = 0.5
     firms.geiq[construction[0]] = 99  # a member of another group
     firms.geiq_loss_months[:] = 4
-    serves = firms.sector == 2
+    serves = firms.sector != 3  # the group serves all sectors but one
     trust = firm_choices.trust_in(model, geiq)
     need, prospect, _ = firm_choices.needs_and_benefits(model, geiq, trust)
     eligible = firms.alive & (firms.geiq == NO_ORG) & (need > 0) & serves
@@ -3275,8 +3280,10 @@ def test_firms_hear_of_a_group_on_its_stream_and_join_when_it_pays():
     joining = firm_choices.choose(model, geiq, 0.5, serves)
     p = 0.5 * np.minimum(1.0, need) * (0.5 + trust)
     expected = np.flatnonzero(eligible & (stream.random(len(firms)) < p) & (prospect > 0.0))
-    assert joining.tolist() == expected.tolist() and joining.size > 0
-    assert (prospect[construction] <= 0).any()  # some heard of it and declined
+    assert joining.tolist() == expected.tolist() and joining.size > 1
+    assert (eligible & (prospect > 0)).sum() > joining.size  # some did not hear of it
+    assert (eligible & (prospect == 0)).any()  # and some lose nothing nor gain: they decline
+    assert not (firms.geiq[~serves] == geiq.org).any()
     assert (firms.geiq[joining] == geiq.org).all()
     assert (firms.geiq_loss_months[joining] == 0).all()
     others = np.setdiff1d(np.arange(len(firms)), joining)
@@ -3383,6 +3390,7 @@ def test_the_opca_pays_from_local_contributions_then_from_firms_elsewhere():
     ledger.transfer(FIRMS, OPCA, 100.0 - ledger.balance(OPCA), Flow.TRAINING_CONTRIBUTION)
     contributions = ledger.totals[Flow.TRAINING_CONTRIBUTION]
     received = ledger.balance(geiq.org)
+    outside = ledger.balance(REST_OF_WORLD)
     assert f.from_training_funds(60.0, geiq) == 60.0
     assert ledger.balance(OPCA) == pytest.approx(40.0)
     assert ledger.totals[Flow.TRAINING_CONTRIBUTION] == contributions  # covered locally
@@ -3390,6 +3398,7 @@ def test_the_opca_pays_from_local_contributions_then_from_firms_elsewhere():
     assert ledger.balance(OPCA) == pytest.approx(0.0)
     assert ledger.totals[Flow.TRAINING_CONTRIBUTION] - contributions == pytest.approx(60.0)
     assert ledger.balance(geiq.org) - received == pytest.approx(160.0)
+    assert ledger.balance(REST_OF_WORLD) == pytest.approx(outside - 60.0)
     assert ledger.totals[Flow.OPCA_FUNDING] == pytest.approx(160.0)
     cash = geiq.cash
     a, b = model.authorities
@@ -3590,3 +3599,27 @@ def test_free_courses_need_no_budget():
     recount(model)
     model.training.step()
     assert rows_in(model, Status.TRAINING).size == seekers.size
+
+
+def test_firms_hear_of_a_ge_on_the_shared_employment_stream():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model = model_of(scenario(shared_employment={"billing_eur_per_hour": 1.0,
+                                                 "member_fee_eur_per_year": 0.0}))
+    firms = model.firms
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    firms.fills_alone[:] = False
+    firms.demand[:] = 3.0 + np.linspace(0.0, 0.99, len(firms))
+    serves = np.ones(len(firms), dtype=bool)
+    trust = firm_choices.trust_in(model, ge)
+    need, prospect, _ = firm_choices.needs_and_benefits(model, ge, trust)
+    eligible = firms.alive & (firms.ge == NO_ORG) & (need > 0)
+    stream = copy.deepcopy(model.streams.shared_employment)
+    joining = firm_choices.choose(model, ge, 0.3, serves)
+    p = 0.3 * np.minimum(1.0, need) * (0.5 + trust)
+    expected = np.flatnonzero(eligible & (stream.random(len(firms)) < p) & (prospect > 0.0))
+    assert joining.tolist() == expected.tolist()
+    assert 0 < joining.size < np.count_nonzero(eligible & (prospect > 0))
+    assert (firms.ge[joining] == ge.org).all()
