@@ -3623,3 +3623,45 @@ def test_firms_hear_of_a_ge_on_the_shared_employment_stream():
     assert joining.tolist() == expected.tolist()
     assert 0 < joining.size < np.count_nonzero(eligible & (prospect > 0))
     assert (firms.ge[joining] == ge.org).all()
+
+
+def test_young_entrants_follow_the_nearest_census_share_of_the_youngest_range():
+    model = model_of()
+    demography = model.demography
+    model.month_index = 45 * 12  # 2015: the 0-14 were 17.8% of the residents
+    expected = demography.population_now() * 0.178 / 15 * 0.8 * SCALE / 12
+    assert demography.cohort_per_month() == pytest.approx(expected)
+
+    def no_ranges(data):
+        data["territory"]["census"]["age_ranges"] = None
+
+    model = model_of(scenario(no_ranges))
+    model.month_index = 45 * 12  # no age ranges: 19% of the residents are under 15
+    expected = model.demography.population_now() * 0.19 / 15 * 0.8 * SCALE / 12
+    assert model.demography.cohort_per_month() == pytest.approx(expected)
+
+
+def test_census_flows_add_to_the_month_and_movers_arrive_as_adults():
+    def change(data):
+        data["territory"]["movers_with_job_share"] = 0.5
+
+    model = model_of(scenario(change))
+    demography, people = model.demography, model.people
+    model.month_index = 60
+    demography.flows = {"retired": 7}
+    first = people.uid.max()
+    demography._follow_census()
+    flows = demography.flows
+    assert flows["retired"] == 7 and flows["moved_in"] > 10
+    assert set(flows) == {"retired", "died", "entered", "moved_in", "moved_out"}
+    new = people.uid > first
+    assert np.count_nonzero(new) == flows["entered"] + flows["moved_in"]
+    movers = new & (people.age >= 25.0)
+    assert np.count_nonzero(movers) == flows["moved_in"]  # adults, all of them
+    employed = new & (people.status == Status.CLASSIC)
+    assert 0 < np.count_nonzero(employed) < flows["moved_in"]
+    assert (people.fte[employed] == 1.0).all()
+    rows = model.orgs.firm_rows(people.employer[employed])
+    assert (rows >= 0).all()
+    assert np.array([model.spec.sectors[s].located_outside for s in model.firms.sector[rows]]).all()
+    assert (people.status[new & ~employed] == Status.SEEKER).all()
