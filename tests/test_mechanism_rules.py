@@ -3665,3 +3665,33 @@ def test_census_flows_add_to_the_month_and_movers_arrive_as_adults():
     assert (rows >= 0).all()
     assert np.array([model.spec.sectors[s].located_outside for s in model.firms.sector[rows]]).all()
     assert (people.status[new & ~employed] == Status.SEEKER).all()
+
+
+def test_posts_outside_go_to_conurbation_firms_drawn_by_baseline_and_raise_their_demand():
+    import copy
+
+    model = model_of()
+    firms, economy = model.firms, model.economy
+    outside = np.array([s.located_outside for s in model.spec.sectors])
+    sector = int(np.flatnonzero(outside)[0])
+    candidates = np.flatnonzero(firms.alive & outside[firms.sector])
+    assert candidates.size > 2
+    firms.noise[candidates] = 0.3
+    economy.index[sector] = 1.2
+    base, base_jobs = firms.base.copy(), economy.base_jobs.copy()
+    stream = copy.deepcopy(model.streams.demography)
+    rows = economy.posts_outside(5, model.streams.demography)
+    weights = base[candidates]
+    expected = candidates[stream.choice(candidates.size, size=5, p=weights / weights.sum())]
+    assert rows.tolist() == expected.tolist()
+    post = 1.0 / (1.2 * np.exp(0.3))
+    added = np.zeros(len(firms))
+    np.add.at(added, rows, post)
+    assert firms.base == pytest.approx(base + added)
+    assert economy.base_jobs[sector] == pytest.approx(base_jobs[sector] + 5 * post)
+    assert firms.demand[rows] == pytest.approx(firms.base[rows] * 1.2 * np.exp(0.3))
+    firms.alive[candidates[1:]] = False  # one firm left outside: it takes every post
+    assert economy.posts_outside(1, model.streams.demography).tolist() == [candidates[0]]
+    assert economy.posts_outside(2, model.streams.demography).tolist() == [candidates[0]] * 2
+    firms.alive[candidates[0]] = False  # none left: the movers come without a post
+    assert economy.posts_outside(1, model.streams.demography).size == 0
