@@ -3695,3 +3695,47 @@ def test_posts_outside_go_to_conurbation_firms_drawn_by_baseline_and_raise_their
     assert economy.posts_outside(2, model.streams.demography).tolist() == [candidates[0]] * 2
     firms.alive[candidates[0]] = False  # none left: the movers come without a post
     assert economy.posts_outside(1, model.streams.demography).size == 0
+
+
+def test_plant_closures_take_equal_plants_in_row_order_and_stop_exactly_at_the_jobs():
+    model = model_of()
+    economy, firms = model.economy, model.firms
+    firms.sector[:] = 0  # every firm in one sector: many plants of two sizes
+    firms.demand[:] = np.where(np.arange(len(firms)) % 2, 2.0, 1.0)
+    name = model.spec.sectors[0].name
+    # 220 jobs at scale 0.05: 11 FTE, five plants of 2 then a sixth of 2 for the last 1 FTE
+    # (exactly half a plant over), none of 1
+    economy.close_plants(PlantClosureSpec(date="1970-01", type="plant_closure", sector=name,
+                                          jobs=220))
+    big = np.flatnonzero(firms.demand == 2.0)
+    assert np.flatnonzero(~firms.alive).tolist() == big[:6].tolist()
+    firms.alive[:] = False  # no plant left to close: nothing happens
+    assert economy.close_plants(
+        PlantClosureSpec(date="1970-01", type="plant_closure", sector=name, jobs=220)
+    ) == 0
+
+
+def test_firm_exits_replayed_on_the_economy_stream_grow_with_the_decline():
+    import copy
+
+    def change(data):
+        flat_sectors(data)
+        data["firms"]["exit_rate_per_year"] = 0.6
+
+    model = model_of(scenario(change, scale=0.5))
+    firms, economy = model.firms, model.economy
+    n_sectors = len(model.spec.sectors)
+    firms.alive[7] = False
+    base_jobs = economy.base_jobs.copy()
+    economy.index = np.linspace(0.5, 1.0, n_sectors)
+    previous = np.full(n_sectors, 0.9)
+    previous[0] = 0.4  # below 1: the decline is measured from it, not from 1
+    alive = firms.alive.copy()
+    stream = copy.deepcopy(model.streams.economy)
+    economy._exits(previous)
+    decline = np.maximum(0.0, 1.0 - economy.index / previous)
+    p = 0.6 / 12.0 * (1.0 + 20.0 * decline[firms.sector])
+    closing = alive & (stream.random(len(firms)) < p)
+    assert np.flatnonzero(alive & ~firms.alive).tolist() == np.flatnonzero(closing).tolist()
+    assert closing.sum() > 10
+    assert economy.base_jobs == pytest.approx(base_jobs)  # not for good: demand stays
