@@ -3739,3 +3739,31 @@ def test_firm_exits_replayed_on_the_economy_stream_grow_with_the_decline():
     assert np.flatnonzero(alive & ~firms.alive).tolist() == np.flatnonzero(closing).tolist()
     assert closing.sum() > 10
     assert economy.base_jobs == pytest.approx(base_jobs)  # not for good: demand stays
+
+
+def test_unfilled_skilled_classic_posts_are_counted_for_their_firms():
+    model = model_of()
+    firms = model.firms
+    firms.unfilled_skilled[:] = 0.5
+    ess = create(model, StructureKind.ESS_ENTERPRISE)
+    orgs = firms.org[[0, 0, 1, 2, 3, 3]]
+    posts = {
+        "org": np.array([*orgs, ess.org]),
+        "status": np.array([Status.CLASSIC] * 6 + [Status.ESS]),
+        "skill": np.array([0.4, 0.9, 0.39, 0.8, 0.6, 0.7, 0.9]),
+    }
+    model.labour._record_unfilled(posts, np.array([3, 5]))  # two posts filled
+    assert firms.unfilled_skilled[:5] == pytest.approx([2.5, 0.5, 0.5, 1.5, 0.5])
+    assert (firms.unfilled_skilled[5:] == 0.5).all()
+
+
+def test_the_month_s_bills_start_from_zero_each_month():
+    model = model_of()
+    firms, accounts = model.firms, model.firm_accounts
+    rows = np.array([0, 1])
+    accounts.charge(rows, np.array([10.0, 4.0]))
+    accounts.charge(rows[:1], 1.0)
+    assert firms.pole_bills[:2] == pytest.approx([11.0, 4.0])
+    model.month_index = 1
+    accounts.charge(rows[1:], 5.0)
+    assert firms.pole_bills[:2] == pytest.approx([0.0, 5.0])
