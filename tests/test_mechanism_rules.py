@@ -3352,6 +3352,7 @@ def test_market_suppliers_share_its_demand_widened_by_their_reputation():
     assert markets.demand_eur_month(market) == pytest.approx(demand)
     first = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
     assert markets.suppliers(market) == [first]
+    assert markets.suppliers(markets.index["insertion_services"]) == []  # nobody sells there
     assert markets.reach(first) == pytest.approx(demand * markets.weight(first))
     second = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
     other = create(model, StructureKind.ESS_ENTERPRISE, market="local_ess_services")
@@ -3767,3 +3768,69 @@ def test_the_month_s_bills_start_from_zero_each_month():
     model.month_index = 1
     accounts.charge(rows[1:], 5.0)
     assert firms.pole_bills[:2] == pytest.approx([0.0, 5.0])
+
+
+def test_out_migrants_are_the_largest_weighted_keys_replayed_on_the_demography_stream():
+    import copy
+
+    model = model_of()
+    people, demography = model.people, model.demography
+    people.age[:20] = 30.0  # exactly 30: not young any more
+    people.age[20:40] = 29.9
+    people.resident[-10:] = False
+    stream = copy.deepcopy(model.streams.demography)
+    leaving = demography._out_migrants(60)
+    draws = np.ones(len(people))
+    draws[people.resident] = stream.random(people.residents())
+    unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
+    weight = np.where(unemployed, 2.0, 1.0) * np.where(people.age < 30.0, 2.0, 1.0)
+    keys = np.where(people.resident, draws ** (1.0 / weight), -1.0)
+    assert leaving.tolist() == np.sort(np.argsort(-keys)[:60]).tolist()
+    assert demography._out_migrants(10**6).size == people.residents()  # at most everyone
+
+
+def test_internalisation_needs_a_whole_open_job_a_paying_post_and_one_per_firm():
+    import copy
+
+    def change(data):
+        data["finance"]["wage_cost_eur_per_fte_month"] = 3700.0  # retail's value: it just pays
+
+    model = labour_model(change, shared_employment={"internalisation_rate": 0.6})
+    people, firms = model.people, model.firms
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    value = firms.value_per_fte(model.spec)
+    retail = np.flatnonzero(value == 3700.0)[:6]
+    cheap = np.flatnonzero(value < 3700.0)[:2]  # their work is worth less than the wage
+    hosts = np.array([*retail, *cheap, retail[0], retail[1], retail[2]])
+    lent = np.arange(hosts.size)
+    for row, host in zip(lent, hosts, strict=True):
+        people.move(np.array([row]), Status.GE, 0, employer=ge.org, host=int(firms.org[host]))
+    gap = np.zeros(len(firms))
+    gap[retail] = [1.0, 3.0, 1.0, 0.9, 2.0, 5.0]
+    gap[cheap] = 4.0
+    # replayed: each lent worker draws; one per firm among those drawn, in row order
+    order = np.sort(lent)
+    host_of = dict(zip(lent.tolist(), hosts.tolist(), strict=True))
+    stream = copy.deepcopy(model.streams.shared_employment)
+    draws = stream.random(order.size)
+    chosen, taken = [], set()
+    for row, u in zip(order.tolist(), draws.tolist(), strict=True):
+        host = host_of[row]
+        if gap[host] >= 1.0 and value[host] >= 3700.0 and u < 0.6 and host not in taken:
+            chosen.append(row)
+            taken.add(host)
+    after = model.labour.internalise(gap)
+    hired = np.flatnonzero(people.status == Status.CLASSIC)
+    assert sorted(set(hired.tolist()) & set(lent.tolist())) == sorted(chosen)
+    assert 1 < len(chosen) < 6
+    expected = gap.copy()
+    expected[list(taken)] -= 1.0
+    assert after == pytest.approx(expected)
+    single = labour_model(change, shared_employment={"internalisation_rate": 1.0})
+    worker = rows_in(single, Status.SEEKER)[:1]  # one lent worker only
+    ge = create(single, StructureKind.EMPLOYER_GROUP)
+    single.people.move(worker, Status.GE, 0, employer=ge.org, host=int(single.firms.org[retail[1]]))
+    gap = np.zeros(len(single.firms))
+    gap[retail[1]] = 1.0
+    assert single.labour.internalise(gap)[retail[1]] == 0.0
+    assert single.people.status[worker[0]] == Status.CLASSIC
