@@ -448,7 +448,14 @@ def test_authority_budget_pay_and_cuts():
     assert a.kind == "authority_commune"
     assert a.name == "A"
     model.tally.public_month_eur = 0.0
+    model.tally.public_month_by_funder.clear()
+    balances = model.ledger.balance(a.org), model.ledger.balance(to.org)
+    aid = model.ledger.totals[Flow.PUBLIC_AID]
     assert a.pay(100.0, to) == 100.0
+    assert model.ledger.balance(a.org) == pytest.approx(balances[0] - 100.0)
+    assert model.ledger.balance(to.org) == pytest.approx(balances[1] + 100.0)
+    assert model.ledger.totals[Flow.PUBLIC_AID] == pytest.approx(aid + 100.0)
+    assert model.tally.public_month_by_funder == {"commune": 100.0}
     assert a.pay(-5.0, to) == 0.0
     assert a.left == pytest.approx(60_000.0 - 100.0)
     assert a.paid_year == 100.0
@@ -3834,3 +3841,24 @@ def test_internalisation_needs_a_whole_open_job_a_paying_post_and_one_per_firm()
     gap[retail[1]] = 1.0
     assert single.labour.internalise(gap)[retail[1]] == 0.0
     assert single.people.status[worker[0]] == Status.CLASSIC
+
+
+def test_entries_need_a_gap_above_the_threshold_net_of_displaced_demand():
+    model = model_of(scenario(flat_sectors))
+    economy, firms = model.economy, model.firms
+    firms.alive[firms.sector == 4] = False  # nothing offered in sector 4
+    economy.base_jobs[:] = np.bincount(
+        firms.sector[firms.alive], weights=firms.base[firms.alive], minlength=6
+    )
+    economy.index[:] = 1.0
+    n = len(firms)
+    economy.base_jobs[4] = 0.2  # exactly the threshold at scale 0.05 (4 jobs x 0.05): no entry
+    economy._entries()
+    assert len(firms) == n
+    economy.base_jobs[4] = 5.0
+    economy.displaced[4] = 4.9  # the ESS took most of it: 0.1 left, no entry either
+    economy._entries()
+    assert len(firms) == n
+    economy.displaced[4] = 0.0
+    economy._entries()
+    assert len(firms) > n and (firms.sector[n:] == 4).all()
