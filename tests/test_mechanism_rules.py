@@ -2762,7 +2762,10 @@ def test_no_layoffs_at_target_and_smoothed_openings_over_months():
 
 
 def test_a_funder_opens_with_the_months_left_and_renews_its_budget_in_january():
-    late = [dict(AUTHORITIES[0], active_from="1970-04"), dict(AUTHORITIES[1], active_from="1971-07")]
+    late = [
+        dict(AUTHORITIES[0], active_from="1970-04"),
+        dict(AUTHORITIES[1], active_from="1971-07"),
+    ]
     model = model_of(scenario(authorities=late))
     a, b = model.authorities
     ledger = model.ledger
@@ -2814,20 +2817,30 @@ def test_a_funder_books_a_change_of_its_budget_left():
 
 
 def commuting_posts(model: PtceModel) -> dict[str, np.ndarray]:
-    """Seven posts: classic in a local sector and in the conurbation, a permanent and a
-    fixed-term ESS post, an insertion post, a GE post, an ESS post of one month."""
+    """Seven posts of the matching's kind, open to in-commuters or not.
+
+    Classic in a local sector and in the conurbation, a permanent and a fixed-term ESS post, an
+    insertion post, a GE post, an ESS post of one month.
+    """
     firms = model.firms
     outside = [s.located_outside for s in model.spec.sectors].index(True)
     local = int(firms.sector[0])
     ess = create(model, StructureKind.ESS_ENTERPRISE)
     return {
-        "status": np.array([Status.CLASSIC, Status.CLASSIC, Status.ESS, Status.ESS,
-                            Status.INSERTION, Status.GE, Status.ESS]),
-        "sector": np.array([local, outside, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR,
-                            NO_SECTOR]),
+        "status": np.array(
+            [
+                Status.CLASSIC,
+                Status.CLASSIC,
+                Status.ESS,
+                Status.ESS,
+                Status.INSERTION,
+                Status.GE,
+                Status.ESS,
+            ]
+        ),
+        "sector": np.array([local, outside, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR]),
         "months": np.array([0, 0, 0, 12, 12, 0, 1]),
-        "org": np.array([firms.org[0], firms.org[1], ess.org, ess.org, ess.org, ess.org,
-                         ess.org]),
+        "org": np.array([firms.org[0], firms.org[1], ess.org, ess.org, ess.org, ess.org, ess.org]),
         "fte": np.array([1.0, 1.0, 0.8, 1.0, 1.0, 0.5, 1.0]),
     }
 
@@ -2931,8 +2944,15 @@ def test_firms_host_the_working_time_of_ge_workers_and_geiq_trainees():
     people.host[:] = NO_ORG
     rows = np.arange(7)
     hosts = [firms.org[0], firms.org[0], NO_ORG, ge.org, firms.org[1], firms.org[1], firms.org[2]]
-    statuses = [Status.GE, Status.GEIQ, Status.GE, Status.GEIQ, Status.SEEKER, Status.CLASSIC,
-                Status.GE]
+    statuses = [
+        Status.GE,
+        Status.GEIQ,
+        Status.GE,
+        Status.GEIQ,
+        Status.SEEKER,
+        Status.CLASSIC,
+        Status.GE,
+    ]
     people.status[rows] = statuses
     people.host[rows] = hosts
     people.fte[rows] = [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8]
@@ -3138,8 +3158,10 @@ def test_a_ge_is_worth_the_value_of_the_part_time_need_less_its_price_marked_up_
         data["firms"]["risk_premium"] = 0.5
 
     model = model_of(
-        scenario(change, shared_employment={"billing_eur_per_hour": 20.0,
-                                            "member_fee_eur_per_year": 120.0})
+        scenario(
+            change,
+            shared_employment={"billing_eur_per_hour": 20.0, "member_fee_eur_per_year": 120.0},
+        )
     )
     n = len(model.firms)
     need = np.full(n, 0.5)
@@ -3157,10 +3179,22 @@ def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
     geiq = create(model, StructureKind.GEIQ)
     people.host[:] = NO_ORG
     rows = rows_in(model, Status.SEEKER)[:6]
-    people.status[rows] = [Status.GEIQ, Status.GEIQ, Status.GEIQ, Status.GEIQ, Status.GE,
-                           Status.SEEKER]
-    people.host[rows] = [firms.org[0], firms.org[0], firms.org[3], geiq.org, firms.org[1],
-                         firms.org[2]]
+    people.status[rows] = [
+        Status.GEIQ,
+        Status.GEIQ,
+        Status.GEIQ,
+        Status.GEIQ,
+        Status.GE,
+        Status.SEEKER,
+    ]
+    people.host[rows] = [
+        firms.org[0],
+        firms.org[0],
+        firms.org[3],
+        geiq.org,
+        firms.org[1],
+        firms.org[2],
+    ]
     people.status[rows[5]] = Status.GEIQ  # a trainee not lent yet
     people.host[rows[5]] = NO_ORG
     expected = np.zeros(len(firms))
@@ -3182,12 +3216,19 @@ def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
 
 def choices_model(**values) -> tuple[PtceModel, object]:
     """A GEIQ for construction with a reputation, firms' trust set by hand (0)."""
+
     def change(data):
         data["firms"].update(risk_premium=0.5, leave_after_months=2)
 
-    geiq_rule = {"contact_rate": 1.0, "billing_eur_per_hour": 10.0, "training_share": 0.25,
-                 "tutoring_fte_per_trainee": 0.1, "member_fee_eur_per_year": 240.0,
-                 "trainees_per_member": 3.0, **values}
+    geiq_rule = {
+        "contact_rate": 1.0,
+        "billing_eur_per_hour": 10.0,
+        "training_share": 0.25,
+        "tutoring_fte_per_trainee": 0.1,
+        "member_fee_eur_per_year": 240.0,
+        "trainees_per_member": 3.0,
+        **values,
+    }
     model = model_of(scenario(change, geiq=geiq_rule))
     geiq = create(model, StructureKind.GEIQ, sectors=[model.spec.sectors[2].name])
     other = create(model, StructureKind.ESS_ENTERPRISE)
@@ -3224,13 +3265,17 @@ def test_a_geiq_is_worth_its_trainees_working_time_less_their_price_tutoring_and
     posts = np.zeros(len(firms))
     posts[:3] = [0.0, 2.0, 2.0]
     value = 0.75 * firms.value_per_fte(model.spec)
-    price = 0.75 * model.hours_per_month * 10.0 + 0.1 * model.spec.finance.wage_cost_eur_per_fte_month
+    price = (
+        0.75 * model.hours_per_month * 10.0 + 0.1 * model.spec.finance.wage_cost_eur_per_fte_month
+    )
     benefit = firm_choices.geiq_benefit(model, posts, trust)
-    assert benefit[:3] == pytest.approx([
-        -20.0 * 1.5,
-        2 * (value[1] - price) - 20.0,
-        2 * (value[2] - price * 1.5) - 20.0 * 1.5,
-    ])
+    assert benefit[:3] == pytest.approx(
+        [
+            -20.0 * 1.5,
+            2 * (value[1] - price) - 20.0,
+            2 * (value[2] - price * 1.5) - 20.0 * 1.5,
+        ]
+    )
 
 
 def test_a_group_counts_the_workers_each_firm_hosts_and_weighs_needs_and_benefits():
@@ -3270,8 +3315,9 @@ def test_firms_hear_of_a_group_on_its_stream_and_join_when_it_pays():
 
     from ptce_sim.simulation.mechanisms import firm_choices
 
-    model, geiq = choices_model(contact_rate=0.5, billing_eur_per_hour=1.0,
-                                member_fee_eur_per_year=0.0)
+    model, geiq = choices_model(
+        contact_rate=0.5, billing_eur_per_hour=1.0, member_fee_eur_per_year=0.0
+    )
     firms = model.firms
     construction = np.flatnonzero(firms.sector == 2)
     firms.unfilled_skilled[:] = np.linspace(0.1, 3.0, len(firms))
@@ -3355,7 +3401,9 @@ def test_market_suppliers_share_its_demand_widened_by_their_reputation():
     market = markets.index["catering"]
     spec = model.spec.markets[market]
     pole = network.pole_jobs()
-    demand = (spec.eur_per_employed_per_year * model.employed + spec.eur_per_pole_worker_per_year * pole) / 12
+    demand = (
+        spec.eur_per_employed_per_year * model.employed + spec.eur_per_pole_worker_per_year * pole
+    ) / 12
     assert markets.demand_eur_month(market) == pytest.approx(demand)
     first = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
     assert markets.suppliers(market) == [first]
@@ -3455,9 +3503,7 @@ def test_incubated_firms_take_part_of_their_demand_from_the_sector_and_add_the_r
     firms.base[in_1[0]] = base[in_1[0]] = 0.8  # less than a job in the sector
     held = np.bincount(firms.sector[firms.alive], weights=firms.base[firms.alive], minlength=6)
     markets.incubation_displaced_fte = 0.25
-    economy.take_market_share(
-        np.array([3, 3, 2, 4, 1]), np.array([1.0, 2.0, 1.0, 4.0, 0.4]), 0.5
-    )
+    economy.take_market_share(np.array([3, 3, 2, 4, 1]), np.array([1.0, 2.0, 1.0, 4.0, 0.4]), 0.5)
     assert firms.base[in_1[0]] == pytest.approx(0.6)
     in_3 = firms.alive & (firms.sector == 3)
     assert firms.base[in_3] == pytest.approx(base[in_3] * (1 - 1.5 / held[3]))
@@ -3562,8 +3608,9 @@ def one_seat_left(model: PtceModel, euros: float) -> None:
 def test_courses_need_a_seat_and_draw_nothing_without_one():
     import copy
 
-    model = training_model(seeker_entry_rate=1.0, hours_per_month_in_course=100.0,
-                           price_eur_per_hour=7.0)
+    model = training_model(
+        seeker_entry_rate=1.0, hours_per_month_in_course=100.0, price_eur_per_hour=7.0
+    )
     create(model, StructureKind.TRAINING_CENTRE)
     recount(model)
     one_seat_left(model, 699.0)  # less than a seat: nobody, and no draw
@@ -3579,8 +3626,9 @@ def test_courses_need_a_seat_and_draw_nothing_without_one():
 def test_as_many_seekers_as_seats_enter_without_a_second_draw():
     import copy
 
-    model = training_model(seeker_entry_rate=1.0, hours_per_month_in_course=100.0,
-                           price_eur_per_hour=7.0)
+    model = training_model(
+        seeker_entry_rate=1.0, hours_per_month_in_course=100.0, price_eur_per_hour=7.0
+    )
     create(model, StructureKind.TRAINING_CENTRE)
     seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
     model.people.move(seekers[2:], Status.INACTIVE, 0)
@@ -3614,8 +3662,9 @@ def test_firms_hear_of_a_ge_on_the_shared_employment_stream():
 
     from ptce_sim.simulation.mechanisms import firm_choices
 
-    model = model_of(scenario(shared_employment={"billing_eur_per_hour": 1.0,
-                                                 "member_fee_eur_per_year": 0.0}))
+    model = model_of(
+        scenario(shared_employment={"billing_eur_per_hour": 1.0, "member_fee_eur_per_year": 0.0})
+    )
     firms = model.firms
     ge = create(model, StructureKind.EMPLOYER_GROUP)
     firms.fills_alone[:] = False
@@ -3713,14 +3762,18 @@ def test_plant_closures_take_equal_plants_in_row_order_and_stop_exactly_at_the_j
     name = model.spec.sectors[0].name
     # 220 jobs at scale 0.05: 11 FTE, five plants of 2 then a sixth of 2 for the last 1 FTE
     # (exactly half a plant over), none of 1
-    economy.close_plants(PlantClosureSpec(date="1970-01", type="plant_closure", sector=name,
-                                          jobs=220))
+    economy.close_plants(
+        PlantClosureSpec(date="1970-01", type="plant_closure", sector=name, jobs=220)
+    )
     big = np.flatnonzero(firms.demand == 2.0)
     assert np.flatnonzero(~firms.alive).tolist() == big[:6].tolist()
     firms.alive[:] = False  # no plant left to close: nothing happens
-    assert economy.close_plants(
-        PlantClosureSpec(date="1970-01", type="plant_closure", sector=name, jobs=220)
-    ) == 0
+    assert (
+        economy.close_plants(
+            PlantClosureSpec(date="1970-01", type="plant_closure", sector=name, jobs=220)
+        )
+        == 0
+    )
 
 
 def test_firm_exits_replayed_on_the_economy_stream_grow_with_the_decline():
