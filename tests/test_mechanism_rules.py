@@ -3915,3 +3915,54 @@ def test_entries_need_a_gap_above_the_threshold_net_of_displaced_demand():
     economy.displaced[4] = 0.0
     economy._entries()
     assert len(firms) > n and (firms.sector[n:] == 4).all()
+
+
+def test_matching_pools_weights_and_rounds_passed_to_the_draws(monkeypatch):
+    """The far pool (long-term, low employability, the PLIE's), its weights favouring people
+    far from work and the PLIE's caseload; the ordinary pool weighted by employability and
+    priority; the number of contact rounds; in-commuters only on ordinary posts."""
+
+    def change(data):
+        data["labour_market"].update(contacts_per_vacancy=0.4, in_commuter_share=0.3)
+
+    model = labour_model(change)
+    people, firms, labour = model.people, model.firms, model.labour
+    seekers = rows_in(model, Status.SEEKER)[:6]
+    people.status[seekers[5]] = Status.LONG_TERM
+    people.employability[seekers] = [0.45, 0.44, 0.9, 0.9, 0.3, 0.8]
+    people.plie[seekers] = [False, False, True, False, False, False]
+    people.priority[seekers] = [1.0, 2.0, 1.0, 0.0, 3.0, 1.0]
+    calls, taken = [], []
+
+    def rounds(posts, candidates, weight, far_pool, n_rounds):
+        calls.append((posts, candidates, weight.copy(), far_pool, n_rounds))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+    def take_posts(model, posts, filled, rows):
+        taken.append((posts, filled))
+        return rows
+
+    monkeypatch.setattr(labour, "_rounds", rounds)
+    monkeypatch.setattr(labour_module.commuting, "take_posts", take_posts)
+    ei = create(model, StructureKind.WORK_INTEGRATION)
+    labour.match([post(int(firms.org[0]), 2), post(ei.org, 1, far_from_work=True)])
+    (far_posts, far, far_weight, is_far, n), (posts, ordinary, weight, not_far, m) = calls
+    assert is_far and not not_far and n == m == 1
+    assert set(seekers[[1, 2, 4, 5]]) <= set(far.tolist()) and seekers[0] not in far
+    assert seekers[3] not in far  # 0.9 employable, not long-term, not followed
+    plie = model.network.plie_weight()
+    assert far_weight[seekers[[1, 2]]] == pytest.approx([1.05 - 0.44, (1.05 - 0.9) * plie])
+    assert seekers[3] not in ordinary  # priority 0: no weight
+    assert weight[seekers[[0, 1, 4]]] == pytest.approx([0.45, 0.88, 0.9])
+    assert (far_posts["org"] == ei.org).all() and (posts["org"] == firms.org[0]).all()
+    assert len(taken) == 1 and taken[0][0] is posts and taken[0][1].size == 0
+
+
+def test_a_single_post_is_filled_over_the_rounds():
+    def change(data):
+        data["labour_market"]["contacts_per_vacancy"] = 20.0
+
+    model = labour_model(change)
+    firms = model.firms
+    hires = model.labour.match([post(int(firms.org[0]), 1, skill_requirement=0.0)])
+    assert hires == {(int(firms.org[0]), int(Status.CLASSIC)): 1}
