@@ -3918,9 +3918,12 @@ def test_entries_need_a_gap_above_the_threshold_net_of_displaced_demand():
 
 
 def test_matching_pools_weights_and_rounds_passed_to_the_draws(monkeypatch):
-    """The far pool (long-term, low employability, the PLIE's), its weights favouring people
-    far from work and the PLIE's caseload; the ordinary pool weighted by employability and
-    priority; the number of contact rounds; in-commuters only on ordinary posts."""
+    """What the matching hands to its draws, the draws themselves stubbed.
+
+    The far pool (long-term, low employability, the PLIE's), its weights favouring people far
+    from work and the PLIE's caseload; the ordinary pool weighted by employability and priority;
+    the number of contact rounds; in-commuters only on ordinary posts.
+    """
 
     def change(data):
         data["labour_market"].update(contacts_per_vacancy=0.4, in_commuter_share=0.3)
