@@ -3969,3 +3969,21 @@ def test_a_single_post_is_filled_over_the_rounds():
     firms = model.firms
     hires = model.labour.match([post(int(firms.org[0]), 1, skill_requirement=0.0)])
     assert hires == {(int(firms.org[0]), int(Status.CLASSIC)): 1}
+
+
+def test_census_deaths_are_drawn_per_resident_on_the_demography_stream():
+    import copy
+
+    model = model_of()
+    people = model.people
+    model.month_index = 43
+    model.streams.new_month(43)  # a month in which one resident dies (replayed below)
+    stream = copy.deepcopy(model.streams.demography)
+    draws = np.ones(len(people))
+    draws[people.resident] = stream.random(people.residents())
+    dying = people.uid[draws < 0.002 / 12]
+    assert dying.size == 1
+    model.demography.flows = {}
+    model.demography._follow_census()
+    assert model.demography.flows["died"] == 1
+    assert not np.isin(dying, people.uid).any()
