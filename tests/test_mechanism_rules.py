@@ -3987,3 +3987,43 @@ def test_census_deaths_are_drawn_per_resident_on_the_demography_stream():
     model.demography._follow_census()
     assert model.demography.flows["died"] == 1
     assert not np.isin(dying, people.uid).any()
+
+
+def test_contacts_go_to_the_heaviest_weights_and_a_filled_post_stays_filled():
+    def rounds(n):
+        def change(data):
+            data["labour_market"]["contacts_per_vacancy"] = n
+
+        return change
+
+    model = labour_model(rounds(1.0))
+    people, firms = model.people, model.firms
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    people.priority[seekers] = 1e-6  # weights of a millionth...
+    people.skill[seekers] = 1.0
+    people.employability[seekers] = 1.0
+    best = seekers[3]
+    people.priority[best] = 1.0  # ...but one: it is the one contacted for the single post
+    model.labour.match([post(int(firms.org[0]), 1, skill_requirement=0.0)])
+    hired = np.flatnonzero(people.status[seekers] == Status.CLASSIC)
+    assert seekers[hired].tolist() == [best]
+    model = labour_model(rounds(5.0))  # five rounds for three posts anyone fills
+    people = model.people
+    people.employability[:] = 1.0
+    people.skill[:] = 1.0
+    hires = model.labour.match([post(int(model.firms.org[0]), 3, skill_requirement=0.0)])
+    assert hires == {(int(model.firms.org[0]), int(Status.CLASSIC)): 3}
+
+
+def test_far_posts_are_taken_nine_times_in_ten_a_contact():
+    def change(data):
+        data["labour_market"]["contacts_per_vacancy"] = 1.0
+
+    model = labour_model(change)
+    people = model.people
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    people.move(seekers, Status.LONG_TERM, 0)
+    ei = create(model, StructureKind.WORK_INTEGRATION)
+    n = seekers.size
+    hires = model.labour.match([post(ei.org, n, status=Status.INSERTION, far_from_work=True)])
+    assert 0.5 * n < hires[(ei.org, int(Status.INSERTION))] < n  # one round: about 90%
