@@ -907,6 +907,7 @@ def test_ageing_retirement_and_newcomers():
     model.demography.age_and_renew()
     assert len(people) == pytest.approx(n, abs=1)
     assert not retiring & set(people.uid.tolist())
+    assert model.demography.flows["retired"] == len(retiring)
     stayed = np.isin(uids, people.uid)
     assert people.age[: stayed.sum()] == pytest.approx(ages[stayed] + 1 / 12)
     new = people.uid > uids.max()
@@ -2855,6 +2856,8 @@ def test_only_local_classic_and_permanent_ess_posts_are_open_to_in_commuters():
 
 
 def test_in_commuters_take_the_open_posts_they_draw_and_leave_with_their_wages():
+    import copy
+
     from ptce_sim.simulation.mechanisms import commuting
 
     model = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=1.0)))
@@ -2883,9 +2886,13 @@ def test_in_commuters_take_the_open_posts_they_draw_and_leave_with_their_wages()
     assert model.ledger.totals[Flow.COMMUTER_WAGES] == pytest.approx(wages)
     assert model.ledger.balance(HOUSEHOLDS) == pytest.approx(households - wages)
     assert model.ledger.balance(REST_OF_WORLD) == pytest.approx(outside + wages)
+    one = commuting.take_posts(model, posts, np.array([0]), seekers[:1])  # a single post
+    assert one.tolist() == [len(people) - 1] and not people.resident[-1]
     none = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=0.0)))
     posts = commuting_posts(none)
+    stream = copy.deepcopy(none.streams.labour_market)
     assert commuting.take_posts(none, posts, filled, seekers) is seekers
+    assert none.streams.labour_market.random() == stream.random()  # no share: no draw
 
 
 def test_in_commuters_are_drawn_with_their_share_on_the_labour_market_stream():
@@ -4027,3 +4034,32 @@ def test_far_posts_are_taken_nine_times_in_ten_a_contact():
     n = seekers.size
     hires = model.labour.match([post(ei.org, n, status=Status.INSERTION, far_from_work=True)])
     assert 0.5 * n < hires[(ei.org, int(Status.INSERTION))] < n  # one round: about 90%
+
+
+def test_hires_are_counted_per_employer_and_column_across_far_and_ordinary_posts():
+    def change(data):
+        data["labour_market"]["contacts_per_vacancy"] = 20.0
+
+    model = labour_model(change)
+    people, firms = model.people, model.firms
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    people.move(seekers[: seekers.size // 2], Status.LONG_TERM, 0)
+    people.employability[seekers] = 1.0
+    people.skill[seekers] = 1.0
+    org = int(firms.org[0])
+    ess = create(model, StructureKind.ESS_ENTERPRISE)
+    model.month_index = 4
+    hires = model.labour.match(
+        [
+            post(org, 2, skill_requirement=0.0),
+            post(org, 2, far_from_work=True),
+            post(ess.org, 1, status=Status.ESS, skill_requirement=0.0),
+            post(ess.org, 1, status=Status.ESS, skill_requirement=0.0, contract_months=1),
+        ]
+    )
+    at_org = np.count_nonzero((people.employer[seekers] == org))
+    assert hires[(org, int(Status.CLASSIC))] == at_org == 4
+    assert hires[(ess.org, int(Status.ESS))] == 1  # the permanent post
+    assert hires[(ess.org, HOLDER)] == 1  # a fixed term of one month: a holder
+    one_month = seekers[people.contract_end[seekers] == 5]
+    assert one_month.size == 1 and people.employer[one_month[0]] == ess.org
