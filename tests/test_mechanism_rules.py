@@ -912,6 +912,7 @@ def test_ageing_retirement_and_newcomers():
     assert people.age[: stayed.sum()] == pytest.approx(ages[stayed] + 1 / 12)
     new = people.uid > uids.max()
     assert new.sum() == pytest.approx(len(retiring), abs=1)
+    assert model.demography.flows["moved_in"] == new.sum()
     assert (people.status[new] == Status.SEEKER).all()
     # a bigger wave of newcomers: mostly young entrants, the others adults moving in
     model.demography.labour_force0 *= 2
@@ -1465,6 +1466,8 @@ def test_closing_firms_sends_staff_seeking_and_hosted_workers_back():
     ge = create(model, StructureKind.EMPLOYER_GROUP)
     lent = rows_in(model, Status.SEEKER)[:2]
     people.move(lent, Status.GE, 0, employer=ge.org, host=int(firms.org[0]))
+    elsewhere = rows_in(model, Status.SEEKER)[2:3]  # hosted by a firm that stays open
+    people.move(elsewhere, Status.GE, 0, employer=ge.org, host=int(firms.org[1]))
     model.network.tie(ge.org, int(firms.org[0]), "member")
     staff = np.flatnonzero(people.employer == firms.org[0])
     other = np.flatnonzero(people.employer == firms.org[1])
@@ -1474,6 +1477,7 @@ def test_closing_firms_sends_staff_seeking_and_hosted_workers_back():
     assert (people.status[other] == Status.CLASSIC).all()
     assert (people.status[lent] == Status.GE).all()
     assert (people.host[lent] == NO_ORG).all()
+    assert people.host[elsewhere[0]] == firms.org[1]
     assert not model.network.is_member(int(firms.org[0]))
     model.labour.close_firms(np.array([], dtype=np.int64))
 
@@ -4063,3 +4067,41 @@ def test_hires_are_counted_per_employer_and_column_across_far_and_ordinary_posts
     assert hires[(ess.org, HOLDER)] == 1  # a fixed term of one month: a holder
     one_month = seekers[people.contract_end[seekers] == 5]
     assert one_month.size == 1 and people.employer[one_month[0]] == ess.org
+
+
+def test_a_closed_firm_s_cash_goes_to_its_owners_or_its_debts_are_written_off():
+    model = model_of()
+    firms, ledger = model.firms, model.ledger
+    rows = np.array([0, 1, 2, 3])
+    firms.cash[rows] = [100.0, -40.0, 0.5, -0.5]
+    firms.broke_months[rows] = 5
+    before = {k: ledger.balance(k) for k in (HOUSEHOLDS, REST_OF_WORLD, FIRMS)}
+    total = ledger.totals[Flow.LIQUIDATION]
+    model.firm_accounts.liquidate(rows)
+    assert ledger.balance(HOUSEHOLDS) - before[HOUSEHOLDS] == pytest.approx(100.5)
+    assert ledger.balance(REST_OF_WORLD) - before[REST_OF_WORLD] == pytest.approx(-40.5)
+    assert ledger.balance(FIRMS) - before[FIRMS] == pytest.approx(-100.5 + 40.5)
+    assert ledger.totals[Flow.LIQUIDATION] - total == pytest.approx(141.0)
+    assert (firms.cash[rows] == 0.0).all() and (firms.broke_months[rows] == 0).all()
+
+
+def test_newcomers_ages_skills_and_employability_replayed_on_their_stream():
+    import copy
+
+    model = model_of()
+    demography, territory = model.demography, model.spec.territory
+    model.month_index = 40 * 12
+    rng = model.streams.demography
+    replay = copy.deepcopy(rng)
+    got = demography.newcomers(300, rng)
+    young = replay.random(300) < 0.6
+    age = np.where(
+        young,
+        territory.entry_age + replay.uniform(0, 4, 300),
+        replay.uniform(max(25.0, territory.entry_age), 50.0, 300),
+    )
+    skill = np.clip(demography.draw_skills(300, replay) + 0.002 * 40 * young, 0.0, 1.0)
+    employability = np.clip(replay.beta(5, 3, 300), 0.05, 1.0)
+    assert got["age"] == pytest.approx(age)
+    assert got["skill"] == pytest.approx(skill)
+    assert got["employability"] == pytest.approx(employability)
