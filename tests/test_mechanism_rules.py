@@ -882,6 +882,8 @@ def test_target_labour_force_compounds_the_growth_periods():
     lf0 = demography.labour_force0
     assert lf0 == pytest.approx(model.spec.territory.labour_force * SCALE)
     assert demography.target_labour_force() == pytest.approx(lf0)
+    model.month_index = 1  # one month of growth already
+    assert demography.target_labour_force() == pytest.approx(lf0 * 1.1 ** (1 / 12))
     model.month_index = 6
     assert demography.target_labour_force() == pytest.approx(lf0 * 1.1**0.5)
     model.month_index = 24
@@ -889,6 +891,14 @@ def test_target_labour_force_compounds_the_growth_periods():
     model.month_index = 36
     assert demography.target_labour_force() == pytest.approx(lf0 * 1.1**2 * 0.8)
     assert demography.labour_force_ratio() == pytest.approx(len(model.people) / lf0)
+
+    def three(data):
+        growth_form(data, (1970, 0.1), (1972, -0.2), (1974, 0.05), labour_force=6700)
+
+    model = model_of(scenario(three))
+    model.month_index = 60  # 1975: two years of each of the first two periods, one of the third
+    expected = model.demography.labour_force0 * 1.1**2 * 0.8**2 * 1.05
+    assert model.demography.target_labour_force() == pytest.approx(expected)
 
 
 def test_ageing_retirement_and_newcomers():
