@@ -480,8 +480,18 @@ def test_authority_budget_pay_and_cuts():
     assert a.factor["insertion_aid"] == 1.0
     assert a.rule("animation_grant", 100.0) == pytest.approx(75.0)
     assert a.rule("training_budget", 100.0) == 100.0
+    ledger = model.ledger
+    outside, totals = ledger.balance(REST_OF_WORLD), dict(ledger.totals)
+    a.left = 1_000.0  # 1,000 left at the year's end: it goes back, the cut budget comes in
+    a.sync_budget()
     a.new_year()
     assert a.left == pytest.approx(45_000.0)
+    assert ledger.totals[Flow.BUDGET_WITHDRAWN] - totals.get(
+        Flow.BUDGET_WITHDRAWN, 0.0
+    ) == pytest.approx(45_000.0)  # 44,000 by the sync, 1,000 at the year's end
+    assert ledger.totals[Flow.BUDGET] - totals[Flow.BUDGET] == pytest.approx(45_000.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(0.0)
+    assert ledger.balance(a.org) == pytest.approx(45_000.0)
 
 
 def test_funding_grants_and_aids_by_rule():
@@ -4115,3 +4125,23 @@ def test_newcomers_ages_skills_and_employability_replayed_on_their_stream():
     assert got["age"] == pytest.approx(age)
     assert got["skill"] == pytest.approx(skill)
     assert got["employability"] == pytest.approx(employability)
+
+
+def test_residents_spend_in_the_territory_s_sectors_only_and_half_a_job_is_no_part_time_job():
+    def change(data):
+        for sector in data["sectors"]:
+            if sector["located_outside"]:
+                sector["follows_population"] = 0.5
+
+    model = model_of(scenario(change))
+    outside = np.array([s.located_outside for s in model.spec.sectors])
+    follows = np.array([s.follows_population for s in model.spec.sectors])
+    assert follows[outside].all()  # the conurbation follows the residents' number...
+    assert (model.economy.spending[outside] == 0.0).all()  # ...but not their spending here
+    assert model.economy.spending[~outside] == pytest.approx(follows[~outside])
+    firms = model.firms
+    firms.fills_alone[:] = True
+    firms.ge[:] = NO_ORG
+    firms.demand[:3] = [3.5, 3.51, 3.49]
+    whole, _ = firms.jobs_target()
+    assert model.labour.part_time_jobs(whole)[:3].tolist() == [0.0, 1.0, 0.0]
