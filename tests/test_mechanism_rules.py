@@ -4081,7 +4081,7 @@ def test_hires_are_counted_per_employer_and_column_across_far_and_ordinary_posts
             post(ess.org, 1, status=Status.ESS, skill_requirement=0.0, contract_months=1),
         ]
     )
-    at_org = np.count_nonzero((people.employer[seekers] == org))
+    at_org = np.count_nonzero(people.employer[seekers] == org)
     assert hires[(org, int(Status.CLASSIC))] == at_org == 4
     assert hires[(ess.org, int(Status.ESS))] == 1  # the permanent post
     assert hires[(ess.org, HOLDER)] == 1  # a fixed term of one month: a holder
