@@ -26,7 +26,14 @@ from ptce_sim.config.scenario import (
     StructureKind,
     StructureSpec,
 )
-from ptce_sim.simulation.accounts import FIRMS, HOUSEHOLDS, PUBLIC_BUYERS, REST_OF_WORLD, Flow
+from ptce_sim.simulation.accounts import (
+    FIRMS,
+    HOUSEHOLDS,
+    OPCA,
+    PUBLIC_BUYERS,
+    REST_OF_WORLD,
+    Flow,
+)
 from ptce_sim.simulation.agents.persons import (
     EMPLOYED,
     HOLDER,
@@ -442,7 +449,14 @@ def test_authority_budget_pay_and_cuts():
     assert a.kind == "authority_commune"
     assert a.name == "A"
     model.tally.public_month_eur = 0.0
+    model.tally.public_month_by_funder.clear()
+    balances = model.ledger.balance(a.org), model.ledger.balance(to.org)
+    aid = model.ledger.totals[Flow.PUBLIC_AID]
     assert a.pay(100.0, to) == 100.0
+    assert model.ledger.balance(a.org) == pytest.approx(balances[0] - 100.0)
+    assert model.ledger.balance(to.org) == pytest.approx(balances[1] + 100.0)
+    assert model.ledger.totals[Flow.PUBLIC_AID] == pytest.approx(aid + 100.0)
+    assert model.tally.public_month_by_funder == {"commune": 100.0}
     assert a.pay(-5.0, to) == 0.0
     assert a.left == pytest.approx(60_000.0 - 100.0)
     assert a.paid_year == 100.0
@@ -467,8 +481,18 @@ def test_authority_budget_pay_and_cuts():
     assert a.factor["insertion_aid"] == 1.0
     assert a.rule("animation_grant", 100.0) == pytest.approx(75.0)
     assert a.rule("training_budget", 100.0) == 100.0
+    ledger = model.ledger
+    outside, totals = ledger.balance(REST_OF_WORLD), dict(ledger.totals)
+    a.left = 1_000.0  # 1,000 left at the year's end: it goes back, the cut budget comes in
+    a.sync_budget()
     a.new_year()
     assert a.left == pytest.approx(45_000.0)
+    assert ledger.totals[Flow.BUDGET_WITHDRAWN] - totals.get(
+        Flow.BUDGET_WITHDRAWN, 0.0
+    ) == pytest.approx(45_000.0)  # 44,000 by the sync, 1,000 at the year's end
+    assert ledger.totals[Flow.BUDGET] - totals[Flow.BUDGET] == pytest.approx(45_000.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(0.0)
+    assert ledger.balance(a.org) == pytest.approx(45_000.0)
 
 
 def test_funding_grants_and_aids_by_rule():
@@ -504,6 +528,7 @@ def test_funding_grants_and_aids_by_rule():
     assert f.operating_grant(animator, 100.0) == 0.0
     assert f.operating_grant(animator, 0.0) == 0.0
     assert f.operating_grant(animator, -1000.0) == pytest.approx(250.0 + 500.0)
+    assert f.operating_grant(animator, -1.0) == pytest.approx(0.25 + 0.5)  # cents too
 
 
 def test_funding_first_payers_stop_when_paid_and_spill_over():
@@ -517,6 +542,9 @@ def test_funding_first_payers_stop_when_paid_and_spill_over():
     assert b.paid_year == pytest.approx(got - 1000.0)
     assert model.funding._first_payers([a, b], 0.0, geiq) == 0.0
     assert b.paid_year == pytest.approx(got - 1000.0)
+    a.left = got - 0.5  # half a euro is left for B to pay
+    assert model.funding.geiq_aid(geiq, 1) == pytest.approx(got)
+    assert b.paid_year == pytest.approx(got - 1000.0 + 0.5)
 
 
 def test_funding_switched_off_rules_pay_nothing():
@@ -558,6 +586,9 @@ def test_insertion_aid_available_needs_budget_and_rule():
     assert model.funding.insertion_aid_available()
     model.authorities[1].factor["insertion_aid"] = 0.0
     assert not model.funding.insertion_aid_available()
+    model.authorities[1].factor["insertion_aid"] = 1e-4  # 0.24 EUR a post and a year
+    model.authorities[1].left = 0.5  # and half a euro left: still some aid
+    assert model.funding.insertion_aid_available()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -862,6 +893,8 @@ def test_target_labour_force_compounds_the_growth_periods():
     lf0 = demography.labour_force0
     assert lf0 == pytest.approx(model.spec.territory.labour_force * SCALE)
     assert demography.target_labour_force() == pytest.approx(lf0)
+    model.month_index = 1  # one month of growth already
+    assert demography.target_labour_force() == pytest.approx(lf0 * 1.1 ** (1 / 12))
     model.month_index = 6
     assert demography.target_labour_force() == pytest.approx(lf0 * 1.1**0.5)
     model.month_index = 24
@@ -869,6 +902,14 @@ def test_target_labour_force_compounds_the_growth_periods():
     model.month_index = 36
     assert demography.target_labour_force() == pytest.approx(lf0 * 1.1**2 * 0.8)
     assert demography.labour_force_ratio() == pytest.approx(len(model.people) / lf0)
+
+    def three(data):
+        growth_form(data, (1970, 0.1), (1972, -0.2), (1974, 0.05), labour_force=6700)
+
+    model = model_of(scenario(three))
+    model.month_index = 60  # 1975: two years of each of the first two periods, one of the third
+    expected = model.demography.labour_force0 * 1.1**2 * 0.8**2 * 1.05
+    assert model.demography.target_labour_force() == pytest.approx(expected)
 
 
 def test_ageing_retirement_and_newcomers():
@@ -887,10 +928,12 @@ def test_ageing_retirement_and_newcomers():
     model.demography.age_and_renew()
     assert len(people) == pytest.approx(n, abs=1)
     assert not retiring & set(people.uid.tolist())
+    assert model.demography.flows["retired"] == len(retiring)
     stayed = np.isin(uids, people.uid)
     assert people.age[: stayed.sum()] == pytest.approx(ages[stayed] + 1 / 12)
     new = people.uid > uids.max()
     assert new.sum() == pytest.approx(len(retiring), abs=1)
+    assert model.demography.flows["moved_in"] == new.sum()
     assert (people.status[new] == Status.SEEKER).all()
     # a bigger wave of newcomers: mostly young entrants, the others adults moving in
     model.demography.labour_force0 *= 2
@@ -1189,6 +1232,7 @@ def test_courses_admit_as_many_seekers_as_the_budget_pays_for():
     model.staff.counts[centre.org, Status.TRAINING] = 0
     model.training.step()
     assert rows_in(model, Status.TRAINING).size == 3 + 2
+    assert centre.year.contracts_started == 5
 
 
 def test_free_courses_are_limited_by_the_persons_only():
@@ -1215,7 +1259,7 @@ def test_skills_planning_aims_courses_at_hiring_sectors():
     trainees = rows_in(model, Status.TRAINING)
     assert (model.people.trained_sector[trainees] == NO_SECTOR).all()  # nobody hires
     model.people.move(trainees, Status.SEEKER, 0)
-    model.labour.sector_openings[2] = 5.0
+    model.labour.sector_openings[2] = 0.5  # half an opening a month is enough
     recount(model)
     model.training.step()
     trainees = rows_in(model, Status.TRAINING)
@@ -1270,6 +1314,10 @@ def test_firms_buy_training_hours_that_raise_their_employees_skills():
     assert people.skill[rows_in(model, Status.SEEKER)] == pytest.approx(0.5)
     people.move(employed, Status.SEEKER, 0)
     assert model.training.firm_hours() == 0.0
+    people.move(employed[:1], Status.CLASSIC, 0, employer=int(firms.org[trusting]))
+    people.skill[employed[0]] = 0.999  # one employee left, near the top: capped at 1
+    assert model.training.firm_hours() == pytest.approx(2.0)
+    assert people.skill[employed[0]] == 1.0
 
 
 def test_hours_sold_to_other_structures_are_paid_by_training_funds():
@@ -1367,8 +1415,9 @@ def test_release_keeps_the_number_asked_and_hire_into_firm_counts():
 def test_quits_everywhere_but_on_fixed_terms():
     model = labour_model(firm_rules(quit_rate=1.0, layoff_speed=0.0))
     people = model.people
-    holders = rows_in(model, Status.SEEKER)[:2]
+    holders = rows_in(model, Status.SEEKER)[:3]
     people.move(holders, Status.ESS, 0, employer=0, contract_end=12)
+    people.contract_end[holders[2]] = 0  # a fixed term ending this month: no quit either
     permanent = rows_in(model, Status.ESS)
     permanent = permanent[people.contract_end[permanent] < 0]
     classic = rows_in(model, Status.CLASSIC)
@@ -1445,6 +1494,8 @@ def test_closing_firms_sends_staff_seeking_and_hosted_workers_back():
     ge = create(model, StructureKind.EMPLOYER_GROUP)
     lent = rows_in(model, Status.SEEKER)[:2]
     people.move(lent, Status.GE, 0, employer=ge.org, host=int(firms.org[0]))
+    elsewhere = rows_in(model, Status.SEEKER)[2:3]  # hosted by a firm that stays open
+    people.move(elsewhere, Status.GE, 0, employer=ge.org, host=int(firms.org[1]))
     model.network.tie(ge.org, int(firms.org[0]), "member")
     staff = np.flatnonzero(people.employer == firms.org[0])
     other = np.flatnonzero(people.employer == firms.org[1])
@@ -1454,6 +1505,7 @@ def test_closing_firms_sends_staff_seeking_and_hosted_workers_back():
     assert (people.status[other] == Status.CLASSIC).all()
     assert (people.status[lent] == Status.GE).all()
     assert (people.host[lent] == NO_ORG).all()
+    assert people.host[elsewhere[0]] == firms.org[1]
     assert not model.network.is_member(int(firms.org[0]))
     model.labour.close_firms(np.array([], dtype=np.int64))
 
@@ -2746,3 +2798,1370 @@ def test_no_layoffs_at_target_and_smoothed_openings_over_months():
     assert first[0] == pytest.approx(2 / 12)
     model.labour.firm_openings()
     assert model.labour.sector_openings[0] == pytest.approx(first[0] + (2 - first[0]) / 12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Added in the second mutation run (docs/testing.md): funders' budget years, in-commuting,
+# markets, firms' accounts and choices
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_funder_opens_with_the_months_left_and_renews_its_budget_in_january():
+    late = [
+        dict(AUTHORITIES[0], active_from="1970-04"),
+        dict(AUTHORITIES[1], active_from="1971-07"),
+    ]
+    model = model_of(scenario(authorities=late))
+    a, b = model.authorities
+    ledger = model.ledger
+    assert (a.left, b.left) == (0.0, 0.0) and ledger.balance(a.org) == 0.0
+    b.factor["budget"] = 0.5
+    model.month_index = 3  # April 1970: A comes in with 9 months of its 60,000
+    a.start_month()
+    b.start_month()
+    assert a.left == pytest.approx(45_000.0) and ledger.balance(a.org) == pytest.approx(45_000.0)
+    assert b.left == 0.0 and ledger.balance(b.org) == 0.0
+    a.left = 100.0
+    model.month_index = 5  # June: nothing to do
+    a.start_month()
+    assert a.left == 100.0 and ledger.balance(a.org) == pytest.approx(45_000.0)
+    model.month_index = 12  # January 1971: a new year for A, still nothing for B
+    a.start_month()
+    b.start_month()
+    assert a.left == pytest.approx(60_000.0) and ledger.balance(a.org) == pytest.approx(60_000.0)
+    assert b.left == 0.0
+    model.month_index = 18  # July 1971: B comes in with half its budget for 6 months
+    b.start_month()
+    assert b.left == pytest.approx(120_000.0 * 0.5 * 6 / 12)
+    assert ledger.balance(b.org) == pytest.approx(30_000.0)
+
+
+def test_a_funder_books_a_change_of_its_budget_left():
+    model = funded()
+    a = model.authorities[0]
+    ledger = model.ledger
+    withdrawn, granted = ledger.totals[Flow.BUDGET_WITHDRAWN], ledger.totals[Flow.BUDGET]
+    outside = ledger.balance(REST_OF_WORLD)
+    a.left = 100.0
+    a.sync_budget()
+    assert ledger.balance(a.org) == pytest.approx(100.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(60_000.0 - 100.0)
+    assert ledger.totals[Flow.BUDGET_WITHDRAWN] - withdrawn == pytest.approx(60_000.0 - 100.0)
+    assert ledger.totals[Flow.BUDGET] == granted
+    a.left = 250.0
+    a.sync_budget()
+    assert ledger.balance(a.org) == pytest.approx(250.0)
+    assert ledger.totals[Flow.BUDGET] - granted == pytest.approx(150.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(60_000.0 - 250.0)
+    a.sync_budget()  # nothing changed: nothing booked
+    assert ledger.totals[Flow.BUDGET] - granted == pytest.approx(150.0)
+    assert ledger.totals[Flow.BUDGET_WITHDRAWN] - withdrawn == pytest.approx(59_900.0)
+    a.left = 250.5  # less than a euro more
+    a.sync_budget()
+    assert ledger.balance(a.org) == pytest.approx(250.5)
+
+
+def commuting_posts(model: PtceModel) -> dict[str, np.ndarray]:
+    """Seven posts of the matching's kind, open to in-commuters or not.
+
+    Classic in a local sector and in the conurbation, a permanent and a fixed-term ESS post, an
+    insertion post, a GE post, an ESS post of one month.
+    """
+    firms = model.firms
+    outside = [s.located_outside for s in model.spec.sectors].index(True)
+    local = int(firms.sector[0])
+    ess = create(model, StructureKind.ESS_ENTERPRISE)
+    return {
+        "status": np.array(
+            [
+                Status.CLASSIC,
+                Status.CLASSIC,
+                Status.ESS,
+                Status.ESS,
+                Status.INSERTION,
+                Status.GE,
+                Status.ESS,
+            ]
+        ),
+        "sector": np.array([local, outside, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR, NO_SECTOR]),
+        "months": np.array([0, 0, 0, 12, 12, 0, 1]),
+        "org": np.array([firms.org[0], firms.org[1], ess.org, ess.org, ess.org, ess.org, ess.org]),
+        "fte": np.array([1.0, 1.0, 0.8, 1.0, 1.0, 0.5, 1.0]),
+    }
+
+
+def test_only_local_classic_and_permanent_ess_posts_are_open_to_in_commuters():
+    from ptce_sim.simulation.mechanisms import commuting
+
+    model = model_of()
+    posts = commuting_posts(model)
+    open_ = commuting.open_to_in_commuters(model, posts)
+    assert open_.tolist() == [True, False, True, False, False, False, False]
+
+
+def test_in_commuters_take_the_open_posts_they_draw_and_leave_with_their_wages():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import commuting
+
+    model = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=1.0)))
+    people = model.people
+    posts = commuting_posts(model)
+    filled = np.array([0, 1, 2, 3])
+    seekers = rows_in(model, Status.SEEKER)[:4]
+    n = len(people)
+    held = commuting.jobs_held(model)  # in-commuters of the start
+    assert held == np.count_nonzero(~people.resident) > 0
+    rows = commuting.take_posts(model, posts, filled, seekers)
+    assert rows[[1, 3]].tolist() == seekers[[1, 3]].tolist()  # closed posts: the residents
+    assert rows[[0, 2]].tolist() == [n, n + 1]  # open posts: two in-commuters
+    assert len(people) == n + 2 and commuting.jobs_held(model) == held + 2
+    assert not people.resident[n:].any()
+    assert people.status[n:].tolist() == [Status.CLASSIC, Status.ESS]
+    assert people.employer[n:].tolist() == [posts["org"][0], posts["org"][2]]
+    assert people.fte[n:].tolist() == [1.0, 0.8]
+    assert (people.status[seekers] == Status.SEEKER).all()
+    assert commuting.take_posts(model, posts, filled[:0], seekers[:0]).size == 0
+    households = model.ledger.balance(HOUSEHOLDS)
+    outside = model.ledger.balance(REST_OF_WORLD)
+    commuting.send_wages_home(model)
+    wages = people.fte[~people.resident].sum() * model.spec.finance.wage_cost_eur_per_fte_month
+    assert wages > 0
+    assert model.ledger.totals[Flow.COMMUTER_WAGES] == pytest.approx(wages)
+    assert model.ledger.balance(HOUSEHOLDS) == pytest.approx(households - wages)
+    assert model.ledger.balance(REST_OF_WORLD) == pytest.approx(outside + wages)
+    one = commuting.take_posts(model, posts, np.array([0]), seekers[:1])  # a single post
+    assert one.tolist() == [len(people) - 1] and not people.resident[-1]
+    none = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=0.0)))
+    posts = commuting_posts(none)
+    stream = copy.deepcopy(none.streams.labour_market)
+    assert commuting.take_posts(none, posts, filled, seekers) is seekers
+    assert none.streams.labour_market.random() == stream.random()  # no share: no draw
+
+
+def test_in_commuters_are_drawn_with_their_share_on_the_labour_market_stream():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import commuting
+
+    model = model_of(scenario(lambda d: d["labour_market"].update(in_commuter_share=0.4)))
+    posts = commuting_posts(model)
+    filled = np.array([0, 1, 2, 0, 2, 0, 0, 2, 0, 2] * 5)
+    seekers = np.arange(filled.size)
+    stream = copy.deepcopy(model.streams.labour_market)
+    rows = commuting.take_posts(model, posts, filled, seekers)
+    eligible = np.flatnonzero(filled != 1)
+    taken = eligible[stream.random(eligible.size) < 0.4]
+    assert 0 < taken.size < eligible.size
+    assert np.flatnonzero(rows != seekers).tolist() == taken.tolist()
+
+
+def test_markets_turn_the_month_into_displaced_demand_and_yearly_totals():
+    model = model_of()
+    markets = model.markets
+    markets.sales_month[:] = [150.0, 300.0, 500.0]
+    markets.value_added_month[:] = [100.0, 200.0, 400.0]
+    markets.close_month()
+    # insertion services (construction, half displaced), catering and local services (retail,
+    # a quarter each)
+    assert markets.displaced_eur.tolist() == pytest.approx([0, 0, 50.0, 150.0, 0, 0])
+    assert markets.sales_year == pytest.approx(950.0)
+    assert markets.displacing_year == pytest.approx(75.0 + 75.0 + 125.0)
+    assert markets.sales_month.tolist() == [0.0] * 3
+    assert markets.value_added_month.tolist() == [0.0] * 3
+    fte = markets.displaced_fte()
+    assert fte.tolist() == pytest.approx([0, 0, 50.0 / 3470.0, 150.0 / 3700.0, 0, 0])
+    assert markets.displaced_jobs() == pytest.approx(fte.sum())  # one month so far
+    markets.displaced_fte()
+    assert markets.months == 2
+    assert markets.displaced_fte_months == pytest.approx(2 * fte.sum())
+    markets.incubation_displaced_fte = 0.5
+    assert markets.displaced_jobs() == pytest.approx(fte.sum() + 0.5)
+    markets.sales_month[:] = [10.0, 0.0, 0.0]
+    markets.close_month()
+    assert markets.sales_year == pytest.approx(960.0)
+    assert markets.displacing_year == pytest.approx(275.0 + 5.0)
+    assert markets.displaced_eur.tolist() == pytest.approx([0.0] * 6)  # last month's, not kept
+    markets.new_year()
+    assert (markets.sales_year, markets.displacing_year) == (0.0, 0.0)
+    assert (markets.displaced_fte_months, markets.months) == (0.0, 0)
+    assert markets.displaced_jobs() == pytest.approx(0.5)
+
+
+def test_firms_host_the_working_time_of_ge_workers_and_geiq_trainees():
+    model = model_of()
+    people, firms = model.people, model.firms
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    people.host[:] = NO_ORG
+    rows = np.arange(7)
+    hosts = [firms.org[0], firms.org[0], NO_ORG, ge.org, firms.org[1], firms.org[1], firms.org[2]]
+    statuses = [
+        Status.GE,
+        Status.GEIQ,
+        Status.GE,
+        Status.GEIQ,
+        Status.SEEKER,
+        Status.CLASSIC,
+        Status.GE,
+    ]
+    people.status[rows] = statuses
+    people.host[rows] = hosts
+    people.fte[rows] = [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8]
+    working = 1.0 - model.spec.mechanisms.geiq.training_share
+    expected = np.zeros(len(firms))
+    expected[0] = 0.5 + working
+    expected[2] = 0.8
+    assert model.firm_accounts.hosted_fte() == pytest.approx(expected)
+
+
+def test_firms_pay_their_staff_and_a_part_time_job_its_fraction():
+    model = model_of()
+    model.firms.demand[:] = 3.4
+    direct = np.zeros(len(model.firms))
+    direct[:5] = [2.0, 3.2, 4.0, 5.5, 3.0]
+    paid = model.firm_accounts.paid_fte(direct)
+    assert paid[:5] == pytest.approx([2.0, 3.2, 3.4, 4.9, 3.0])
+    assert (paid[5:] == 0.0).all()
+
+
+def test_firms_settle_sales_wages_training_interest_and_payouts_in_the_books():
+    model = model_of(scenario(firm_rates(0.12, 0.0)))
+    firms, ledger, staff = model.firms, model.ledger, model.staff
+    spec = model.spec
+    model.people.host[:] = NO_ORG
+    a, b, c, dead = np.flatnonzero(firms.alive)[:4]
+    firms.alive[:] = False
+    firms.alive[[a, b, c]] = True
+    firms.demand[[a, b, c]] = [3.4, 2.0, 1.0]
+    staff.fte[:, Status.CLASSIC] = 1.0  # the closed firms' too: they earn and pay nothing
+    staff.fte[firms.org[[a, b, c]], Status.CLASSIC] = [4.0, 1.0, 0.0]
+    firms.cash[[a, b, c, dead]] = [0.0, 1e6, -1000.0, 7.0]
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    model.people.move(np.array([0]), Status.GE, 0, employer=ge.org, host=int(firms.org[b]))
+    model.people.fte[0] = 0.5  # half a job lent to b: b staffs 1.5 of its 2 jobs
+    accounts = model.firm_accounts
+    accounts.charge(np.array([a]), 10.0)  # its GE's bill
+    before = {k: ledger.balance(k) for k in (HOUSEHOLDS, REST_OF_WORLD, FIRMS, OPCA)}
+    totals = dict(ledger.totals)
+    cash = firms.cash.sum()
+    accounts.settle()
+    wage = spec.finance.wage_cost_eur_per_fte_month
+    value = firms.value_per_fte(spec)
+    local = np.array([s.local_consumption_share for s in spec.sectors])[firms.sector]
+    sales = np.array([3.4 * value[a], 1.5 * value[b], 0.0])
+    wages = np.array([3.4, 1.0, 0.0]) * wage
+    training = wages * spec.firms.training_contribution_share
+    assert firms.sales[[a, b, c, dead]] == pytest.approx([*sales, 0.0])
+    assert firms.wages[[a, b, c, dead]] == pytest.approx([*wages, 0.0])
+    assert firms.training[[a, b, c]] == pytest.approx(training)
+    assert firms.profit[[a, c, dead]] == pytest.approx(
+        [sales[0] - wages[0] - training[0] - 10.0, -10.0, 0.0]
+    )
+    assert firms.cash[a] == pytest.approx(sales[0] - wages[0] - training[0] - 10.0)
+    assert 0 < firms.cash[a] < 2 * wage * 3.4  # below its reserve: nothing paid out
+    assert firms.cash[b] == pytest.approx(2 * wage * 2.0)  # its reserve, the rest paid out
+    assert firms.cash[c] == pytest.approx(-1010.0)  # 1% a month to its bank
+    assert firms.cash[dead] == 7.0
+    payout = 1e6 + sales[1] - wages[1] - training[1] - 2 * wage * 2.0
+    consumption = sales[0] * local[a] + sales[1] * local[b]
+    exports = sales.sum() - consumption
+
+    def moved(flow):
+        return ledger.totals[flow] - totals.get(flow, 0.0)
+
+    assert moved(Flow.CONSUMPTION) == pytest.approx(consumption)
+    assert moved(Flow.EXPORTS) == pytest.approx(exports)
+    assert moved(Flow.WAGES) == pytest.approx(wages.sum())
+    assert moved(Flow.TRAINING_CONTRIBUTION) == pytest.approx(training.sum())
+    assert moved(Flow.INTEREST) == pytest.approx(10.0)
+    assert moved(Flow.DIVIDENDS) == pytest.approx(payout)
+    assert ledger.balance(HOUSEHOLDS) - before[HOUSEHOLDS] == pytest.approx(
+        wages.sum() + payout - consumption
+    )
+    assert ledger.balance(REST_OF_WORLD) - before[REST_OF_WORLD] == pytest.approx(10.0 - exports)
+    assert ledger.balance(FIRMS) - before[FIRMS] == pytest.approx(firms.cash.sum() - cash)
+    assert ledger.balance(OPCA) - before[OPCA] == pytest.approx(training.sum())
+
+
+def test_firms_that_stay_broke_too_long_close():
+    model = model_of()
+    firms = model.firms
+    months = model.spec.firms.negative_cash_months
+    x, y, z, w, dead = np.flatnonzero(firms.alive)[:5]
+    firms.alive[dead] = False
+    firms.cash[[x, y, z, w, dead]] = [-1.0, -1.0, 0.0, 0.5, -1.0]
+    firms.broke_months[[x, y, z, w]] = [months, months - 1, 5, 5]
+    model.firm_accounts.close_broke()
+    assert firms.broke_months[[y, z, w, dead]].tolist() == [months, 0, 0, 0]
+    assert not firms.alive[x] and firms.alive[[y, z, w]].all()
+    assert firms.cash[x] == 0.0  # liquidated
+
+
+def test_firms_buy_from_ess_markets_in_proportion_to_their_demand():
+    model = model_of()
+    firms, accounts = model.firms, model.firm_accounts
+    alive = firms.alive_rows()
+    firms.demand[alive] = 1.0
+    firms.demand[alive[0]] = 3.0
+    total = firms.demand[alive].sum()
+    cash = firms.cash.copy()
+    assert accounts.buy(60.0) and accounts.buy(40.0)
+    accounts.share_out_purchases()
+    assert (cash - firms.cash)[alive[0]] == pytest.approx(100.0 * 3.0 / total)
+    assert (cash - firms.cash)[alive[1]] == pytest.approx(100.0 / total)
+    assert firms.pole_bills.sum() == pytest.approx(100.0)
+    accounts.share_out_purchases()  # shared once
+    assert firms.pole_bills.sum() == pytest.approx(100.0)
+    firms.demand[:] = 0.0
+    accounts.buy(10.0 * alive.size)
+    accounts.share_out_purchases()  # no demand: equal shares
+    assert (cash - firms.cash)[alive[1]] == pytest.approx(100.0 / total + 10.0)
+    firms.alive[:] = False
+    firms.alive[alive[2]] = True  # one firm open, with half a job: it buys it all
+    firms.demand[alive[2]] = 0.5
+    bills = firms.pole_bills[alive[2]]
+    accounts.buy(1.0)
+    accounts.share_out_purchases()
+    assert firms.pole_bills[alive[2]] == pytest.approx(bills + 1.0)
+    firms.alive[alive[3]] = True  # two firms with less than a job between them
+    firms.demand[alive[3]] = 0.25
+    bills = firms.pole_bills[alive[[2, 3]]]
+    accounts.buy(3.0)
+    accounts.share_out_purchases()
+    assert firms.pole_bills[alive[[2, 3]]] - bills == pytest.approx([2.0, 1.0])
+    firms.alive[:] = False
+    assert not accounts.buy(5.0)
+    assert accounts._purchases == 0.0
+
+
+def test_the_chance_to_win_a_call_is_logistic_in_years_structures_and_trust():
+    rule = {
+        "call_win_logit": -1.0,
+        "call_win_logit_per_year": 0.5,
+        "call_win_logit_per_structure": 0.25,
+        "call_win_logit_per_trust": 2.0,
+    }
+    model = funded(cooperation=rule)
+    funding, network = model.funding, model.network
+
+    def logistic(x):
+        return 1.0 / (1.0 + np.exp(-x))
+
+    assert funding.call_win_chance() == pytest.approx(logistic(-1.0))  # no pole yet
+    model.month_index = 6
+    animator = create(model, StructureKind.ANIMATOR)
+    members = [create(model, StructureKind.ESS_ENTERPRISE) for _ in range(3)]
+    members[2].in_pole = False  # outside the pole: no track record
+    members[0].in_pole = members[1].in_pole = True
+    network.tie(animator.org, members[0].org, "member", trust=0.6)
+    model.month_index = 36  # the animator is 2.5 years old
+    trust = network.mean_trust()
+    assert trust > 0.0
+    expected = logistic(-1.0 + 0.5 * 2.5 + 0.25 * 2 + 2.0 * trust)
+    assert funding.call_win_chance() == pytest.approx(expected)
+    model.set_parameter("cooperation.call_win_logit_per_year", 20.0)  # a logit above 50
+    assert funding.call_win_chance() == 1.0
+    model.set_parameter("cooperation.call_win_logit_per_year", -20.0)
+    model.set_parameter("cooperation.call_win_logit_per_structure", -20.0)  # -91: cut at -50
+    assert funding.call_win_chance() == pytest.approx(logistic(-50.0))
+
+
+def test_a_call_is_won_from_the_funder_that_launches_it_and_costs_the_application():
+    late = [AUTHORITIES[0], dict(AUTHORITIES[1], active_from="1980")]
+    model = model_of(scenario(authorities=late, cooperation={"call_win_logit": 20.0}))
+    funding, ledger = model.funding, model.ledger
+    a, b = model.authorities
+    animator = create(model, StructureKind.ANIMATOR)
+    cost = (
+        model.spec.mechanisms.cooperation.call_application_days
+        * model.spec.finance.wage_cost_eur_per_fte_month
+        / 21.0
+        * SCALE
+    )
+    assert funding.funding_call("B", 1000.0) == 0.0  # B does not exist yet: no application
+    assert ledger.totals[Flow.CALL_APPLICATION] == 0.0
+    animator.year.costs_eur = 100.0
+    households = ledger.balance(HOUSEHOLDS)
+    animator_balance = ledger.balance(animator.org)
+    balance_a = ledger.balance(a.org)
+    cash = animator.cash
+    model.tally.public_month_by_funder.clear()
+    outside = ledger.balance(REST_OF_WORLD)
+    assert funding.funding_call("A", 1000.0) == pytest.approx(50.0)
+    assert ledger.balance(REST_OF_WORLD) - outside == pytest.approx(-50.0)
+    assert animator.year.costs_eur == pytest.approx(100.0 + cost)
+    assert animator.cash == pytest.approx(cash + 50.0 - cost)
+    assert ledger.balance(HOUSEHOLDS) - households == pytest.approx(cost)
+    assert ledger.balance(animator.org) - animator_balance == pytest.approx(50.0 - cost)
+    assert ledger.balance(a.org) == pytest.approx(balance_a)  # brought for the call, paid on
+    assert ledger.totals[Flow.CALL_BUDGET] == ledger.totals[Flow.CALL_GRANT] == pytest.approx(50.0)
+    assert model.tally.public_month_by_funder == {"commune": pytest.approx(50.0)}
+    model.set_parameter("cooperation.call_win_logit", -20.0)  # a call lost
+    assert funding.funding_call("A", 1000.0) == 0.0
+    assert ledger.totals[Flow.CALL_GRANT] == pytest.approx(50.0)
+    assert ledger.totals[Flow.CALL_APPLICATION] == pytest.approx(2 * cost)
+
+
+def test_a_ge_is_worth_the_value_of_the_part_time_need_less_its_price_marked_up_for_risk():
+    from ptce_sim.simulation.mechanisms.firm_choices import ge_benefit
+
+    def change(data):
+        data["firms"]["risk_premium"] = 0.5
+
+    model = model_of(
+        scenario(
+            change,
+            shared_employment={"billing_eur_per_hour": 20.0, "member_fee_eur_per_year": 120.0},
+        )
+    )
+    n = len(model.firms)
+    need = np.full(n, 0.5)
+    trust = np.zeros(n)
+    trust[1], trust[2] = 0.5, 2.0
+    value = 0.5 * model.firms.value_per_fte(model.spec)
+    price = 0.5 * model.hours_per_month * 20.0 + 10.0
+    benefit = ge_benefit(model, need, trust)
+    assert benefit[:3] == pytest.approx(value[:3] - price * np.array([1.5, 1.25, 1.0]))
+
+
+def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
+    model = labour_model(firm_rules(hiring_speed=1.0))
+    people, firms, labour = model.people, model.firms, model.labour
+    geiq = create(model, StructureKind.GEIQ)
+    people.host[:] = NO_ORG
+    rows = rows_in(model, Status.SEEKER)[:6]
+    people.status[rows] = [
+        Status.GEIQ,
+        Status.GEIQ,
+        Status.GEIQ,
+        Status.GEIQ,
+        Status.GE,
+        Status.SEEKER,
+    ]
+    people.host[rows] = [
+        firms.org[0],
+        firms.org[0],
+        firms.org[3],
+        geiq.org,
+        firms.org[1],
+        firms.org[2],
+    ]
+    people.status[rows[5]] = Status.GEIQ  # a trainee not lent yet
+    people.host[rows[5]] = NO_ORG
+    expected = np.zeros(len(firms))
+    expected[[0, 3]] = [2.0, 1.0]
+    assert labour.hosted_trainees() == pytest.approx(expected)
+    assert labour.hosted_trainees().dtype == np.float64
+    classic = rows_in(model, Status.CLASSIC)
+    headcount = np.bincount(model.orgs.firm_rows(people.employer[classic]), minlength=len(firms))
+    firms.fills_alone[:] = False
+    firms.demand[:] = headcount
+    firms.demand[[0, 3]] += 3.0
+    last = len(model.spec.sectors) - 1
+    firms.sector[firms.sector == last] = 0  # a sector without firms still counts its openings
+    openings = labour.firm_openings()
+    assert [(o.org, o.count) for o in openings] == [(firms.org[0], 1), (firms.org[3], 2)]
+    assert labour.sector_openings.size == len(model.spec.sectors)
+    assert labour.sector_openings[last] == 0.0
+
+
+def choices_model(**values) -> tuple[PtceModel, object]:
+    """A GEIQ for construction with a reputation, firms' trust set by hand (0)."""
+
+    def change(data):
+        data["firms"].update(risk_premium=0.5, leave_after_months=2)
+
+    geiq_rule = {
+        "contact_rate": 1.0,
+        "billing_eur_per_hour": 10.0,
+        "training_share": 0.25,
+        "tutoring_fte_per_trainee": 0.1,
+        "member_fee_eur_per_year": 240.0,
+        "trainees_per_member": 3.0,
+        **values,
+    }
+    model = model_of(scenario(change, geiq=geiq_rule))
+    geiq = create(model, StructureKind.GEIQ, sectors=[model.spec.sectors[2].name])
+    other = create(model, StructureKind.ESS_ENTERPRISE)
+    model.network.tie(geiq.org, other.org, "partner", trust=0.4)
+    model.network.refresh()
+    model.firms.trust[:] = 0.0
+    return model, geiq
+
+
+def test_firms_see_a_group_through_its_reputation_and_their_trust_and_price_its_risk():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    model.firms.trust[:3] = [0.0, 0.3, 0.9]
+    reputation = model.network.reputation(geiq.org)
+    assert reputation > 0.0
+    trust = firm_choices.trust_in(model, geiq)
+    assert trust[:3] == pytest.approx(reputation + np.array([0.0, 0.3, 0.9]))
+    markup = firm_choices.risk_markup(model, np.array([0.0, 0.5, 1.3]))
+    assert markup == pytest.approx([1.5, 1.25, 1.0])
+    model.set_parameter("cooperation.enabled", False)
+    assert (firm_choices.trust_in(model, geiq) == 0.0).all()
+
+
+def test_a_geiq_is_worth_its_trainees_working_time_less_their_price_tutoring_and_fee():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    firms = model.firms
+    firms.unfilled_skilled[:5] = [0.0, 0.16, 0.14, 1.2, 10.0]
+    assert firm_choices.trainee_posts(model)[:5].tolist() == [0.0, 1.0, 0.0, 2.0, 3.0]
+    trust = np.zeros(len(firms))
+    trust[1] = 1.0
+    posts = np.zeros(len(firms))
+    posts[:3] = [0.0, 2.0, 2.0]
+    value = 0.75 * firms.value_per_fte(model.spec)
+    price = (
+        0.75 * model.hours_per_month * 10.0 + 0.1 * model.spec.finance.wage_cost_eur_per_fte_month
+    )
+    benefit = firm_choices.geiq_benefit(model, posts, trust)
+    assert benefit[:3] == pytest.approx(
+        [
+            -20.0 * 1.5,
+            2 * (value[1] - price) - 20.0,
+            2 * (value[2] - price * 1.5) - 20.0 * 1.5,
+        ]
+    )
+
+
+def test_a_group_counts_the_workers_each_firm_hosts_and_weighs_needs_and_benefits():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    people, firms = model.people, model.firms
+    people.host[:] = NO_ORG
+    rows = np.arange(4)
+    people.status[rows] = Status.GEIQ
+    people.employer[rows] = [geiq.org, geiq.org, geiq.org, geiq.org + 1]
+    people.host[rows] = [firms.org[0], firms.org[0], firms.org[2], firms.org[3]]
+    hosted = firm_choices.hosted_by(model, geiq)
+    assert hosted[:4].tolist() == [2.0, 0.0, 1.0, 0.0] and hosted.sum() == 3.0
+    firms.unfilled_skilled[:] = 0.0
+    firms.unfilled_skilled[:3] = [0.0, 1.2, 0.5]
+    trust = np.zeros(len(firms))
+    need, prospect, member = firm_choices.needs_and_benefits(model, geiq, trust)
+    assert need[:3].tolist() == [0.0, 1.2, 0.5]
+    posts = firm_choices.trainee_posts(model)
+    assert prospect == pytest.approx(firm_choices.geiq_benefit(model, posts, trust))
+    member_posts = np.maximum(np.maximum(posts, hosted), 1.0)  # at least one
+    assert member_posts[:3].tolist() == [2.0, 2.0, 1.0]
+    assert member == pytest.approx(firm_choices.geiq_benefit(model, member_posts, trust))
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    firms.demand[:4] = [3.6, 3.6, 3.4, 3.5]
+    firms.fills_alone[:4] = [False, True, False, False]
+    need, prospect, member = firm_choices.needs_and_benefits(model, ge, trust)
+    assert need[:4] == pytest.approx([0.6, 0.0, 0.0, 0.0])
+    _, fraction = firms.jobs_target()
+    assert prospect == pytest.approx(firm_choices.ge_benefit(model, fraction, trust))
+    assert member is prospect
+
+
+def test_firms_hear_of_a_group_on_its_stream_and_join_when_it_pays():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model(
+        contact_rate=0.5, billing_eur_per_hour=1.0, member_fee_eur_per_year=0.0
+    )
+    firms = model.firms
+    construction = np.flatnonzero(firms.sector == 2)
+    firms.unfilled_skilled[:] = np.linspace(0.1, 3.0, len(firms))
+    firms.unfilled_skilled[construction[-1]] = 0.0  # no need: not looking
+    firms.trust[::2] = 0.5
+    firms.geiq[construction[0]] = 99  # a member of another group
+    firms.geiq_loss_months[:] = 4
+    serves = firms.sector != 3  # the group serves all sectors but one
+    trust = firm_choices.trust_in(model, geiq)
+    need, prospect, _ = firm_choices.needs_and_benefits(model, geiq, trust)
+    eligible = firms.alive & (firms.geiq == NO_ORG) & (need > 0) & serves
+    stream = copy.deepcopy(model.streams.geiq)
+    joining = firm_choices.choose(model, geiq, 0.5, serves)
+    p = 0.5 * np.minimum(1.0, need) * (0.5 + trust)
+    expected = np.flatnonzero(eligible & (stream.random(len(firms)) < p) & (prospect > 0.0))
+    assert joining.tolist() == expected.tolist() and joining.size > 1
+    assert (eligible & (prospect > 0)).sum() > joining.size  # some did not hear of it
+    assert (eligible & (prospect == 0)).any()  # and some lose nothing nor gain: they decline
+    assert not (firms.geiq[~serves] == geiq.org).any()
+    assert (firms.geiq[joining] == geiq.org).all()
+    assert (firms.geiq_loss_months[joining] == 0).all()
+    others = np.setdiff1d(np.arange(len(firms)), joining)
+    assert (firms.geiq_loss_months[others] == 4).all()
+    assert firms.geiq[construction[0]] == 99
+
+
+def test_members_leave_a_group_after_months_of_losses_and_send_its_workers_back():
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model, geiq = choices_model()
+    people, firms, network = model.people, model.firms, model.network
+    a, b, c, d = np.flatnonzero(firms.alive)[:4]
+    firms.geiq[[a, b, c, d]] = geiq.org
+    firms.alive[d] = False
+    for row in (a, b, c):
+        network.tie(geiq.org, int(firms.org[row]), "member")
+    firms.geiq_loss_months[[a, b, c, d]] = [1, 0, 1, 1]
+    people.host[:] = NO_ORG
+    worker, other = 0, 1
+    people.status[[worker, other]] = Status.GEIQ
+    people.employer[[worker, other]] = geiq.org
+    people.host[[worker, other]] = [firms.org[a], firms.org[b]]
+    benefit = np.full(len(firms), -1.0)
+    benefit[c] = 0.0  # no loss: its count starts again
+    firm_choices.leave(model, geiq, benefit)
+    assert firms.geiq[[a, b, c, d]].tolist() == [NO_ORG, geiq.org, geiq.org, geiq.org]
+    assert firms.geiq_loss_months[[a, b, c, d]].tolist() == [0, 1, 0, 1]
+    assert people.host[worker] == NO_ORG and people.host[other] == firms.org[b]
+    assert "member" not in network.graph.edges[geiq.org, int(firms.org[a])]["kinds"]
+    assert "member" in network.graph.edges[geiq.org, int(firms.org[b])]["kinds"]
+    firm_choices.leave(model, geiq, benefit)  # b's second month of losses
+    assert firms.geiq[b] == NO_ORG and people.host[other] == NO_ORG
+
+
+def test_market_sales_are_recorded_and_paid_by_the_buyers_in_their_shares():
+    model = model_of()
+    markets = model.markets
+    seller = create(model, StructureKind.ESS_ENTERPRISE, market="local_ess_services")
+    market = markets.index["local_ess_services"]
+    kept = 1.0 - seller.spec.purchases_share
+    payers = markets.sell(seller, 100.0)
+    assert payers == [
+        (HOUSEHOLDS, pytest.approx(60.0), Flow.SALES),
+        (FIRMS, pytest.approx(10.0), Flow.SALES),
+        (PUBLIC_BUYERS, pytest.approx(30.0), Flow.SALES),
+        (REST_OF_WORLD, 0.0, Flow.SALES),
+    ]
+    markets.sell(seller, 50.0)
+    assert markets.sales_month[market] == pytest.approx(150.0)
+    assert markets.value_added_month[market] == pytest.approx(150.0 * kept)
+    assert model.firm_accounts._purchases == pytest.approx(15.0)
+    model.firms.alive[:] = False  # no firm to buy: the households do
+    payers = markets.sell(seller, 100.0)
+    assert payers[:2] == [(HOUSEHOLDS, pytest.approx(70.0), Flow.SALES), (FIRMS, 0.0, Flow.SALES)]
+    assert markets.sales_month[market] == pytest.approx(250.0)
+
+
+def test_market_suppliers_share_its_demand_widened_by_their_reputation():
+    model = model_of()
+    markets, network = model.markets, model.network
+    market = markets.index["catering"]
+    spec = model.spec.markets[market]
+    pole = network.pole_jobs()
+    demand = (
+        spec.eur_per_employed_per_year * model.employed + spec.eur_per_pole_worker_per_year * pole
+    ) / 12
+    assert markets.demand_eur_month(market) == pytest.approx(demand)
+    first = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
+    assert markets.suppliers(market) == [first]
+    assert markets.suppliers(markets.index["insertion_services"]) == []  # nobody sells there
+    assert markets.reach(first) == pytest.approx(demand * markets.weight(first))
+    second = create(model, StructureKind.INTEGRATION_RESTAURANT, market="catering")
+    other = create(model, StructureKind.ESS_ENTERPRISE, market="local_ess_services")
+    model.month_index = 1  # the suppliers are counted again
+    assert markets.suppliers(market) == [first, second]
+    network.tie(first.org, other.org, "partner", trust=0.5)
+    network.refresh()
+    reputation = network.reputation(first.org)
+    assert reputation > 0
+    assert markets.weight(first) == pytest.approx(1.0 + spec.growth_with_trust * reputation)
+    assert markets.reach(first) == pytest.approx(
+        markets.demand_eur_month(market) * (1.0 + spec.growth_with_trust * reputation) / 2
+    )
+    model.set_parameter("cooperation.enabled", False)
+    assert markets.weight(first) == 1.0
+    second.alive = False
+    model.month_index = 2
+    assert markets.suppliers(market) == [first]
+
+
+def test_funders_not_yet_there_count_in_no_expected_grant():
+    late = [AUTHORITIES[0], dict(AUTHORITIES[1], active_from="1975")]
+    model = model_of(scenario(authorities=late))
+    f = model.funding
+    assert f.expected_animation_grant() == pytest.approx(24_000 * SCALE / 12)
+    assert f.plie_aid_rate(10) == pytest.approx(240 * 10 / 12)
+    model.month_index = 60
+    assert f.expected_animation_grant() == pytest.approx((24_000 + 12_000) * SCALE / 12)
+    assert f.plie_aid_rate(10) == pytest.approx((240 + 120) * 10 / 12)
+
+
+def test_the_opca_pays_from_local_contributions_then_from_firms_elsewhere():
+    model = funded(geiq={"opca_aid_share": 0.25})
+    f, ledger = model.funding, model.ledger
+    geiq = create(model, StructureKind.GEIQ)
+    ledger.transfer(FIRMS, OPCA, 100.0 - ledger.balance(OPCA), Flow.TRAINING_CONTRIBUTION)
+    contributions = ledger.totals[Flow.TRAINING_CONTRIBUTION]
+    received = ledger.balance(geiq.org)
+    outside = ledger.balance(REST_OF_WORLD)
+    assert f.from_training_funds(60.0, geiq) == 60.0
+    assert ledger.balance(OPCA) == pytest.approx(40.0)
+    assert ledger.totals[Flow.TRAINING_CONTRIBUTION] == contributions  # covered locally
+    assert f.from_training_funds(100.0, geiq) == 100.0
+    assert ledger.balance(OPCA) == pytest.approx(0.0)
+    assert ledger.totals[Flow.TRAINING_CONTRIBUTION] - contributions == pytest.approx(60.0)
+    assert ledger.balance(geiq.org) - received == pytest.approx(160.0)
+    assert ledger.balance(REST_OF_WORLD) == pytest.approx(outside - 60.0)
+    assert ledger.totals[Flow.OPCA_FUNDING] == pytest.approx(160.0)
+    cash = geiq.cash
+    a, b = model.authorities
+    aid = model.spec.mechanisms.geiq.aid_per_contract_eur * 2
+    assert f.geiq_aid(geiq, 2) == pytest.approx(0.75 * aid)  # the funders' part
+    assert geiq.cash == pytest.approx(cash + 0.25 * aid)  # the OPCA's, straight in
+    assert a.paid_year + b.paid_year == pytest.approx(0.75 * aid)
+
+
+def test_displaced_demand_lowers_each_firm_of_the_sector_in_proportion_and_never_below_zero():
+    model = model_of()
+    firms, economy = model.firms, model.economy
+    n_sectors = len(model.spec.sectors)
+    last = n_sectors - 1
+    firms.sector[firms.sector == last] = 0  # the last sector has no firm
+    firms.demand[:] = 2.0
+    in_3 = np.flatnonzero(firms.sector == 3)
+    firms.demand[in_3[0]] = 6.0
+    total_3 = firms.demand[in_3].sum()
+    in_2 = np.flatnonzero(firms.sector == 2)
+    displaced = np.zeros(n_sectors)
+    displaced[3] = total_3 / 4
+    displaced[2] = 1e9  # more than the sector has
+    displaced[last] = 5.0  # nobody to displace
+    in_0 = np.flatnonzero(firms.sector == 0)
+    firms.demand[in_0] = 0.0
+    firms.demand[in_0[0]] = 0.8  # less than a job in the sector
+    displaced[0] = 0.2
+    economy._displace(displaced)
+    assert firms.demand[in_0[0]] == pytest.approx(0.6)
+    assert economy.displaced is displaced
+    assert firms.demand[in_3[0]] == pytest.approx(4.5)
+    assert firms.demand[in_3[1]] == pytest.approx(1.5)
+    assert (firms.demand[in_2] == 0.0).all()
+    assert (firms.demand[firms.sector == 1] == 2.0).all()
+
+
+def test_incubated_firms_take_part_of_their_demand_from_the_sector_and_add_the_rest():
+    model = model_of()
+    firms, economy, markets = model.firms, model.economy, model.markets
+    firms.alive[firms.sector >= 4] = False  # no open firm in sectors 4, 5: nothing to take
+    dead = np.flatnonzero(~firms.alive)
+    base, base_jobs = firms.base.copy(), economy.base_jobs.copy()
+    in_1 = np.flatnonzero(firms.alive & (firms.sector == 1))
+    firms.base[in_1] = 0.0
+    firms.base[in_1[0]] = base[in_1[0]] = 0.8  # less than a job in the sector
+    held = np.bincount(firms.sector[firms.alive], weights=firms.base[firms.alive], minlength=6)
+    markets.incubation_displaced_fte = 0.25
+    economy.take_market_share(np.array([3, 3, 2, 4, 1]), np.array([1.0, 2.0, 1.0, 4.0, 0.4]), 0.5)
+    assert firms.base[in_1[0]] == pytest.approx(0.6)
+    in_3 = firms.alive & (firms.sector == 3)
+    assert firms.base[in_3] == pytest.approx(base[in_3] * (1 - 1.5 / held[3]))
+    in_2 = firms.alive & (firms.sector == 2)
+    assert firms.base[in_2] == pytest.approx(base[in_2] * (1 - 0.5 / held[2]))
+    assert firms.base[dead] == pytest.approx(base[dead])
+    assert economy.base_jobs - base_jobs == pytest.approx([0, 0.2, 0.5, 1.5, 2.0, 0])
+    assert markets.incubation_displaced_fte == pytest.approx(0.25 + 2.2)
+
+
+def test_only_ge_workers_are_internalised_not_hosted_geiq_trainees():
+    model = labour_model(shared_employment={"internalisation_rate": 1.0})
+    people, firms = model.people, model.firms
+    geiq = create(model, StructureKind.GEIQ)
+    trainee = rows_in(model, Status.SEEKER)[:1]
+    people.move(trainee, Status.GEIQ, 0, employer=geiq.org, host=int(firms.org[0]))
+    gap = np.zeros(len(firms))
+    gap[0] = 2.0
+    assert model.labour.internalise(gap)[0] == 2.0
+    assert people.status[trainee[0]] == Status.GEIQ
+
+
+def test_a_charter_firm_lends_part_of_its_excess_and_pays_out_the_rest():
+    model = treasury_model(
+        firm_rates(0.06, 0.0), firms_take_part=True, interest_rate_per_year=0.02, reserve_months=0.0
+    )
+    firms = model.firms
+    row = charter_firms(model, 1)[0]
+    firms.cash[row] = 1e6
+    borrower = create(model, StructureKind.ESS_ENTERPRISE, permanent_staff=0)
+    borrower.cash = -90.0
+    model.treasury.step([borrower], {})
+    assert model.treasury.unmet == [(borrower, pytest.approx(90.0))]
+    model.firm_accounts.settle()
+    assert model.treasury.lent_by_firms_year == pytest.approx(90.0)
+    reserve = model.spec.firms.cash_reserve_months * model.spec.finance.wage_cost_eur_per_fte_month
+    assert firms.cash[row] == pytest.approx(reserve * firms.demand[row])
+
+
+def test_long_term_seekers_are_marked_and_two_years_without_work_counts_for_the_rsa():
+    model = drift_model(long_term_months=30, discouragement_rate=0.0, reentry_rate=0.0)
+    people = model.people
+    seekers = rows_in(model, Status.SEEKER)[:4]
+    lt = rows_in(model, Status.SEEKER)[4:5]
+    people.move(lt, Status.LONG_TERM, 34)
+    employed = rows_in(model, Status.CLASSIC)[:2]
+    people.ever_unemployed_24m[:] = False
+    people.ever_long_term[:] = False
+    people.ever_unemployed_24m[employed[0]] = True  # once, long ago: it stays
+    people.since[employed[1]] = 0  # long in work: never counts
+    model.month_index = 40
+    people.since[seekers] = [10, 17, 16, 39]  # 30 months (long-term now), 23, 24, 1
+    model.demography.drift()
+    assert people.status[seekers[0]] == Status.LONG_TERM and people.ever_long_term[seekers[0]]
+    assert not people.ever_long_term[seekers[1:]].any()
+    assert people.ever_unemployed_24m[seekers].tolist() == [True, False, True, False]
+    assert people.ever_unemployed_24m[lt[0]]  # 6 months long-term after 30 seeking
+    assert people.ever_unemployed_24m[employed].tolist() == [True, False]
+
+
+def test_inactive_residents_come_back_on_the_demography_stream_and_nobody_else_moves():
+    import copy
+
+    model = drift_model(discouragement_rate=0.0, reentry_rate=0.5)
+    people = model.people
+    people.move(rows_in(model, Status.CLASSIC)[:40], Status.INACTIVE, 0)
+    model.month_index = 3
+    inactive = people.status == Status.INACTIVE
+    employed = rows_in(model, *EMPLOYED)
+    stream = copy.deepcopy(model.streams.demography)
+    model.demography.drift()
+    draws = np.ones((2, len(people)))
+    draws[0, people.resident] = stream.random(people.residents())  # discouragement
+    draws[1, people.resident] = stream.random(people.residents())  # re-entry
+    back = inactive & (draws[1] < 0.5)
+    assert 0 < np.count_nonzero(back) < np.count_nonzero(inactive)
+    assert (people.status[back] == Status.SEEKER).all()
+    assert (people.status[inactive & ~back] == Status.INACTIVE).all()
+    assert is_in(people.status[employed], EMPLOYED).all()
+
+
+def test_a_firm_with_one_employee_above_its_target_lays_it_off():
+    model = labour_model(firm_rules(quit_rate=0.0, layoff_speed=1.0))
+    people, firms = model.people, model.firms
+    classic = rows_in(model, Status.CLASSIC)
+    rows = model.orgs.firm_rows(people.employer[classic])
+    headcount = np.bincount(rows, minlength=len(firms))
+    single = np.flatnonzero(headcount == 1)[0]
+    firms.fills_alone[single] = False
+    firms.demand[single] = 0.0
+    model.labour.firm_separations()
+    assert people.status[classic[rows == single][0]] == Status.SEEKER
+
+
+def one_seat_left(model: PtceModel, euros: float) -> None:
+    """The funders have ``euros`` left for courses this month."""
+    for a in model.authorities:
+        a.left = 0.0
+    model.authorities[0].left = euros
+
+
+def test_courses_need_a_seat_and_draw_nothing_without_one():
+    import copy
+
+    model = training_model(
+        seeker_entry_rate=1.0, hours_per_month_in_course=100.0, price_eur_per_hour=7.0
+    )
+    create(model, StructureKind.TRAINING_CENTRE)
+    recount(model)
+    one_seat_left(model, 699.0)  # less than a seat: nobody, and no draw
+    stream = copy.deepcopy(model.streams.training)
+    model.training.step()
+    assert rows_in(model, Status.TRAINING).size == 0
+    assert model.streams.training.random() == stream.random()
+    one_seat_left(model, 700.0)  # one seat
+    model.training.step()
+    assert rows_in(model, Status.TRAINING).size == 1
+
+
+def test_as_many_seekers_as_seats_enter_without_a_second_draw():
+    import copy
+
+    model = training_model(
+        seeker_entry_rate=1.0, hours_per_month_in_course=100.0, price_eur_per_hour=7.0
+    )
+    create(model, StructureKind.TRAINING_CENTRE)
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    model.people.move(seekers[2:], Status.INACTIVE, 0)
+    recount(model)
+    one_seat_left(model, 1_400.0)  # two seats, two seekers
+    stream = copy.deepcopy(model.streams.training)
+    model.training.step()
+    assert sorted(rows_in(model, Status.TRAINING).tolist()) == sorted(seekers[:2].tolist())
+    stream.random(len(seekers[:2]))  # the entry draws, and no choice among them
+    assert model.streams.training.random() == stream.random()
+    model.people.move(seekers[1:2], Status.SEEKER, 0)  # one seeker asks for two seats
+    model.people.move(seekers[:1], Status.INACTIVE, 0)
+    recount(model)
+    one_seat_left(model, 1_400.0)
+    model.training.step()
+    assert model.people.status[seekers[1]] == Status.TRAINING
+
+
+def test_free_courses_need_no_budget():
+    model = training_model(seeker_entry_rate=1.0, price_eur_per_hour=0.0)
+    create(model, StructureKind.TRAINING_CENTRE)
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    one_seat_left(model, 0.0)
+    recount(model)
+    model.training.step()
+    assert rows_in(model, Status.TRAINING).size == seekers.size
+
+
+def test_firms_hear_of_a_ge_on_the_shared_employment_stream():
+    import copy
+
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    model = model_of(
+        scenario(shared_employment={"billing_eur_per_hour": 1.0, "member_fee_eur_per_year": 0.0})
+    )
+    firms = model.firms
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    firms.fills_alone[:] = False
+    firms.demand[:] = 3.0 + np.linspace(0.0, 0.99, len(firms))
+    serves = np.ones(len(firms), dtype=bool)
+    trust = firm_choices.trust_in(model, ge)
+    need, prospect, _ = firm_choices.needs_and_benefits(model, ge, trust)
+    eligible = firms.alive & (firms.ge == NO_ORG) & (need > 0)
+    stream = copy.deepcopy(model.streams.shared_employment)
+    joining = firm_choices.choose(model, ge, 0.3, serves)
+    p = 0.3 * np.minimum(1.0, need) * (0.5 + trust)
+    expected = np.flatnonzero(eligible & (stream.random(len(firms)) < p) & (prospect > 0.0))
+    assert joining.tolist() == expected.tolist()
+    assert 0 < joining.size < np.count_nonzero(eligible & (prospect > 0))
+    assert (firms.ge[joining] == ge.org).all()
+
+
+def test_young_entrants_follow_the_nearest_census_share_of_the_youngest_range():
+    model = model_of()
+    demography = model.demography
+    model.month_index = 45 * 12  # 2015: the 0-14 were 17.8% of the residents
+    expected = demography.population_now() * 0.178 / 15 * 0.8 * SCALE / 12
+    assert demography.cohort_per_month() == pytest.approx(expected)
+
+    def no_ranges(data):
+        data["territory"]["census"]["age_ranges"] = None
+
+    model = model_of(scenario(no_ranges))
+    model.month_index = 45 * 12  # no age ranges: 19% of the residents are under 15
+    expected = model.demography.population_now() * 0.19 / 15 * 0.8 * SCALE / 12
+    assert model.demography.cohort_per_month() == pytest.approx(expected)
+
+
+def test_census_flows_add_to_the_month_and_movers_arrive_as_adults():
+    def change(data):
+        data["territory"]["movers_with_job_share"] = 0.5
+
+    model = model_of(scenario(change))
+    demography, people = model.demography, model.people
+    model.month_index = 60
+    demography.flows = {"retired": 7}
+    first = people.uid.max()
+    demography._follow_census()
+    flows = demography.flows
+    assert flows["retired"] == 7 and flows["moved_in"] > 10
+    assert set(flows) == {"retired", "died", "entered", "moved_in", "moved_out"}
+    new = people.uid > first
+    assert np.count_nonzero(new) == flows["entered"] + flows["moved_in"]
+    movers = new & (people.age >= 25.0)
+    assert np.count_nonzero(movers) == flows["moved_in"]  # adults, all of them
+    employed = new & (people.status == Status.CLASSIC)
+    assert 0 < np.count_nonzero(employed) < flows["moved_in"]
+    assert (people.fte[employed] == 1.0).all()
+    rows = model.orgs.firm_rows(people.employer[employed])
+    assert (rows >= 0).all()
+    assert np.array([model.spec.sectors[s].located_outside for s in model.firms.sector[rows]]).all()
+    assert (people.status[new & ~employed] == Status.SEEKER).all()
+
+
+def test_posts_outside_go_to_conurbation_firms_drawn_by_baseline_and_raise_their_demand():
+    import copy
+
+    model = model_of()
+    firms, economy = model.firms, model.economy
+    outside = np.array([s.located_outside for s in model.spec.sectors])
+    sector = int(np.flatnonzero(outside)[0])
+    candidates = np.flatnonzero(firms.alive & outside[firms.sector])
+    assert candidates.size > 2
+    firms.noise[candidates] = 0.3
+    economy.index[sector] = 1.2
+    base, base_jobs = firms.base.copy(), economy.base_jobs.copy()
+    stream = copy.deepcopy(model.streams.demography)
+    rows = economy.posts_outside(5, model.streams.demography)
+    weights = base[candidates]
+    expected = candidates[stream.choice(candidates.size, size=5, p=weights / weights.sum())]
+    assert rows.tolist() == expected.tolist()
+    post = 1.0 / (1.2 * np.exp(0.3))
+    added = np.zeros(len(firms))
+    np.add.at(added, rows, post)
+    assert firms.base == pytest.approx(base + added)
+    assert economy.base_jobs[sector] == pytest.approx(base_jobs[sector] + 5 * post)
+    assert firms.demand[rows] == pytest.approx(firms.base[rows] * 1.2 * np.exp(0.3))
+    firms.alive[candidates[1:]] = False  # one firm left outside: it takes every post
+    assert economy.posts_outside(1, model.streams.demography).tolist() == [candidates[0]]
+    assert economy.posts_outside(2, model.streams.demography).tolist() == [candidates[0]] * 2
+    firms.alive[candidates[0]] = False  # none left: the movers come without a post
+    assert economy.posts_outside(1, model.streams.demography).size == 0
+
+
+def test_plant_closures_take_equal_plants_in_row_order_and_stop_exactly_at_the_jobs():
+    model = model_of()
+    economy, firms = model.economy, model.firms
+    firms.sector[:] = 0  # every firm in one sector: many plants of two sizes
+    firms.demand[:] = np.where(np.arange(len(firms)) % 2, 2.0, 1.0)
+    name = model.spec.sectors[0].name
+    # 220 jobs at scale 0.05: 11 FTE, five plants of 2 then a sixth of 2 for the last 1 FTE
+    # (exactly half a plant over), none of 1
+    economy.close_plants(
+        PlantClosureSpec(date="1970-01", type="plant_closure", sector=name, jobs=220)
+    )
+    big = np.flatnonzero(firms.demand == 2.0)
+    assert np.flatnonzero(~firms.alive).tolist() == big[:6].tolist()
+    firms.alive[:] = False  # no plant left to close: nothing happens
+    assert (
+        economy.close_plants(
+            PlantClosureSpec(date="1970-01", type="plant_closure", sector=name, jobs=220)
+        )
+        == 0
+    )
+
+
+def test_firm_exits_replayed_on_the_economy_stream_grow_with_the_decline():
+    import copy
+
+    def change(data):
+        flat_sectors(data)
+        data["firms"]["exit_rate_per_year"] = 0.6
+
+    model = model_of(scenario(change, scale=0.5))
+    firms, economy = model.firms, model.economy
+    n_sectors = len(model.spec.sectors)
+    firms.alive[7] = False
+    base_jobs = economy.base_jobs.copy()
+    economy.index = np.linspace(0.5, 1.0, n_sectors)
+    previous = np.full(n_sectors, 0.9)
+    previous[0] = 0.4  # below 1: the decline is measured from it, not from 1
+    alive = firms.alive.copy()
+    stream = copy.deepcopy(model.streams.economy)
+    economy._exits(previous)
+    decline = np.maximum(0.0, 1.0 - economy.index / previous)
+    p = 0.6 / 12.0 * (1.0 + 20.0 * decline[firms.sector])
+    closing = alive & (stream.random(len(firms)) < p)
+    assert np.flatnonzero(alive & ~firms.alive).tolist() == np.flatnonzero(closing).tolist()
+    assert closing.sum() > 10
+    assert economy.base_jobs == pytest.approx(base_jobs)  # not for good: demand stays
+
+
+def test_unfilled_skilled_classic_posts_are_counted_for_their_firms():
+    model = model_of()
+    firms = model.firms
+    firms.unfilled_skilled[:] = 0.5
+    ess = create(model, StructureKind.ESS_ENTERPRISE)
+    orgs = firms.org[[0, 0, 1, 2, 3, 3]]
+    posts = {
+        "org": np.array([*orgs, ess.org]),
+        "status": np.array([Status.CLASSIC] * 6 + [Status.ESS]),
+        "skill": np.array([0.4, 0.9, 0.39, 0.8, 0.6, 0.7, 0.9]),
+    }
+    model.labour._record_unfilled(posts, np.array([3, 5]))  # two posts filled
+    assert firms.unfilled_skilled[:5] == pytest.approx([2.5, 0.5, 0.5, 1.5, 0.5])
+    assert (firms.unfilled_skilled[5:] == 0.5).all()
+
+
+def test_the_month_s_bills_start_from_zero_each_month():
+    model = model_of()
+    firms, accounts = model.firms, model.firm_accounts
+    rows = np.array([0, 1])
+    accounts.charge(rows, np.array([10.0, 4.0]))
+    accounts.charge(rows[:1], 1.0)
+    assert firms.pole_bills[:2] == pytest.approx([11.0, 4.0])
+    model.month_index = 1
+    accounts.charge(rows[1:], 5.0)
+    assert firms.pole_bills[:2] == pytest.approx([0.0, 5.0])
+
+
+def test_out_migrants_are_the_largest_weighted_keys_replayed_on_the_demography_stream():
+    import copy
+
+    model = model_of()
+    people, demography = model.people, model.demography
+    people.age[:20] = 30.0  # exactly 30: not young any more
+    people.age[20:40] = 29.9
+    people.resident[-10:] = False
+    stream = copy.deepcopy(model.streams.demography)
+    leaving = demography._out_migrants(60)
+    draws = np.ones(len(people))
+    draws[people.resident] = stream.random(people.residents())
+    unemployed = is_in(people.status, (Status.SEEKER, Status.LONG_TERM))
+    weight = np.where(unemployed, 2.0, 1.0) * np.where(people.age < 30.0, 2.0, 1.0)
+    keys = np.where(people.resident, draws ** (1.0 / weight), -1.0)
+    assert leaving.tolist() == np.sort(np.argsort(-keys)[:60]).tolist()
+    assert demography._out_migrants(10**6).size == people.residents()  # at most everyone
+
+
+def test_internalisation_needs_a_whole_open_job_a_paying_post_and_one_per_firm():
+    import copy
+
+    def change(data):
+        data["finance"]["wage_cost_eur_per_fte_month"] = 3700.0  # retail's value: it just pays
+
+    model = labour_model(change, shared_employment={"internalisation_rate": 0.6})
+    people, firms = model.people, model.firms
+    ge = create(model, StructureKind.EMPLOYER_GROUP)
+    value = firms.value_per_fte(model.spec)
+    retail = np.flatnonzero(value == 3700.0)[:6]
+    cheap = np.flatnonzero(value < 3700.0)[:2]  # their work is worth less than the wage
+    hosts = np.array([*retail, *cheap, retail[0], retail[1], retail[2]])
+    lent = np.arange(hosts.size)
+    for row, host in zip(lent, hosts, strict=True):
+        people.move(np.array([row]), Status.GE, 0, employer=ge.org, host=int(firms.org[host]))
+    gap = np.zeros(len(firms))
+    gap[retail] = [1.0, 3.0, 1.0, 0.9, 2.0, 5.0]
+    gap[cheap] = 4.0
+    # replayed: each lent worker draws; one per firm among those drawn, in row order
+    order = np.sort(lent)
+    host_of = dict(zip(lent.tolist(), hosts.tolist(), strict=True))
+    stream = copy.deepcopy(model.streams.shared_employment)
+    draws = stream.random(order.size)
+    chosen, taken = [], set()
+    for row, u in zip(order.tolist(), draws.tolist(), strict=True):
+        host = host_of[row]
+        if gap[host] >= 1.0 and value[host] >= 3700.0 and u < 0.6 and host not in taken:
+            chosen.append(row)
+            taken.add(host)
+    after = model.labour.internalise(gap)
+    hired = np.flatnonzero(people.status == Status.CLASSIC)
+    assert sorted(set(hired.tolist()) & set(lent.tolist())) == sorted(chosen)
+    assert 1 < len(chosen) < 6
+    expected = gap.copy()
+    expected[list(taken)] -= 1.0
+    assert after == pytest.approx(expected)
+    single = labour_model(change, shared_employment={"internalisation_rate": 1.0})
+    worker = rows_in(single, Status.SEEKER)[:1]  # one lent worker only
+    ge = create(single, StructureKind.EMPLOYER_GROUP)
+    single.people.move(worker, Status.GE, 0, employer=ge.org, host=int(single.firms.org[retail[1]]))
+    gap = np.zeros(len(single.firms))
+    gap[retail[1]] = 1.0
+    assert single.labour.internalise(gap)[retail[1]] == 0.0
+    assert single.people.status[worker[0]] == Status.CLASSIC
+
+
+def test_entries_need_a_gap_above_the_threshold_net_of_displaced_demand():
+    model = model_of(scenario(flat_sectors))
+    economy, firms = model.economy, model.firms
+    firms.alive[firms.sector == 4] = False  # nothing offered in sector 4
+    economy.base_jobs[:] = np.bincount(
+        firms.sector[firms.alive], weights=firms.base[firms.alive], minlength=6
+    )
+    economy.index[:] = 1.0
+    n = len(firms)
+    economy.base_jobs[4] = 0.2  # exactly the threshold at scale 0.05 (4 jobs x 0.05): no entry
+    economy._entries()
+    assert len(firms) == n
+    economy.base_jobs[4] = 5.0
+    economy.displaced[4] = 4.9  # the ESS took most of it: 0.1 left, no entry either
+    economy._entries()
+    assert len(firms) == n
+    economy.displaced[4] = 0.0
+    economy._entries()
+    assert len(firms) > n and (firms.sector[n:] == 4).all()
+
+
+def test_matching_pools_weights_and_rounds_passed_to_the_draws(monkeypatch):
+    """What the matching hands to its draws, the draws themselves stubbed.
+
+    The far pool (long-term, low employability, the PLIE's), its weights favouring people far
+    from work and the PLIE's caseload; the ordinary pool weighted by employability and priority;
+    the number of contact rounds; in-commuters only on ordinary posts.
+    """
+
+    def change(data):
+        data["labour_market"].update(contacts_per_vacancy=0.4, in_commuter_share=0.3)
+
+    model = labour_model(change)
+    people, firms, labour = model.people, model.firms, model.labour
+    seekers = rows_in(model, Status.SEEKER)[:6]
+    people.status[seekers[5]] = Status.LONG_TERM
+    people.employability[seekers] = [0.45, 0.44, 0.9, 0.9, 0.3, 0.8]
+    people.plie[seekers] = [False, False, True, False, False, False]
+    people.priority[seekers] = [1.0, 2.0, 1.0, 0.0, 3.0, 1.0]
+    calls, taken = [], []
+
+    def rounds(posts, candidates, weight, far_pool, n_rounds):
+        calls.append((posts, candidates, weight.copy(), far_pool, n_rounds))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+    def take_posts(model, posts, filled, rows):
+        taken.append((posts, filled))
+        return rows
+
+    monkeypatch.setattr(labour, "_rounds", rounds)
+    monkeypatch.setattr(labour_module.commuting, "take_posts", take_posts)
+    ei = create(model, StructureKind.WORK_INTEGRATION)
+    labour.match([post(int(firms.org[0]), 2), post(ei.org, 1, far_from_work=True)])
+    (far_posts, far, far_weight, is_far, n), (posts, ordinary, weight, not_far, m) = calls
+    assert is_far and not not_far and n == m == 1
+    assert set(seekers[[1, 2, 4, 5]]) <= set(far.tolist()) and seekers[0] not in far
+    assert seekers[3] not in far  # 0.9 employable, not long-term, not followed
+    plie = model.network.plie_weight()
+    assert far_weight[seekers[[1, 2]]] == pytest.approx([1.05 - 0.44, (1.05 - 0.9) * plie])
+    assert seekers[3] not in ordinary  # priority 0: no weight
+    assert weight[seekers[[0, 1, 4]]] == pytest.approx([0.45, 0.88, 0.9])
+    assert (far_posts["org"] == ei.org).all() and (posts["org"] == firms.org[0]).all()
+    assert len(taken) == 1 and taken[0][0] is posts and taken[0][1].size == 0
+
+
+def test_a_single_post_is_filled_over_the_rounds():
+    def change(data):
+        data["labour_market"]["contacts_per_vacancy"] = 20.0
+
+    model = labour_model(change)
+    firms = model.firms
+    hires = model.labour.match([post(int(firms.org[0]), 1, skill_requirement=0.0)])
+    assert hires == {(int(firms.org[0]), int(Status.CLASSIC)): 1}
+
+
+def test_census_deaths_are_drawn_per_resident_on_the_demography_stream():
+    import copy
+
+    model = model_of()
+    people = model.people
+    model.month_index = 43
+    model.streams.new_month(43)  # a month in which one resident dies (replayed below)
+    stream = copy.deepcopy(model.streams.demography)
+    draws = np.ones(len(people))
+    draws[people.resident] = stream.random(people.residents())
+    dying = people.uid[draws < 0.002 / 12]
+    assert dying.size == 1
+    model.demography.flows = {}
+    model.demography._follow_census()
+    assert model.demography.flows["died"] == 1
+    assert not np.isin(dying, people.uid).any()
+
+
+def test_contacts_go_to_the_heaviest_weights_and_a_filled_post_stays_filled():
+    def rounds(n):
+        def change(data):
+            data["labour_market"]["contacts_per_vacancy"] = n
+
+        return change
+
+    model = labour_model(rounds(1.0))
+    people, firms = model.people, model.firms
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    people.priority[seekers] = 1e-6  # weights of a millionth...
+    people.skill[seekers] = 1.0
+    people.employability[seekers] = 1.0
+    best = seekers[3]
+    people.priority[best] = 1.0  # ...but one: it is the one contacted for the single post
+    model.labour.match([post(int(firms.org[0]), 1, skill_requirement=0.0)])
+    hired = np.flatnonzero(people.status[seekers] == Status.CLASSIC)
+    assert seekers[hired].tolist() == [best]
+    model = labour_model(rounds(5.0))  # five rounds for three posts anyone fills
+    people = model.people
+    people.employability[:] = 1.0
+    people.skill[:] = 1.0
+    hires = model.labour.match([post(int(model.firms.org[0]), 3, skill_requirement=0.0)])
+    assert hires == {(int(model.firms.org[0]), int(Status.CLASSIC)): 3}
+
+
+def test_far_posts_are_taken_nine_times_in_ten_a_contact():
+    def change(data):
+        data["labour_market"]["contacts_per_vacancy"] = 1.0
+
+    model = labour_model(change)
+    people = model.people
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    people.move(seekers, Status.LONG_TERM, 0)
+    ei = create(model, StructureKind.WORK_INTEGRATION)
+    n = seekers.size
+    hires = model.labour.match([post(ei.org, n, status=Status.INSERTION, far_from_work=True)])
+    assert 0.5 * n < hires[(ei.org, int(Status.INSERTION))] < n  # one round: about 90%
+
+
+def test_hires_are_counted_per_employer_and_column_across_far_and_ordinary_posts():
+    def change(data):
+        data["labour_market"]["contacts_per_vacancy"] = 20.0
+
+    model = labour_model(change)
+    people, firms = model.people, model.firms
+    seekers = rows_in(model, Status.SEEKER, Status.LONG_TERM)
+    people.move(seekers[: seekers.size // 2], Status.LONG_TERM, 0)
+    people.employability[seekers] = 1.0
+    people.skill[seekers] = 1.0
+    org = int(firms.org[0])
+    ess = create(model, StructureKind.ESS_ENTERPRISE)
+    model.month_index = 4
+    hires = model.labour.match(
+        [
+            post(org, 2, skill_requirement=0.0),
+            post(org, 2, far_from_work=True),
+            post(ess.org, 1, status=Status.ESS, skill_requirement=0.0),
+            post(ess.org, 1, status=Status.ESS, skill_requirement=0.0, contract_months=1),
+        ]
+    )
+    at_org = np.count_nonzero(people.employer[seekers] == org)
+    assert hires[(org, int(Status.CLASSIC))] == at_org == 4
+    assert hires[(ess.org, int(Status.ESS))] == 1  # the permanent post
+    assert hires[(ess.org, HOLDER)] == 1  # a fixed term of one month: a holder
+    one_month = seekers[people.contract_end[seekers] == 5]
+    assert one_month.size == 1 and people.employer[one_month[0]] == ess.org
+
+
+def test_a_closed_firm_s_cash_goes_to_its_owners_or_its_debts_are_written_off():
+    model = model_of()
+    firms, ledger = model.firms, model.ledger
+    rows = np.array([0, 1, 2, 3])
+    firms.cash[rows] = [100.0, -40.0, 0.5, -0.5]
+    firms.broke_months[rows] = 5
+    before = {k: ledger.balance(k) for k in (HOUSEHOLDS, REST_OF_WORLD, FIRMS)}
+    total = ledger.totals[Flow.LIQUIDATION]
+    model.firm_accounts.liquidate(rows)
+    assert ledger.balance(HOUSEHOLDS) - before[HOUSEHOLDS] == pytest.approx(100.5)
+    assert ledger.balance(REST_OF_WORLD) - before[REST_OF_WORLD] == pytest.approx(-40.5)
+    assert ledger.balance(FIRMS) - before[FIRMS] == pytest.approx(-100.5 + 40.5)
+    assert ledger.totals[Flow.LIQUIDATION] - total == pytest.approx(141.0)
+    assert (firms.cash[rows] == 0.0).all() and (firms.broke_months[rows] == 0).all()
+
+
+def test_newcomers_ages_skills_and_employability_replayed_on_their_stream():
+    import copy
+
+    model = model_of()
+    demography, territory = model.demography, model.spec.territory
+    model.month_index = 40 * 12
+    rng = model.streams.demography
+    replay = copy.deepcopy(rng)
+    got = demography.newcomers(300, rng)
+    young = replay.random(300) < 0.6
+    age = np.where(
+        young,
+        territory.entry_age + replay.uniform(0, 4, 300),
+        replay.uniform(max(25.0, territory.entry_age), 50.0, 300),
+    )
+    skill = np.clip(demography.draw_skills(300, replay) + 0.002 * 40 * young, 0.0, 1.0)
+    employability = np.clip(replay.beta(5, 3, 300), 0.05, 1.0)
+    assert got["age"] == pytest.approx(age)
+    assert got["skill"] == pytest.approx(skill)
+    assert got["employability"] == pytest.approx(employability)
+
+
+def test_residents_spend_in_the_territory_s_sectors_only_and_half_a_job_is_no_part_time_job():
+    def change(data):
+        for sector in data["sectors"]:
+            if sector["located_outside"]:
+                sector["follows_population"] = 0.5
+
+    model = model_of(scenario(change))
+    outside = np.array([s.located_outside for s in model.spec.sectors])
+    follows = np.array([s.follows_population for s in model.spec.sectors])
+    assert follows[outside].all()  # the conurbation follows the residents' number...
+    assert (model.economy.spending[outside] == 0.0).all()  # ...but not their spending here
+    assert model.economy.spending[~outside] == pytest.approx(follows[~outside])
+    firms = model.firms
+    firms.fills_alone[:] = True
+    firms.ge[:] = NO_ORG
+    firms.demand[:3] = [3.5, 3.51, 3.49]
+    whole, _ = firms.jobs_target()
+    assert model.labour.part_time_jobs(whole)[:3].tolist() == [0.0, 1.0, 0.0]
