@@ -100,7 +100,9 @@ class Circles:
         """
         model = self.model
         rule = model.spec.mechanisms.circles
-        if not (model.cooperation_on and rule.enabled and rule.local_hiring):
+        if not (model.cooperation_on and rule.enabled and rule.local_hiring) or not len(
+            model.firms
+        ):
             return np.zeros(orgs.size, dtype=bool)
         rows = model.orgs.firm_rows(orgs)
         return (rows >= 0) & model.firms.charter[np.maximum(rows, 0)]
