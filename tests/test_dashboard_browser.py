@@ -393,7 +393,8 @@ def _scenario_words() -> set[str]:
 
     scenario = load_scenario(Path(__file__).resolve().parents[1] / SCENARIO_FILE)
     names = [sector.name for sector in scenario.sectors]
-    names += [e.structure.name for e in scenario.events if getattr(e, "structure", None)]
+    creations = [e for e in scenario.events if e.type == "create_structure"]
+    names += [e.structure.name for e in creations]  # a legal_form event names one by a string
     return _words(" ".join(names).replace("_", " "))
 
 

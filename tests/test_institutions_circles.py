@@ -241,7 +241,11 @@ def test_charter_firms_hire_residents_first():
 
 def test_a_lender_lends_only_to_a_borrower_it_trusts_amounts_by_trust():
     """Who lends to whom and how much follows the pair's trust; the pact vouches."""
-    model = model_of(scenario(treasury={"enabled": True, "firms_take_part": False}))
+    model = model_of(
+        scenario(
+            treasury={"enabled": True, "firms_take_part": False}, circles={"lending_trust": 0.3}
+        )
+    )
     a = create(model, StructureKind.EMPLOYER_GROUP, cash_eur=0.0)
     b = create(model, StructureKind.EMPLOYER_GROUP, cash_eur=0.0)
     c = create(model, StructureKind.EMPLOYER_GROUP, cash_eur=0.0)

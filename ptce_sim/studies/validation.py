@@ -960,7 +960,13 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         if list(seeds) == list(range(seeds[0], seeds[-1] + 1))
         else ", ".join(str(s) for s in seeds)
     )
-    patterns = pattern_table(scenario, targets, result.runs, result.settings)
+    # rebuilt from the runs in the language in force (the result's table is English); a result
+    # without runs (made by hand) keeps its own table
+    patterns = (
+        pattern_table(scenario, targets, result.runs, result.settings)
+        if result.runs
+        else result.patterns
+    )
     passed = fit.passed_count(table)
     emergent = fit.emergent(table)
     applicable = patterns[patterns["holds"].notna()]
