@@ -286,7 +286,10 @@ def test_shipped_experiment_designs() -> None:
     sobol = load_experiment(ROOT / "experiments" / "cooperation_sobol.toml")
     d = len(sobol.design.parameters)
     assert len(sobol.points()) == sobol.design.samples * (d + 2)
-    assert all(p.path.startswith("mechanisms.cooperation.") for p in sobol.design.parameters)
+    assert all(  # the cooperation network's parameters and the charter's commitment (circles)
+        p.path.startswith(("mechanisms.cooperation.", "mechanisms.circles."))
+        for p in sobol.design.parameters
+    )
     versus = load_experiment(ROOT / "experiments" / "seignanx_pole_vs_none.toml")
     with_pole, without = versus.scenarios["with_pole"], versus.scenarios["without_pole"]
     assert with_pole.mechanisms.cooperation.enabled

@@ -67,7 +67,9 @@ class Authority(mesa.Agent):
         (none before it exists).
         """
         ledger = self.model.ledger
-        ledger.transfer(self.org, REST_OF_WORLD, ledger.balance(self.org), Flow.BUDGET_WITHDRAWN)
+        unspent = ledger.balance(self.org)
+        if unspent > 0.0:  # (a budget spent to the last euro may leave -1e-12 of rounding)
+            ledger.transfer(self.org, REST_OF_WORLD, unspent, Flow.BUDGET_WITHDRAWN)
         budget = self.spec.budget_eur_per_year * self.model.scale * self.factor["budget"]
         self.left = budget if self.active else 0.0
         ledger.transfer(REST_OF_WORLD, self.org, self.left, Flow.BUDGET)
