@@ -226,9 +226,15 @@ def zero_funding(data: dict) -> None:
 
 
 def no_authorities(data: dict) -> None:
-    """No local authority at all (and no event that names one)."""
+    """No local authority at all (and no event that names one, no public member of a SCIC)."""
     data["authorities"] = []
-    data["events"] = [e for e in data["events"] if e["type"] not in ("funding_call", "budget_cut")]
+    funded = ("funding_call", "budget_cut", "funding_level", "shared_site", "fjt")
+    data["events"] = [e for e in data["events"] if e["type"] not in funded]
+    for event in data["events"]:
+        if event["type"] == "legal_form":
+            event["public_members"] = []
+        elif event["type"] == "create_structure":
+            event["structure"]["public_members"] = []
 
 
 def no_growth(rate: float | None = None, labour_force: int | None = None) -> Callable[[dict], None]:
