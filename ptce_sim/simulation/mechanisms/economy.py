@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
 
 NOISE_PERSISTENCE = 0.95
+MOVERS_MIN_LEVEL = 0.1
+"""Demand, as a share of its baseline, below which a firm hires no one moving in with a job
+(ASSUMPTION: a sector that has lost nine tenths of its demand takes on no newcomers; in the
+Seignanx runs demand never falls that low, so this only guards collapses such as a 100% shock)."""
 
 
 @dataclass
@@ -164,15 +168,21 @@ class Economy:
         """``n`` new posts in the sectors located outside (the conurbation), brought by residents
         moving in with their job: each goes to an open firm of those sectors drawn in proportion
         to its baseline, whose baseline (and its sector's) grows by the post; the firms' rows.
+
+        Only firms whose demand is at least :data:`MOVERS_MIN_LEVEL` of their baseline hire
+        movers; with none (a collapsed conurbation), no post is made (the movers come seeking
+        work) rather than a post worth a huge baseline once demand recovers.
         """
         firms = self.model.firms
         outside = np.array([s.located_outside for s in self.model.spec.sectors], dtype=bool)
-        candidates = np.flatnonzero(firms.alive & outside[firms.sector])
+        level = self.index[firms.sector] * np.exp(firms.noise)
+        hiring = firms.alive & outside[firms.sector] & (level >= MOVERS_MIN_LEVEL)
+        candidates = np.flatnonzero(hiring)
         if n == 0 or candidates.size == 0:
             return np.zeros(0, dtype=np.int64)
         weights = firms.base[candidates]
         rows = candidates[rng.choice(candidates.size, size=n, p=weights / weights.sum())]
-        posts = 1.0 / np.maximum(self.index[firms.sector[rows]] * np.exp(firms.noise[rows]), 1e-9)
+        posts = 1.0 / level[rows]
         np.add.at(firms.base, rows, posts)
         np.add.at(self.base_jobs, firms.sector[rows], posts)
         firms.demand[rows] = firms.base[rows] * self.index[firms.sector[rows]] * np.exp(
