@@ -1150,3 +1150,29 @@ def test_an_absurd_number_of_openings_is_capped_without_overflow():
     posts = _expand(openings, most=5)
     assert posts["org"].tolist() == [3] * 5 + [4] * 2
     assert posts["fte"].tolist() == [1.0] * 5 + [0.5] * 2
+
+
+def test_movers_take_no_post_in_a_collapsed_conurbation() -> None:
+    """While every sector's demand is at zero (a 100% downturn), residents moving in with a job
+    find none: the conurbation's baseline does not grow by a post worth 1 / (zero demand)."""
+    model = PtceModel(stressed(2005, 2007, scale=0.03), 9615)
+    for _ in range(16):
+        model.step()
+    before = model.economy.base_jobs.copy()
+    date = f"{model.year}-{model.month_of_year:02d}"
+    model.apply_event(
+        SectorShockSpec(
+            type="sector_shock",
+            date=date,
+            sectors=SECTORS,
+            depth=1.0,
+            onset_months=1,
+            recovery_months=24,
+        )
+    )
+    moved_in = 0
+    for _ in range(8):
+        model.step()
+        moved_in += model.demography.flows["moved_in"]
+    assert moved_in > 0, "nobody moved in: the test shows nothing"
+    assert model.economy.base_jobs == pytest.approx(before, rel=0.2)
