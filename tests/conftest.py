@@ -14,9 +14,13 @@ import http.server
 import json
 import math
 import os
+import subprocess
 import threading
+import time
 import tomllib
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -201,3 +205,44 @@ def browser_type_launch_args(browser_type_launch_args, chromium):
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
+
+
+@contextmanager
+def dashboard_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
+    """The dashboard's server on a port of 127.0.0.1 chosen when it is bound, run in ``workdir``
+    (its log in ``server.log`` there); its URL once it answers, the process stopped on exit.
+
+    For the browser modules' ``server`` fixtures; fails the test, with the log's end, if the
+    server exits or does not answer within 90 s.
+    """
+    from ptce_sim.interfaces.dashboard import start_server
+
+    log_path = workdir / "server.log"
+    log = log_path.open("w")
+    process, port = start_server(
+        "127.0.0.1", 0, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"solara exited: {log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"no answer from {url}: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-from ptce_sim.interfaces.dashboard import start_server
+from conftest import dashboard_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,36 +49,9 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, local_cdn):
-    """The dashboard's server on a port of 127.0.0.1 chosen when it is bound; its URL."""
-    workdir = tmp_path_factory.mktemp("dashboard")
-    log = (workdir / "server.log").open("w")
-    process, port = start_server(
-        "127.0.0.1", 0, env=local_cdn.env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"solara exited: {(workdir / 'server.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer from {url}: {(workdir / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    """The dashboard's server (:func:`conftest.dashboard_server`); its URL."""
+    with dashboard_server(tmp_path_factory.mktemp("dashboard"), local_cdn.env) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

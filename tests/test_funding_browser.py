@@ -10,14 +10,10 @@ one (a failure with ``CI`` set).
 
 from __future__ import annotations
 
-import subprocess
-import time
-import urllib.request
 import zipfile
 
 import pytest
-
-from ptce_sim.interfaces.dashboard import start_server
+from conftest import dashboard_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,36 +33,9 @@ def needs_chromium(chromium: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, local_cdn):
-    """The dashboard's server; its URL."""
-    workdir = tmp_path_factory.mktemp("funding_server")
-    log = (workdir / "server.log").open("w")
-    process, port = start_server(
-        "127.0.0.1", 0, env=local_cdn.env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"solara exited: {(workdir / 'server.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer from {url}: {(workdir / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    """The dashboard's server (:func:`conftest.dashboard_server`); its URL."""
+    with dashboard_server(tmp_path_factory.mktemp("funding_server"), local_cdn.env) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_a_policy_officer_runs_and_downloads_a_cut_in_french(server, browser, tmp_path):
