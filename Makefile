@@ -37,8 +37,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/ptce-sim run $(SCENARIO) --seed $(SEED) --out results/seignanx_1970_2015
 
+# the suite on TEST_WORKERS processes (pytest-xdist), a test module per worker at a time so that
+# a module's shared runs are made once: on 2 cores about half the time of one process; `auto`
+# takes one per core (the browser tests' load budgets assume a machine not much busier than that)
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -25,6 +25,8 @@ CI = bool(os.environ.get("CI"))
 """CI's runs are strict: every browser test must run, every Hypothesis test is derandomised."""
 CAMPAIGN = bool(os.environ.get("PTCE_FUZZ_EXAMPLES"))
 """A random fuzzing campaign was asked for (``tests/test_fuzz_loaders.py``)."""
+WORKER_KEY = "ptce_browser_tests"
+"""Where a pytest-xdist worker puts the browser tests it collected, for the controller."""
 
 settings.register_profile("ptce-ci", derandomize=True, database=None, print_blob=True)
 if CI:
@@ -68,8 +70,12 @@ class SuiteChecks:
     # -- outcomes -----------------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Record each browser test's outcome (a failure in any phase counts as failed)."""
-        if report.nodeid not in self.browser:
+        """Record each browser test's outcome (a failure in any phase counts as failed).
+
+        Told by the report's keywords, not by :attr:`browser`: under pytest-xdist the controller
+        receives the workers' reports before it learns what they collected.
+        """
+        if "browser" not in report.keywords:
             return
         if report.failed:
             self.outcomes[report.nodeid] = "failed"
@@ -91,9 +97,25 @@ class SuiteChecks:
         counts = self.counts()
         return counts["passed"] < counts["collected"]
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """Under pytest-xdist, in the controller: the browser tests a worker collected (every
+        worker collects the whole suite)."""
+        for nodeid in getattr(node, "workeroutput", {}).get(WORKER_KEY, []):
+            if nodeid not in self.browser:
+                self.browser.append(nodeid)
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """In CI, a run short of browser tests fails, whatever the other tests did."""
+        """In CI, a run short of browser tests fails, whatever the other tests did.
+
+        A pytest-xdist worker only hands its list of browser tests to the controller, which
+        tallies every worker's reports and decides.
+        """
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[WORKER_KEY] = self.browser
+            return
         if CI and self.short_of_browser_tests() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

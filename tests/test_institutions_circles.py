@@ -331,11 +331,11 @@ def truncated(scenario_: Scenario, end_year: int) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def paired(on: Scenario, off: Scenario):
-    """``{seed: (on outcome, off outcome)}`` over :data:`SEEDS`."""
-    jobs = {(arm, s): (sc, s) for s in SEEDS for arm, sc in (("on", on), ("off", off))}
+def paired(on: Scenario, off: Scenario, seeds: range = SEEDS):
+    """``{seed: (on outcome, off outcome)}`` over ``seeds``."""
+    jobs = {(arm, s): (sc, s) for s in seeds for arm, sc in (("on", on), ("off", off))}
     out = run_many(jobs)
-    return {s: (out[("on", s)], out[("off", s)]) for s in SEEDS}
+    return {s: (out[("on", s)], out[("off", s)]) for s in seeds}
 
 
 def first_difference(runs) -> int:
@@ -385,13 +385,19 @@ def test_paired_plie_raises_employment_of_the_long_term_unemployed():
     beyond_noise(diff, "ever long-term unemployed in work, PLIE on - off")
 
 
+GPEC_SEEDS = range(10)
+"""Seeds of the GPEC's paired test: half the others', while it is an expected failure (its mean
+difference is near zero, far inside the noise; 20 seeds cost CI three minutes for nothing)."""
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(SLOW_TIMEOUT)
 @pytest.mark.xfail(
     strict=True,
     reason="with the institutions merged (the FJT's housing, the colleges' launches), stopping "
-    "the declarations in 2010 leaves unfilled skilled posts within the paired noise (mean -0.2 "
-    "against a bound of 3.3 over 20 seeds); the branch alone measured -6.5 (se 2.2); issue 13",
+    "the declarations in 2010 leaves unfilled skilled posts within the paired noise (mean 0.39 "
+    "against a bound of 5.2 over 10 seeds; -0.2 against 3.3 over 20); the branch alone measured "
+    "-6.5 (se 2.2); issue 13",
 )
 def test_paired_gpec_fills_skilled_posts_sooner():
     """Employers' declared needs and the courses aimed at them: fewer unfilled skilled posts.
@@ -402,7 +408,7 @@ def test_paired_gpec_fills_skilled_posts_sooner():
     """
     on = truncated(base_scenario(SCALE), 2013)
     stop = {"date": "2010-01", "type": "policy", "set": {"gpec.enabled": False}}
-    runs = paired(on, with_events(on, stop))
+    runs = paired(on, with_events(on, stop), seeds=GPEC_SEEDS)
     assert first_difference(runs) >= 2010
     column = "unfilled_skilled_posts"
     diff = np.array(

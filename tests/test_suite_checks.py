@@ -37,14 +37,27 @@ def test_plain():
 """
 
 
-def run_pytest(tmp_path: Path, files: dict[str, str], **env: str) -> subprocess.CompletedProcess:
-    """Pytest with the plugin on ``files`` (name -> source), ``env`` added to a clean env."""
+def run_pytest(
+    tmp_path: Path, files: dict[str, str], *args: str, **env: str
+) -> subprocess.CompletedProcess:
+    """Pytest with the plugin on ``files`` (name -> source), ``args`` added to its command line
+    and ``env`` to a clean environment."""
     for name, source in files.items():
         (tmp_path / name).write_text(source, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     keep = {k: v for k, v in os.environ.items() if k not in {"CI", "PTCE_FUZZ_EXAMPLES"}}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "suite_checks", "-p", "no:cacheprovider", "-rfEs"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "suite_checks",
+            "-p",
+            "no:cacheprovider",
+            "-rfEs",
+            *args,
+        ],
         cwd=tmp_path,
         env={**keep, "PYTHONPATH": str(TESTS), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **env},
         capture_output=True,
@@ -77,6 +90,29 @@ def test_in_ci_all_browser_tests_passed_is_green(tmp_path):
     assert out.returncode == 0, out.stdout
     assert "browser tests: 3 passed, 0 failed, 0 SKIPPED, 0 not run, of 3 collected" in out.stdout
     assert "FAILS" not in out.stdout and "WARNING" not in out.stdout
+
+
+XDIST = ("-p", "xdist.plugin", "-n", "2")
+"""Two pytest-xdist workers, as ``make test`` runs the suite."""
+
+
+@pytest.mark.parametrize("skip", [True, False], ids=["one-skipped", "all-passed"])
+def test_the_browser_tally_holds_with_two_workers(tmp_path, skip):
+    """Under pytest-xdist the controller counts the workers' browser tests: in CI a skipped one
+    still fails the run, and all passed is green."""
+    suite = {"test_b.py": BROWSER_SUITE.format(skip=skip), "test_p.py": PLAIN}
+    out = run_pytest(tmp_path, suite, *XDIST, CI="true")
+    if skip:
+        assert out.returncode == 1, out.stdout
+        assert "browser tests: 1 passed, 0 failed, 2 SKIPPED, 0 not run, of 3 collected" in (
+            out.stdout
+        )
+        assert "CI is set: 2 browser test(s) did not pass; this run FAILS" in out.stdout
+    else:
+        assert out.returncode == 0, out.stdout
+        assert "browser tests: 3 passed, 0 failed, 0 SKIPPED, 0 not run, of 3 collected" in (
+            out.stdout
+        )
 
 
 def test_a_run_without_browser_tests_says_nothing_of_them(tmp_path):
