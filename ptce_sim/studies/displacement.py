@@ -175,23 +175,20 @@ def markdown(table: pd.DataFrame, *, scenario: Scenario, seeds: int, year: int, 
         "",
         ngettext(
             "{pairs} pair of runs (the pole, and the same territory without it: every "
-            "cooperation mechanism off), same seed, at scale {scale}, counted at full scale. "
-            "Every market's displacement and the incubated micro firms' are set to the level of "
-            "the column (the Additionality Guide's ready reckoner); the scenario's own levels are "
-            "given in its file, market by market. Figures are for {year} unless said otherwise: "
-            "median over the pairs, 90% interval in brackets. Gross jobs are the jobs of the "
-            "pole's structures and mechanisms; net jobs are the residents in work the pole adds "
-            "(with the pole minus without it, pair by pair).",
+            "cooperation mechanism off), same seed, at scale {scale}, counted at full scale.",
             "{pairs} pairs of runs (the pole, and the same territory without it: every "
-            "cooperation mechanism off), same seeds, at scale {scale}, counted at full scale. "
+            "cooperation mechanism off), same seeds, at scale {scale}, counted at full scale.",
+            seeds,
+        ).format(pairs=seeds, scale=localise(f"{scenario.run.scale:g}"))
+        + " "
+        + _(
             "Every market's displacement and the incubated micro firms' are set to the level of "
             "the column (the Additionality Guide's ready reckoner); the scenario's own levels are "
             "given in its file, market by market. Figures are for {year} unless said otherwise: "
             "median over the pairs, 90% interval in brackets. Gross jobs are the jobs of the "
             "pole's structures and mechanisms; net jobs are the residents in work the pole adds "
-            "(with the pole minus without it, pair by pair).",
-            seeds,
-        ).format(pairs=seeds, scale=localise(f"{scenario.run.scale:g}"), year=year),
+            "(with the pole minus without it, pair by pair)."
+        ).format(year=year),
         "",
         f"| | {header} |",
         "|---|" + "---:|" * len(levels),
