@@ -215,7 +215,7 @@ def dashboard_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
     For the browser modules' ``server`` fixtures; fails the test, with the log's end, if the
     server exits or does not answer within 90 s.
     """
-    from ptce_sim.interfaces.dashboard import start_server
+    from ptce_sim.interfaces.dashboard import start_server, stop_process
 
     log_path = workdir / "server.log"
     log = log_path.open("w")
@@ -239,10 +239,5 @@ def dashboard_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
             time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from ptce_sim.interfaces.dashboard import start_server
+from ptce_sim.interfaces.dashboard import start_server, stop_process
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,13 +70,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture

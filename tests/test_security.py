@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
+from ptce_sim.interfaces.dashboard import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ptce_sim"
@@ -72,11 +73,7 @@ def dashboard(tmp_path_factory, local_cdn) -> tuple[int, subprocess.Popen, Path]
             time.sleep(0.3)
         yield port, process, log
     finally:
-        process.terminate()  # serve() stops its Solara server with it
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, timeout=20)  # serve() stops its Solara server with it
 
 
 SERVING = re.compile(r"ptce-sim dashboard: http://127\.0\.0\.1:(\d+)/")

@@ -229,16 +229,23 @@ def serve(
     try:
         return server.wait()
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the server stops too
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=10)
         return 0
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop ``process``: SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _interrupt(signum, frame) -> None:  # noqa: ARG001 - a signal handler's signature
