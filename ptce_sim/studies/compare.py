@@ -187,22 +187,17 @@ RESILIENCE_METRICS = {
 """The resilience indicators (labels: messages, translated when a comparison is made)."""
 
 
-def run_figures(path: Path, scale: float) -> dict[str, Any]:
-    """The compared figures of one run file (full-scale equivalents)."""
+def headline_figures(frame: Any, scale: float) -> dict[str, float]:
+    """The headline figures of one run's yearly territory table, full-scale equivalents."""
     import numpy as np
-    import pyarrow.parquet as pq
 
-    frame = pq.read_table(path, columns=["year", *NEEDED]).to_pandas().sort_values("year")
-    meta = run_metadata(path)
+    frame = frame.sort_values("year")
     flows = float(frame["jobs_created_or_secured"].sum() - frame["ge_posts"].sum())
     jobs = (flows + float(frame["ge_posts"].iloc[-1])) / scale
     public = float(frame["public_funding_eur"].sum()) / scale
     ratio = frame["self_financing_ratio"].to_numpy(dtype=float)
     finite = ratio[np.isfinite(ratio)]
-    figures: dict[str, Any] = {
-        "scenario": meta["scenario"],
-        "replicate": meta["replicate"],
-        "seed": meta["seed"],
+    return {
         "jobs_created": jobs,
         "employed_end": float(frame["employed"].iloc[-1]) / scale,
         "unemployment_rate_end": 100.0 * float(frame["unemployment_rate"].iloc[-1]),
@@ -211,6 +206,20 @@ def run_figures(path: Path, scale: float) -> dict[str, Any]:
         "public_money_eur": public,
         "cost_per_job_eur": public / jobs if jobs > 0 else float("nan"),
         "self_financing_end": 100.0 * float(finite[-1]) if finite.size else float("nan"),
+    }
+
+
+def run_figures(path: Path, scale: float) -> dict[str, Any]:
+    """The compared figures of one run file (full-scale equivalents)."""
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(path, columns=["year", *NEEDED]).to_pandas()
+    meta = run_metadata(path)
+    figures: dict[str, Any] = {
+        "scenario": meta["scenario"],
+        "replicate": meta["replicate"],
+        "seed": meta["seed"],
+        **headline_figures(frame, scale),
     }
     start = int(meta.get("start_year", 0))
     for record in meta.get("resilience", []):
@@ -673,8 +682,11 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
             [
                 _(
                     "Reduced scale: the runs simulate a fraction of the territory's people and "
-                    "firms, so differences are noisier and intervals wider than at full scale; "
-                    "rerun at scale 1 before quoting a figure."
+                    "firms, so differences are noisier and intervals wider than at full scale, "
+                    "and levels are biased (more people in work, fewer unemployed and more ESS "
+                    "jobs than at full scale, the more so the smaller the scale: "
+                    "benchmarks/scale_bias.py measures it); rerun at scale 1 before quoting a "
+                    "figure."
                 )
             ]
             if min(scales.values()) < 1

@@ -338,7 +338,9 @@ def Results(job: funding.Job, lang: str):
             notes.append(
                 _(
                     "Reduced scale ({scale}): figures are rescaled to the whole territory; "
-                    "small differences are noisier than at full scale."
+                    "small differences are noisier than at full scale, and levels are biased "
+                    "(more people in work, fewer unemployed than at full scale): rerun at "
+                    "scale 1 before quoting a figure."
                 ).format(scale=number(found.scale, None))
             )
         notes.append(

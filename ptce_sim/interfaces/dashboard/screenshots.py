@@ -36,8 +36,13 @@ def _years(page, first: int, last: int) -> None:
         page.locator(".ptce-date", has_text=month_year(year, 1)).wait_for()
 
 
-def _settle(page) -> None:
+def _shoot(page, path: Path, show: str | None = None) -> Path:
+    """Scroll ``show`` (a CSS selector) into view, wait for the last frame, save ``path``."""
+    if show is not None:
+        page.locator(show).scroll_into_view_if_needed()
     time.sleep(1.0)  # the last frame drawn
+    page.screenshot(path=path)
+    return path
 
 
 def take(
@@ -61,13 +66,8 @@ def take(
         closure = _("{month}: {event}").format(month=month_year(2006, 1), event=_("Plant closure"))
         page.get_by_text(re.compile(re.escape(closure))).first.wait_for()
         _years(page, 2007, 2010)
-        _settle(page)
-        saved.append(out / "dashboard.png")
-        page.screenshot(path=saved[-1])
-        page.locator("[data-chart=network]").scroll_into_view_if_needed()
-        _settle(page)
-        saved.append(out / "dashboard_network.png")
-        page.screenshot(path=saved[-1])
+        saved.append(_shoot(page, out / "dashboard.png"))
+        saved.append(_shoot(page, out / "dashboard_network.png", "[data-chart=network]"))
 
         _button(page, "Reset").click()
         page.get_by_text(_("ready to start")).wait_for()
@@ -75,14 +75,8 @@ def take(
         _button(page, "Fork without cooperation").click()
         page.locator("[data-chart=difference] canvas").wait_for()
         _years(page, 2001, 2012)
-        page.locator(".ptce-date").scroll_into_view_if_needed()
-        _settle(page)
-        saved.append(out / "dashboard_compare.png")
-        page.screenshot(path=saved[-1])
-        page.locator("[data-chart=network-b]").scroll_into_view_if_needed()
-        _settle(page)
-        saved.append(out / "dashboard_compare_networks.png")
-        page.screenshot(path=saved[-1])
+        saved.append(_shoot(page, out / "dashboard_compare.png", ".ptce-date"))
+        saved.append(_shoot(page, out / "dashboard_compare_networks.png", "[data-chart=network-b]"))
         browser.close()
     return saved
 
