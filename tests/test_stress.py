@@ -652,6 +652,12 @@ def test_stress_scenario_keeps_invariants(name: str, seed: int) -> None:
 
 # -- Hypothesis: parameters, timelines and live interventions ---------------------------------
 
+HARD_TIMEOUT = pytest.mark.timeout(300, method="thread")
+"""The Hypothesis tests' limit ends the process (pytest-xdist reports the test failed and starts
+another worker): the default signal method raises inside the test, which Hypothesis takes for a
+failing example and goes on shrinking, so a run that never ends (as once, a shock turning a post
+into a billion-job firm) would run until CI's own limit."""
+
 HYPOTHESIS = settings(
     derandomize=True,
     database=None,
@@ -686,6 +692,7 @@ def parameter_sets(draw) -> list[Override]:
     return [Override(path, draw(_value(path, field))) for path, field in chosen]
 
 
+@HARD_TIMEOUT
 @given(overrides=parameter_sets(), seed=st.integers(0, 2**16))
 @settings(HYPOTHESIS, max_examples=30)
 def test_random_parameter_sets_keep_invariants(overrides: list[Override], seed: int) -> None:
@@ -776,6 +783,7 @@ EVENTS = st.one_of(
 )
 
 
+@HARD_TIMEOUT
 @given(events=st.lists(EVENTS, min_size=1, max_size=12), seed=st.integers(0, 2**16))
 @settings(HYPOTHESIS, max_examples=25)
 def test_random_timelines_keep_invariants(events: list[dict], seed: int) -> None:
@@ -836,6 +844,7 @@ def intervene(model: PtceModel, action: tuple) -> None:
         model.set_parameter(f"{what}.enabled", amount)
 
 
+@HARD_TIMEOUT
 @given(
     plan=st.dictionaries(
         st.integers(0, 35), st.lists(INTERVENTIONS, min_size=1, max_size=4), max_size=8
