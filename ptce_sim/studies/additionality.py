@@ -102,7 +102,9 @@ LABELS = {
     "net": N_("= net additional jobs (more residents in work)"),
     "residual": N_("residual of the identity"),
     "net_young": N_("young people (under 26)"),
-    "net_long_term": N_("long-term unemployed (the PLIE's public: ever unemployed 12 months or more)"),
+    "net_long_term": N_(
+        "long-term unemployed (the PLIE's public: ever unemployed 12 months or more)"
+    ),
     "net_rsa": N_("RSA beneficiaries (proxy: ever unemployed 24 months or more)"),
 }
 SUMMARY_COLUMNS = (
@@ -268,16 +270,17 @@ def cost_ratios(money: np.ndarray, denominator: np.ndarray) -> tuple[str, np.nda
     return ESTIMATED, money[kept] / denominator[kept]
 
 
-def _aligned(tables: Sequence[pd.DataFrame], column: str, years: list[int]) -> np.ndarray | None:
-    """Values of ``column``, one row per table and one column per year; None if one lacks it."""
+def _by_year(tables: Sequence[pd.DataFrame], years: list[int]) -> list[pd.DataFrame]:
+    """Each table indexed by year, one row per year of ``years`` (NaN where a table lacks it)."""
+    return [t.set_index("year").reindex(years) for t in tables]
+
+
+def _aligned(tables: Sequence[pd.DataFrame], column: str) -> np.ndarray | None:
+    """Values of ``column`` in tables of :func:`_by_year`, one row per table and one column per
+    year; None if one lacks it."""
     if any(column not in t.columns for t in tables):
         return None
-    return np.array(
-        [
-            pd.to_numeric(t.set_index("year")[column]).reindex(years).to_numpy(dtype=float)
-            for t in tables
-        ]
-    )
+    return np.array([pd.to_numeric(t[column]).to_numpy(dtype=float) for t in tables])
 
 
 def _terms(
@@ -288,9 +291,10 @@ def _terms(
     policy_scale: float,
 ) -> tuple[dict[str, np.ndarray | None], dict[str, np.ndarray]]:
     """Every term (pairs x years, full scale; None: not modelled) and the extra money by funder."""
+    reference, policy = _by_year(reference, years), _by_year(policy, years)
 
     def side(tables: Sequence[pd.DataFrame], column: str, factor: float) -> np.ndarray | None:
-        values = _aligned(tables, column, years)
+        values = _aligned(tables, column)
         return None if values is None else values / factor
 
     def delta(column: str) -> np.ndarray | None:
