@@ -18,12 +18,12 @@ What is measured
    with ``--no-render``: the time per step including the redraw on the server, one month per
    frame. That is the page's case up to 10 months a second with one run; with two branches it
    draws at most 5 frames a second and steps more months per frame, which this worst case
-   ignores. As while playing, the two branches' net jobs panel (a pandas decomposition, about
-   60 ms) is recomputed at most every ``net.REFRESH_S`` seconds and at each year's end; a step
-   by hand recomputes it every time. The run is forked in January 2000 (branch B without cooperation) so that the last
-   16 years are played with two models and the compare charts, the heaviest case. Targets: one
-   run, mean and 95th percentile of ``frame`` <= 100 ms (>= 10 months a second while playing);
-   two branches, mean <= 100 ms.
+   ignores. As while playing, the two branches' net jobs panel (a pandas decomposition) is
+   recomputed at most every ``net.REFRESH_S`` seconds and at each year's end; a step by hand
+   recomputes it every time. The run is forked in January 2000 (branch B without cooperation)
+   so that the last 16 years are played with two models and the compare charts, the heaviest
+   case. Targets: one run, mean and 95th percentile of ``frame`` <= 100 ms (>= 10 months a
+   second while playing); two branches, mean <= 100 ms.
 
 2. **In a browser** (``--browser``; needs Chromium, see the README). ``solara run`` serves the
    app; Playwright drives Debian's Chromium:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ptce_sim.config.scenario_io import ScenarioError, load_scenario
 from ptce_sim.runs.runner import simulate
+from ptce_sim.studies.batch_worker import yearly_table
 from ptce_sim.studies.compare import headline_figures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,9 +44,7 @@ def figures(job: tuple[str, float, int]) -> dict[str, float]:
     """One run's headline figures (full-scale equivalents)."""
     path, scale, seed = job
     result = simulate(load_scenario(path).with_overrides(scale=scale), seed)
-    territory, mechanisms = result.territory, result.jobs_by_mechanism
-    extra = [c for c in mechanisms.columns if c != "year" and c not in territory.columns]
-    yearly = territory.merge(mechanisms[["year", *extra]], on="year", how="left", sort=True)
+    yearly = yearly_table(result.territory, result.jobs_by_mechanism)
     return {"scale": scale, "seed": seed, **headline_figures(yearly, scale)}
 
 

@@ -138,12 +138,17 @@ def _run(task: Task) -> bytes:
     )
 
 
+def yearly_table(territory: Any, mechanisms: Any) -> Any:
+    """A run's yearly territory rows with the jobs-by-mechanism columns they lack."""
+    extra = [c for c in mechanisms.columns if c != "year" and c not in territory.columns]
+    return territory.merge(mechanisms[["year", *extra]], on="year", how="left", sort=True)
+
+
 def run_table(task: Task, territory: Any, mechanisms: Any) -> Any:
     """The run's yearly rows: id columns, parameters, year and the kept indicators."""
     import pandas as pd
 
-    extra = [c for c in mechanisms.columns if c != "year" and c not in territory.columns]
-    yearly = territory.merge(mechanisms[["year", *extra]], on="year", how="left", sort=True)
+    yearly = yearly_table(territory, mechanisms)
     columns = {
         "run_id": task.run_id,
         "point": task.point,
