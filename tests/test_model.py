@@ -543,12 +543,6 @@ def test_geiq_workers_of_a_closed_firm_are_lent_elsewhere():
     assert stranded == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the institutions of issue 13 were merged, the forced CAE (every test succeeds "
-    "and becomes a structure) fails before 2006 at scale 0.1, so no incubated structure exists "
-    "to check: cause not yet found (the Seignanx CAE itself lives: docs/validation.md)",
-)
 def test_incubated_ess_founders_pathway_and_flows():
     """Force incubated ESS structures (every test succeeds and becomes one) and check founders."""
     from helpers import with_mechanism

@@ -52,6 +52,7 @@ TERRITORY_COLUMNS = (
     "unemployment_rate",
     "classic_jobs",
     "ess_jobs",
+    "ess_headcount",
     "ess_structures",
     "pole_members",
     "insertion_posts",
@@ -104,7 +105,9 @@ TERRITORY_COLUMNS = (
 ``inactive``, ``employed_*``) count residents only; jobs columns (``classic_jobs``, ``ess_jobs``,
 ``insertion_posts``, ``geiq_contracts_in_force``, ``ge_workers``, ``project_holders``) count the
 jobs of the territory's employers (and of the conurbation sector), whoever holds them, so that
-``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters). The PLIE's
+``employed = classic_jobs + ess_jobs - jobs_held_by_non_residents`` (in-commuters).
+``ess_headcount`` is ``ess_jobs`` as the full-scale territory would count it, times the scale
+(:func:`ess_headcount`; equal to ``ess_jobs`` at full scale). The PLIE's
 ``plie_caseload`` (persons followed at the year's end), ``plie_entries`` and ``plie_exits_<kind>``
 (over the year); the skills planning's ``gpec_employers`` and ``gpec_anticipated_needs`` (posts
 declared for the horizon, at the last declaration); ``unfilled_skilled_posts`` (firms' smoothed
@@ -148,6 +151,28 @@ MECHANISM_COLUMNS = (
     "training_courses",
     "jobs_created_or_secured",
 )
+
+
+def ess_headcount(model: PtceModel) -> float:
+    """Holders of the ESS side's jobs as the full-scale territory would count them, times the scale.
+
+    At full scale it is the number of holders (``ess_jobs``). At a reduced scale, a structure
+    whose staff scales below one FTE still has one person, part-time, so that it keeps its
+    economics (:meth:`~ptce_sim.simulation.agents.structures.base.Structure.adjust_permanent`);
+    counted as a person it would stand for ``1 / scale`` persons where the full-scale structure
+    has ``FTE / scale``. So each employer's ESS staff count as ``ceil(FTE / scale) × scale``,
+    the persons the same staff would be at full scale; insertion, GEIQ and GE workers are hired
+    one person per post at every scale and count as they are.
+    """
+    people = model.people
+    holders = float(people.counts()[ESS_SIDE].sum())
+    scale = model.scale
+    if scale >= 1.0:
+        return holders
+    ess = people.status == Status.ESS
+    fte = np.bincount(people.employer[ess], weights=people.fte[ess])
+    full_scale = np.ceil(fte[fte > 0] / scale - 1e-9) * scale
+    return holders - np.count_nonzero(ess) + float(full_scale.sum())
 
 
 def distinct_staff(year_staff: list[np.ndarray]) -> tuple[dict[int, int], dict[int, int]]:
@@ -206,6 +231,7 @@ def territory_row(
         "unemployment_rate": unemployed / labour_force if labour_force else 0.0,
         "classic_jobs": int(jobs[Status.CLASSIC]),
         "ess_jobs": int(jobs[ESS_SIDE].sum()),
+        "ess_headcount": ess_headcount(model),
         "ess_structures": sum(1 for s in structures if s.alive),
         "pole_members": model.network.graph.number_of_nodes(),
         "insertion_posts": int(jobs[Status.INSERTION]),

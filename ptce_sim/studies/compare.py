@@ -64,13 +64,14 @@ from ptce_sim.studies.batch import (
     run_metadata,
 )
 from ptce_sim.studies.experiment import Experiment
+from ptce_sim.studies.reduced_scale import scale_note
 
 LEVEL = 0.90
 NEEDED = (
     "employed",
     "unemployment_rate",
     "classic_jobs",
-    "ess_jobs",
+    "ess_headcount",
     "public_funding_eur",
     "self_financing_ratio",
     "jobs_created_or_secured",
@@ -202,7 +203,7 @@ def headline_figures(frame: Any, scale: float) -> dict[str, float]:
         "employed_end": float(frame["employed"].iloc[-1]) / scale,
         "unemployment_rate_end": 100.0 * float(frame["unemployment_rate"].iloc[-1]),
         "unemployment_rate_mean": 100.0 * float(frame["unemployment_rate"].mean()),
-        "ess_jobs_end": float(frame["ess_jobs"].iloc[-1]) / scale,
+        "ess_jobs_end": float(frame["ess_headcount"].iloc[-1]) / scale,
         "public_money_eur": public,
         "cost_per_job_eur": public / jobs if jobs > 0 else float("nan"),
         "self_financing_end": 100.0 * float(finite[-1]) if finite.size else float("nan"),
@@ -679,16 +680,7 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
             "{scales}, then divided by the scale."
         ).format(scales=scale_text),
         *(
-            [
-                _(
-                    "Reduced scale: the runs simulate a fraction of the territory's people and "
-                    "firms, so differences are noisier and intervals wider than at full scale, "
-                    "and levels are biased (more people in work, fewer unemployed and more ESS "
-                    "jobs than at full scale, the more so the smaller the scale: "
-                    "benchmarks/scale_bias.py measures it); rerun at scale 1 before quoting a "
-                    "figure."
-                )
-            ]
+            [scale_note(min(scales.values()))]
             if min(scales.values()) < 1
             else []
         ),

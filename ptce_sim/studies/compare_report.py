@@ -39,7 +39,7 @@ def plot_trajectories(yearly: Any, names: list[str], scales: dict[str, float], p
     panels = [
         ("employed", _("people in work"), 1.0, True),
         ("unemployment_rate", _("unemployment rate (%)"), 100.0, False),
-        ("ess_jobs", _("ESS jobs"), 1.0, True),
+        ("ess_headcount", _("ESS jobs"), 1.0, True),
         ("public_funding_eur", _("public money per year (€)"), 1.0, True),
     ]
     colours = COLOURS

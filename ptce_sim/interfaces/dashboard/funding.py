@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 MAX_VARIANTS = 4
 DEFAULT_REPLICATES = 4
-DEFAULT_SCALE = 0.05
+DEFAULT_SCALE = 0.1
 DEFAULT_SEED = 2026
 NICE = 10
 """Added to the workers' niceness: the live pages come first."""

@@ -31,6 +31,7 @@ from ptce_sim.interfaces.dashboard.funding import (
 )
 from ptce_sim.interfaces.dashboard.session import list_scenarios
 from ptce_sim.runs.i18n import _, money, number, using
+from ptce_sim.studies.reduced_scale import scale_note
 
 SCALES = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 LANGUAGE_BUTTONS = {"FR": "fr", "EN": "en"}
@@ -262,9 +263,10 @@ def Builder(lang, scenarios, owner, run_id, router):
                 )
             solara.Text(
                 _(
-                    "Defaults (4 replicates at scale 0.05) take about a minute when no other "
-                    "comparison waits; comparisons run one at a time, at a lower priority."
-                )
+                    "Defaults ({replicates} replicates at scale {scale}) take about a minute "
+                    "when no other comparison waits; comparisons run one at a time, at a lower "
+                    "priority."
+                ).format(replicates=DEFAULT_REPLICATES, scale=number(DEFAULT_SCALE, None))
             )
             if error.value:
                 solara.Error(error.value)
@@ -335,14 +337,7 @@ def Results(job: funding.Job, lang: str):
             ).format(replicates=found.replicates, span=f"{found.start}-{found.end}")
         ]
         if found.scale < 1:
-            notes.append(
-                _(
-                    "Reduced scale ({scale}): figures are rescaled to the whole territory; "
-                    "small differences are noisier than at full scale, and levels are biased "
-                    "(more people in work, fewer unemployed than at full scale): rerun at "
-                    "scale 1 before quoting a figure."
-                ).format(scale=number(found.scale, None))
-            )
+            notes.append(scale_note(found.scale))
         notes.append(
             _("Parameters drawn from the calibrated posterior sample {file}.").format(
                 file=found.posterior

@@ -149,9 +149,7 @@ class Deliberation:
 
     def _form_projects(self) -> None:
         """Every ``requests_per_launch × scale`` requests of one origin and sector: a project."""
-        needed = max(
-            1, round(self.model.spec.mechanisms.cooperation.requests_per_launch * self.model.scale)
-        )
+        needed = self.model.spec.mechanisms.cooperation.requests_per_launch * self.model.scale
         for key in sorted(self.pending):
             while self.pending[key] >= needed:
                 self.pending[key] -= needed

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
 
 NOISE_PERSISTENCE = 0.95
+MIN_FIRM_SIZE = 0.6
+"""Smallest baseline size (FTE) of a firm drawn from its sector's log-normal."""
 MOVERS_MIN_LEVEL = 0.1
 """Demand, as a share of its baseline, below which a firm hires no one moving in with a job
 (ASSUMPTION: a sector that has lost nine tenths of its demand takes on no newcomers; in the
@@ -238,11 +240,17 @@ class Economy:
                 model.firms.add(model, np.full(sizes.size, s, dtype=np.int16), sizes)
 
     def sizes_for(self, sector: int, room: float) -> np.ndarray:
-        """Sizes of new firms that fill ``room`` baseline jobs of a sector, in expectation.
+        """Sizes of new firms that fill exactly ``room`` baseline jobs of a sector.
 
-        Firms are drawn until they reach ``room``; the last one is kept with the probability
-        that makes the expected total exactly ``room`` (no bias at any scale).
+        Sizes are drawn (:meth:`draw_sizes`) until they reach ``room``; the firm that crosses it
+        is cut to what is left. A remainder below :data:`MIN_FIRM_SIZE` goes to the firm before
+        it (or is a firm of its own when it is the only one). Filling exactly matters: new firms
+        open where demand exceeds the firms' offer and nothing closes a firm for an excess, so
+        a fill right only on average would ratchet the sectors up, most at small scales where a
+        firm is a large part of a sector.
         """
+        if room <= 0.0:
+            return np.zeros(0)
         mean = self.model.spec.sectors[sector].mean_firm_size
         sizes = self.draw_sizes(sector, max(1, int(2 * room / mean) + 2))
         total = np.cumsum(sizes)
@@ -250,16 +258,21 @@ class Economy:
             sizes = np.concatenate([sizes, self.draw_sizes(sector, sizes.size)])
             total = np.cumsum(sizes)
         last = int(np.searchsorted(total, room))  # the firm that crosses ``room``
-        before = total[last - 1] if last else 0.0
-        keep_last = self.model.streams.economy.random() < (room - before) / sizes[last]
-        return sizes[: last + 1 if keep_last else last]
+        sizes = sizes[: last + 1].copy()
+        left = room - (total[last - 1] if last else 0.0)
+        if left >= MIN_FIRM_SIZE or last == 0:
+            sizes[last] = left
+            return sizes
+        sizes = sizes[:last]
+        sizes[-1] += left
+        return sizes
 
     def draw_sizes(self, sector: int, n: int) -> np.ndarray:
         """Baseline sizes (FTE) of ``n`` new firms of a sector: log-normal with the sector's mean."""
         spec = self.model.spec.sectors[sector]
         sigma = spec.firm_size_sigma
         mu = np.log(spec.mean_firm_size) - sigma**2 / 2
-        return np.maximum(0.6, self.model.streams.economy.lognormal(mu, sigma, n))
+        return np.maximum(MIN_FIRM_SIZE, self.model.streams.economy.lognormal(mu, sigma, n))
 
     def base_jobs_remove(self, rows: np.ndarray, *, permanent: bool) -> None:
         """Firms closing: a plant closure lowers the sector's demand for good, a random exit not."""
