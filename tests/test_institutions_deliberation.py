@@ -196,12 +196,6 @@ def test_deliberation_costs_animator_hours_and_projects_wait_for_a_meeting():
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(
-    strict=True,
-    reason="on the merged institutions (the FJT, lending by trust at 0.1), few runs have a "
-    "structures' or seekers' project in retail before 2005: paired difference 0.15 launches "
-    "against a bound of 0.22 over 20 seeds (18 of 20 pairs equal); the one-project flip holds",
-)
 def test_the_employers_college_interest_moves_what_launches_over_20_seeds():
     jobs = {}
     for seed in SEEDS:

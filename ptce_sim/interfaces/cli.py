@@ -79,8 +79,11 @@ def _add_execution(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _add_posterior(command: argparse.ArgumentParser) -> None:
-    """``--posterior FILE``: each replicate draws its calibrated parameters from a posterior."""
+def _add_posterior(command: argparse.ArgumentParser, seeds_per_draw: int | None = 1) -> None:
+    """``--posterior FILE``: each replicate draws its calibrated parameters from a posterior.
+
+    ``seeds_per_draw``: the default of ``--seeds-per-draw`` (``None``: no such option).
+    """
     command.add_argument(
         "--posterior",
         type=Path,
@@ -90,6 +93,17 @@ def _add_posterior(command: argparse.ArgumentParser) -> None:
         "replicate draws its calibrated parameters from it (seeded), so that intervals include "
         "what the calibration leaves uncertain",
     )
+    if seeds_per_draw is None:
+        return
+    command.add_argument(
+        "--seeds-per-draw",
+        type=_positive_int,
+        default=seeds_per_draw,
+        metavar="M",
+        help="with --posterior: M consecutive replicates share one draw with different seeds, "
+        "so that the spread splits into random and parameter parts (default "
+        f"{seeds_per_draw})",
+    )
 
 
 def _with_posterior(experiment, args: argparse.Namespace):  # noqa: ANN001, ANN202
@@ -98,7 +112,8 @@ def _with_posterior(experiment, args: argparse.Namespace):  # noqa: ANN001, ANN2
         return experiment
     from ptce_sim.studies.posterior import load_posterior
 
-    return experiment.with_options(posterior=load_posterior(args.posterior))
+    posterior = load_posterior(args.posterior, seeds_per_draw=args.seeds_per_draw)
+    return experiment.with_options(posterior=posterior)
 
 
 def _add_language(command: argparse.ArgumentParser, what: str) -> None:
@@ -115,6 +130,8 @@ def _add_language(command: argparse.ArgumentParser, what: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
+    from ptce_sim.studies.posterior import COMPARE_SEEDS_PER_DRAW
+
     parser = argparse.ArgumentParser(
         prog="ptce-sim", description="Simulate territorial economic cooperation poles."
     )
@@ -208,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out", type=Path, default=None, help="report folder (default results/compare/<name>)"
     )
-    _add_posterior(compare)
+    _add_posterior(compare, seeds_per_draw=COMPARE_SEEDS_PER_DRAW)
     _add_execution(compare)
     _add_language(compare, "report and its charts")
 
@@ -245,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="observed unemployment rates to compare with (default: "
         "unemployment_france_landes.toml beside the targets file, if there)",
     )
-    _add_posterior(validate)
+    _add_posterior(validate, seeds_per_draw=None)
 
     displace = commands.add_parser(
         "displacement",

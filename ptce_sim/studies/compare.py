@@ -51,6 +51,7 @@ from ptce_sim.runs.i18n import (
     money,
     ngettext,
     number,
+    percent,
     using,
 )
 from ptce_sim.studies import additionality
@@ -113,6 +114,10 @@ class Difference:
         pairs: replicates where both values are defined.
         replicates: replicates run.
         shock: the shock, for resilience measures.
+        random_sd: standard deviation of the paired differences due to the random draws
+            alone, and ``parameter_sd`` that due to the calibrated parameters
+            (:func:`ptce_sim.studies.posterior.split_variance`); NaN unless the replicates
+            drew from a posterior with two or more seeds per draw.
     """
 
     metric: Metric
@@ -128,6 +133,8 @@ class Difference:
     pairs: int
     replicates: int
     shock: str = ""
+    random_sd: float = math.nan
+    parameter_sd: float = math.nan
 
 
 @dataclass
@@ -263,9 +270,18 @@ def paired(reference: Any, other: Any) -> tuple[float, float, float, float, floa
     return mean, mean - half, mean + half, float(spread[0]), float(spread[1]), n
 
 
-def differences(per_run: Any, names: list[str], start: int, end: int) -> list[Difference]:
-    """Every scenario after the first compared with the first, metric by metric."""
+def differences(
+    per_run: Any, names: list[str], start: int, end: int, seeds_per_draw: int = 1
+) -> list[Difference]:
+    """Every scenario after the first compared with the first, metric by metric.
+
+    ``seeds_per_draw`` ≥ 2: the replicates drew their parameters from a posterior, that many
+    consecutive replicates per draw; each difference's spread is then split into its random
+    and parameter parts (:func:`ptce_sim.studies.posterior.split_variance`).
+    """
     import numpy as np
+
+    from ptce_sim.studies.posterior import split_variance
 
     reference = names[0]
     table = per_run.set_index(["scenario", "replicate"]).sort_index()
@@ -297,6 +313,11 @@ def differences(per_run: Any, names: list[str], start: int, end: int) -> list[Di
             x = a[metric.key].to_numpy(dtype=float)
             y = b[metric.key].to_numpy(dtype=float)
             mean, low, high, s_low, s_high, n = paired(x, y)
+            random_sd, parameter_sd = (
+                split_variance(y - x, np.asarray(both) // seeds_per_draw)
+                if seeds_per_draw >= 2
+                else (math.nan, math.nan)
+            )
             with np.errstate(all="ignore"):
                 result.append(
                     Difference(
@@ -313,6 +334,8 @@ def differences(per_run: Any, names: list[str], start: int, end: int) -> list[Di
                         n,
                         len(both),
                         shock,
+                        random_sd,
+                        parameter_sd,
                     )
                 )
     return result
@@ -621,7 +644,7 @@ def analyse(batch_dir: str | Path) -> Analysis:
     per_run = pd.DataFrame([run_figures(p, scales[run_metadata(p)["scenario"]]) for p in files])
     reference = manifest["scenarios"][names[0]]
     start, end = int(reference["start_year"]), int(reference["end_year"])
-    diffs = differences(per_run, names, start, end)
+    diffs = differences(per_run, names, start, end, seeds_per_draw(manifest))
     words = sentences(diffs)
     used = ["scenario", "replicate", *additionality.columns_used(manifest["keep"])]
     net = net_effects(load_batch(batch_dir, columns=used), names, scales)
@@ -641,6 +664,9 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
     start, end, per_run = found.start, found.end, found.per_run
     diffs, words, net = found.differences, found.sentences, found.net
     tables = {name: additionality.report_tables(result, [end]) for name, result in net.items()}
+    if seeds_per_draw(manifest) >= 2:
+        for name in names[1:]:
+            tables.setdefault(name, []).append(uncertainty_table(diffs, name, start, end))
     out.mkdir(parents=True, exist_ok=True)
     yearly = load_batch(batch_dir, columns=["scenario", "replicate", "year", *NEEDED])
     images = ["trajectories.png", "differences.png"]
@@ -679,11 +705,7 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
             "simulated with "
             "{scales}, then divided by the scale."
         ).format(scales=scale_text),
-        *(
-            [scale_note(min(scales.values()))]
-            if min(scales.values()) < 1
-            else []
-        ),
+        *([scale_note(min(scales.values()))] if min(scales.values()) < 1 else []),
         _(
             "A difference is the mean, over the replicates, of the paired "
             "difference (scenario "
@@ -749,6 +771,8 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
                 "spread_q95": d.spread_high,
                 "pairs": d.pairs,
                 "replicates": d.replicates,
+                "random_sd": d.random_sd,
+                "parameter_sd": d.parameter_sd,
             }
             for d in diffs
         ]
@@ -764,6 +788,37 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
         *[out / i for i in images],
     ]
     return Comparison(out=out, differences=diffs, sentences=words, files=written)
+
+
+def uncertainty_table(
+    diffs: list[Difference], scenario: str, start: int, end: int
+) -> additionality.ReportTable:
+    """The headline differences' spread split into random and parameter parts (one scenario)."""
+    headline = {m.key for m in _metrics(start, end)}
+    rows = []
+    for d in diffs:
+        if d.scenario != scenario or d.metric.key not in headline:
+            continue
+        total = d.random_sd**2 + d.parameter_sd**2
+        share = d.parameter_sd**2 / total if total > 0 else math.nan
+        rows.append(
+            (
+                d.metric.label,
+                fmt(d.random_sd, d.metric.unit) if math.isfinite(d.random_sd) else _("n/a"),
+                fmt(d.parameter_sd, d.metric.unit) if math.isfinite(d.parameter_sd) else _("n/a"),
+                percent(share, 0) if math.isfinite(share) else _("n/a"),
+            )
+        )
+    return additionality.ReportTable(
+        _("Random and parameter uncertainty"),
+        (
+            _("difference"),
+            _("standard deviation from the random draws"),
+            _("standard deviation from the calibrated parameters"),
+            _("parameters' share of the variance"),
+        ),
+        tuple(rows),
+    )
 
 
 def net_effects(
@@ -815,15 +870,43 @@ def write_net_effects(
     return [csv, parquet]
 
 
+def seeds_per_draw(manifest: dict) -> int:
+    """Consecutive replicates sharing one posterior draw (1 without a posterior)."""
+    return int((manifest.get("posterior") or {}).get("seeds_per_draw", 1))
+
+
 def posterior_note(posterior: dict | None) -> str:
     """Which uncertainty the report's intervals include: with or without a posterior sample."""
     if posterior:
-        return _(
+        text = _(
             "Each replicate drew the calibrated parameters from the posterior sample {file} "
             "(the same draw for every scenario of the replicate): the 90% intervals and the "
             "5-95% spreads include what the calibration leaves uncertain as well as the "
             "random draws."
         ).format(file=Path(posterior["file"]).name)
+        per_draw = int(posterior.get("seeds_per_draw", 1))
+        if per_draw >= 2:
+            return (
+                text
+                + " "
+                + ngettext(
+                    "Each draw ran with {m} seed, so the table 'Random and parameter uncertainty' "
+                    "splits the spread of each difference into the random draws' part (within a "
+                    "draw) and the parameters' part (between draws).",
+                    "Each draw ran with {m} seeds, so the table 'Random and parameter uncertainty' "
+                    "splits the spread of each difference into the random draws' part (within a "
+                    "draw) and the parameters' part (between draws).",
+                    per_draw,
+                ).format(m=per_draw)
+            )
+        return (
+            text
+            + " "
+            + _(
+                "Each replicate drew its own parameters, so the two kinds of uncertainty cannot be "
+                "told apart (compare with --seeds-per-draw 2 or more to split them)."
+            )
+        )
     return _(
         "The calibrated parameters are the scenarios' own values: the 90% intervals and the "
         "5-95% spreads cover the random draws only, not what the calibration leaves uncertain "

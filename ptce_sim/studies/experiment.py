@@ -593,7 +593,7 @@ class Experiment:
             "keep": self.keep,
         }
         if self.posterior is not None:
-            content["posterior"] = self.posterior.digest
+            content["posterior"] = self.posterior.usage_digest()
         for key in ("title", "description"):
             content["spec"]["experiment"].pop(key, None)
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

@@ -8,15 +8,20 @@ and the diagnostics.
 
 ``ptce-sim batch --posterior FILE`` and ``ptce-sim compare --posterior FILE`` give each
 replicate ``r`` one particle, drawn with probability its weight by
-``SeedSequence(master_seed, spawn_key=(3, r))``: reproducible, and the same particle for every
-design point or scenario of that replicate (so paired comparisons stay paired). The spread over
-replicates then covers what the calibration leaves uncertain as well as the random draws.
+``SeedSequence(master_seed, spawn_key=(3, r // seeds_per_draw))``: reproducible, and the same
+particle for every design point or scenario of that replicate (so paired comparisons stay
+paired). The spread over replicates then covers what the calibration leaves uncertain as well as
+the random draws. With ``seeds_per_draw`` = m ≥ 2 (``--seeds-per-draw``; ``compare`` uses 2),
+replicates ``m k`` to ``m k + m − 1`` share one draw with different seeds, so that the spread
+splits into the random draws' part (within a draw) and the parameters' part (between draws):
+:func:`split_variance`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,9 @@ from ptce_sim.runs.atomic import write_bytes
 
 METADATA_KEY = b"ptce_sim_posterior"
 WEIGHT = "weight"
+COMPARE_SEEDS_PER_DRAW = 2
+"""Replicates sharing one draw in a comparison (``compare --seeds-per-draw``'s default, the
+funding page's): two, so that the spread splits into random and parameter parts."""
 
 
 @dataclass(frozen=True)
@@ -50,12 +58,14 @@ class PosteriorSample:
     values: Any
     weights: Any
     metadata: dict
+    seeds_per_draw: int = 1
 
     def draw(self, master_seed: int, replicate: int) -> tuple[int, tuple[Override, ...]]:
         """The particle of replicate ``replicate``: its row and its overrides."""
         import numpy as np
 
-        rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(3, replicate)))
+        group = replicate // self.seeds_per_draw
+        rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(3, group)))
         row = int(rng.choice(len(self.weights), p=self.weights))
         return row, tuple(
             Override(path, float(value), round_int=True)
@@ -69,7 +79,42 @@ class PosteriorSample:
             "sha256": self.digest,
             "particles": len(self.weights),
             "parameters": dict(zip(self.labels, self.paths, strict=True)),
+            "seeds_per_draw": self.seeds_per_draw,
         }
+
+    def usage_digest(self) -> str:
+        """What of it determines a batch's runs: the file, and how replicates share draws."""
+        if self.seeds_per_draw == 1:
+            return self.digest  # as before the option existed: earlier batches still resume
+        return f"{self.digest}/{self.seeds_per_draw}"
+
+
+def split_variance(values: Any, groups: Any) -> tuple[float, float]:
+    """Random and parameter parts of the spread of ``values`` drawn in ``groups``.
+
+    A one-way random-effects analysis of variance: each group is one posterior draw run with
+    several seeds, so the variance within groups is the random draws' and the variance of the
+    group means, less its share of that, the parameters'. Groups of unequal sizes use the
+    usual ``n0`` (Searle, Casella and McCulloch 1992, 3.5). Non-finite values are left out.
+
+    Returns:
+        The random draws' standard deviation and the parameters' (0 when the estimate of the
+        parameters' variance is negative); both NaN without two groups and one repeated draw.
+    """
+    import numpy as np
+
+    values, groups = np.asarray(values, dtype=float), np.asarray(groups)
+    keep = np.isfinite(values)
+    values, groups = values[keep], groups[keep]
+    labels, index, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    n, k = values.size, labels.size
+    if k < 2 or n - k < 1:
+        return math.nan, math.nan
+    means = np.bincount(index, weights=values) / sizes
+    within = float(((values - means[index]) ** 2).sum()) / (n - k)
+    between = float((sizes * (means - values.mean()) ** 2).sum()) / (k - 1)
+    n0 = (n - float((sizes**2).sum()) / n) / (k - 1)
+    return math.sqrt(within), math.sqrt(max(0.0, (between - within) / n0))
 
 
 def write_posterior(path: str | Path, frame: Any, paths: dict[str, str], metadata: dict) -> Path:
@@ -97,16 +142,27 @@ def write_posterior(path: str | Path, frame: Any, paths: dict[str, str], metadat
     return path
 
 
-def load_posterior(path: str | Path) -> PosteriorSample:
+def load_posterior(path: str | Path, seeds_per_draw: int = 1) -> PosteriorSample:
     """Read a posterior sample written by :func:`write_posterior`.
 
+    ``seeds_per_draw``: consecutive replicates sharing one draw (see the module's text).
+
     Raises:
-        ScenarioError: the file is missing or is not a posterior sample.
+        ScenarioError: the file is missing or is not a posterior sample, or
+            ``seeds_per_draw`` is below 1.
     """
     import numpy as np
     import pyarrow.parquet as pq
 
     path = Path(path)
+    if (
+        isinstance(seeds_per_draw, bool)
+        or not isinstance(seeds_per_draw, int)
+        or seeds_per_draw < 1
+    ):
+        raise ScenarioError(
+            f"{path}: --seeds-per-draw {seeds_per_draw!r}: expected a whole number of at least 1"
+        )
     if not path.is_file():
         raise ScenarioError(f"{path}: no such posterior file (run 'ptce-sim calibrate')")
     try:
@@ -135,4 +191,5 @@ def load_posterior(path: str | Path) -> PosteriorSample:
         values=frame[list(paths)].to_numpy(dtype=float),
         weights=weights / weights.sum(),
         metadata=metadata,
+        seeds_per_draw=seeds_per_draw,
     )

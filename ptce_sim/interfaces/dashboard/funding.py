@@ -732,9 +732,10 @@ def run_comparison(job: Job, progress: Callable[[int, int, int], None]) -> None:
     reference = json.loads((job.files / "page.json").read_text(encoding="utf-8"))["reference"]
     found = posterior_file(reference)
     if found is not None:
-        from ptce_sim.studies.posterior import load_posterior
+        from ptce_sim.studies.posterior import COMPARE_SEEDS_PER_DRAW, load_posterior
 
-        experiment = experiment.with_options(posterior=load_posterior(found))
+        posterior = load_posterior(found, seeds_per_draw=COMPARE_SEEDS_PER_DRAW)
+        experiment = experiment.with_options(posterior=posterior)
         job.posterior = found.name
     job.planned = len(experiment.points()) * experiment.replicates
     job.save()

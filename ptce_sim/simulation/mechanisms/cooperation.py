@@ -168,15 +168,12 @@ class CooperationNetwork:
         if lent.size:
             pairs = np.unique(np.stack([people.employer[lent], people.host[lent]]), axis=1)
             self.succeed_pairs(pairs[0], pairs[1])
-        for structure in model.pole.members():
-            if structure.cash >= 0:
-                self._succeed_with_animator(structure)
+        animator = model.pole.animator()  # once: looking it up per member is quadratic
+        if animator is not None:
+            for structure in model.pole.members():
+                if structure.cash >= 0 and structure is not animator:
+                    self.succeed_pairs([animator.org], [structure.org], weight=0.5)
         self.refresh()
-
-    def _succeed_with_animator(self, structure: Structure) -> None:
-        animator = self.model.pole.animator()
-        if animator is not None and animator is not structure:
-            self.succeed_pairs([animator.org], [structure.org], weight=0.5)
 
     def refresh(self) -> None:
         n = len(self.model.orgs)

@@ -53,6 +53,7 @@ class SharedSite:
         self.tenants: list[int] = []
         self.area: dict[int, float] = {}
         self.saving: dict[int, float] = {}
+        self.granted: set[str] = set()  # structures whose investment grant is paid (once)
         self.loan_balance = 0.0
         self.annuity = 0.0
         self.rents_year = 0.0
@@ -192,9 +193,11 @@ class SharedSite:
                 return
             self.tenants.append(structure.org)
             self.area[structure.org] = area
-            for investment in self.spec.investments:
-                if investment.structure == structure.name:
-                    self._grant(investment, structure)
+            if structure.name not in self.granted:  # a tenant moving in again gets none
+                self.granted.add(structure.name)
+                for investment in self.spec.investments:
+                    if investment.structure == structure.name:
+                        self._grant(investment, structure)
 
     def _pay_rents(self) -> None:
         """Tenants (not the owner) pay their rent; each tenant's saving is set for its accounts."""
