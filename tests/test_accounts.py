@@ -23,8 +23,8 @@ from ptce_sim.simulation.invariants.report import Report
 from ptce_sim.simulation.model import PtceModel
 
 SCENARIOS = ROOT / "scenarios"
-SEEDS = range(40)
-"""Seeds of the Seignanx whose books are checked every month (at scale 0.03, about 22,000 months
+SEEDS = range(30)
+"""Seeds of the Seignanx whose books are checked every month (at scale 0.03, about 16,500 months
 in all; the full scale is checked by benchmarks/conservation.py, 100 seeds with ``--seeds``)."""
 
 
