@@ -306,26 +306,6 @@ file = "{scenario}"
 """
 
 
-VERSUS = """
-[experiment]
-name = "posterior_versus"
-replicates = 4
-master_seed = 9
-start_year = 2003
-end_year = 2006
-scale = 0.05
-
-[[scenarios]]
-name = "without_pole"
-file = "{scenario}"
-without_cooperation = true
-
-[[scenarios]]
-name = "with_pole"
-file = "{scenario}"
-"""
-
-
 def test_batch_with_posterior_records_each_runs_draw(tmp_path: Path) -> None:
     """``ptce-sim batch --posterior``: the manifest names the sample, each run its draw."""
     from ptce_sim.interfaces.cli import main
@@ -395,16 +375,23 @@ def test_replicates_share_a_draw_in_pairs_with_two_seeds_per_draw(tmp_path: Path
 
 
 def test_compare_with_a_posterior_splits_random_and_parameter_uncertainty(tmp_path: Path) -> None:
-    """``compare --posterior``: two seeds per draw by default, the report's table and CSV split
-    each difference's spread; ``--seeds-per-draw 1`` says the two cannot be told apart."""
+    """``compare --posterior`` splits each difference's spread, or says it cannot.
+
+    Two seeds per draw by default: the report's table and the CSV split the spread; with
+    ``--seeds-per-draw 1`` the report says the two kinds cannot be told apart.
+    """
+    from test_compare import VERSUS
+
     from ptce_sim.interfaces.cli import main
 
     scenario = (ROOT / "scenarios" / "seignanx_1970_2015.toml").as_posix()
     experiment = tmp_path / "versus.toml"
-    experiment.write_text(VERSUS.format(scenario=scenario), encoding="utf-8")
+    short = VERSUS.replace("end_year = 2012", "end_year = 2006")  # test_compare's, 2003-2006
+    experiment.write_text(short.format(scenario=scenario), encoding="utf-8")
     posterior = posterior_file(tmp_path)
     out = tmp_path / "split"
-    args = ["compare", str(experiment), "--posterior", str(posterior), "--quiet"]
+    args = ["compare", str(experiment), "--posterior", str(posterior), "--replicates", "4"]
+    args.append("--quiet")
     assert main([*args, "--out", str(out), "--workers", "2"]) == 0
     table = pd.read_csv(out / "comparison.csv")
     employed = table[table["indicator"] == "employed_end"].iloc[0]
