@@ -407,6 +407,23 @@ def test_compare_with_a_posterior_splits_random_and_parameter_uncertainty(tmp_pa
     assert pd.read_csv(single / "comparison.csv")["parameter_sd"].isna().all()
 
 
+def test_seeds_per_draw_without_a_posterior_is_refused(tmp_path: Path, capsys) -> None:
+    """``--seeds-per-draw`` means nothing without ``--posterior``: one line, exit status 2."""
+    from test_compare import VERSUS
+
+    from ptce_sim.interfaces.cli import main
+
+    experiment = tmp_path / "versus.toml"
+    scenario = (ROOT / "scenarios" / "seignanx_1970_2015.toml").as_posix()
+    experiment.write_text(VERSUS.format(scenario=scenario), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["compare", str(experiment), "--seeds-per-draw", "2", "--out", str(out), "--quiet"]
+    assert main(args) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "--seeds-per-draw" in error and "--posterior" in error
+    assert not out.exists()
+
+
 def test_calibrate_refuses_a_bad_definition_in_one_line(tmp_path: Path, capsys) -> None:
     """``ptce-sim calibrate`` with a bad field: exit status 2 and one line, no traceback."""
     from ptce_sim.interfaces.cli import main

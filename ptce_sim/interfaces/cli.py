@@ -98,22 +98,32 @@ def _add_posterior(command: argparse.ArgumentParser, seeds_per_draw: int | None 
     command.add_argument(
         "--seeds-per-draw",
         type=_positive_int,
-        default=seeds_per_draw,
+        default=None,
         metavar="M",
         help="with --posterior: M consecutive replicates share one draw with different seeds, "
         "so that the spread splits into random and parameter parts (default "
         f"{seeds_per_draw})",
     )
+    command.set_defaults(default_seeds_per_draw=seeds_per_draw)
 
 
 def _with_posterior(experiment, args: argparse.Namespace):  # noqa: ANN001, ANN202
-    """``experiment`` with the posterior of ``--posterior``, if given."""
+    """``experiment`` with the posterior of ``--posterior``, if given.
+
+    Raises:
+        ScenarioError: ``--seeds-per-draw`` without ``--posterior``.
+    """
+    from ptce_sim.config.scenario_io import ScenarioError
+
+    per_draw = getattr(args, "seeds_per_draw", None)
     if args.posterior is None:
+        if per_draw is not None:
+            raise ScenarioError("--seeds-per-draw: only with --posterior FILE (a posterior sample)")
         return experiment
     from ptce_sim.studies.posterior import load_posterior
 
-    posterior = load_posterior(args.posterior, seeds_per_draw=args.seeds_per_draw)
-    return experiment.with_options(posterior=posterior)
+    per_draw = per_draw or args.default_seeds_per_draw
+    return experiment.with_options(posterior=load_posterior(args.posterior, per_draw))
 
 
 def _add_language(command: argparse.ArgumentParser, what: str) -> None:
