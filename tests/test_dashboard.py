@@ -648,3 +648,25 @@ def test_settle_heap_freezes_and_collects():
         settle_heap(collect=False)
     finally:
         gc.unfreeze()
+
+
+def test_the_figure_table_counts_ess_jobs_as_the_full_scale_headcount() -> None:
+    """The figure table's ESS jobs: the full-scale headcount times the scale.
+
+    At scale 0.1, SCIC PERF's founding staff of 3 is one part-time person (0.3 FTE): the table
+    counts the 0.3 person it stands for, not one person (ten at full scale).
+    """
+    from ptce_sim.config.scenario_io import load_scenario
+    from ptce_sim.simulation.metrics import ess_headcount
+    from ptce_sim.simulation.model import PtceModel
+
+    scenario = load_scenario(
+        Path(__file__).resolve().parents[1] / "scenarios/seignanx_1970_2015.toml"
+    )
+    model = PtceModel(scenario.with_overrides(scale=0.1), 0)
+    for _ in range(36):  # into 1972, PERF open
+        model.step()
+    holders = model.recorder.monthly["ess_jobs"][-1]
+    shown = charts.figures(model)["ess_jobs"]
+    assert shown == pytest.approx(ess_headcount(model))
+    assert 0 < shown < holders

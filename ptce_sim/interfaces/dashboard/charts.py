@@ -32,7 +32,7 @@ from ptce_sim.interfaces.dashboard.session import (
 from ptce_sim.runs import resilience
 from ptce_sim.runs.i18n import N_, _, ngettext, number, percent, signed, using
 from ptce_sim.simulation.agents.persons import HOLDER, Status
-from ptce_sim.simulation.metrics import mechanism_row
+from ptce_sim.simulation.metrics import ess_headcount, mechanism_row
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.model import PtceModel
@@ -906,22 +906,26 @@ def _circle_style(kinds: set[str]) -> dict:
 
 
 def figures(model: PtceModel) -> dict[str, float]:
-    """Headline figures of the last month simulated (the starting state before any step)."""
+    """Headline figures of the last month simulated (the starting state before any step).
+
+    ESS jobs are the full-scale headcount times the scale (:func:`metrics.ess_headcount`): at a
+    reduced scale a small structure's one part-time person counts for the share of a person it
+    stands for, as in the comparison report.
+    """
     history = model.recorder.monthly
     if history.get("employed"):
         employed, unemployed = history["employed"][-1], history["unemployed"][-1]
-        labour_force, ess = history["labour_force"][-1], history["ess_jobs"][-1]
+        labour_force = history["labour_force"][-1]
     else:
         counts = model.people.counts()
         employed = float(counts[[0, 1, 2, 3, 4]].sum())
         unemployed = float(counts[[Status.SEEKER, Status.LONG_TERM]].sum())
         labour_force = float(len(model.people) - counts[Status.INACTIVE])
-        ess = float(counts[[1, 2, 3, 4]].sum())
     return {
         "jobs": employed,
         "unemployed": unemployed,
         "unemployment_rate": 100.0 * unemployed / labour_force if labour_force else 0.0,
-        "ess_jobs": ess,
+        "ess_jobs": ess_headcount(model),
         "pole_members": float(model.network.graph.number_of_nodes()),
         "mean_trust": model.network.mean_trust(),
         "plie_caseload": float(model.plie.caseload()),
