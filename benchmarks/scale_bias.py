@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     by_scale = frame.groupby("scale")[list(FIGURES)]
     means, sds = by_scale.mean().T, by_scale.std().T
-    ratios_to_full = means.div(means[1.0], axis=0)
+    reduced = sorted(args.scales, reverse=True)
+    measured = {scale: ratios(frame, scale) for scale in reduced}
     pd.set_option("display.width", 200)
     print(f"{args.scenario}: {len(jobs)} runs in {time.perf_counter() - started:.0f} s")
     print("\nmean over the seeds (full-scale equivalents; rates in %)")
@@ -98,10 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nstandard deviation over the seeds")
     print(sds.round(2).to_string())
     print("\nratio of the mean to the full-scale mean")
-    print(ratios_to_full.round(3).to_string())
-    for scale in sorted(args.scales, reverse=True):
+    print(pd.DataFrame({s: m["ratio"] for s, m in measured.items()}).round(3).to_string())
+    for scale, table in measured.items():
         print(f"\nscale {scale}: ratio, its standard error and the stated tolerance")
-        print(ratios(frame, scale)[["ratio", "se", "tolerance"]].round(3).to_string())
+        print(table[["ratio", "se", "tolerance"]].round(3).to_string())
     if args.write:
         write(frame, "scenarios/seignanx_1970_2015.toml")
         print(f"\nwritten: {MEASURED.relative_to(ROOT)}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ptce_sim.config.scenario_io import load_scenario
+from ptce_sim.runs.atomic import write_text
 from ptce_sim.runs.i18n import _, number
 from ptce_sim.runs.runner import RunResult, simulate
 from ptce_sim.studies.batch_worker import yearly_table
@@ -119,12 +121,14 @@ def write(frame: pd.DataFrame, scenario: str, path: Path = MEASURED) -> dict[str
             for s in scales
         },
     }
-    path.write_text(json.dumps(measured, indent=1) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(measured, indent=1) + "\n")
+    stated.cache_clear()
     return measured
 
 
+@cache
 def stated(path: Path = MEASURED) -> dict[float, dict[str, dict[str, float]]]:
-    """The stored measurement: ``{scale: {figure: {ratio, se, tolerance, ...}}}``."""
+    """The stored measurement: ``{scale: {figure: {ratio, se, tolerance, ...}}}`` (read once)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return {float(s): figures for s, figures in data["scales"].items()}
 
