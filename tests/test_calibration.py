@@ -432,3 +432,37 @@ def test_calibrate_refuses_a_bad_definition_in_one_line(tmp_path: Path, capsys) 
     assert main(["calibrate", str(path), "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "calibration.scale" in error and str(path) in error
+
+
+def test_a_posterior_calibrated_on_other_results_is_said_to_be(tmp_path: Path) -> None:
+    """The posterior keeps the stamp of the results it was fitted to; reports flag a change."""
+    from ptce_sim.runs.reference import current_stamp, reference_stamp
+    from ptce_sim.studies.compare import posterior_note
+    from ptce_sim.studies.posterior import stale_note
+    from ptce_sim.studies.validation import posterior_line
+
+    current = current_stamp()
+    assert current == reference_stamp(ROOT / "tests" / "reference" / "digests.json")
+    old = "0123456789ab"
+    frame = pd.DataFrame({"trust": [0.2, 0.3], "weight": [0.5, 0.5]})
+    path = write_posterior(
+        tmp_path / "p.parquet",
+        frame,
+        {"trust": "mechanisms.cooperation.initial_trust"},
+        {"reference_stamp": old},
+    )
+    posterior = load_posterior(path)
+    assert posterior.stamp == old and posterior.describe()["reference_stamp"] == old
+
+    assert stale_note(current, current) is None
+    assert stale_note(old, None) is None  # an installed package: nothing to compare with
+    assert old in stale_note(old, current) and current in stale_note(old, current)
+    assert "does not say" in stale_note(None, current)
+
+    assert "changed since" in posterior_note(posterior.describe(), current)
+    assert "changed since" not in posterior_note(
+        {**posterior.describe(), "reference_stamp": current}, current
+    )
+    seeds = {**posterior.describe(), "rows": [0, 1], "master_seed": 3}
+    assert "changed since" in posterior_line(seeds, current)
+    assert "changed since" not in posterior_line({**seeds, "reference_stamp": current}, current)

@@ -117,6 +117,19 @@ def reference_stamp(path: Path) -> str:
     return read_record(path)["stamp"]
 
 
+DEFAULT_DIGESTS = Path(__file__).resolve().parents[2] / "tests" / "reference" / "digests.json"
+"""The committed reference digests of a source checkout (absent from an installed wheel)."""
+
+
+def current_stamp(path: str | Path | None = None) -> str | None:
+    """The stamp of the reference digests at ``path`` (default :data:`DEFAULT_DIGESTS`).
+
+    None when the file is not there (an installed package has no ``tests/``).
+    """
+    path = Path(path) if path is not None else DEFAULT_DIGESTS
+    return reference_stamp(path) if path.is_file() else None
+
+
 def stamp_line(stamp: str) -> str:
     """The sentence a report carries to say which reference results it was made with.
 

@@ -535,6 +535,8 @@ class Outcome:
     elapsed_s: float
     design_s: float
     runs: int
+    stamp: str = "unrecorded"
+    """The reference stamp of the model's results it was calibrated on."""
 
 
 def calibrate(
@@ -548,6 +550,7 @@ def calibrate(
     import time
     from datetime import UTC, datetime
 
+    from ptce_sim.runs.reference import current_stamp
     from ptce_sim.studies import calibration_report
     from ptce_sim.studies.batch import read_manifest, run_batch
     from ptce_sim.studies.posterior import WEIGHT, write_posterior
@@ -573,6 +576,7 @@ def calibrate(
         for s in read_manifest(manifest.parent)["sessions"]
     )
     elapsed = time.perf_counter() - start - bias_now + bias_s
+    stamp = current_stamp() or "unrecorded"
     particles = pd.DataFrame(fit.result.adjusted, columns=calibration.labels)
     particles[WEIGHT] = fit.result.weights
     posterior = write_posterior(
@@ -591,6 +595,7 @@ def calibrate(
             "tolerance": fit.result.tolerance,
             "figures": [t.label for t in calibration.figures],
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "reference_stamp": stamp,
             "elapsed_s": round(elapsed + design_s, 1),
         },
     )
@@ -606,6 +611,7 @@ def calibrate(
         elapsed + design_s,
         design_s,
         len(values),
+        stamp,
     )
     calibration_report.write(calibration, outcome)
     return outcome

@@ -64,6 +64,10 @@ def markdown(calibration, outcome) -> str:  # noqa: ANN001
         f"Written by `ptce-sim calibrate {calibration.path.name}` from the definition "
         f"(SHA-256 `{calibration.digest[:12]}`). Posterior sample: `{outcome.posterior}`.",
         "",
+        f"Calibrated on the model's results with reference stamp `{outcome.stamp}` (see "
+        "`tests/reference/digests.json`). When the model's results change, this report and the "
+        "posterior say what they were made with until `make calibrate` is rerun.",
+        "",
         "## Method",
         "",
         f"- Design: a Latin hypercube of {len(outcome.fit.theta)} points over the priors, "

@@ -54,6 +54,7 @@ from ptce_sim.runs.i18n import (
     percent,
     using,
 )
+from ptce_sim.runs.reference import current_stamp
 from ptce_sim.studies import additionality
 from ptce_sim.studies.batch import (
     BatchReport,
@@ -724,7 +725,7 @@ def _write_report(batch_dir: Path, out: Path) -> Comparison:
             "are in the "
             "gross-to-net tables)."
         ),
-        posterior_note(manifest.get("posterior")),
+        posterior_note(manifest.get("posterior"), current_stamp()),
         *(_(note) for note in additionality.NOTES),
         _(
             "Self-financing ratio: sales and fees of the pole's structures over "
@@ -875,43 +876,49 @@ def seeds_per_draw(manifest: dict) -> int:
     return int((manifest.get("posterior") or {}).get("seeds_per_draw", 1))
 
 
-def posterior_note(posterior: dict | None) -> str:
-    """Which uncertainty the report's intervals include: with or without a posterior sample."""
+def posterior_note(posterior: dict | None, stamp: str | None = None) -> str:
+    """Which uncertainty the report's intervals include: with or without a posterior sample.
+
+    ``stamp``: the reference stamp of the code making the report; a posterior calibrated on
+    other results is said to be (:func:`ptce_sim.studies.posterior.stale_note`).
+    """
     if posterior:
-        text = _(
-            "Each replicate drew the calibrated parameters from the posterior sample {file} "
-            "(the same draw for every scenario of the replicate): the 90% intervals and the "
-            "5-95% spreads include what the calibration leaves uncertain as well as the "
-            "random draws."
-        ).format(file=Path(posterior["file"]).name)
-        per_draw = int(posterior.get("seeds_per_draw", 1))
-        if per_draw >= 2:
-            return (
-                text
-                + " "
-                + ngettext(
-                    "Each draw ran with {m} seed, so the table 'Random and parameter uncertainty' "
-                    "splits the spread of each difference into the random draws' part (within a "
-                    "draw) and the parameters' part (between draws).",
-                    "Each draw ran with {m} seeds, so the table 'Random and parameter uncertainty' "
-                    "splits the spread of each difference into the random draws' part (within a "
-                    "draw) and the parameters' part (between draws).",
-                    per_draw,
-                ).format(m=per_draw)
-            )
-        return (
-            text
-            + " "
-            + _(
-                "Each replicate drew its own parameters, so the two kinds of uncertainty cannot be "
-                "told apart (compare with --seeds-per-draw 2 or more to split them)."
-            )
-        )
+        from ptce_sim.studies.posterior import stale_note
+
+        stale = stale_note(posterior.get("reference_stamp"), stamp)
+        return _posterior_text(posterior) + ("" if stale is None else f" {stale}")
     return _(
         "The calibrated parameters are the scenarios' own values: the 90% intervals and the "
         "5-95% spreads cover the random draws only, not what the calibration leaves uncertain "
         "(compare with --posterior FILE to include it)."
     )
+
+
+def _posterior_text(posterior: dict) -> str:
+    """:func:`posterior_note` for a posterior sample, without what is said of its stamp."""
+    text = _(
+        "Each replicate drew the calibrated parameters from the posterior sample {file} "
+        "(the same draw for every scenario of the replicate): the 90% intervals and the "
+        "5-95% spreads include what the calibration leaves uncertain as well as the "
+        "random draws."
+    ).format(file=Path(posterior["file"]).name)
+    per_draw = int(posterior.get("seeds_per_draw", 1))
+    if per_draw >= 2:
+        split = ngettext(
+            "Each draw ran with {m} seed, so the table 'Random and parameter uncertainty' "
+            "splits the spread of each difference into the random draws' part (within a "
+            "draw) and the parameters' part (between draws).",
+            "Each draw ran with {m} seeds, so the table 'Random and parameter uncertainty' "
+            "splits the spread of each difference into the random draws' part (within a "
+            "draw) and the parameters' part (between draws).",
+            per_draw,
+        ).format(m=per_draw)
+    else:
+        split = _(
+            "Each replicate drew its own parameters, so the two kinds of uncertainty cannot be "
+            "told apart (compare with --seeds-per-draw 2 or more to split them)."
+        )
+    return f"{text} {split}"
 
 
 def compare(

@@ -3,8 +3,10 @@
 The file is Parquet (``scenarios/posteriors/<scenario>.parquet``): one row per posterior
 particle, one column per calibrated parameter (named by its label) and a ``weight`` column (the
 ABC kernel weights, summing to 1). Its metadata (key ``ptce_sim_posterior``, JSON) holds the
-parameters' paths in the scenario, the definition's hash, the scale, the date, the elapsed time
-and the diagnostics.
+parameters' paths in the scenario, the definition's hash, the scale, the date, the elapsed time,
+the diagnostics and the reference stamp of the model's results it was calibrated on
+(:mod:`ptce_sim.runs.reference`): a report that draws from a posterior made on other results
+says so (:func:`stale_note`), since its parameters were fitted to a model that has changed.
 
 ``ptce-sim batch --posterior FILE`` and ``ptce-sim compare --posterior FILE`` give each
 replicate ``r`` one particle, drawn with probability its weight by
@@ -29,6 +31,7 @@ from typing import Any
 from ptce_sim.config.overrides import Override
 from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.runs.atomic import write_bytes
+from ptce_sim.runs.i18n import _
 
 METADATA_KEY = b"ptce_sim_posterior"
 WEIGHT = "weight"
@@ -72,6 +75,11 @@ class PosteriorSample:
             for path, value in zip(self.paths, self.values[row], strict=True)
         )
 
+    @property
+    def stamp(self) -> str | None:
+        """The reference stamp of the results it was calibrated on (None: not recorded)."""
+        return self.metadata.get("reference_stamp")
+
     def describe(self) -> dict:
         """What a batch manifest records of it."""
         return {
@@ -80,6 +88,7 @@ class PosteriorSample:
             "particles": len(self.weights),
             "parameters": dict(zip(self.labels, self.paths, strict=True)),
             "seeds_per_draw": self.seeds_per_draw,
+            "reference_stamp": self.stamp,
         }
 
     def usage_digest(self) -> str:
@@ -87,6 +96,34 @@ class PosteriorSample:
         if self.seeds_per_draw == 1:
             return self.digest  # as before the option existed: earlier batches still resume
         return f"{self.digest}/{self.seeds_per_draw}"
+
+
+def stale_note(calibrated: str | None, current: str | None) -> str | None:
+    """What a report says when its posterior was calibrated on other results than the code's.
+
+    Args:
+        calibrated: the posterior's reference stamp (:attr:`PosteriorSample.stamp`); None for a
+            file written before posteriors recorded it.
+        current: the stamp of the code's reference digests
+            (:func:`ptce_sim.runs.reference.current_stamp`); None when unknown (an installed
+            package), and then nothing is said.
+
+    Returns:
+        The sentence, in the language in force, or None when the two stamps agree.
+    """
+    if current is None or calibrated == current:
+        return None
+    if calibrated is None:
+        return _(
+            "The posterior sample does not say which results of the model it was calibrated on "
+            "(the model's reference stamp is now `{current}`): rerun `ptce-sim calibrate` to be "
+            "sure its parameters fit this model."
+        ).format(current=current)
+    return _(
+        "Caution: the posterior sample was calibrated on the model's results with reference "
+        "stamp `{calibrated}`; the model's results have changed since (now `{current}`), so its "
+        "parameters may no longer fit: rerun `ptce-sim calibrate` (make calibrate)."
+    ).format(calibrated=calibrated, current=current)
 
 
 def split_variance(values: Any, groups: Any) -> tuple[float, float]:

@@ -995,7 +995,7 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         "",
         stamp_line(stamp) if stamp else _("Made without reference digests (no stamp)."),
         "",
-        posterior_line(result.posterior),
+        posterior_line(result.posterior, stamp),
         "",
         _("## Summary"),
         "",
@@ -1131,15 +1131,21 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def posterior_line(posterior: dict | None) -> str:
-    """Where the calibrated parameters of the runs came from, for the report's head."""
+def posterior_line(posterior: dict | None, stamp: str | None = None) -> str:
+    """Where the calibrated parameters of the runs came from, for the report's head.
+
+    ``stamp``: the reference stamp the report is made with; a posterior calibrated on other
+    results is said to be (:func:`ptce_sim.studies.posterior.stale_note`).
+    """
+    from ptce_sim.studies.posterior import stale_note
+
     if posterior is None:
         return _(
             "Parameters: the scenario's own values for every seed (no posterior sample); the "
             "intervals cover the runs' randomness only, not what the calibration leaves uncertain."
         )
     rows = posterior["rows"]
-    return _(
+    text = _(
         "Parameters: each seed draws its calibrated parameters from the posterior sample "
         "`{file}` (SHA-256 {sha}, {particles} particles, master seed {master_seed}), the same "
         "particle in both runs of a pair; {distinct} distinct particles over {seeds} seeds. The "
@@ -1152,6 +1158,8 @@ def posterior_line(posterior: dict | None) -> str:
         distinct=len(set(rows)),
         seeds=len(rows),
     )
+    stale = stale_note(posterior.get("reference_stamp"), stamp)
+    return text if stale is None else f"{text} {stale}"
 
 
 def identities_section(table: pd.DataFrame) -> list[str]:
@@ -1435,17 +1443,15 @@ EXIT_FIT_NOT_MET = 1
 EXIT_BAD_INPUT = 2
 
 
-DEFAULT_REFERENCE = Path("tests/reference/digests.json")
 RATES_NAME = "unemployment_france_landes.toml"
 """The observed unemployment rates read, by default, beside the targets file."""
 
 
 def _stamp(reference_path: str | Path | None) -> str | None:
     """The stamp of the reference digests, if the file is there."""
-    from ptce_sim.runs.reference import reference_stamp
+    from ptce_sim.runs.reference import current_stamp
 
-    path = Path(reference_path) if reference_path is not None else DEFAULT_REFERENCE
-    return reference_stamp(path) if path.is_file() else None
+    return current_stamp(reference_path)
 
 
 def _bad_run_options(replicates: int | None, workers: int, scale: float | None) -> str | None:
