@@ -503,19 +503,34 @@ def test_the_fork_shows_gross_and_net_jobs_as_the_studies_decompose_them():
     _json(build_view(session))
 
 
-def test_the_net_panel_is_refreshed_less_often_while_playing(session, monkeypatch):
-    """Playing, a fresh panel is kept within the year; paused, each month gives a new one."""
+def test_the_net_panel_and_networks_are_refreshed_less_often_while_playing(
+    session, monkeypatch
+):
+    """Playing, a fresh panel and network charts are kept within the year; paused, or at the
+    year's end, they are drawn again."""
     monkeypatch.setattr(net, "REFRESH_S", 3600.0)
     session.step(12 * 30 + 2)
     session.fork(cooperation_off=True)
     session.step(1)
-    first = build_view(session).net
+    first = build_view(session)
     session.playing = True
     session.step(2)
-    assert build_view(session).net is first
+    kept = build_view(session)
+    assert kept.net is first.net
+    assert all(a is b for a, b in zip(kept.networks, first.networks, strict=True))
     session.playing = False
-    assert build_view(session).net is not first
+    paused = build_view(session)
+    assert paused.net is not first.net
+    assert all(a is not b for a, b in zip(paused.networks, first.networks, strict=True))
     assert session.model.month_index == 12 * 30 + 5
+    session.playing = True
+    session.step(12 - 5)  # January of the next year: a year has ended
+    new_year = build_view(session)
+    assert new_year.net is not paused.net
+    assert all(a is not b for a, b in zip(new_year.networks, paused.networks, strict=True))
+    monkeypatch.setattr(net, "REFRESH_S", 0.0)  # playing, but the last drawing is too old
+    session.step(1)
+    assert build_view(session).networks[0] is not new_year.networks[0]
 
 
 def test_levers_act_on_the_chosen_branch(session):

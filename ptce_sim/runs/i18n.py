@@ -33,7 +33,13 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    format_percent,
+    parse_pattern,
+)
 
 LANGUAGES = ("en", "fr")
 """The languages offered: English (the code's) and French."""
@@ -164,14 +170,26 @@ def preferred(accept_language: str | None) -> str:
 # -- formats ---------------------------------------------------------------------------------------
 
 
-def _locale() -> str:
-    return BABEL_LOCALES[_current.get()]
+def _locale() -> Locale:
+    """The Babel locale of the language in force (parsed once: the dashboard formats hundreds
+    of figures a frame)."""
+    return _babel_locale(_current.get())
 
 
 @functools.cache
-def _pattern(lang: str, kind: str, digits: int) -> str:
-    """The locale's number pattern of ``kind`` (decimal, percent, currency) with ``digits``."""
-    locale = Locale.parse(BABEL_LOCALES[lang])
+def _babel_locale(lang: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES[lang])
+
+
+@functools.cache
+def _pattern(lang: str, kind: str, digits: int) -> NumberPattern:
+    """The locale's number pattern of ``kind`` (decimal, percent, currency) with ``digits``,
+    parsed once."""
+    return parse_pattern(_pattern_text(lang, kind, digits))
+
+
+def _pattern_text(lang: str, kind: str, digits: int) -> str:
+    locale = _babel_locale(lang)
     formats = {
         "decimal": locale.decimal_formats,
         "percent": locale.percent_formats,
@@ -241,7 +259,12 @@ def _symbols(lang: str) -> dict[int, str]:
 
 def month_year(year: int, month: int) -> str:
     """``mars 1987`` (French) or ``March 1987`` (English); ``month`` from 1 to 12."""
-    return format_date(datetime.date(year, month, 1), "LLLL y", locale=_locale())
+    return _month_year(_current.get(), year, month)
+
+
+@functools.cache
+def _month_year(lang: str, year: int, month: int) -> str:
+    return format_date(datetime.date(year, month, 1), "LLLL y", locale=_babel_locale(lang))
 
 
 def fill_english(po: Path = LOCALE_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po") -> int:

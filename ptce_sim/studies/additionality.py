@@ -204,21 +204,14 @@ def decompose(
         ValueError: no pair, unequal numbers of runs, a required column missing, or a year
             asked for that is not in every table.
     """
-    if not reference or len(reference) != len(policy):
-        raise ValueError(
-            f"paired tables needed: {len(reference)} reference and {len(policy)} policy runs"
-        )
-    tables = [*reference, *policy]
-    for column in REQUIRED:
-        if any(column not in t.columns for t in tables):
-            raise ValueError(f"the territory tables lack the column {column!r}")
-    common = sorted(set.intersection(*(set(t["year"].astype(int)) for t in tables)))
+    terms, money, common = paired_terms(
+        reference, policy, scale=scale, policy_scale=policy_scale
+    )
     first, last = period if period is not None else (common[0], common[-1])
     shown = list(common if years is None else years)
     missing = [y for y in [*shown, first, last] if y not in common]
     if missing or first > last:
         raise ValueError(f"years {missing or [first, last]} are not in every run ({common})")
-    terms, money = _terms(reference, policy, common, scale, policy_scale or scale)
     ids = np.arange(len(reference)) if pair_ids is None else np.asarray(pair_ids)
     pairs = _pairs_frame(terms, money, common, ids)
     in_period = (np.asarray(common) >= first) & (np.asarray(common) <= last)
@@ -245,6 +238,39 @@ def decompose(
             rows.append(_row("period", first, last, indicator, funder, "eur", status, ratios))
     table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     return Additionality(pairs, table, first, last, tuple(money))
+
+
+def paired_terms(
+    reference: Sequence[pd.DataFrame],
+    policy: Sequence[pd.DataFrame],
+    *,
+    scale: float = 1.0,
+    policy_scale: float | None = None,
+) -> tuple[dict[str, np.ndarray | None], dict[str, np.ndarray], list[int]]:
+    """The decomposition's terms without its summary: what :func:`decompose` starts from.
+
+    Arguments as :func:`decompose`'s. A live view that redraws often (the dashboard's net jobs
+    panel) takes these arrays rather than the summary table, whose quantiles it does not need.
+
+    Returns:
+        Every term of :data:`TERMS` (an array of pairs x years at full scale, None when not
+        modelled or not recorded), the extra public money by funder (``total`` last) and the
+        years common to every table, in order.
+
+    Raises:
+        ValueError: no pair, unequal numbers of runs or a required column missing.
+    """
+    if not reference or len(reference) != len(policy):
+        raise ValueError(
+            f"paired tables needed: {len(reference)} reference and {len(policy)} policy runs"
+        )
+    tables = [*reference, *policy]
+    for column in REQUIRED:
+        if any(column not in t.columns for t in tables):
+            raise ValueError(f"the territory tables lack the column {column!r}")
+    common = sorted(set.intersection(*(set(t["year"].astype(int)) for t in tables)))
+    terms, money = _terms(reference, policy, common, scale, policy_scale or scale)
+    return terms, money, common
 
 
 def cost_ratios(money: np.ndarray, denominator: np.ndarray) -> tuple[str, np.ndarray | None]:

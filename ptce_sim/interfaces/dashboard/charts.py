@@ -11,6 +11,8 @@ axes, the current year in big letters; no animation, so that frames come as fast
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ import networkx as nx
 import numpy as np
 
 from ptce_sim.interfaces.dashboard.institutions import college_nodes, deliberation_option
+from ptce_sim.interfaces.dashboard import net
 from ptce_sim.interfaces.dashboard.net import live_panel
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
@@ -30,7 +33,7 @@ from ptce_sim.interfaces.dashboard.session import (
     shown_name,
 )
 from ptce_sim.runs import resilience
-from ptce_sim.runs.i18n import N_, _, ngettext, number, percent, signed, using
+from ptce_sim.runs.i18n import N_, _, language, ngettext, number, percent, signed, using
 from ptce_sim.simulation.agents.persons import HOLDER, Status
 from ptce_sim.simulation.metrics import ess_headcount, mechanism_row
 
@@ -796,29 +799,46 @@ def _group_of(kind: str) -> tuple[str, str]:
     )
 
 
-def network_option(branch: Branch, title: str | None = None) -> dict:
+def network_option(branch: Branch, title: str | None = None, *, playing: bool = False) -> dict:
     """The pole's network at networkx positions.
 
     Node size: headcount; colour: kind of organisation; tie width and opacity: trust. The circles:
     pact ties are drawn in the animator's colour, charter ties dashed; the subtitle counts them.
+
+    While ``playing``, the chart is redrawn at most every :data:`net.REFRESH_S` seconds and at
+    each year's end (:func:`net.reusable`), as the net jobs panel: with two branches, the two
+    networks were the view's largest cost.
     """
+    key = (branch.model.month_index, language(), title)
+    now = time.monotonic()
+    if branch.drawn is not None and net.reusable(branch.drawn, key, now, playing=playing):
+        return branch.drawn[2]
+    option = _network_option(branch, title)
+    branch.drawn = (key, now, option)
+    return option
+
+
+def _network_option(branch: Branch, title: str | None) -> dict:
+    """:func:`network_option`, drawn now."""
     model = branch.model
-    graph = model.network.snapshot()
+    # the live graph, read under the session's lock (no step meanwhile): a copy per frame cost
+    # more than the rest of the chart; trust is read from the ties' array
+    graph, trust = model.network.graph, model.network.trust
     if branch.layout is None:
         branch.layout = NetworkLayout(model.seed)
     pos = branch.layout.update(graph, model.month_index)
     counts = model.staff.counts
+    staffed = (counts[:, :5].sum(axis=1) + counts[:, HOLDER]).tolist()  # in work, or holders
     index = {group: i for i, group in enumerate(CATEGORIES)}
     nodes = []
     for node, data in graph.nodes(data=True):
         kind = str(data.get("kind", ""))
         group = _group_of(kind)
-        row = counts[node] if node < len(counts) else None
-        if kind.startswith("authority") or row is None:
+        if kind.startswith("authority") or node >= len(staffed):
             heads, size = 0, 18
         else:
-            heads = int(row[:5].sum() + row[HOLDER])  # employed statuses and project holders
-            size = float(min(64.0, 8.0 + 4.0 * np.sqrt(heads)))
+            heads = int(staffed[node])
+            size = min(64.0, 8.0 + 4.0 * math.sqrt(heads))
         named = kind not in ("classic_firm", "ess_enterprise") and not kind.startswith("authority")
         x, y = pos[node]
         item = {
@@ -835,17 +855,18 @@ def network_option(branch: Branch, title: str | None = None) -> dict:
         if named:
             item["label"] = {"show": True}
         nodes.append(item)
+    ties = [(a, b, data, float(trust[data["idx"]])) for a, b, data in graph.edges(data=True)]
     links = [
         {
             "source": str(a),
             "target": str(b),
             "lineStyle": {
-                "width": round(1 + 4 * data.get("trust", 0.0), 1),
-                "opacity": round(0.25 + 0.6 * data.get("trust", 0.0), 2),
+                "width": round(1 + 4 * level, 1),
+                "opacity": round(0.25 + 0.6 * level, 2),
                 **_circle_style(data.get("kinds", set())),
             },
         }
-        for a, b, data in graph.edges(data=True)
+        for a, b, data, level in ties
     ]
     colleges, college_links = college_nodes(model, pos, index[COLLEGE_GROUP])
     nodes += colleges
@@ -1061,7 +1082,10 @@ def build_view(session: Session) -> View:
                 structures_option(b.model, titled(b, _("the pole's structures: headcount")))
                 for b in branches
             ],
-            networks=[network_option(b, titled(b, _("the cooperation network"))) for b in branches],
+            networks=[
+                network_option(b, titled(b, _("the cooperation network")), playing=session.playing)
+                for b in branches
+            ],
             resilience=resilience_option(branches),
             resilience_text=[resilience_summary(b.model) for b in branches],
             table=figure_table(branches),

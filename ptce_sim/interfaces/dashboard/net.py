@@ -12,9 +12,10 @@ money paid so far this year. Both branches hold the same history up to the fork,
 the fork year's first months cancels out: the extra money is the money since the fork. Figures
 are full-scale equivalents (counts and euros divided by the run's scale), as in the studies.
 
-The decomposition costs about 40 ms (pandas on small tables): while the page plays, it is
-recomputed at most every :data:`REFRESH_S` seconds and at each year's end (:func:`live_panel`);
-paused, after every change.
+The decomposition's terms (:func:`ptce_sim.studies.additionality.paired_terms`, without the
+summary table the reports need) cost about 10 ms (pandas on small tables): while the page plays,
+they are recomputed at most every :data:`REFRESH_S` seconds and at each year's end
+(:func:`live_panel`); paused, after every change.
 
 Every visible word is in :data:`TEXTS` (messages of the catalogues, see
 :mod:`ptce_sim.runs.i18n`): the panel is drawn in the language in force.
@@ -133,24 +134,23 @@ def net_panel(reference: PtceModel, fork: PtceModel, fork_month: int) -> dict | 
     if ref_table.empty or fork_table.empty:
         return None
     used = additionality.columns_used(ref_table.columns)  # fewer columns: faster, every frame
-    ref_table, fork_table = ref_table[used], fork_table[used]
-    result = additionality.decompose(
-        [ref_table], [fork_table], scale=reference.scale, years=[int(ref_table["year"].max())]
+    # one pair: each term is an array of 1 x the years since the fork year; no summary table
+    terms, extra_money, _years = additionality.paired_terms(
+        [ref_table[used]], [fork_table[used]], scale=reference.scale
     )
-    pairs = result.pairs  # one pair: one row per year since the fork year
-    now = pairs.iloc[-1]
+    now = {t: math.nan if terms[t] is None else float(terms[t][0, -1]) for t in TERMS}
     figures: dict[str, float | None] = {
-        t: None if math.isnan(now[t]) else float(now[t]) for t in TERMS
+        t: None if math.isnan(value) else value for t, value in now.items()
     }
     lines = [
         [_(TEXTS[t]), _jobs(figures[t])]
         for t in TERMS
         if figures[t] is not None and (t != "residual" or abs(figures[t]) >= 0.5)
     ]
-    net = pairs["net"].to_numpy()[-1:]
+    net = terms["net"][0, -1:]
     money = []
-    for funder in result.funders:
-        extra = float(pairs[f"extra_{funder}_eur"].sum())
+    for funder, values in extra_money.items():
+        extra = float(values.sum())
         figures[f"extra_{funder}_eur"] = extra
         total = funder == additionality.TOTAL
         column = additionality.TOTAL_MONEY if total else f"public_{funder}_eur"
@@ -202,14 +202,26 @@ def live_panel(
     While ``playing``, a panel less than :data:`REFRESH_S` old is kept unless a year has ended
     since; its notes name the month its jobs are counted at.
     """
-    key = (reference.month_index, fork.month_index, fork_month, language())
+    key = (fork.month_index, fork_month, language(), reference.month_index - fork.month_index)
     now = time.monotonic()
     cached = _panels.get(fork)
-    if cached is not None:
-        old, stamp, panel = cached
-        same_year = old[1] // 12 == key[1] // 12 and old[2:] == key[2:]
-        if old == key or (playing and same_year and now - stamp < REFRESH_S):
-            return panel
+    if cached is not None and reusable(cached, key, now, playing=playing):
+        return cached[2]
     panel = net_panel(reference, fork, fork_month)
     _panels[fork] = (key, now, panel)
     return panel
+
+
+def reusable(cached: tuple, key: tuple, now: float, *, playing: bool) -> bool:
+    """Whether a drawing made for ``cached`` = (key, time, drawing) may be shown for ``key``.
+
+    A key is ``(month index, *what else it depends on)``. The same key, always; while
+    ``playing``, also a drawing of the same year and the same rest less than :data:`REFRESH_S`
+    seconds old (the page plays up to 30 months a second: figures that take milliseconds are
+    redrawn twice a second and at each year's end, not at every frame).
+    """
+    old, stamp, _drawing = cached
+    if old == key:
+        return True
+    same_year = old[0] // 12 == key[0] // 12 and old[1:] == key[1:]
+    return playing and same_year and now - stamp < REFRESH_S

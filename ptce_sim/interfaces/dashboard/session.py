@@ -180,6 +180,8 @@ class Branch:
         funding: funding levels set by the trainer (item -> level).
         intensity: cooperation intensity (multiplier of :data:`INTENSITY_PATHS`).
         layout: the network positions cached for this branch (see :mod:`.charts`).
+        drawn: its network chart last drawn, with what it was drawn for
+            (:func:`.charts.network_option`).
     """
 
     label: str
@@ -187,6 +189,7 @@ class Branch:
     funding: dict[str, float] = field(default_factory=dict)
     intensity: float = 1.0
     layout: Any = None
+    drawn: Any = None
 
     def set_parameter(self, path: str, value: Any) -> None:
         """Set a mechanism parameter now and hold it against the timeline's policy events.
