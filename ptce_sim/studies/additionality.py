@@ -204,9 +204,7 @@ def decompose(
         ValueError: no pair, unequal numbers of runs, a required column missing, or a year
             asked for that is not in every table.
     """
-    terms, money, common = paired_terms(
-        reference, policy, scale=scale, policy_scale=policy_scale
-    )
+    terms, money, common = paired_terms(reference, policy, scale=scale, policy_scale=policy_scale)
     first, last = period if period is not None else (common[0], common[-1])
     shown = list(common if years is None else years)
     missing = [y for y in [*shown, first, last] if y not in common]
