@@ -94,8 +94,11 @@ translations: $(STAMP)
 	$(PY) -c 'from ptce_sim.runs.i18n import fill_english; fill_english()'
 	$(PY) -c 'from ptce_sim.runs.i18n import compile_catalogues; compile_catalogues()'
 
+# the lint rules and formatting of pyproject.toml ([tool.ruff]); ruff is pinned in the test extras
+# (installed with them), and tests/test_lint.py runs the same two checks in `make test`
 lint: $(STAMP)
-	$(PY) -m pip install --quiet ruff && $(VENV)/bin/ruff check ptce_sim tests benchmarks
+	$(VENV)/bin/ruff check ptce_sim tests benchmarks
+	$(VENV)/bin/ruff format --check ptce_sim tests benchmarks
 
 clean:
 	rm -rf $(VENV) results .pytest_cache mutants

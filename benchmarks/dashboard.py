@@ -2,13 +2,14 @@
 
 What is measured
 ----------------
-1. **Frames in Python** (always). A dashboard session (:class:`ptce_sim.interfaces.dashboard.session.Session`)
-   plays the whole full-scale Seignanx 1970-2015 run month by month, as the page does while
-   playing; each frame is
+1. **Frames in Python** (always). A dashboard session
+   (:class:`ptce_sim.interfaces.dashboard.session.Session`) plays the whole full-scale Seignanx
+   1970-2015 run month by month, as the page does while playing; each frame is
 
    * ``step``: one month of the model (of both branches after the fork);
-   * ``view``: every chart's data and options (:func:`ptce_sim.interfaces.dashboard.charts.build_view`:
-     jobs and unemployment, mechanisms, structures, resilience, the network with its layout);
+   * ``view``: every chart's data and options
+     (:func:`ptce_sim.interfaces.dashboard.charts.build_view`: jobs and unemployment, mechanisms,
+     structures, resilience, the network with its layout);
    * ``json``: encoding the view's fields as JSON, as the widgets do to send them to the
      browser (the option dicts as they are: the page never copies them);
    * ``render`` (unless ``--no-render``): Solara/reacton re-rendering the page's live components

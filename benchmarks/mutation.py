@@ -29,8 +29,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
-STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout",
-          24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
+STATUS = {
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    5: "no tests",
+    33: "no tests",
+    36: "timeout",
+    24: "timeout",
+    -24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    None: "not checked",
+}
 COLUMNS = ("killed", "survived", "timeout", "no tests", "other", "not checked")
 
 
@@ -55,6 +66,7 @@ def survivors() -> list[str]:
 
 
 def score(counts: Counter) -> float | None:
+    """The share of the mutants checked that were killed (timeouts included); None if none."""
     checked = sum(counts[c] for c in ("killed", "survived", "timeout", "no tests", "other"))
     return (counts["killed"] + counts["timeout"]) / checked if checked else None
 
@@ -80,6 +92,7 @@ def _row(name: str, counts: Counter) -> str:
 
 
 def main() -> int:
+    """Run mutmut (unless ``--report``), then print the table; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", action="store_true", help="only report the cached results")
     parser.add_argument("--only", nargs="*", default=[], help="mutant name patterns to run")

@@ -209,8 +209,9 @@ def browser_type_launch_args(browser_type_launch_args, chromium):
 
 @contextmanager
 def dashboard_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
-    """The dashboard's server on a port of 127.0.0.1 chosen when it is bound, run in ``workdir``
-    (its log in ``server.log`` there); its URL once it answers, the process stopped on exit.
+    """The dashboard's server on a port of 127.0.0.1 chosen when it is bound, run in ``workdir``.
+
+    Its log is in ``server.log`` there; yields its URL once it answers, the process stopped on exit.
 
     For the browser modules' ``server`` fixtures; fails the test, with the log's end, if the
     server exits or does not answer within 90 s.

@@ -1,8 +1,8 @@
 """Shared helpers of the model and mechanism tests: scenario variants and instrumented runs.
 
 Only the public API is used: :func:`ptce_sim.config.scenario_io.load_scenario`, the scenario's
-``model_dump``/``model_validate`` round trip, :class:`ptce_sim.simulation.model.PtceModel` stepped by hand and
-:func:`ptce_sim.runs.runner.result_of` for its tables.
+``model_dump``/``model_validate`` round trip, :class:`ptce_sim.simulation.model.PtceModel` stepped
+by hand and :func:`ptce_sim.runs.runner.result_of` for its tables.
 """
 
 from __future__ import annotations

@@ -99,8 +99,10 @@ class SuiteChecks:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:
-        """Under pytest-xdist, in the controller: the browser tests a worker collected (every
-        worker collects the whole suite)."""
+        """Under pytest-xdist, in the controller: the browser tests a worker collected.
+
+        Every worker collects the whole suite.
+        """
         for nodeid in getattr(node, "workeroutput", {}).get(WORKER_KEY, []):
             if nodeid not in self.browser:
                 self.browser.append(nodeid)

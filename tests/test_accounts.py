@@ -86,8 +86,10 @@ def test_the_books_close_every_month_over_many_seeds(books) -> None:
 
 
 def test_without_the_pole_there_is_no_fee_grant_launch_or_treasury_flow(books) -> None:
-    """With the pole every pole flow exists (over the seeds: at scale 0.03 a seed may see a
-    borrower in deficit to the end, who repays nothing); without it none does."""
+    """With the pole every pole flow exists (over the seeds); without it none does.
+
+    At scale 0.03 a seed may see a borrower in deficit to the end, who repays nothing.
+    """
     with_pole: dict[str, float] = {}
     for (name, _), (_, totals) in books.items():
         if name == "seignanx_1970_2015.toml":
@@ -163,9 +165,10 @@ def test_public_money_by_funder_adds_up_to_the_total(territory) -> None:
 
 
 def test_a_call_for_projects_is_paid_by_the_funder_that_launched_it(model: PtceModel) -> None:
-    """A call's grant, when the pole wins it, is the named funder's public money, passes through
-    its account to the animator, and leaves the other funders' spending and the funder's yearly
-    budget alone; applying costs the animator's staff-days.
+    """A call's grant, when the pole wins it, is the named funder's public money.
+
+    It passes through the funder's account to the animator, and leaves the other funders' spending
+    and the funder's yearly budget alone; applying costs the animator's staff-days.
     """
     from ptce_sim.config.scenario import FundingCallSpec
 

@@ -198,8 +198,11 @@ def test_unpaired_or_incomplete_tables_are_refused():
 
 
 def test_real_paired_runs_record_the_groups():
-    """Scale 0.05, 2003-2012, 2 seeds: the group columns exist, within employed, defined the same
-    way with and without the pole; the multiplier is estimated; the identity holds."""
+    """The group columns, the multiplier and the identity, at scale 0.05, 2003-2012, 2 seeds.
+
+    The group columns exist, within employed, defined the same way with and without the pole; the
+    multiplier is estimated; the identity holds.
+    """
     scenario = narrow_years(
         load_scenario(ROOT / "scenarios" / "seignanx_1970_2015.toml"), 2003, 2012
     ).with_overrides(scale=0.05)

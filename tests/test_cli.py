@@ -1,8 +1,8 @@
 """Tests of the ``ptce-sim`` command.
 
-Bad input: ``ptce_sim.interfaces.cli.main`` is called in-process; it must print ONE line on stderr starting
-with ``ptce-sim: error:`` that names the file, and return 2; never a traceback. A real run: the
-installed console script is run as a subprocess (three runs at once: seed 3 twice, seed 4 once),
+Bad input: ``ptce_sim.interfaces.cli.main`` is called in-process; it must print ONE line on stderr
+starting with ``ptce-sim: error:`` that names the file, and return 2; never a traceback. A real run:
+the installed console script is run as a subprocess (three runs at once: seed 3 twice, seed 4 once),
 then its output folder is checked: files, columns, empty not-applicable cells, provenance,
 determinism.
 """

@@ -20,9 +20,9 @@ from ptce_sim.runs.reference import result_digests
 from ptce_sim.runs.runner import RunResult, result_of
 from ptce_sim.simulation import metrics
 from ptce_sim.simulation.accounts import HOUSEHOLDS, Flow
-from ptce_sim.simulation.mechanisms import commuting
 from ptce_sim.simulation.agents.persons import Status, is_in
 from ptce_sim.simulation.invariants import check_state
+from ptce_sim.simulation.mechanisms import commuting
 from ptce_sim.simulation.model import PtceModel
 from ptce_sim.simulation.recorder import MONTHLY
 
@@ -146,8 +146,10 @@ def local_classic(model: PtceModel) -> np.ndarray:
 
 
 def _model_with_in_commuters(k: int) -> PtceModel:
-    """A model a year in, whose first ``k`` classic workers of the territory's own sectors (not
-    the conurbation's) are then made non-residents."""
+    """A model a year in, some of whose classic workers are then made non-residents.
+
+    They are its first ``k`` classic workers of the territory's own sectors (not the conurbation's).
+    """
     model = PtceModel(short(0.0), 2)
     for _ in range(12):
         model.step()

@@ -1,8 +1,9 @@
 """The dashboard's state logic, without a browser: sessions, levers, live events, forks, the view.
 
 The page itself (Solara, a real Chromium) is tested in ``test_dashboard_browser.py``; here the
-session (:mod:`ptce_sim.interfaces.dashboard.session`) and the charts' data (:mod:`ptce_sim.interfaces.dashboard.charts`)
-are checked directly, on the Seignanx scenario at a small scale.
+session (:mod:`ptce_sim.interfaces.dashboard.session`) and the charts' data
+(:mod:`ptce_sim.interfaces.dashboard.charts`) are checked directly, on the Seignanx scenario at a
+small scale.
 """
 
 from __future__ import annotations
@@ -58,10 +59,14 @@ def _json(view) -> str:
 
 
 def test_importing_the_package_is_light():
-    """``import ptce_sim.interfaces.dashboard`` (the CLI's path to ``serve``) loads neither Solara nor Mesa."""
+    """``import ptce_sim.interfaces.dashboard`` loads neither Solara nor Mesa.
+
+    It is the CLI's path to ``serve``.
+    """
     code = (
         "import sys, ptce_sim.interfaces.dashboard; "
-        "print(sorted(m for m in ('solara', 'mesa', 'ptce_sim.simulation.model') if m in sys.modules))"
+        "print(sorted(m for m in ('solara', 'mesa', 'ptce_sim.simulation.model') "
+        "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -503,11 +508,11 @@ def test_the_fork_shows_gross_and_net_jobs_as_the_studies_decompose_them():
     _json(build_view(session))
 
 
-def test_the_net_panel_and_networks_are_refreshed_less_often_while_playing(
-    session, monkeypatch
-):
-    """Playing, a fresh panel and network charts are kept within the year; paused, or at the
-    year's end, they are drawn again."""
+def test_the_net_panel_and_networks_are_refreshed_less_often_while_playing(session, monkeypatch):
+    """Playing, a fresh panel and network charts are kept within the year.
+
+    Paused, or at the year's end, they are drawn again.
+    """
     monkeypatch.setattr(net, "REFRESH_S", 3600.0)
     session.step(12 * 30 + 2)
     session.fork(cooperation_off=True)

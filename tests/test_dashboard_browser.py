@@ -1,8 +1,8 @@
 """The dashboard in a real browser: Playwright driving Debian's Chromium against Solara's server.
 
 One server for the module (Solara's server on a socket bound to port 0 of 127.0.0.1, see
-``ptce_sim.interfaces.dashboard.start_server``; assets it lacks asked of a local CDN stand-in); each test
-opens the page in a fresh browser context, i.e. a fresh session with its own model. The charts'
+``ptce_sim.interfaces.dashboard.start_server``; assets it lacks asked of a local CDN stand-in); each
+test opens the page in a fresh browser context, i.e. a fresh session with its own model. The charts'
 data are read back from the ECharts instances in the page.
 
 Chromium: ``apt-get install chromium`` (Debian; CI's ``.ci/run`` does it), or point

@@ -1,5 +1,7 @@
-"""Net jobs at each displacement level (ptce_sim.studies.displacement): the sweep's bookkeeping
-on made-up paired tables, and the command's refusals of bad input."""
+"""Net jobs at each displacement level (ptce_sim.studies.displacement).
+
+The sweep's bookkeeping on made-up paired tables, and the command's refusals of bad input.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from ptce_sim.studies import displacement
 
 
 def _territory(scenario: Scenario, seed: int) -> pd.DataFrame:
-    """A made-up territory table: with the pole, 100 ESS jobs and classic jobs that fall with
-    the markets' displacement; without it, 20 ESS jobs."""
+    """A made-up territory table, with or without the pole.
+
+    With the pole, 100 ESS jobs and classic jobs that fall with the markets' displacement; without
+    it, 20 ESS jobs.
+    """
     pole = scenario.mechanisms.cooperation.enabled
     share = scenario.markets[0].displacement
     ess = 100.0 if pole else 20.0

@@ -1,5 +1,7 @@
-"""Classic firms keep accounts and choose: what they pay, when they join or leave an employer
-group, when they close, and who pays the GE and the GEIQ.
+"""Classic firms keep accounts and choose.
+
+What they pay, when they join or leave an employer group, when they close, and who pays the GE
+and the GEIQ.
 
 Small models (scale 0.05, no timeline event) whose state each test sets by hand, as in
 tests/test_mechanism_rules.py; then short runs of the shipped scenario over a few seeds for the
@@ -27,8 +29,10 @@ FRACTION = 0.8
 
 
 def ge_market(billing: float, *, risk_premium: float = 0.0, trust: float = 1.0, seed: int = 3):
-    """A model with one GE, every firm with a part-time need of ``FRACTION`` it cannot fill alone,
-    hearing of the GE every month; the firms' trust in the pole set to ``trust``."""
+    """A model with one GE, every firm with a part-time need of ``FRACTION`` it cannot fill alone.
+
+    Every firm hears of the GE every month; the firms' trust in the pole is set to ``trust``.
+    """
 
     def change(data):
         data["firms"]["risk_premium"] = risk_premium
@@ -47,8 +51,10 @@ def ge_market(billing: float, *, risk_premium: float = 0.0, trust: float = 1.0, 
 
 
 def break_even_billing(model) -> np.ndarray:
-    """The hourly price at which the GE's price equals each firm's cost of its post left unfilled:
-    ``F (v - w) = F (h b - w) + fee / 12``."""
+    """The hourly price at which the GE's price equals each firm's cost of its post left unfilled.
+
+    ``F (v - w) = F (h b - w) + fee / 12``.
+    """
     rule = model.spec.mechanisms.shared_employment
     value = model.firms.value_per_fte(model.spec)
     return (FRACTION * value - rule.member_fee_eur_per_year / 12.0) / (
@@ -224,8 +230,11 @@ SEEDS = range(3)
 
 
 def books_run(seed: int, scale: float = 0.05) -> tuple[PtceModel, list]:
-    """The Seignanx scenario 2005-2012 (the GE and both GEIQs open, the GE heard of more often),
-    every transfer recorded and the firms' books checked every month."""
+    """The Seignanx scenario 2005-2012, with the GE and both GEIQs open.
+
+    The GE is heard of more often; every transfer is recorded and the firms' books checked every
+    month.
+    """
     busy_ge = Override("mechanisms.shared_employment.contact_rate", 0.05)  # members at any scale
     spec = apply_overrides(narrow_years(base_scenario(scale), 2005, 2012), [busy_ge])
     model = PtceModel(spec, seed)

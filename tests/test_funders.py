@@ -1,6 +1,7 @@
-"""The funders: each pays its own lines within its budget, from the date it exists; the OPCA's
-money is firms', never public; calls for projects are won, not given; without the pole nothing of
-the pole's money flows.
+"""The funders: each pays its own lines within its budget, from the date it exists.
+
+The OPCA's money is firms', never public; calls for projects are won, not given; without the pole
+nothing of the pole's money flows.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ def test_a_funder_coming_into_existence_mid_year_gets_the_rest_of_its_budget(
 def test_public_money_is_what_the_funders_paid_and_the_opca_is_not_in_it(
     seignanx: Scenario,
 ) -> None:
-    """Over a run, the territory's public money is exactly what left the funders' accounts
-    (budgets, call, investment and FJT money in, minus what they took back and still hold), and
+    """Over a run, the territory's public money is exactly what left the funders' accounts.
+
+    That is budgets, call, investment and FJT money in, minus what they took back and still hold;
     the OPCA's payments (which flow) are outside it.
     """
     model = PtceModel(seignanx, 1)
@@ -114,8 +116,9 @@ def test_the_opca_share_of_the_geiq_aid_is_not_public_money(seignanx: Scenario) 
 
 
 def test_the_animator_member_fees_are_paid_by_the_members(seignanx: Scenario) -> None:
-    """Structures pay from their cash, funders from their budget (public money), firms from the
-    firms' account; nobody is paid from nowhere.
+    """Structures pay from their cash, funders from their budget, firms from the firms' account.
+
+    A funder's budget is public money; nobody is paid from nowhere.
     """
     model = PtceModel(seignanx, 0)
     _step_to(model, 2014)  # the pact ties the funders to the animator (2013)
@@ -144,8 +147,9 @@ def test_the_chance_to_win_a_call_grows_with_track_record_and_trust(seignanx: Sc
 
 
 def test_a_call_is_won_or_lost_from_the_funder_s_call_budget(seignanx: Scenario) -> None:
-    """The pole applies (at a cost) to the first national call; the grant, when won, is what
-    the funder brought for the call.
+    """The pole applies (at a cost) to the first national call.
+
+    The grant, when won, is what the funder brought for the call.
     """
     won = []
     for seed in range(3):
@@ -173,8 +177,9 @@ def _spending(model: PtceModel) -> dict[str, float]:
 
 
 def test_cutting_one_funder_s_line_changes_that_funder_first(seignanx: Scenario) -> None:
-    """Paired runs with the same seed: the Département halves its aid per insertion post in
-    2005. It then spends less; no other funder's spending moves before the Département's does.
+    """Paired runs with the same seed: the Département halves its aid per insertion post in 2005.
+
+    It then spends less; no other funder's spending moves before the Département's does.
     """
     base, cut = PtceModel(seignanx, 3), PtceModel(seignanx, 3)
     _step_to(base, 2005)

@@ -1,19 +1,20 @@
 """Property-based fuzzing (hypothesis) of the three file loaders and of the CLI's errors.
 
 The scenario (:func:`~ptce_sim.config.scenario_io.load_scenario`), experiment
-(:func:`~ptce_sim.studies.experiment.load_experiment`) and targets (:func:`~ptce_sim.studies.targets.load_targets`,
-with its mapping file) loaders are fed thousands of files made from the shipped ones (see
-``tests/strategies.py``): parsed and mutated (wrong types, NaN, ±inf, huge and negative numbers,
-empty strings, tables and sections, unknown keys, out-of-range years, deleted keys, duplicated
-tables) then written back as TOML; or broken as bytes (truncated, junk, binary, invalid UTF-8,
-nested too deeply, just over the size limit), or a directory or nothing where the file should be.
+(:func:`~ptce_sim.studies.experiment.load_experiment`) and targets
+(:func:`~ptce_sim.studies.targets.load_targets`, with its mapping file) loaders are fed thousands of
+files made from the shipped ones (see ``tests/strategies.py``): parsed and mutated (wrong types,
+NaN, ±inf, huge and negative numbers, empty strings, tables and sections, unknown keys, out-of-range
+years, deleted keys, duplicated tables) then written back as TOML; or broken as bytes (truncated,
+junk, binary, invalid UTF-8, nested too deeply, just over the size limit), or a directory or nothing
+where the file should be.
 
 Every file must either load into a valid object (a scenario that validates again, whose floats are
 finite, whose counts are >= 0, whose years are in order; and, for a bounded number of them, that
-builds and steps a model) or raise :class:`~ptce_sim.config.scenario_io.ScenarioError` whose message is
-ONE line, starts with the file's path and names a field (for a single mutation: the mutated
-field's dotted path or its last key). Any other exception is a bug of the loader. ``ptce-sim``
-turns those errors into one ``ptce-sim: error:`` line and exit status 2, without a traceback.
+builds and steps a model) or raise :class:`~ptce_sim.config.scenario_io.ScenarioError` whose message
+is ONE line, starts with the file's path and names a field (for a single mutation: the mutated
+field's dotted path or its last key). Any other exception is a bug of the loader. ``ptce-sim`` turns
+those errors into one ``ptce-sim: error:`` line and exit status 2, without a traceback.
 
 CI runs a fixed, derandomized set of examples (about 3,000 files, some 40 s). To hunt for
 bugs locally, run a random (not derandomized) campaign with more examples per test::

@@ -80,8 +80,10 @@ def test_the_catalogues_hold_exactly_the_code_messages(marked: set[str]) -> None
 
 
 def test_additionality_texts_are_in_the_catalogues(marked: set[str]) -> None:
-    """The gross-to-net labels and notes (additionality.py) are marked for translation (``N_``),
-    so the reports translate them by their English text."""
+    """The gross-to-net labels and notes (additionality.py) are marked for translation (``N_``).
+
+    So the reports translate them by their English text.
+    """
     texts = [*additionality.LABELS.values(), *additionality.NOTES]
     assert not [t for t in texts if t not in marked]
 

@@ -102,7 +102,9 @@ def test_an_identity_must_give_its_derivation(write_mapping):
     def number(mapping: dict) -> None:
         mapping["identities"]["target"]["GEIQ BTP (construction)"]["hours"] = 1
 
-    with pytest.raises(ScenarioError, match=r"identities\.target\.GEIQ BTP \(construction\)\.hours"):
+    with pytest.raises(
+        ScenarioError, match=r"identities\.target\.GEIQ BTP \(construction\)\.hours"
+    ):
         load_targets(write_mapping(number))
 
 

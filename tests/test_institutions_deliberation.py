@@ -131,8 +131,10 @@ def test_the_statutes_weights_decide():
 
 
 def test_paired_runs_are_identical_until_the_colleges_decide_otherwise():
-    """One attribute of the projects (they compete with the employers' college's sectors or
-    not); every draw kept: identical until the first decision that flips, which then differs.
+    """One attribute of the projects, every draw kept: identical until the first decision flips.
+
+    The attribute: they compete with the employers' college's sectors or not. The first decision
+    that flips then differs.
 
     Seeds are tried in turn until one run has a project the changed attribute concerns (a
     structures' or seekers' project competing in retail): whether one comes before 2005 depends on

@@ -21,8 +21,9 @@ MONTHS = 36
 
 
 def with_displacement(share: float) -> Scenario:
-    """The Seignanx at scale 0.2 from 1970, every market ten times larger (so that what it
-    displaces stands out of the runs' noise), with every market's displacement set to ``share``.
+    """The Seignanx at scale 0.2 from 1970, every market's displacement set to ``share``.
+
+    Every market is ten times larger, so that what it displaces stands out of the runs' noise.
     """
     data = base_scenario(0.2).model_dump(mode="python")
     for market in data["markets"]:
@@ -61,9 +62,11 @@ def test_without_displacement_nothing_is_displaced(paired):
 
 
 def test_raising_displacement_lowers_classic_jobs_and_employment(paired):
-    """Total displacement: the same seeds have fewer residents in classic jobs (every seed) and
-    fewer residents in work (on average), from the sixth month on (the first months are the time
-    the firms take to lay off)."""
+    """Total displacement: the same seeds have fewer residents in classic jobs and in work.
+
+    Fewer in classic jobs at every seed, and in work on average, from the sixth month on (the first
+    months are the time the firms take to lay off).
+    """
     classic = [
         (low["classic"] - high["classic"])[6:].mean()
         for low, high in zip(paired[0.0], paired[1.0], strict=True)

@@ -337,8 +337,11 @@ def test_a_charter_firm_short_of_cash_borrows_when_cheaper_than_its_bank():
 
 
 def test_charter_firms_lend_their_excess_when_it_beats_their_owners_return():
-    """An unmet need is lent by charter firms from what they would pay out, in proportion to it,
-    when interest minus the loss they expect (more with less trust) beats the deposit rate."""
+    """An unmet need is lent by charter firms from what they would pay out, in proportion to it.
+
+    They lend when interest minus the loss they expect (more with less trust) beats the deposit
+    rate.
+    """
     cases = (
         (0.005, 0.8, True),  # 2% - 1% x 1.1 > 0.5%
         (0.015, 0.8, False),  # owners earn more elsewhere
@@ -700,8 +703,10 @@ def test_residents_earnings_count_work_by_fte_and_seeking_by_benefit():
 
 
 def test_residential_demand_follows_earnings_and_induces_jobs():
-    """The earnings' share of the residential demand follows the residents' earnings; the rest
-    their number; the jobs that part adds or removes are the induced jobs."""
+    """The earnings' share of the residential demand follows the residents' earnings.
+
+    The rest follows their number; the jobs that part adds or removes are the induced jobs.
+    """
     for share in (0.0, 0.5):
         model = earnings_model(share)
         economy, people = model.economy, model.people
@@ -1019,8 +1024,10 @@ def test_census_sets_the_start_and_the_residents_path():
 
 
 def test_movers_with_their_job_bring_their_post_to_the_conurbation():
-    """Adults moving in with their job: CLASSIC in a firm of a sector located outside, whose
-    demand grows by their post; with a share of 0 all seek work."""
+    """Adults moving in with their job: CLASSIC in a firm of a sector located outside.
+
+    The firm's demand grows by their post; with a share of 0 all seek work.
+    """
     for share in (1.0, 0.0):
 
         def change(data, share=share):
@@ -1434,8 +1441,11 @@ def test_quits_everywhere_but_on_fixed_terms():
 
 
 def test_layoffs_in_firms_above_their_target_none_in_a_charter_firm_that_carries_them():
-    """A charter firm whose cash covers ``keep_staff_months`` of its excess staff's wages lays
-    nobody off (the charter's commitment); without cash, cooperation or months, it does."""
+    """A charter firm whose cash covers its excess staff's wages lays nobody off.
+
+    Its cash must cover ``keep_staff_months`` of those wages (the charter's commitment); without
+    cash, cooperation or months, it does lay off.
+    """
     for cooperation, months, cash, charter_kept in (
         (True, 3.0, 1e6, True),
         (False, 3.0, 1e6, False),

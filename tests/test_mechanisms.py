@@ -247,8 +247,9 @@ def placement_rate(outcome) -> float:
 
 
 def test_skills_planning_does_not_lower_placement(runs):
-    """Trainees' placement with skills planning on is not clearly lower than with it off (paired
-    seeds).
+    """Trainees' placement with skills planning on is not clearly lower than with it off.
+
+    The seeds are paired.
 
     The rule itself (courses aimed at hiring sectors, the matching bonus) is tested in
     ``tests/test_mechanism_rules.py``. Its effect on the placement rate of 1994-2015 is within

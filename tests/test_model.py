@@ -1,4 +1,6 @@
-"""Invariants of :class:`ptce_sim.simulation.model.PtceModel`, checked after every month of whole runs.
+"""Invariants of the model, checked after every month of whole runs.
+
+The model is :class:`ptce_sim.simulation.model.PtceModel`.
 
 Three seeds of the Seignanx 1970-2015 scenario at scale 0.1 are stepped by hand; after each month
 a :class:`InvariantMonitor` checks the persons, the structures, the treasury and the agents, and
@@ -40,7 +42,10 @@ SEEDS = (0, 1, 2)
 MAX_REPORTS = 5
 """Violations kept per invariant (the first ones, with their month)."""
 TREASURY_AUDIT = ("treasury_conserves_cash", "loans_match_flows")
-"""Invariants of :class:`ptce_sim.simulation.invariants.TreasuryAudit`, checked around each treasury step."""
+"""Invariants of :class:`ptce_sim.simulation.invariants.TreasuryAudit`.
+
+Checked around each treasury step.
+"""
 
 # organisation kinds, for vectorised checks of who employs whom
 K_FIRM, K_STRUCTURE, K_EI, K_GE, K_GEIQ, K_CENTRE, K_OTHER = range(7)
@@ -744,8 +749,10 @@ def test_live_event_drops_employment(event):
 
 
 def new_loans(model: PtceModel, months: int) -> tuple[int, float]:
-    """Step ``months``; returns (months with a loan granted, euros lent meanwhile), read off the
-    books' loan flows."""
+    """Step ``months``; returns (months with a loan granted, euros lent meanwhile).
+
+    Both are read off the books' loan flows.
+    """
     count, amount = 0, 0.0
     for _ in range(months):
         before = model.ledger.totals[Flow.LOAN]

@@ -1,4 +1,7 @@
-"""Tests of :mod:`ptce_sim.runs.resilience` on synthetic series whose answer is known analytically."""
+"""Tests of :mod:`ptce_sim.runs.resilience` on synthetic series.
+
+The series' answer is known analytically.
+"""
 
 from __future__ import annotations
 

@@ -155,8 +155,10 @@ def test_streams_are_spawned_in_a_fixed_order_from_the_seed():
 
 
 def test_a_month_starts_its_draws_afresh_whatever_came_before():
-    """One draw more in a month (a firm more, a post more) leaves the next month's draws alone;
-    every month has draws of its own; the set-up's stream is never restarted."""
+    """One draw more in a month (a firm more, a post more) leaves the next month's draws alone.
+
+    Every month has draws of its own; the set-up's stream is never restarted.
+    """
     a, b = Streams.spawn(np.random.default_rng(7)), Streams.spawn(np.random.default_rng(7))
     for streams, extra in ((a, 0), (b, 1)):
         streams.new_month(3)

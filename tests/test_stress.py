@@ -1,20 +1,20 @@
 """Invariants under stress: extreme but valid scenarios, checked after every month.
 
-Every run of this module is stepped by hand under a :class:`ptce_sim.simulation.invariants.InvariantChecker`,
-which raises at the first month where an invariant breaks (every person in exactly one state, money
-conserved by the treasury, counts never negative, indicators finite: see
-:mod:`ptce_sim.simulation.invariants`). Numpy's warnings are errors here, so an overflow or a division by
-zero fails the run instead of leaving a NaN behind.
+Every run of this module is stepped by hand under a
+:class:`ptce_sim.simulation.invariants.InvariantChecker`, which raises at the first month where an
+invariant breaks (every person in exactly one state, money conserved by the treasury, counts never
+negative, indicators finite: see :mod:`ptce_sim.simulation.invariants`). Numpy's warnings are errors
+here, so an overflow or a division by zero fails the run instead of leaving a NaN behind.
 
 The scenarios are the shipped Seignanx scenario, narrowed to a few years and a small scale (so that
 the structures of the pole exist from the start), changed through the scenario API
-(:func:`ptce_sim.config.overrides.apply_overrides` and the timeline): no classic firm, no job seeker, an
-empty or shrinking territory, every mechanism off, every mechanism on with extreme rates, huge and
-simultaneous shocks, no public money, every probability at 0 or at 1, a one-year run, the
-parameter values that once broke the model, and combinations. Each stress scenario also checks
-that it does stress the model the way it claims (e.g. that the shocks close every firm). Then
-Hypothesis draws parameter sets within the schema's bounds, timelines of shocks, and live
-interventions (as from the dashboard), deterministically.
+(:func:`ptce_sim.config.overrides.apply_overrides` and the timeline): no classic firm, no job
+seeker, an empty or shrinking territory, every mechanism off, every mechanism on with extreme rates,
+huge and simultaneous shocks, no public money, every probability at 0 or at 1, a one-year run, the
+parameter values that once broke the model, and combinations. Each stress scenario also checks that
+it does stress the model the way it claims (e.g. that the shocks close every firm). Then Hypothesis
+draws parameter sets within the schema's bounds, timelines of shocks, and live interventions (as
+from the dashboard), deterministically.
 
 Also here: the checker itself catches each kind of violation (on corrupted models), a checked run
 gives the same tables as an unchecked one, and trust decays while cooperation is switched off.
@@ -165,8 +165,10 @@ def formalise_at_start(data: dict) -> None:
 
 
 def extreme_from_the_start(data: dict) -> None:
-    """:func:`formalise_at_start`, and no structure's own (calibrated) joining rate: firms join
-    every GE and GEIQ at the mechanisms' extreme rate, so none runs out of cash without members.
+    """:func:`formalise_at_start`, and no structure's own (calibrated) joining rate.
+
+    Firms join every GE and GEIQ at the mechanisms' extreme rate, so none runs out of cash without
+    members.
     """
     formalise_at_start(data)
     for event in data["events"]:
@@ -1162,8 +1164,11 @@ def test_an_absurd_number_of_openings_is_capped_without_overflow():
 
 
 def test_movers_take_no_post_in_a_collapsed_conurbation() -> None:
-    """While every sector's demand is at zero (a 100% downturn), residents moving in with a job
-    find none: the conurbation's baseline does not grow by a post worth 1 / (zero demand)."""
+    """While every sector's demand is at zero, residents moving in with a job find none.
+
+    That is a 100% downturn; the conurbation's baseline does not grow by a post worth
+    1 / (zero demand).
+    """
     model = PtceModel(stressed(2005, 2007, scale=0.03), 9615)
     for _ in range(16):
         model.step()

@@ -40,8 +40,10 @@ def test_plain():
 def run_pytest(
     tmp_path: Path, files: dict[str, str], *args: str, **env: str
 ) -> subprocess.CompletedProcess:
-    """Pytest with the plugin on ``files`` (name -> source), ``args`` added to its command line
-    and ``env`` to a clean environment."""
+    """Pytest with the plugin on ``files`` (name -> source).
+
+    ``args`` are added to its command line and ``env`` to a clean environment.
+    """
     for name, source in files.items():
         (tmp_path / name).write_text(source, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
@@ -98,8 +100,10 @@ XDIST = ("-p", "xdist.plugin", "-n", "2")
 
 @pytest.mark.parametrize("skip", [True, False], ids=["one-skipped", "all-passed"])
 def test_the_browser_tally_holds_with_two_workers(tmp_path, skip):
-    """Under pytest-xdist the controller counts the workers' browser tests: in CI a skipped one
-    still fails the run, and all passed is green."""
+    """Under pytest-xdist the controller counts the workers' browser tests.
+
+    In CI a skipped one still fails the run, and all passed is green.
+    """
     suite = {"test_b.py": BROWSER_SUITE.format(skip=skip), "test_p.py": PLAIN}
     out = run_pytest(tmp_path, suite, *XDIST, CI="true")
     if skip:

@@ -156,8 +156,11 @@ def test_persons_are_not_mesa_agents(model: PtceModel):
 
 
 def test_first_ids_are_the_persons_then_the_organisations():
-    """As when each person was a Mesa agent: authorities, residents, then firms, the in-commuters
-    seated in the firms at set-up, and the structures."""
+    """Ids are given in the order used when each person was a Mesa agent.
+
+    Authorities, residents, then firms, the in-commuters seated in the firms at set-up, and the
+    structures.
+    """
     model = PtceModel(base_scenario(0.05), 0)
     people = model.people
     n = people.residents()

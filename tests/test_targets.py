@@ -1,4 +1,6 @@
-"""The targets file and its mapping (:mod:`ptce_sim.studies.targets`): the shipped files, and clear errors.
+"""The targets file and its mapping (:mod:`ptce_sim.studies.targets`).
+
+The shipped files, and clear errors.
 
 Each error case writes a modified copy of the shipped targets file or mapping (parsed, changed in
 Python, written back as TOML) into ``tmp_path``, so each case differs from a valid pair of files by

@@ -37,8 +37,10 @@ def _territory(rates_by_year: dict[int, float]) -> pd.DataFrame:
 
 
 def test_copy_equals_the_shared_file():
-    """The repository's copy has the shared file's sections, keys and values (and its own note
-    on what calibration used)."""
+    """The repository's copy has the shared file's sections, keys and values.
+
+    It also has its own note on what calibration used.
+    """
     if not SHARED.is_file():
         pytest.skip("the shared notes are not next to this clone")
     with SHARED.open("rb") as shared, RATES.open("rb") as copy:
@@ -144,8 +146,10 @@ def test_missing_file_and_no_rate(tmp_path):
 
 
 def test_the_report_says_which_rates_calibration_used(rates, tmp_path):
-    """The shipped note is stated; without one, the rates are all out of sample; a bad note or
-    key is refused in one line."""
+    """The shipped note is stated; without one, the rates are all out of sample.
+
+    A bad note or key is refused in one line.
+    """
     assert "2008-2015" in (rates.calibration_note or "")
     table = comparison_table(rates, [_territory({y: 0.1 for y in range(1975, 2016)})])
     assert "Calibration used part of this table: the Seignanx" in "\n".join(

@@ -68,8 +68,10 @@ Displacement = Annotated[
 
 
 class FieldProblem(ValueError):
-    """A problem found by a check across fields, located at ``field`` (relative to the model
-    whose validator raised it), so that the message can name the field, not "top level".
+    """A problem found by a check across fields, located at ``field``.
+
+    ``field`` is relative to the model whose validator raised it, so that the message can name the
+    field, not "top level".
     """
 
     def __init__(self, field: str, message: str) -> None:
@@ -281,7 +283,8 @@ class SectorSpec(Strict):
     trend_per_year: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
     follows_population: Probability = Field(
         0.0,
-        description="Share of the sector's demand that grows with the labour force (residential economy).",
+        description="Share of the sector's demand that grows with the labour force "
+        "(residential economy).",
     )
     cycle_amplitude: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
     cycle_period_years: Annotated[float, Field(ge=1.0, le=30.0)] = 8.0
@@ -331,8 +334,10 @@ class BuyersSpec(Strict):
 
 
 class MarketSpec(Strict):
-    """A market the territory's ESS structures sell in: finite demand they share, part of it new
-    and the rest taken from the classic firms of a sector (displacement).
+    """A market the territory's ESS structures sell in.
+
+    It has finite demand they share, part of it new and the rest taken from the classic firms of a
+    sector (displacement).
 
     The demand its ESS suppliers can reach in a month is
     ``(eur_per_employed_per_year * employed + eur_per_pole_worker_per_year * pole workers) / 12``,
@@ -493,7 +498,8 @@ class GeiqPathwaySpec(Strict):
     )
     recruitment_rate: Probability = Field(
         0.25,
-        description="Share of members' unfilled skilled vacancies turned into GEIQ contracts per month.",
+        description="Share of members' unfilled skilled vacancies turned into GEIQ contracts "
+        "per month.",
     )
     hire_base_probability: Probability = 0.55
     billing_eur_per_hour: NonNegative = 20.0
@@ -597,7 +603,8 @@ class TreasurySpec(Strict):
     repayment_months: Months = 12
     solidarity_fund_contribution: Probability = Field(
         0.02,
-        description="Share of a member's monthly surplus paid into the solidarity fund once created.",
+        description="Share of a member's monthly surplus paid into the solidarity fund once "
+        "created.",
     )
     interest_rate_per_year: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         0.0, description="Interest a borrower pays on what it owes the treasury's lenders."
@@ -626,7 +633,8 @@ class CooperationSpec(Strict):
     )
     request_rate: Probability = Field(
         0.002,
-        description="Monthly rate at which a member with an unmet need asks the animator for a project.",
+        description="Monthly rate at which a member with an unmet need asks the animator for "
+        "a project.",
     )
     requests_per_launch: Annotated[int, Field(ge=1)] = 12
     launch_cost_eur: NonNegative = 60000.0
@@ -805,9 +813,10 @@ class FinanceSpec(Strict):
 
 
 class AuthorityLevel(StrEnum):
-    """Who a funder is (see docs/ODD.md, "Funders"): the State, the European Social Fund (FSE),
-    the Région, the Département, the intercommunality, the communes. Each has its own column of
-    public money (``public_<level>_eur``).
+    """Who a funder is (see docs/ODD.md, "Funders").
+
+    The State, the European Social Fund (FSE), the Région, the Département, the intercommunality,
+    the communes. Each has its own column of public money (``public_<level>_eur``).
     """
 
     STATE = "state"
@@ -879,7 +888,10 @@ class AuthoritySpec(Strict):
 
 
 class StructureKind(StrEnum):
-    """The kinds of ESS structure; each has its own rule in :mod:`ptce_sim.simulation.agents.structures`."""
+    """The kinds of ESS structure.
+
+    Each has its own rule in :mod:`ptce_sim.simulation.agents.structures`.
+    """
 
     WORK_INTEGRATION = "work_integration"
     INTEGRATION_RESTAURANT = "integration_restaurant"
@@ -902,7 +914,10 @@ MARKET_KINDS = frozenset(
 
 
 class LegalForm(StrEnum):
-    """The legal forms of the pole's structures (rules in :mod:`~ptce_sim.simulation.mechanisms`)."""
+    """The legal forms of the pole's structures.
+
+    Their rules are in :mod:`~ptce_sim.simulation.mechanisms`.
+    """
 
     ASSOCIATION = "association"
     SCOP = "scop"
@@ -991,10 +1006,12 @@ class EventSpec(Strict):
 
     @property
     def year(self) -> int:
+        """The year of ``date``."""
         return int(str(self.date)[:4])
 
     @property
     def month(self) -> int:
+        """The month of ``date`` (1 to 12)."""
         return int(str(self.date)[5:7])
 
 
@@ -1028,8 +1045,10 @@ class PlantClosureSpec(EventSpec):
 
 
 class FundingCallSpec(EventSpec):
-    """A call for projects (AAP) launched by a funder: the pole's animator applies and may win
-    ``grant_eur``, brought by the funder for the call (see ``Funding.funding_call``).
+    """A call for projects (AAP) launched by a funder.
+
+    The pole's animator applies and may win ``grant_eur``, brought by the funder for the call (see
+    ``Funding.funding_call``).
     """
 
     type: Literal["funding_call"]
@@ -1065,7 +1084,10 @@ class FundingLevelSpec(EventSpec):
 
 
 class PolicySwitchSpec(EventSpec):
-    """Switch a mechanism or change a parameter from this date on (e.g. the 2013 pact and charter)."""
+    """Switch a mechanism or change a parameter from this date on.
+
+    E.g. the 2013 pact and charter.
+    """
 
     type: Literal["policy"]
     set: dict[str, Any] = Field(
@@ -1611,9 +1633,10 @@ def parse_date(value: str | int) -> tuple[int, int]:
 def check_mechanism_path(
     mechanisms: MechanismsSpec, path: str, value: object, where: str = "set"
 ) -> None:
-    """Check that ``path`` (e.g. ``"treasury.enabled"``) names a mechanism parameter and ``value``
-    fits it, as strictly as in the parameter's own section (no string or boolean taken for a
-    number, no number for a boolean).
+    """Check that ``path`` names a mechanism parameter and ``value`` fits it.
+
+    ``path`` is e.g. ``"treasury.enabled"``. The value is checked as strictly as in the parameter's
+    own section (no string or boolean taken for a number, no number for a boolean).
 
     Raises:
         FieldProblem: unknown path or a value the parameter does not accept (located at ``where``).

@@ -171,8 +171,10 @@ def preferred(accept_language: str | None) -> str:
 
 
 def _locale() -> Locale:
-    """The Babel locale of the language in force (parsed once: the dashboard formats hundreds
-    of figures a frame)."""
+    """The Babel locale of the language in force.
+
+    Parsed once: the dashboard formats hundreds of figures a frame.
+    """
     return _babel_locale(_current.get())
 
 
@@ -183,8 +185,10 @@ def _babel_locale(lang: str) -> Locale:
 
 @functools.cache
 def _pattern(lang: str, kind: str, digits: int) -> NumberPattern:
-    """The locale's number pattern of ``kind`` (decimal, percent, currency) with ``digits``,
-    parsed once."""
+    """The locale's number pattern of ``kind`` (decimal, percent, currency) with ``digits``.
+
+    Parsed once.
+    """
     return parse_pattern(_pattern_text(lang, kind, digits))
 
 

@@ -161,7 +161,10 @@ def differences(recorded: dict[str, dict[str, str]], now: dict[str, dict[str, st
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m ptce_sim.runs.reference [--check] FILE``: write (or check) the reference digests."""
+    """Write (or check) the reference digests.
+
+    ``python -m ptce_sim.runs.reference [--check] FILE``.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(

@@ -90,7 +90,10 @@ def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
 
 
 def _seed_in_commuters(model: PtceModel, slots: np.ndarray, share: float) -> np.ndarray:
-    """In-commuters take a share of the local sectors' slots; returns the slots left to residents."""
+    """In-commuters take a share of the local sectors' slots.
+
+    Returns the slots left to residents.
+    """
     firms = model.firms
     rng = model.streams.territory
     outside = np.array([s.located_outside for s in model.spec.sectors], dtype=bool)

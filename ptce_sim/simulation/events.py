@@ -117,8 +117,10 @@ def set_parameter(model: PtceModel, path: str, value: Lever, *, hold: bool = Fal
 
 
 def set_funding_level(model: PtceModel, item: str, level: float) -> None:
-    """Set every authority's ``item`` (``budget``, ``animation_grant``, ``insertion_aid``,
-    ``training_budget``, ``operating_grant``) to ``level`` times the scenario's amount.
+    """Set every authority's ``item`` to ``level`` times the scenario's amount.
+
+    ``item`` is one of ``budget``, ``animation_grant``, ``insertion_aid``, ``training_budget``,
+    ``operating_grant``.
 
     Raises:
         ValueError: unknown item or a negative level.

@@ -27,13 +27,13 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.mechanisms.economy import Economy
     from ptce_sim.simulation.mechanisms.firm_accounts import FirmAccounts
     from ptce_sim.simulation.mechanisms.funding import Authority, Funding
-    from ptce_sim.simulation.mechanisms.housing import Housing
     from ptce_sim.simulation.mechanisms.gpec import SkillsPlanning
+    from ptce_sim.simulation.mechanisms.housing import Housing
     from ptce_sim.simulation.mechanisms.labour_market import LabourMarket
     from ptce_sim.simulation.mechanisms.legal_forms import LegalForms
     from ptce_sim.simulation.mechanisms.markets import Markets
-    from ptce_sim.simulation.mechanisms.site import SharedSite
     from ptce_sim.simulation.mechanisms.plie import Plie
+    from ptce_sim.simulation.mechanisms.site import SharedSite
     from ptce_sim.simulation.mechanisms.training import TrainingMechanism
     from ptce_sim.simulation.mechanisms.treasury import Treasury
     from ptce_sim.simulation.organisations import Organisations, StaffCounts

@@ -43,7 +43,10 @@ class Organisations:
         return iter(self._orgs)
 
     def firm_rows(self, orgs: np.ndarray) -> np.ndarray:
-        """Firm rows of organisation ids (-1 for organisations that are not firms, and ``NO_ORG``)."""
+        """Firm rows of organisation ids.
+
+        Organisations that are not firms, and ``NO_ORG``, get -1.
+        """
         lookup = np.full(len(self._orgs) + 1, -1, dtype=np.int64)
         lookup[self._firms.org] = np.arange(len(self._firms))
         return lookup[np.asarray(orgs)]

@@ -74,7 +74,10 @@ class Pole:
         return structure
 
     def create(self, spec: StructureSpec, founders: Iterable[str] = ()) -> Structure:
-        """Open a structure now; it joins the pole with board seats to its founders and the animator."""
+        """Open a structure now.
+
+        It joins the pole with board seats to its founders and the animator.
+        """
         model = self.model
         network = model.network
         structure = make_structure(model, spec)
@@ -147,8 +150,10 @@ class Pole:
     # -- the month ------------------------------------------------------------------------------
 
     def stepped(self) -> AgentSet:
-        """The open structures as a Mesa ``AgentSet``, in order of creation (never shuffled: the
-        order of their draws is part of the results)."""
+        """The open structures as a Mesa ``AgentSet``, in order of creation.
+
+        Never shuffled: the order of their draws is part of the results.
+        """
         return AgentSet(self.open_structures(), random=self.model.random)
 
     def plan(self) -> list[Openings]:
@@ -209,7 +214,10 @@ class Pole:
             people.host[rows] = firms.org[hosts]
 
     def settle(self) -> None:
-        """The month's accounts of every structure, the treasury, then failures of those in distress."""
+        """The month's accounts of every structure and the treasury.
+
+        Then failures of the structures in distress.
+        """
         alive = self.stepped()
         before = {s.org: s.cash for s in alive}
         alive.do("settle")

@@ -98,12 +98,15 @@ class Recorder:
         return self.collector.model_vars
 
     def rows(self, table: str, start: int = 0) -> list[dict]:
-        """The rows of a yearly table (``territory``, ``structures``, ``jobs_by_mechanism``) from
-        row ``start`` on, as dictionaries.
+        """The rows of a yearly table from row ``start`` on, as dictionaries.
+
+        The yearly tables are ``territory``, ``structures``, ``jobs_by_mechanism``.
         """
         columns = self.collector.tables[table]
         names = list(columns)
-        return [dict(zip(names, values, strict=True)) for values in zip(*columns.values())][start:]
+        return [
+            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=False)
+        ][start:]
 
     def add_row(self, table: str, row: dict) -> None:
         """Append a row to a yearly table."""

@@ -300,8 +300,10 @@ def _by_year(tables: Sequence[pd.DataFrame], years: list[int]) -> list[pd.DataFr
 
 
 def _aligned(tables: Sequence[pd.DataFrame], column: str) -> np.ndarray | None:
-    """Values of ``column`` in tables of :func:`_by_year`, one row per table and one column per
-    year; None if one lacks it."""
+    """Values of ``column`` in tables of :func:`_by_year`; None if one lacks it.
+
+    One row per table and one column per year.
+    """
     if any(column not in t.columns for t in tables):
         return None
     return np.array([pd.to_numeric(t[column]).to_numpy(dtype=float) for t in tables])
@@ -416,13 +418,13 @@ def _pairs_frame(
 NOTES = (
     N_(
         "Gross jobs are the jobs in the structures and mechanisms the pole supports (ESS staff, "
-        "insertion posts, GEIQ work-study contracts, GE workers). Net additional jobs are the extra "
-        "residents in work compared with the reference case, run with the same seed: gross minus "
-        "deadweight (the same kind of jobs the reference case has anyway), minus displacement "
-        "(classic jobs lost), minus leakage (jobs taken by people living outside the territory), "
-        "plus the multiplier (local jobs induced by the new incomes), as in the Additionality Guide "
-        "(Homes and Communities Agency, 4th edition, 2014). 'Not modelled' means the model does not "
-        "produce that term: it is not a measured zero."
+        "insertion posts, GEIQ work-study contracts, GE workers). Net additional jobs are the "
+        "extra residents in work compared with the reference case, run with the same seed: gross "
+        "minus deadweight (the same kind of jobs the reference case has anyway), minus "
+        "displacement (classic jobs lost), minus leakage (jobs taken by people living outside the "
+        "territory), plus the multiplier (local jobs induced by the new incomes), as in the "
+        "Additionality Guide (Homes and Communities Agency, 4th edition, 2014). 'Not modelled' "
+        "means the model does not produce that term: it is not a measured zero."
     ),
     N_(
         "Each figure is the median over the pairs of runs, with the 5%-95% quantiles of the paired "
@@ -433,8 +435,8 @@ NOTES = (
         "Displacement counts every classic job fewer than in the reference case: sales taken from "
         "firms, but also firms' needs met through a GE or a GEIQ instead of a direct hire "
         "(substitution) and job seekers drawn to the pole's posts. A negative displacement means "
-        "more classic jobs than in the reference case (GEIQ trainees and insertion leavers hired by "
-        "firms)."
+        "more classic jobs than in the reference case (GEIQ trainees and insertion leavers hired "
+        "by firms)."
     ),
     N_(
         "Public cost per net job: the extra public money of each funder over the period divided by "
@@ -481,8 +483,10 @@ class ReportTable:
 
 
 def number(value: float, unit: str) -> str:
-    """A figure for reading, in the language in force: jobs to the unit (one decimal below 10),
-    euros to 3 digits."""
+    """A figure for reading, in the language in force.
+
+    Jobs to the unit (one decimal below 10), euros to 3 digits.
+    """
     if not math.isfinite(value):
         return _("n/a")
     sign = "−" if value < 0 else ""
@@ -507,8 +511,10 @@ def cell(row: pd.Series) -> str:
 
 
 def report_tables(result: Additionality, years: Sequence[int]) -> list[ReportTable]:
-    """The decomposition, the net jobs by group and the public cost by funder, as tables in the
-    language in force."""
+    """The decomposition, the net jobs by group and the public cost by funder, as tables.
+
+    The tables are in the language in force.
+    """
     span = f"{result.first_year}-{result.last_year}"
     header = (
         "",
@@ -552,8 +558,10 @@ def report_tables(result: Additionality, years: Sequence[int]) -> list[ReportTab
 
 
 def headline(result: Additionality, reference: str, policy: str) -> str:
-    """One plain sentence, in the language in force: gross, deadweight, displacement and net
-    jobs, and the cost per job."""
+    """One plain sentence, in the language in force.
+
+    It gives the gross, deadweight, displacement and net jobs, and the cost per job.
+    """
     year = result.last_year
     gross, dead = result.row("gross", year), result.row("deadweight", year)
     displaced, net = result.row("displacement", year), result.row("net", year)

@@ -133,8 +133,10 @@ def _figure(
     year: int,
     paired: dict[str, list[float]],
 ) -> dict[str, object]:
-    """Median, 90% interval, pairs and status of one indicator (``paired``: the indicators
-    computed here, one value per pair)."""
+    """Median, 90% interval, pairs and status of one indicator.
+
+    ``paired``: the indicators computed here, one value per pair.
+    """
     if indicator in paired:
         values = pd.Series(paired[indicator], dtype=float)
         return {

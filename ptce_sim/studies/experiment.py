@@ -46,11 +46,11 @@ Parameter paths are described in :mod:`ptce_sim.config.overrides` (``authorities
 one number per run: ``employed`` (its value in the last year), ``employed@2010`` (in 2010) or
 ``employed:mean`` (``first``, ``last``, ``mean``, ``sum``, ``min``, ``max`` over the years).
 
-Every problem is one :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the field and
-what was expected. Seeds: replicate ``r`` of design point ``p`` runs with
-``SeedSequence(master_seed, spawn_key=(0, r))`` (``seeds = "common"``, the same seed at every
-point: common random numbers) or ``spawn_key=(1, p, r)`` (``"independent"``); the design's own
-sampling uses ``spawn_key=(2,)``.
+Every problem is one :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the field
+and what was expected. Seeds: replicate ``r`` of design point ``p`` runs with
+``SeedSequence(master_seed, spawn_key=(0, r))`` (``seeds = "common"``, the same seed at every point:
+common random numbers) or ``spawn_key=(1, p, r)`` (``"independent"``); the design's own sampling
+uses ``spawn_key=(2,)``.
 """
 
 from __future__ import annotations

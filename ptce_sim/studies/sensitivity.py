@@ -2,8 +2,8 @@
 
 A batch made with a ``sobol`` design (Saltelli's sampling) gives Sobol indices; one made with a
 ``morris`` design gives Morris's elementary-effect measures. Each outcome (see
-:func:`ptce_sim.studies.experiment.parse_outcome`) is reduced to one number per run, averaged over the
-replicates of each design point, and analysed in the design's order. The indices are written as
+:func:`ptce_sim.studies.experiment.parse_outcome`) is reduced to one number per run, averaged over
+the replicates of each design point, and analysed in the design's order. The indices are written as
 a table (``sobol.csv`` or ``morris.csv``) and a bar chart (``sobol.png`` or ``morris.png``).
 
 * Sobol: ``S1`` is the share of the outcome's variance due to the parameter alone, ``ST`` the

@@ -22,8 +22,8 @@ mirror the targets file: ``[identities.territory]``, ``[identities.shock."<shock
 ``[identities.target."<structure>"]``, one ``indicator = "derivation"`` line per figure. Every
 other compared figure is *emergent*: the model could get it wrong (:mod:`ptce_sim.studies.fit`).
 
-Every problem becomes a :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the field
-and what was expected. Nothing here runs the model.
+Every problem becomes a :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the
+field and what was expected. Nothing here runs the model.
 """
 
 from __future__ import annotations
@@ -183,8 +183,10 @@ def parse_targets(
     not_compared: list[tuple[str, float, str]] = []
 
     def figure(key: str, value: object, label: str, table: dict, hint: str):
-        """The observed value and the rule that reads it off the model, or ``None`` when the
-        figure is listed in ``[not_compared]`` (it is then recorded with its reason).
+        """The observed value and the rule that reads it off the model.
+
+        ``None`` when the figure is listed in ``[not_compared]`` (it is then recorded with its
+        reason).
         """
         observed = reader.observed(value, label)
         if key in rules.not_compared:

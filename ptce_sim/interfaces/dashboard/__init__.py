@@ -2,8 +2,9 @@
 
 The Solara page is :mod:`ptce_sim.interfaces.dashboard.app`; its state (one per browser session) is
 :class:`ptce_sim.interfaces.dashboard.session.Session` and its charts are built by
-:mod:`ptce_sim.interfaces.dashboard.charts`, neither of which imports Solara. Nothing else in ``ptce_sim``
-imports this package, and importing it is cheap: :func:`serve` only starts ``solara run``.
+:mod:`ptce_sim.interfaces.dashboard.charts`, neither of which imports Solara. Nothing else in
+``ptce_sim`` imports this package, and importing it is cheap: :func:`serve` only starts
+``solara run``.
 
 The "Funding scenarios" page (``?page=funding``, :mod:`.funding_page`, its logic in
 :mod:`.funding`) runs policy staff's funding comparisons one at a time in the server's

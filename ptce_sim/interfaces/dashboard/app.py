@@ -1,9 +1,10 @@
 """The live dashboard (Solara page): play the pole, shock it, fork it and compare the branches.
 
-Serve it with ``ptce-sim dashboard`` or ``make dashboard`` (see :func:`ptce_sim.interfaces.dashboard.serve`),
-or ``solara run ptce_sim/interfaces/dashboard/app.py``. Nothing is built at import time: each browser session
-creates its own :class:`~ptce_sim.interfaces.dashboard.session.Session` inside the page component
-(``use_memo``), so one visitor's actions never reach another's.
+Serve it with ``ptce-sim dashboard`` or ``make dashboard`` (see
+:func:`ptce_sim.interfaces.dashboard.serve`), or
+``solara run ptce_sim/interfaces/dashboard/app.py``. Nothing is built at import time: each browser
+session creates its own :class:`~ptce_sim.interfaces.dashboard.session.Session` inside the page
+component (``use_memo``), so one visitor's actions never reach another's.
 
 While playing, a thread of the session (``use_task``) steps the model and bumps ``frame``; only
 the components that show the simulation (the date and the charts) read ``frame`` and are redrawn,

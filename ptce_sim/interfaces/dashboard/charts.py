@@ -1,9 +1,9 @@
 """What the dashboard draws, as plain data: ECharts options (JSON-ready dicts) and texts.
 
-No Solara here: :func:`build_view` turns a :class:`~ptce_sim.interfaces.dashboard.session.Session` into a
-:class:`View` that the page shows as it is, so the chart logic is testable (and benchmarked)
-without a browser. Charts are drawn in the browser by ECharts (bundled with Solara); only their
-data travels, no image is rendered in Python.
+No Solara here: :func:`build_view` turns a :class:`~ptce_sim.interfaces.dashboard.session.Session`
+into a :class:`View` that the page shows as it is, so the chart logic is testable (and benchmarked)
+without a browser. Charts are drawn in the browser by ECharts (bundled with Solara); only their data
+travels, no image is rendered in Python.
 
 Made for a projector: large type, few colours (the Okabe-Ito colour-blind-safe palette), labelled
 axes, the current year in big letters; no animation, so that frames come as fast as the model.
@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from ptce_sim.interfaces.dashboard.institutions import college_nodes, deliberation_option
 from ptce_sim.interfaces.dashboard import net
+from ptce_sim.interfaces.dashboard.institutions import college_nodes, deliberation_option
 from ptce_sim.interfaces.dashboard.net import live_panel
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,

@@ -6,9 +6,10 @@ the play loop (a thread) and button clicks (another thread) never touch a model 
 
 Levers are the trainer's: once a switch or slider has been moved, its value is re-asserted after
 every month, so that a policy event of the scenario's timeline (e.g. the treasury opening in June
-2006) does not silently undo it. The model's own dynamics are untouched: levers only use the
-model's public API (:meth:`~ptce_sim.simulation.model.PtceModel.set_parameter`,
-:meth:`~ptce_sim.simulation.model.PtceModel.set_funding_level`, :meth:`~ptce_sim.simulation.model.PtceModel.apply_event`).
+2006) does not silently undo it. The model's own dynamics are untouched: levers only use the model's
+public API (:meth:`~ptce_sim.simulation.model.PtceModel.set_parameter`,
+:meth:`~ptce_sim.simulation.model.PtceModel.set_funding_level`,
+:meth:`~ptce_sim.simulation.model.PtceModel.apply_event`).
 """
 
 from __future__ import annotations

@@ -84,8 +84,10 @@ class FirmTable(ColumnTable):
     def add(
         self, model: Context, sector: np.ndarray, base: np.ndarray, **columns: np.ndarray
     ) -> np.ndarray:
-        """Create firms (one Mesa agent and one organisation id each), with their starting cash
-        (``cash_reserve_months`` of the wage bill of their first demand, brought by their founders).
+        """Create firms (one Mesa agent and one organisation id each), with their starting cash.
+
+        Their starting cash is ``cash_reserve_months`` of the wage bill of their first demand,
+        brought by their founders.
 
         Args:
             model: the model (its organisations, economy stream and current month).

@@ -34,8 +34,9 @@ class TreasuryAudit:
 
     The audit replaces the ``step`` method of this one treasury object by a checked version (the
     class and other models are untouched) that compares, around the original step, the members'
-    cash plus the solidarity fund (:meth:`~ptce_sim.simulation.mechanisms.treasury.Treasury.total_cash`,
-    which the step must conserve) and the loans outstanding with the step's flows:
+    cash plus the solidarity fund
+    (:meth:`~ptce_sim.simulation.mechanisms.treasury.Treasury.total_cash`, which the step must
+    conserve) and the loans outstanding with the step's flows:
     ``outstanding after = before + lent - repaid - written off``.
 
     Attributes:
@@ -216,4 +217,5 @@ class InvariantChecker:
 
 
 def is_number(value: object) -> bool:
+    """Whether ``value`` is an int or a float (numpy's included), not a bool."""
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)

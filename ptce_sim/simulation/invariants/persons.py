@@ -1,5 +1,7 @@
-"""Checks on persons: one state each, employers and hosts that exist, contracts, attributes,
-headcounts."""
+"""Checks on persons.
+
+One state each, employers and hosts that exist, contracts, attributes, headcounts.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 
 def check_persons(model: PtceModel, report: Report) -> None:
+    """Every person in one valid state: column lengths, statuses, counts, unique ids."""
     people = model.people
     n = len(people)
     lengths = people.lengths()
@@ -83,6 +86,7 @@ def check_persons(model: PtceModel, report: Report) -> None:
 def check_employment(
     model: PtceModel, report: Report, kinds: np.ndarray, alive: np.ndarray
 ) -> None:
+    """The employed, and only they, have an open employer of the right kind and a fitting FTE."""
     people = model.people
     employed = is_in(people.status, EMPLOYED)
     has_employer = people.employer != NO_ORG
@@ -140,6 +144,7 @@ def check_employment(
 
 
 def check_hosts(model: PtceModel, report: Report, kinds: np.ndarray, alive: np.ndarray) -> None:
+    """Trainees are hosted by a training centre, lent workers by open member firms, no one else."""
     people, firms = model.people, model.firms
     host = people.host.astype(np.int64)
     known = (host >= 0) & (host < kinds.size)
@@ -174,12 +179,14 @@ def check_hosts(model: PtceModel, report: Report, kinds: np.ndarray, alive: np.n
             bool(ok.all()),
             lambda status=status, rows=rows, ok=ok: (
                 f"{np.count_nonzero(~ok)} {status.name} "
-                f"workers lent to a closed or non-member firm (hosts {first_values(host[rows][~ok])})"
+                f"workers lent to a closed or non-member firm "
+                f"(hosts {first_values(host[rows][~ok])})"
             ),
         )
 
 
 def check_contracts(model: PtceModel, report: Report, kinds: np.ndarray) -> None:
+    """Fixed-term contracts have an end not yet past, open-ended ones none; holders are in a CAE."""
     people = model.people
     end = people.contract_end
     fixed = is_in(people.status, FIXED_TERM)
@@ -222,6 +229,7 @@ def check_contracts(model: PtceModel, report: Report, kinds: np.ndarray) -> None
 
 
 def check_person_attributes(model: PtceModel, report: Report) -> None:
+    """Ages in the working years, skill and employability in [0, 1], priorities positive."""
     people = model.people
     territory = model.spec.territory
     bad = bad_range(people.age, territory.entry_age) | (people.age >= territory.retirement_age)
@@ -229,7 +237,8 @@ def check_person_attributes(model: PtceModel, report: Report) -> None:
         "person_attributes",
         not bad.any(),
         lambda: (
-            f"{np.count_nonzero(bad)} ages outside the working years: {first_values(people.age[bad])}"
+            f"{np.count_nonzero(bad)} ages outside the working years: "
+            f"{first_values(people.age[bad])}"
         ),
     )
     for name in ("skill", "employability"):
@@ -254,6 +263,7 @@ def check_person_attributes(model: PtceModel, report: Report) -> None:
 
 
 def check_headcounts(model: PtceModel, report: Report, alive: np.ndarray) -> None:
+    """Staff counts and FTE are not negative; open organisations' counts match their persons."""
     counts, fte = model.staff.counts, model.staff.fte
     bad = bad_range(counts, 0.0) | (counts != np.round(counts))
     report.expect(
@@ -280,7 +290,8 @@ def check_headcounts(model: PtceModel, report: Report, alive: np.ndarray) -> Non
         counts.shape[0] >= len(model.orgs) and not differ.any(),
         lambda: (
             f"staff counts of {np.count_nonzero(differ.any(axis=1))} open organisations "
-            f"differ from their persons (organisations {first_values(open_orgs[differ.any(axis=1)])})"
+            f"differ from their persons "
+            f"(organisations {first_values(open_orgs[differ.any(axis=1)])})"
         ),
     )
 

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 TOLERANCE = 1e-6
 """Relative tolerance of money comparisons (sums of floats in a different order)."""
 MAY_BE_EMPTY = frozenset({"self_financing_ratio", "solidarity_fund_eur"})
-"""Territory columns that are NaN by definition in some years (see :mod:`ptce_sim.simulation.metrics`)."""
+"""Territory columns that are NaN by definition in some years.
+
+See :mod:`ptce_sim.simulation.metrics`.
+"""
 RATES = (
     "unemployment_rate",
     "self_financing_ratio",
@@ -108,13 +111,16 @@ class Report:
 
 
 def first_values(values: np.ndarray, n: int = 5) -> list:
+    """The first ``n`` values, flattened, as a list (for messages)."""
     return np.asarray(values).ravel()[:n].tolist()
 
 
 def bad_range(values: np.ndarray, low: float, high: float = math.inf) -> np.ndarray:
+    """Where ``values`` are not finite or outside [``low``, ``high``]."""
     values = np.asarray(values, dtype=np.float64)
     return ~np.isfinite(values) | (values < low) | (values > high)
 
 
 def close(a: float, b: float, scale: float) -> bool:
+    """Whether ``a`` and ``b`` agree within :data:`TOLERANCE` of ``scale`` (at least 1)."""
     return abs(a - b) <= TOLERANCE * max(1.0, abs(scale))

@@ -81,8 +81,11 @@ def take_posts(
 
 
 def send_wages_home(model: Context) -> None:
-    """The in-commuters' wages of the month leave the territory's households for the rest of the
-    world (they hold only classic and permanent ESS posts, paid the full wage cost)."""
+    """The in-commuters' wages of the month leave the territory's households.
+
+    They go to the rest of the world (the in-commuters hold only classic and permanent ESS posts,
+    paid the full wage cost).
+    """
     people = model.people
     fte = float(people.fte[~people.resident].sum())
     wages = fte * model.spec.finance.wage_cost_eur_per_fte_month

@@ -111,8 +111,10 @@ class CooperationNetwork:
                 self.trust[i] += gain * (1.0 - self.trust[i])
 
     def cooperate(self) -> None:
-        """The month's cooperation: trust, firms and other ESS structures joining, project
-        requests to the animator (counted in the year's tally), firms signing the charter.
+        """The month's cooperation.
+
+        Trust, firms and other ESS structures joining, project requests to the animator (counted in
+        the year's tally), firms signing the charter.
         """
         self.monthly()
         self.firms_join()
@@ -176,6 +178,7 @@ class CooperationNetwork:
         self.refresh()
 
     def refresh(self) -> None:
+        """Recompute reputations (mean trust of each organisation's ties) and the firms' trust."""
         n = len(self.model.orgs)
         alive = self.alive
         weights = np.concatenate([self.trust[alive], self.trust[alive]])
@@ -204,8 +207,9 @@ class CooperationNetwork:
     # -- joining, requests, charter -------------------------------------------------------------
 
     def firms_join(self) -> None:
-        """Firms weigh the GE or GEIQ that serves their sector: members may leave, firms that hear
-        of it join when its expected benefit beats its price (see
+        """Firms weigh the GE or GEIQ that serves their sector.
+
+        Members may leave, firms that hear of it join when its expected benefit beats its price (see
         :mod:`~ptce_sim.simulation.mechanisms.firm_choices`).
         """
         model = self.model

@@ -118,8 +118,10 @@ class Demography:
         self._arrive(missing, YOUNG_ENTRANT_SHARE)
 
     def _arrive(self, n: int, young_share: float) -> np.ndarray:
-        """``n`` newcomers join the residents as job seekers (``young_share`` of them young);
-        their rows."""
+        """``n`` newcomers join the residents as job seekers; their rows.
+
+        ``young_share`` of them are young.
+        """
         if not n:
             return np.zeros(0, dtype=np.int64)
         status = np.full(n, Status.SEEKER, dtype=np.int8)
@@ -129,9 +131,11 @@ class Demography:
         )
 
     def _arrive_employed(self, n: int) -> None:
-        """``n`` adults move in with their job in the conurbation (:meth:`Economy.posts_outside`):
-        they arrive, and move to their post at once (a recorded flow); without a sector located
-        outside, they arrive seeking work."""
+        """``n`` adults move in with their job in the conurbation (:meth:`Economy.posts_outside`).
+
+        They arrive, and move to their post at once (a recorded flow); without a sector located
+        outside, they arrive seeking work.
+        """
         model = self.model
         rows = model.economy.posts_outside(n, model.streams.demography)
         arrived = self._arrive(n, 0.0)

@@ -83,9 +83,11 @@ class Economy:
         """Share of each sector's demand index induced by the residents' earnings this month."""
 
     def resident_earnings(self) -> float:
-        """The residents' earnings this month, in full-time wages: the FTE of the residents in
-        work, plus ``households.benefit_replacement`` for each resident seeking work or in a
-        course."""
+        """The residents' earnings this month, in full-time wages.
+
+        The FTE of the residents in work, plus ``households.benefit_replacement`` for each resident
+        seeking work or in a course.
+        """
         people = self.model.people
         resident = people.resident
         working = is_in(people.status, EMPLOYED) & resident
@@ -94,8 +96,10 @@ class Economy:
         return float(people.fte[working].sum()) + benefit * np.count_nonzero(seeking & resident)
 
     def residential_ratios(self) -> tuple[float, float]:
-        """(residents, residents' earnings) now relative to the start; earnings follow the
-        residents until the persons are placed."""
+        """(residents, residents' earnings) now relative to the start.
+
+        Earnings follow the residents until the persons are placed.
+        """
         population = self.model.demography.labour_force_ratio()
         if self.earnings0 <= 0.0:
             return population, population
@@ -148,14 +152,19 @@ class Economy:
         self._entries()
 
     def induced_jobs(self) -> float:
-        """Classic jobs of demand the residents' earnings induce beyond what their number calls
-        for (negative when earnings per resident fall below the start's)."""
+        """Classic jobs of demand the residents' earnings induce beyond what their number calls for.
+
+        Negative when earnings per resident fall below the start's.
+        """
         firms = self.model.firms
         return float(np.sum(firms.demand * self.induced[firms.sector]))
 
     def _displace(self, displaced: np.ndarray) -> None:
-        """ESS sales that displace classic firms' sales lower their sectors' labour demand, every
-        firm of a sector in proportion to its demand (entries see the lower demand too)."""
+        """ESS sales that displace classic firms' sales lower their sectors' labour demand.
+
+        Every firm of a sector is lowered in proportion to its demand (entries see the lower demand
+        too).
+        """
         self.displaced = displaced
         if not displaced.any():
             return
@@ -167,9 +176,11 @@ class Economy:
         firms.demand *= kept[firms.sector]
 
     def posts_outside(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``n`` new posts in the sectors located outside (the conurbation), brought by residents
-        moving in with their job: each goes to an open firm of those sectors drawn in proportion
-        to its baseline, whose baseline (and its sector's) grows by the post; the firms' rows.
+        """``n`` new posts in the sectors located outside (the conurbation); the firms' rows.
+
+        They are brought by residents moving in with their job: each goes to an open firm of those
+        sectors drawn in proportion to its baseline, whose baseline (and its sector's) grows by the
+        post.
 
         Only firms whose demand is at least :data:`MOVERS_MIN_LEVEL` of their baseline hire
         movers; with none (a collapsed conurbation), no post is made (the movers come seeking
@@ -187,15 +198,16 @@ class Economy:
         posts = 1.0 / level[rows]
         np.add.at(firms.base, rows, posts)
         np.add.at(self.base_jobs, firms.sector[rows], posts)
-        firms.demand[rows] = firms.base[rows] * self.index[firms.sector[rows]] * np.exp(
-            firms.noise[rows]
+        firms.demand[rows] = (
+            firms.base[rows] * self.index[firms.sector[rows]] * np.exp(firms.noise[rows])
         )
         return rows
 
     def take_market_share(self, sectors: np.ndarray, base: np.ndarray, displacement: float) -> None:
-        """New firms of ``sectors`` with baseline demand ``base``: a share ``displacement`` of it is
-        taken from the sector's open firms (their baseline falls in proportion to it), the rest
-        is new demand for the sector.
+        """New firms of ``sectors`` with baseline demand ``base``.
+
+        A share ``displacement`` of it is taken from the sector's open firms (their baseline falls
+        in proportion to it), the rest is new demand for the sector.
         """
         model = self.model
         firms = model.firms
@@ -231,7 +243,7 @@ class Economy:
         )
         wanted = self.base_jobs * self.index - self.displaced
         threshold = model.spec.firms.entry_threshold_jobs * min(1.0, model.scale)
-        for s, sector in enumerate(sectors):
+        for s, _sector in enumerate(sectors):
             gap = wanted[s] - offered[s]
             if gap <= threshold:
                 continue
@@ -268,7 +280,10 @@ class Economy:
         return sizes
 
     def draw_sizes(self, sector: int, n: int) -> np.ndarray:
-        """Baseline sizes (FTE) of ``n`` new firms of a sector: log-normal with the sector's mean."""
+        """Baseline sizes (FTE) of ``n`` new firms of a sector.
+
+        Log-normal with the sector's mean.
+        """
         spec = self.model.spec.sectors[sector]
         sigma = spec.firm_size_sigma
         mu = np.log(spec.mean_firm_size) - sigma**2 / 2

@@ -1,5 +1,7 @@
-"""Classic firms' accounts: sales, wages, what they pay their employer groups, training
-contributions, profit, cash; firms that stay broke close.
+"""Classic firms' accounts.
+
+Sales, wages, what they pay their employer groups, training contributions, profit, cash; firms
+that stay broke close.
 
 Every month, after the ESS structures have settled (the GE and GEIQ bill their members through
 :meth:`FirmAccounts.charge`), each open firm books, in the firm table's columns:
@@ -95,8 +97,10 @@ class FirmAccounts:
         self.charge(rows, amount * share)
 
     def hosted_fte(self) -> np.ndarray:
-        """FTE each firm gets from the GE workers and GEIQ trainees it hosts (trainees' working
-        time only: ``1 - training_share``)."""
+        """FTE each firm gets from the GE workers and GEIQ trainees it hosts.
+
+        Trainees' working time only: ``1 - training_share``.
+        """
         model = self.model
         people, firms = model.people, model.firms
         lent = np.flatnonzero(
@@ -113,8 +117,10 @@ class FirmAccounts:
         )
 
     def paid_fte(self, direct: np.ndarray) -> np.ndarray:
-        """FTE of its own staff each firm pays: a part-time job it fills alone (the one above its
-        whole jobs) is paid its fractional need."""
+        """FTE of its own staff each firm pays.
+
+        A part-time job it fills alone (the one above its whole jobs) is paid its fractional need.
+        """
         whole, fraction = self.model.firms.jobs_target()
         above = np.maximum(direct - whole, 0.0)
         return (
@@ -166,8 +172,10 @@ class FirmAccounts:
             model.labour.close_firms(closing)
 
     def liquidate(self, rows: np.ndarray) -> None:
-        """Closing firms: their cash goes to their owners, or their debts are written off (their
-        banks', and what they owe the treasury's lenders)."""
+        """Closing firms: their cash goes to their owners, or their debts are written off.
+
+        The debts written off are their banks', and what they owe the treasury's lenders.
+        """
         firms = self.model.firms
         for org in firms.org[rows]:
             self.model.treasury.write_off(int(org))

@@ -1,5 +1,6 @@
-"""Firms choose: joining or leaving an employer group (GE, GEIQ) by weighing its benefit against
-its price, with trust lowering the perceived risk.
+"""Firms choose: joining or leaving an employer group (GE, GEIQ).
+
+They weigh its benefit against its price, with trust lowering the perceived risk.
 
 Every month a firm with a need that is not yet a member of a group serving its sector hears of it
 with the chance ``contact_rate * min(1, need) * (0.5 + reputation + trust)`` (word of mouth: the
@@ -49,8 +50,10 @@ def trust_in(model: Context, structure: Structure) -> np.ndarray:
 
 
 def risk_markup(model: Context, trust: np.ndarray) -> np.ndarray:
-    """How much a firm marks a group's price up for the risk it sees:
-    ``1 + risk_premium * (1 - min(1, trust))``."""
+    """How much a firm marks a group's price up for the risk it sees.
+
+    ``1 + risk_premium * (1 - min(1, trust))``.
+    """
     return 1.0 + model.spec.firms.risk_premium * (1.0 - np.minimum(1.0, trust))
 
 
@@ -64,8 +67,11 @@ def ge_benefit(model: Context, need: np.ndarray, trust: np.ndarray) -> np.ndarra
 
 
 def trainee_posts(model: Context) -> np.ndarray:
-    """Trainees each firm would ask a GEIQ for: one per skilled post it cannot fill, counting
-    from a shortage of ``SKILLED_SHORTAGE``, up to what its tutor can follow."""
+    """Trainees each firm would ask a GEIQ for.
+
+    One per skilled post it cannot fill, counting from a shortage of ``SKILLED_SHORTAGE``, up to
+    what its tutor can follow.
+    """
     posts = np.floor(model.firms.unfilled_skilled + 1.0 - SKILLED_SHORTAGE)
     return np.clip(posts, 0.0, model.spec.mechanisms.geiq.trainees_per_member)
 
@@ -94,8 +100,10 @@ def hosted_by(model: Context, structure: Structure) -> np.ndarray:
 def needs_and_benefits(
     model: Context, structure: Structure, trust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every firm: the need that makes a non-member look for the group (0: none), and the
-    group's net benefit to a prospect and to a member."""
+    """For every firm: its need, and the group's net benefit to a prospect and to a member.
+
+    The need is what makes a non-member look for the group (0: none).
+    """
     firms = model.firms
     if structure.kind_name == "employer_group":
         _, fraction = firms.jobs_target()
@@ -112,8 +120,10 @@ def needs_and_benefits(
 
 
 def choose(model: Context, structure: Structure, rate: float, serves: np.ndarray) -> np.ndarray:
-    """The month's choices about one group: members whose benefit has stayed negative leave, then
-    firms that hear of it join when its benefit is positive.
+    """The month's choices about one group: members leave, then firms join.
+
+    Members whose benefit has stayed negative leave, then firms that hear of it join when its
+    benefit is positive.
 
     Args:
         model: the model.
@@ -141,8 +151,10 @@ def choose(model: Context, structure: Structure, rate: float, serves: np.ndarray
 
 
 def leave(model: Context, structure: Structure, benefit: np.ndarray) -> None:
-    """Members whose net benefit has been negative ``leave_after_months`` months in a row leave;
-    the workers they hosted go back to the group, to be lent again."""
+    """Members whose net benefit has been negative ``leave_after_months`` months in a row leave.
+
+    The workers they hosted go back to the group, to be lent again.
+    """
     firms = model.firms
     column = COLUMNS[structure.kind_name]
     membership = getattr(firms, column)

@@ -63,8 +63,9 @@ class Authority(mesa.Agent):
         return self.model.month_index >= self.active_month
 
     def new_year(self) -> None:
-        """A new budget year: what is left of the last one goes back, the new budget comes in
-        (none before it exists).
+        """A new budget year: what is left of the last one goes back, the new budget comes in.
+
+        No budget comes in before the funder exists.
         """
         ledger = self.model.ledger
         unspent = ledger.balance(self.org)
@@ -76,8 +77,9 @@ class Authority(mesa.Agent):
         self.paid_year = 0.0
 
     def start_month(self) -> None:
-        """January: a new budget year; the month it comes into existence: its budget for the
-        months left of the year.
+        """January: a new budget year.
+
+        The month it comes into existence: its budget for the months left of the year.
         """
         model = self.model
         if model.month_of_year == 1:
@@ -101,8 +103,9 @@ class Authority(mesa.Agent):
         return value * self.factor[item]
 
     def pay(self, amount: float, to: Structure, flow: Flow = Flow.PUBLIC_AID) -> float:
-        """Pay ``to`` up to ``amount`` within what is left of the year's budget (public money
-        of its level).
+        """Pay ``to`` up to ``amount`` within what is left of the year's budget.
+
+        The budget is public money of its level.
         """
         paid = max(0.0, min(amount, self.left))
         self.left -= paid
@@ -139,6 +142,7 @@ class Funding:
 
     @property
     def authorities(self) -> list[Authority]:
+        """The model's funders."""
         return self.model.authorities
 
     def _pay(self, wanted: list[tuple[Authority, float]], to: Structure) -> float:
@@ -243,9 +247,10 @@ class Funding:
         )
 
     def geiq_aid(self, geiq: Structure, contracts: int) -> float:
-        """Aid for new GEIQ contracts: the OPCA's share from the training funds, straight into
-        the GEIQ's cash (firms' money, not in its public aid); returns the rest, paid by the
-        funders that have the rule.
+        """Aid for new GEIQ contracts: the OPCA's share; returns the rest.
+
+        The OPCA's share comes from the training funds, straight into the GEIQ's cash (firms' money,
+        not in its public aid); the rest is paid by the funders that have the rule.
         """
         rule = self.model.spec.mechanisms.geiq
         amount = rule.aid_per_contract_eur * contracts
@@ -296,11 +301,13 @@ class Funding:
         return paid
 
     def funding_call(self, authority_name: str, grant: float) -> float:
-        """A call for projects launched by ``authority_name``: the pole applies if it has an
-        animator and cooperation works (the application costs the animator's time), and wins
-        ``grant`` (brought by the funder for the call, outside its yearly budget) with the chance
-        :meth:`call_win_chance`. Returns the grant won (0: no application, or lost). A call
-        without money (``grant`` 0: a funding scenario that stops the calls) is no call.
+        """A call for projects launched by ``authority_name``.
+
+        The pole applies if it has an animator and cooperation works (the application costs the
+        animator's time), and wins ``grant`` (brought by the funder for the call, outside its yearly
+        budget) with the chance :meth:`call_win_chance`. Returns the grant won (0: no application,
+        or lost). A call without money (``grant`` 0: a funding scenario that stops the calls) is no
+        call.
         """
         model = self.model
         animator = model.pole.animator()
@@ -329,9 +336,11 @@ class Funding:
         model.ledger.transfer(animator.org, HOUSEHOLDS, cost, Flow.CALL_APPLICATION)
 
     def call_win_chance(self) -> float:
-        """Chance that the pole wins a call: a logistic function of its track record (years
-        since the animator was created, open structures of the pole) and the mean trust on its
-        ties (ASSUMPTION; parameters ``cooperation.call_win_logit*``).
+        """Chance that the pole wins a call.
+
+        A logistic function of its track record (years since the animator was created, open
+        structures of the pole) and the mean trust on its ties (ASSUMPTION; parameters
+        ``cooperation.call_win_logit*``).
         """
         model = self.model
         rule = model.spec.mechanisms.cooperation

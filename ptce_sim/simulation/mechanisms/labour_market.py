@@ -121,8 +121,10 @@ class LabourMarket:
         return fills.astype(np.float64)
 
     def close_firms(self, rows: np.ndarray) -> None:
-        """Firms close: their cash is liquidated, their employees seek work, the GE and GEIQ
-        workers they host come back."""
+        """Firms close: their cash is liquidated, their employees seek work.
+
+        The GE and GEIQ workers they host come back.
+        """
         model = self.model
         if rows.size == 0:
             return
@@ -141,8 +143,10 @@ class LabourMarket:
     # -- filling posts --------------------------------------------------------------------------
 
     def open_jobs(self) -> np.ndarray:
-        """Each firm's job target (whole jobs and a part-time job it fills alone) less its own
-        staff (may be negative)."""
+        """Each firm's job target less its own staff (may be negative).
+
+        The job target is its whole jobs and a part-time job it fills alone.
+        """
         model = self.model
         firms, people = model.firms, model.people
         whole_jobs, _ = firms.jobs_target()
@@ -161,8 +165,10 @@ class LabourMarket:
         return np.bincount(rows[rows >= 0], minlength=len(model.firms)).astype(np.float64)
 
     def firm_openings(self) -> list[Openings]:
-        """Openings of the classic firms below their job target (the GEIQ trainees they host
-        count in), after internalisations."""
+        """Openings of the classic firms below their job target, after internalisations.
+
+        The GEIQ trainees they host count in.
+        """
         model = self.model
         firms = model.firms
         rule = model.spec.firms
@@ -187,8 +193,10 @@ class LabourMarket:
         ]
 
     def internalise(self, gap: np.ndarray) -> np.ndarray:
-        """A member firm with an open job whose value beats the wage hires the GE worker it hosts
-        (an internalised post)."""
+        """A member firm with an open job whose value beats the wage hires the GE worker it hosts.
+
+        That is an internalised post.
+        """
         model = self.model
         rule = model.spec.mechanisms.shared_employment
         if not rule.enabled:
@@ -218,7 +226,10 @@ class LabourMarket:
         return gap
 
     def match(self, openings: list[Openings]) -> dict[tuple[int, int], int]:
-        """Fill openings from the job seekers; returns hires per (organisation id, status column)."""
+        """Fill openings from the job seekers.
+
+        Returns hires per (organisation id, status column).
+        """
         model = self.model
         people = model.people
         model.firms.unfilled_skilled *= UNFILLED_MEMORY  # every month, openings or not

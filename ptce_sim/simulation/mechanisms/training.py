@@ -38,6 +38,7 @@ class TrainingMechanism:
 
     @property
     def on(self) -> bool:
+        """Whether training runs: enabled, with a training centre open."""
         return self.model.spec.mechanisms.training.enabled and self.centre() is not None
 
     def planning_on(self) -> bool:
@@ -52,8 +53,9 @@ class TrainingMechanism:
         )
 
     def planning_employers(self) -> int:
-        """Employers taking part in the skills planning: open firms trusting the pole enough, as
-        many as the animator's team can involve.
+        """Employers taking part in the skills planning.
+
+        Open firms trusting the pole enough, as many as the animator's team can involve.
         """
         if not self.planning_on():
             return 0
@@ -172,8 +174,10 @@ class TrainingMechanism:
         return float(hours.sum())
 
     def sell_hours(self, hours: float) -> float:
-        """``hours`` of training for another structure's trainees, paid to the centre by the
-        training funds (OPCA, see :meth:`Funding.from_training_funds`); returns their price.
+        """``hours`` of training for another structure's trainees; returns their price.
+
+        They are paid to the centre by the training funds (OPCA, see
+        :meth:`Funding.from_training_funds`).
         """
         rule = self.model.spec.mechanisms.training
         cost = hours * rule.price_eur_per_hour

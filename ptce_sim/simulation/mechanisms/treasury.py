@@ -51,10 +51,12 @@ class Member(Protocol):
     monthly_costs: float
 
     @property
-    def account(self) -> Account: ...
+    def account(self) -> Account:
+        """Its account in the books."""
 
     @property
-    def alive(self) -> bool: ...
+    def alive(self) -> bool:
+        """Whether it is open."""
 
 
 @dataclass
@@ -99,8 +101,10 @@ class Treasury:
             self.fund = 0.0
 
     def firm_members(self) -> list[Member]:
-        """The firms in the treasury this month: open firms of the charter, when firms take part
-        and the cooperation network works."""
+        """The firms in the treasury this month.
+
+        Open firms of the charter, when firms take part and the cooperation network works.
+        """
         model = self.model
         if not (model.spec.mechanisms.treasury.firms_take_part and model.cooperation_on):
             return []
@@ -109,14 +113,18 @@ class Treasury:
         return [model.orgs[int(org)] for org in firms.org[rows]]
 
     def total_cash(self, members: list[Member]) -> float:
-        """Members' cash (the firms' of the charter with them) plus the fund: what the treasury
-        step must conserve."""
+        """Members' cash (the firms' of the charter with them) plus the fund.
+
+        What the treasury step must conserve.
+        """
         everyone = {m.org: m for m in [*members, *self.firm_members()]}
         return sum(m.cash for m in everyone.values()) + (self.fund or 0.0)
 
     def step(self, members: list[Member], surplus: dict[int, float]) -> None:
-        """Contributions, repayments, then new loans, among ``members`` (by organisation id) and
-        the firms of the charter."""
+        """Contributions, repayments, then new loans.
+
+        They are made among ``members`` (by organisation id) and the firms of the charter.
+        """
         rule = self.model.spec.mechanisms.treasury
         self.unmet = []
         if not rule.enabled:
@@ -203,8 +211,10 @@ class Treasury:
                 self.unmet.append((borrower, need - max(available, 0.0)))
 
     def lend_from_firms(self, excess: np.ndarray) -> np.ndarray:
-        """Firms of the charter lend what they have above their reserve (``excess``, per firm
-        row) to the members whose need the month's step left unmet, when it pays off for them.
+        """Firms of the charter lend what they have above their reserve to members in need.
+
+        What they have above it is ``excess``, per firm row; they lend to the members whose need the
+        month's step left unmet, when it pays off for them.
 
         Returns:
             What each firm lent (per row); the firms' cash has been debited.
@@ -247,8 +257,10 @@ class Treasury:
         return trust, trust
 
     def expected_loss(self) -> float:
-        """The loss rate lenders expect: the treasury's write-offs over its loans so far, with
-        ``expected_loss_rate`` on :data:`HISTORY_PRIOR_EUR` of loans as a first record."""
+        """The loss rate lenders expect: the treasury's write-offs over its loans so far.
+
+        ``expected_loss_rate`` on :data:`HISTORY_PRIOR_EUR` of loans counts as a first record.
+        """
         prior = HISTORY_PRIOR_EUR * self.model.scale
         rate = self.model.spec.mechanisms.treasury.expected_loss_rate
         return (self.written_off_total + rate * prior) / (self.lent_total + prior)
@@ -277,8 +289,10 @@ class Treasury:
         self.lent_to_firms_year += amount if borrower.account == FIRMS else 0.0
 
     def _transfer(self, source: Account, destination: Account, amount: float, flow: Flow) -> None:
-        """Book a transfer, but for one firm's to another's: both are in the firms' account, whose
-        balance does not change (their cash columns moved)."""
+        """Book a transfer, but for one firm's to another's.
+
+        Both are in the firms' account, whose balance does not change (their cash columns moved).
+        """
         if source != destination:
             self.model.ledger.transfer(source, destination, amount, flow)
 

@@ -18,6 +18,7 @@ class ActivityCooperative(Structure):
     indicators = Structure.indicators | {"project_holders", "contracts_started"}
 
     def plan(self) -> None:
+        """Permanent staff for its holders; openings for seekers' projects, within its capacity."""
         self.openings = []
         rule = self.model.spec.mechanisms.incubation
         holders = self.staff(HOLDER)
@@ -33,6 +34,7 @@ class ActivityCooperative(Structure):
             )
 
     def revenue(self) -> tuple[float, float, float]:
+        """Sales: the holders' contribution, a share of their turnover; and its incubation aid."""
         rule = self.model.spec.mechanisms.incubation
         holders = self.staff(HOLDER)
         holders_turnover = holders * rule.holder_turnover_eur_per_month
@@ -41,16 +43,23 @@ class ActivityCooperative(Structure):
         return rule.contribution_share * holders_turnover, 0.0, aid
 
     def turnover(self) -> float:
+        """The holders' activity turnover of the year so far."""
         return self.year.activity_turnover_eur
 
     def payers(self, sales: float, fees: float) -> list[tuple[Account, float, Flow]]:
-        """Its sales, the holders' contribution, come out of the holders' turnover, paid by their
-        customers. ASSUMPTION: the territory's households (services to persons, crafts); the rest
-        of that turnover is the holders' pay, from households to households, so not booked."""
+        """Its sales, the holders' contribution, come out of the holders' turnover.
+
+        That turnover is paid by their customers. ASSUMPTION: the territory's households (services
+        to persons, crafts); the rest of that turnover is the holders' pay, from households to
+        households, so not booked.
+        """
         return [(HOUSEHOLDS, sales, Flow.SALES), *super().payers(0.0, fees)]
 
     def end_contracts(self, rows: np.ndarray) -> None:
-        """The test ends: a successful holder creates a micro firm or, sometimes, an ESS structure."""
+        """The test ends.
+
+        A successful holder creates a micro firm or, sometimes, an ESS structure.
+        """
         rule = self.model.spec.mechanisms.incubation
         model = self.model
         p = rule.activity_success * (0.5 + model.people.skill[rows])

@@ -20,6 +20,7 @@ class Animator(Structure):
     indicators = Structure.indicators | {"employers_involved", "member_firms"}
 
     def plan(self) -> None:
+        """Size its team on expected grants and member fees; run the PLIE and the deliberation."""
         self.openings = []
         followed = int(np.count_nonzero(self.model.people.plie))
         grants = (
@@ -50,6 +51,7 @@ class Animator(Structure):
         return float(sum(self.model.deliberation.pending.values()))
 
     def revenue(self) -> tuple[float, float, float]:
+        """The member fees it collects, and its animation grant and PLIE aid; no sales."""
         followed = int(np.count_nonzero(self.model.people.plie))
         funding = self.model.funding
         self.booked_fees = self.collect_fees()
@@ -60,8 +62,9 @@ class Animator(Structure):
         )
 
     def member_fees(self) -> float:
-        """Monthly contributions it can expect from the pole's members (organisations in its
-        network), to size its team.
+        """Monthly contributions it can expect from the pole's members, to size its team.
+
+        The members are the organisations in its network.
         """
         if not self.model.cooperation_on:
             return 0.0
@@ -69,9 +72,10 @@ class Animator(Structure):
         return members * self.model.spec.mechanisms.cooperation.member_fee_eur_per_year / 12.0
 
     def collect_fees(self) -> float:
-        """This month's member fees, each paid (and booked) by the member that owes it: a
-        structure of the pole from its cash, a funder from its budget left (its public money),
-        a classic firm from its cash (:meth:`FirmAccounts.charge`). A member that cannot pay
+        """This month's member fees, each paid (and booked) by the member that owes it.
+
+        A structure of the pole pays from its cash, a funder from its budget left (its public
+        money), a classic firm from its cash (:meth:`FirmAccounts.charge`). A member that cannot pay
         does not; returns the fees collected.
         """
         model = self.model
@@ -101,4 +105,5 @@ class Animator(Structure):
         return int(self.model.gpec.employers.size)
 
     def member_count(self) -> int:
+        """Firms that signed the charter."""
         return int(np.count_nonzero(self.model.firms.charter))

@@ -1,5 +1,7 @@
-"""Employer groups: the GE pools members' part-time needs into shared jobs; the GEIQ hires people
-far from work on work-study contracts and lends them to members that need skilled staff.
+"""Employer groups: the GE and the GEIQ.
+
+The GE pools members' part-time needs into shared jobs; the GEIQ hires people far from work on
+work-study contracts and lends them to members that need skilled staff.
 
 Both bill their member firms (the hours lent to each host, and a member fee from every member):
 the money leaves each firm's cash (``model.firm_accounts.charge``) and comes into the group from
@@ -24,8 +26,9 @@ SKILLED_SHORTAGE = 0.15
 def bill_members(
     group: EmployerGroup | Geiq, working_share: float, billing: float, fee_per_year: float
 ) -> tuple[float, float, float]:
-    """Bill each host the hours lent to it and each member its fee; returns (hours lent, sales,
-    fees), all charged to the member firms.
+    """Bill each host the hours lent to it and each member its fee.
+
+    Returns (hours lent, sales, fees), all charged to the member firms.
 
     Args:
         group: the GE or GEIQ.
@@ -56,6 +59,7 @@ class EmployerGroup(Structure):
         return np.flatnonzero((firms.ge == self.org) & firms.alive)
 
     def member_count(self) -> int:
+        """Its member firms."""
         return int(self.members().size)
 
     def pooled_need_fte(self) -> float:
@@ -64,6 +68,7 @@ class EmployerGroup(Structure):
         return float(fraction[self.members()].sum())
 
     def plan(self) -> None:
+        """Permanent staff for its workers, and GE workers for its members' smoothed pooled need."""
         self.openings = []
         rule = self.model.spec.mechanisms.shared_employment
         self.adjust_permanent(self.staff(Status.GE) * self.spec.staff_per_output)
@@ -101,6 +106,7 @@ class EmployerGroup(Structure):
         return [(FIRMS, sales, Flow.SALES), (FIRMS, fees, Flow.MEMBER_FEES)]
 
     def turnover(self) -> float:
+        """Hours billed and member fees of the year so far."""
         return self.year.sales_eur + self.year.fees_eur
 
 
@@ -123,9 +129,11 @@ class Geiq(Structure):
         return np.flatnonzero((firms.geiq == self.org) & firms.alive)
 
     def member_count(self) -> int:
+        """Its member firms."""
         return int(self.members().size)
 
     def plan(self) -> None:
+        """Permanent staff for its trainees; when healthy, openings for new work-study contracts."""
         self.openings = []
         rule = self.model.spec.mechanisms.geiq
         self.adjust_permanent(self.staff(Status.GEIQ) * self.spec.staff_per_output)
@@ -140,9 +148,10 @@ class Geiq(Structure):
             )
 
     def trainees_wanted(self) -> np.ndarray:
-        """Trainees each member asks for: one per skilled post it cannot fill (counting from
-        ``SKILLED_SHORTAGE``), up to the trainees its tutor can follow
-        (``geiq.trainees_per_member``), less the trainees it already hosts.
+        """Trainees each member asks for.
+
+        One per skilled post it cannot fill (counting from ``SKILLED_SHORTAGE``), up to the trainees
+        its tutor can follow (``geiq.trainees_per_member``), less the trainees it already hosts.
         """
         firms = self.model.firms
         members = self.members()
@@ -160,8 +169,10 @@ class Geiq(Structure):
         return self.trainees_wanted() + 1e-3
 
     def revenue(self) -> tuple[float, float, float]:
-        """Its trainees' working hours at their hosts, billed to them, and the member fees; their
-        training hours are due to the training centres."""
+        """Its trainees' working hours at their hosts, billed to them, and the member fees.
+
+        Their training hours are due to the training centres.
+        """
         rule = self.model.spec.mechanisms.geiq
         hours = self.staff_fte(Status.GEIQ) * self.model.hours_per_month
         self.training_hours_due = hours * rule.training_share
@@ -177,8 +188,9 @@ class Geiq(Structure):
         return [(FIRMS, sales, Flow.SALES), (FIRMS, fees, Flow.MEMBER_FEES)]
 
     def extra_costs(self) -> float:
-        """Training hours of its trainees: given by the training centre, paid by the sector's
-        training funds (OPCA), so they cost the GEIQ nothing.
+        """Training hours of its trainees, given by the training centre.
+
+        They are paid by the sector's training funds (OPCA), so they cost the GEIQ nothing.
         """
         rule = self.model.spec.mechanisms.geiq
         self.model.training.sell_hours(self.training_hours_due * rule.local_training_share)
@@ -195,9 +207,11 @@ class Geiq(Structure):
         self.model.tally.count("geiq_contracts", count)
 
     def end_contracts(self, rows: np.ndarray) -> None:
-        """At the end of the contract, the host hires its trainee when the post is still wanted (an
-        open job once the trainee leaves) and its value beats the wage, with a probability that
-        grows with the skill gained; the others seek work, better skilled.
+        """At the end of the contract, the host hires its trainee or the trainee seeks work.
+
+        The host hires its trainee when the post is still wanted (an open job once the trainee
+        leaves) and its value beats the wage, with a probability that grows with the skill gained;
+        the others seek work, better skilled.
         """
         rule = self.model.spec.mechanisms.geiq
         model = self.model

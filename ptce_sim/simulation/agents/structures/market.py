@@ -1,5 +1,6 @@
-"""Structures that live from a market: ESS enterprises, work-integration enterprises (EI) and the
-inter-company integration restaurant.
+"""Structures that live from a market.
+
+ESS enterprises, work-integration enterprises (EI) and the inter-company integration restaurant.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ if TYPE_CHECKING:
 
 
 class MarketStructure(Structure):
-    """A structure that sells goods or services in one of the scenario's markets
-    (:mod:`ptce_sim.simulation.mechanisms.markets`): finite demand shared with the market's other
-    suppliers, paid by the market's buyers, partly taken from classic firms.
+    """A structure that sells goods or services in one of the scenario's markets.
+
+    Its market (:mod:`ptce_sim.simulation.mechanisms.markets`) has finite demand shared with the
+    market's other suppliers, paid by the market's buyers, partly taken from classic firms.
     """
 
     kind = StructureKind.ESS_ENTERPRISE
@@ -42,10 +44,12 @@ class MarketStructure(Structure):
         return self.market_eur_month() / max(self.spec.sales_eur_per_fte_month, 1.0)
 
     def plan(self) -> None:
+        """Permanent staff for the production its market can keep busy."""
         super().plan()
         self.adjust_permanent(self.production_fte())
 
     def revenue(self) -> tuple[float, float, float]:
+        """Sales: what its market takes, up to what its staff can produce; no fees or aid."""
         capacity = self.staff(Status.ESS) * self.spec.sales_eur_per_fte_month
         return min(self.market_eur_month(), capacity), 0.0, 0.0
 
@@ -72,6 +76,7 @@ class WorkIntegrationEnterprise(MarketStructure):
     indicators = MarketStructure.indicators | {"insertion_employees", "contracts_started", "hours"}
 
     def plan(self) -> None:
+        """Permanent staff and insertion posts for its production; no new posts without aid."""
         self.openings = []
         rule = self.model.spec.mechanisms.work_integration
         production = self.production_fte()
@@ -85,6 +90,7 @@ class WorkIntegrationEnterprise(MarketStructure):
         self.adjust(Status.INSERTION, round(insertion), far=True, contract_months=rule.post_months)
 
     def revenue(self) -> tuple[float, float, float]:
+        """Sales: its staff's and insertion workers' output, up to its market; its insertion aid."""
         rule = self.model.spec.mechanisms.work_integration
         output = (
             self.staff(Status.ESS) + rule.insertion_productivity * self.staff(Status.INSERTION)
@@ -99,14 +105,17 @@ class WorkIntegrationEnterprise(MarketStructure):
 
 
 class IntegrationRestaurant(WorkIntegrationEnterprise):
-    """Inter-company integration restaurant: its market is lunch for the pole's workforce (and
-    the public canteens its market names)."""
+    """Inter-company integration restaurant.
+
+    Its market is lunch for the pole's workforce (and the public canteens its market names).
+    """
 
     kind = StructureKind.INTEGRATION_RESTAURANT
     indicators = WorkIntegrationEnterprise.indicators | {"meals_per_day"}
     meal_price_eur = 6.5
 
     def revenue(self) -> tuple[float, float, float]:
+        """As an EI's; the meals sold are counted."""
         sales, fees, aid = super().revenue()
         self.year.meals += sales / self.meal_price_eur
         return sales, fees, aid

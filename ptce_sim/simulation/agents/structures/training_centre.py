@@ -22,11 +22,13 @@ class TrainingCentre(Structure):
         return self.year.sales_eur + self.year.course_sales_eur
 
     def plan(self) -> None:
+        """Permanent staff for the hours it gives (a moving average)."""
         self.openings = []
         hours = self.hours_rate
         self.adjust_permanent(hours / 1000.0 * self.spec.staff_per_output)
 
     def revenue(self) -> tuple[float, float, float]:
+        """Sales: firms' training and hours bought (paid by the OPCA); aid: its courses."""
         rule = self.model.spec.mechanisms.training
         model = self.model
         course_hours = self.model.staff.trainees_of(self.org) * rule.hours_per_month_in_course
@@ -50,8 +52,9 @@ class TrainingCentre(Structure):
     """Hours sold per month, smoothed: what its team is sized for."""
 
     def sold(self, hours: float, eur: float) -> None:
-        """Hours bought for another structure's trainees (the GEIQ's), paid by the OPCA at its
-        next settlement and counted as its sales.
+        """Hours bought for another structure's trainees (the GEIQ's).
+
+        They are paid by the OPCA at its next settlement and counted as its sales.
         """
         self.year.training_hours += hours
         self.year.hours += hours
