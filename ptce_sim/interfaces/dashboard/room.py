@@ -152,8 +152,10 @@ class Turns:
         return len(self._queue)
 
     def budget(self) -> float:
-        """How long the current turn may step: :data:`TURN_BUDGET_S` when others wait for
-        theirs, :data:`ALONE_BUDGET_S` when none does (call it within the turn)."""
+        """How long the current turn may step (call it within the turn).
+
+        :data:`TURN_BUDGET_S` when others wait for theirs, :data:`ALONE_BUDGET_S` when none does.
+        """
         return TURN_BUDGET_S if self.waiting else ALONE_BUDGET_S
 
 
