@@ -319,30 +319,6 @@ def test_turns_are_shared_fairly_between_greedy_sessions():
     assert min(counts) >= 0.75 * max(counts), counts
 
 
-def test_a_turn_is_short_only_while_others_wait():
-    """Alone, a turn may step up to ALONE_BUDGET_S; with a session waiting, TURN_BUDGET_S."""
-    from ptce_sim.interfaces.dashboard.room import ALONE_BUDGET_S, TURN_BUDGET_S
-
-    turns, seen = Turns(), []
-    with turns.turn():
-        seen.append(turns.budget())  # alone
-        waiter = threading.Thread(target=_take, args=(turns,))
-        waiter.start()
-        deadline = time.monotonic() + 5
-        while turns.waiting == 0 and time.monotonic() < deadline:
-            time.sleep(0.001)
-        seen.append(turns.budget())  # someone waits
-    waiter.join(5)
-    assert not waiter.is_alive()  # it had its turn after ours
-    assert seen == [ALONE_BUDGET_S, TURN_BUDGET_S]
-    assert TURN_BUDGET_S < ALONE_BUDGET_S <= 0.25  # a click never waits more than 1/4 s
-
-
-def _take(turns: Turns) -> None:
-    with turns.turn():
-        pass
-
-
 def test_the_cli_passes_the_room_limits_and_refuses_bad_ones(monkeypatch):
     """``ptce-sim dashboard --max-sessions N --idle-minutes M`` reach ``serve``; 0 is refused."""
     from ptce_sim.interfaces import cli, dashboard

@@ -30,7 +30,7 @@ from ptce_sim.interfaces.dashboard.parts import (  # noqa: F401 - LiveDate, Char
     RoomFull,
     glossary_html,
 )
-from ptce_sim.interfaces.dashboard.room import Seat, the_room
+from ptce_sim.interfaces.dashboard.room import TURN_BUDGET_S, Seat, the_room
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
     SCALES,
@@ -216,8 +216,7 @@ def Dashboard(seat: Seat):
             try:
                 with turns.turn():  # every playing session steps in its turn (see room.Turns)
                     stepping = time.perf_counter()
-                    budget = turns.budget()  # shorter while other sessions wait their turn
-                    done = session.step(steps, generation=generation, budget_s=budget)
+                    done = session.step(steps, generation=generation, budget_s=TURN_BUDGET_S)
                     stepping = time.perf_counter() - stepping
             except Exception as exc:  # a failing model must stop the play, visibly
                 logger.exception("the simulation failed while playing")

@@ -15,7 +15,6 @@ Without Solara (the page, :mod:`.app`, and the server, :mod:`.server`, use it):
   Python interpreter steps them all. Each frame's stepping waits for its turn in a first-come
   queue and stops at a time budget (:data:`TURN_BUDGET_S`), so 30 sessions each playing as fast
   as they can get the same share of the processor, whatever their speed, scale or branches.
-  A session alone steps up to :data:`ALONE_BUDGET_S` a frame (:meth:`Turns.budget`).
 """
 
 from __future__ import annotations
@@ -36,10 +35,6 @@ from ptce_sim.runs.i18n import preferred
 
 TURN_BUDGET_S = 0.08
 """Longest stepping of one frame while others wait for their turn (a month is never cut)."""
-ALONE_BUDGET_S = 0.25
-"""Longest stepping of one frame when no other session waits: long enough for two branches at
-full scale (about 55 ms a month) to step several months per frame and play faster than 10
-months a second, short enough that a click (pause, shock) waits at most a quarter second."""
 MIN_SESSIONS = 30
 """The cap is never below this (a classroom) unless set explicitly."""
 SESSION_MIB = 40
@@ -150,13 +145,6 @@ class Turns:
     def waiting(self) -> int:
         """Callers waiting for a turn now."""
         return len(self._queue)
-
-    def budget(self) -> float:
-        """How long the current turn may step (call it within the turn).
-
-        :data:`TURN_BUDGET_S` when others wait for theirs, :data:`ALONE_BUDGET_S` when none does.
-        """
-        return TURN_BUDGET_S if self.waiting else ALONE_BUDGET_S
 
 
 # -- the sessions --------------------------------------------------------------------------------
