@@ -424,3 +424,25 @@ def test_resume_of_a_finished_batch_runs_nothing(experiment_file: Path, referenc
     report = run_batch(load_experiment(experiment_file), reference, workers=1, resume=True)
     assert report.ran == 0 and report.skipped == POINTS * REPLICATES
     assert contents(reference) == before
+
+
+def test_resume_refuses_runs_of_a_model_with_other_results(
+    experiment_file: Path, reference: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """A batch started before the model's results changed is not completed by the new model."""
+    from ptce_sim.runs.reference import current_stamp
+    from ptce_sim.studies import batch
+
+    out = tmp_path / "copy"
+    shutil.copytree(reference, out)
+    recorded = json.loads((out / "manifest.json").read_text())["sessions"][0]["reference_stamp"]
+    assert recorded == current_stamp() and recorded  # each session says which model ran it
+    before = contents(out)
+    monkeypatch.setattr(batch, "current_stamp", lambda: "0123456789ab")
+    code = main(["batch", str(experiment_file), "--out", str(out), "--resume", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"reference stamp {recorded}" in err and "0123456789ab" in err and "another --out" in err
+    assert contents(out) == before
+    monkeypatch.setattr(batch, "current_stamp", lambda: recorded)  # same results: resumes
+    assert run_batch(load_experiment(experiment_file), out, workers=1, resume=True).ran == 0

@@ -37,6 +37,7 @@ from typing import Any
 
 from ptce_sim.config.scenario_io import ScenarioError
 from ptce_sim.runs.atomic import write_bytes
+from ptce_sim.runs.reference import current_stamp
 from ptce_sim.studies.batch_worker import ID_COLUMNS, METADATA_KEY, Outcome, Task, execute, run_id
 from ptce_sim.studies.experiment import Experiment
 
@@ -427,6 +428,7 @@ def _prepare(experiment: Experiment, out: Path, resume: bool) -> tuple[dict, set
                 f"{manifest.get('replicates')} replicates); --resume needs the same "
                 "experiment file, scenarios, --replicates and --scale"
             )
+        _same_results(manifest, out)
     else:
         if done:
             raise ScenarioError(f"{out}: holds runs but no manifest.json; choose another --out")
@@ -436,6 +438,26 @@ def _prepare(experiment: Experiment, out: Path, resume: bool) -> tuple[dict, set
         for stale in folder.glob(".*.tmp"):  # a write cut short by an interruption
             stale.unlink()
     return manifest, done
+
+
+def _same_results(manifest: dict, out: Path) -> None:
+    """Refuse to resume a batch whose runs were made by a model giving other results.
+
+    Each session records the reference stamp of the code that ran it
+    (:func:`ptce_sim.runs.reference.current_stamp`, the digests of the reference runs); a change
+    of the model's results changes it, and the runs already done would then mix two models.
+    Sessions without a stamp (older batches, an installed package) are not checked.
+    """
+    now = current_stamp()
+    stamps = {s.get("reference_stamp") for s in manifest["sessions"]}
+    before = sorted(stamp for stamp in stamps if stamp)
+    if now is None or not before or before == [now]:
+        return
+    raise ScenarioError(
+        f"{out}: its runs were made by a model with reference stamp {', '.join(before)}, and the "
+        f"code now gives {now} (its results changed, see docs/CHANGES.md); resuming would mix two "
+        "models: start the batch again in another --out"
+    )
 
 
 def run_batch(
@@ -492,6 +514,7 @@ def run_batch(
         **backend.describe(),
         "command": command,
         "code_sha256": code_digest(),
+        "reference_stamp": current_stamp(),
         "resumed_with": len(done) if resume else None,
     }
     manifest["sessions"].append(session)
