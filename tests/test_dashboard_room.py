@@ -89,6 +89,113 @@ def test_stepping_stops_at_its_time_budget(session):
     assert session.step(12, budget_s=60.0) == 12
 
 
+MONTH_S = 0.02
+"""A month of the fake model below (the stepping rule's tests): 4 fit in TURN_BUDGET_S."""
+
+
+def _timed_months(session: Session) -> list[tuple[float, float]]:
+    """Make each month of ``session`` a sleep of MONTH_S; returns the list of (start, end) times."""
+    times: list[tuple[float, float]] = []
+
+    def month() -> None:
+        start = time.perf_counter()
+        time.sleep(MONTH_S)
+        times.append((start, time.perf_counter()))
+
+    session.model.step = month
+    return times
+
+
+def test_alone_a_turn_steps_past_the_budget_up_to_the_longer_cap(session):
+    """Nobody waiting: past TURN_BUDGET_S it goes on, and begins no month past ALONE_BUDGET_S."""
+    from ptce_sim.interfaces.dashboard.room import ALONE_BUDGET_S, TURN_BUDGET_S
+
+    times, asked = _timed_months(session), []
+    began = time.perf_counter()
+    done = session.step(
+        100,
+        budget_s=TURN_BUDGET_S,
+        others_waiting=lambda: asked.append(1) or False,
+        alone_budget_s=ALONE_BUDGET_S,
+    )
+    assert done == len(times) and 1 < done < 100
+    assert asked  # asked once past the short budget, month by month
+    assert times[-1][1] - began > ALONE_BUDGET_S - 1e-3  # stopped at the cap...
+    assert times[-1][0] - began <= ALONE_BUDGET_S + 5e-3  # ... no month begun past it
+    assert times[-1][0] - began > TURN_BUDGET_S  # months begun past the short budget
+
+
+def test_a_turn_ends_after_the_first_month_past_the_budget_once_someone_waits(session):
+    """Someone waiting: the turn stops before the first month begun past TURN_BUDGET_S."""
+    from ptce_sim.interfaces.dashboard.room import ALONE_BUDGET_S, TURN_BUDGET_S
+
+    times = _timed_months(session)
+    began = time.perf_counter()
+    done = session.step(
+        100,
+        budget_s=TURN_BUDGET_S,
+        others_waiting=lambda: True,
+        alone_budget_s=ALONE_BUDGET_S,
+    )
+    assert done == len(times) >= 2
+    assert times[-1][0] - began <= TURN_BUDGET_S + 5e-3  # the last month began within budget
+    assert times[-1][1] - began > TURN_BUDGET_S - 1e-3  # and ended past it: no more after
+    assert times[-1][1] - began < ALONE_BUDGET_S
+
+    # someone queues after the sixth month (past the budget): the turn stops right then
+    times.clear()
+    began = time.perf_counter()
+    done = session.step(
+        100,
+        budget_s=TURN_BUDGET_S,
+        others_waiting=lambda: len(times) >= 6,
+        alone_budget_s=60.0,
+    )
+    assert done == 6
+    # without others_waiting the budget holds in any case (the step buttons, other callers)
+    times.clear()
+    assert session.step(100, budget_s=TURN_BUDGET_S) == len(times) < 6
+
+
+def test_a_session_queuing_mid_turn_ends_the_long_turn_of_a_session_alone(session):
+    """With the room's Turns: a long turn alone stops at the first month after a caller queues."""
+    from ptce_sim.interfaces.dashboard.room import ALONE_BUDGET_S, TURN_BUDGET_S
+
+    turns, queued, order = Turns(), threading.Event(), []
+    times = _timed_months(session)
+    step = session.model.step
+
+    def month() -> None:
+        step()
+        if len(times) == 6:  # 120 ms: past the short budget, alone so far
+            queued.set()
+
+    session.model.step = month
+
+    def other() -> None:
+        queued.wait(5)
+        with turns.turn():
+            order.append(("other", len(times)))
+
+    waiter = threading.Thread(target=other)
+    waiter.start()
+    with turns.turn():
+        assert not turns.others_waiting()
+        done = session.step(
+            100,
+            budget_s=TURN_BUDGET_S,
+            others_waiting=turns.others_waiting,
+            alone_budget_s=ALONE_BUDGET_S,
+        )
+        order.append(("first", done))
+    waiter.join(5)
+    assert not waiter.is_alive()
+    assert order == [("first", done), ("other", done)]  # the other had its turn right after
+    # six months alone (past 80 ms), then at most a month or two while the other thread queues
+    assert 6 <= done <= 8, (done, times)
+    assert done * MONTH_S < ALONE_BUDGET_S
+
+
 # -- the websocket's messages ----------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from ptce_sim.interfaces.dashboard.parts import (  # noqa: F401 - LiveDate, Char
     RoomFull,
     glossary_html,
 )
-from ptce_sim.interfaces.dashboard.room import TURN_BUDGET_S, Seat, the_room
+from ptce_sim.interfaces.dashboard.room import ALONE_BUDGET_S, TURN_BUDGET_S, Seat, the_room
 from ptce_sim.interfaces.dashboard.session import (
     FUNDING_LEVERS,
     SCALES,
@@ -216,7 +216,13 @@ def Dashboard(seat: Seat):
             try:
                 with turns.turn():  # every playing session steps in its turn (see room.Turns)
                     stepping = time.perf_counter()
-                    done = session.step(steps, generation=generation, budget_s=TURN_BUDGET_S)
+                    done = session.step(  # longer while nobody else waits (see room)
+                        steps,
+                        generation=generation,
+                        budget_s=TURN_BUDGET_S,
+                        others_waiting=turns.others_waiting,
+                        alone_budget_s=ALONE_BUDGET_S,
+                    )
                     stepping = time.perf_counter() - stepping
             except Exception as exc:  # a failing model must stop the play, visibly
                 logger.exception("the simulation failed while playing")

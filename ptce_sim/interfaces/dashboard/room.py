@@ -15,6 +15,12 @@ Without Solara (the page, :mod:`.app`, and the server, :mod:`.server`, use it):
   Python interpreter steps them all. Each frame's stepping waits for its turn in a first-come
   queue and stops at a time budget (:data:`TURN_BUDGET_S`), so 30 sessions each playing as fast
   as they can get the same share of the processor, whatever their speed, scale or branches.
+  The budget holds only while another session waits: before each month, a turn past
+  :data:`TURN_BUDGET_S` ends as soon as someone is queued (:meth:`Turns.others_waiting`), and
+  while nobody is, it goes on up to :data:`ALONE_BUDGET_S` (two branches alone then step
+  several months a frame). Whether others wait is asked month by month, not decided at the
+  turn's start: then the other sessions are often drawing their frame, not queued, and a budget
+  chosen at that moment gave one session long turns and the others less than a fair share.
 """
 
 from __future__ import annotations
@@ -34,7 +40,13 @@ import numpy as np
 from ptce_sim.runs.i18n import preferred
 
 TURN_BUDGET_S = 0.08
-"""Longest stepping of one frame while others wait for their turn (a month is never cut)."""
+"""Longest stepping of one frame while others wait for their turn: past it, the turn ends before
+the next month as soon as another session is queued (a month is never cut)."""
+ALONE_BUDGET_S = 0.25
+"""Longest stepping of one frame in any case, when nobody queues for a turn: long enough for two
+branches at full scale (about 55 ms a month) to step several months a frame and play faster than
+10 months a second, short enough that a click (pause, shock) waits at most about a quarter
+second; a session queuing meanwhile waits at most one month past :data:`TURN_BUDGET_S`."""
 MIN_SESSIONS = 30
 """The cap is never below this (a classroom) unless set explicitly."""
 SESSION_MIB = 40
@@ -145,6 +157,10 @@ class Turns:
     def waiting(self) -> int:
         """Callers waiting for a turn now."""
         return len(self._queue)
+
+    def others_waiting(self) -> bool:
+        """Whether another caller waits for a turn now (asked within a turn: it ends it early)."""
+        return bool(self._queue)
 
 
 # -- the sessions --------------------------------------------------------------------------------

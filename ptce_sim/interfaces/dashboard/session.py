@@ -19,6 +19,7 @@ import gc
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,24 +332,39 @@ class Session:
         return self.branches[0].model
 
     def step(
-        self, months: int = 1, generation: int | None = None, budget_s: float | None = None
+        self,
+        months: int = 1,
+        generation: int | None = None,
+        budget_s: float | None = None,
+        *,
+        others_waiting: Callable[[], bool] | None = None,
+        alone_budget_s: float | None = None,
     ) -> int:
         """Advance every branch by up to ``months`` months; return the months done.
 
         With ``generation``, nothing happens unless the run is still that one (no reset since):
         the play loop's last frame never steps a run that a click has just replaced. With
         ``budget_s``, no month is begun once that many seconds have passed (at least one is done).
+        With ``others_waiting`` too (the play loop's turn: "does another session wait for its
+        turn now?", asked before each month), ``budget_s`` only stops the stepping while that
+        answers yes; while nobody waits, it goes on up to ``alone_budget_s`` seconds (never
+        longer, whoever waits; default ``budget_s``). A month is never cut.
         """
         done = 0
-        deadline = None if budget_s is None else time.perf_counter() + budget_s
+        start = time.perf_counter()
+        alone = others_waiting is not None and alone_budget_s is not None
         with self.lock:
             if generation is not None and generation != self.generation:
                 return 0
             for _month in range(int(months)):
                 if not self.running:
                     break
-                if done and deadline is not None and time.perf_counter() > deadline:
-                    break
+                if done and budget_s is not None:
+                    elapsed = time.perf_counter() - start
+                    if elapsed > budget_s and (
+                        not alone or elapsed > alone_budget_s or others_waiting()
+                    ):
+                        break
                 for branch in self.branches:
                     if branch.model.running:
                         branch.model.step()
