@@ -608,6 +608,10 @@ def test_the_view_is_plain_json_at_every_stage(session):
     assert sum(v or 0 for s in decided[:3] for v in s["data"]) == sum(
         c["accepted"] + c["refused"] + c["lapsed"] for c in counts
     )
+    assert decided[3]["name"] == "New SCIC activities (their colleges)"
+    assert sum(v or 0 for v in decided[3]["data"]) == sum(
+        session.model.legal_forms.activity_counts(y)["decided"] for y in range(1970, 2007)
+    )
     assert view.resilience_text[0]["shock"].endswith("downturn")
     assert [row[0] for row in view.table][:2] == ["Jobs", "Unemployed"]
 

@@ -313,6 +313,29 @@ def test_bad_new_fields_name_file_and_field(write_scenario, section, field, valu
     assert f"{section}.{field}" in message, message
 
 
+@pytest.mark.parametrize(
+    ("colleges", "field", "expected"),
+    [
+        ({"employees": 0.5, "beneficiaries": 0.3}, "legal_forms.scic", "sum to 0.8"),
+        ({"employees": 0.6, "beneficiaries": 0.4}, "legal_forms.scic", "between 0.1 and 0.5"),
+        ({"beneficiaries": 0.5, "public": 0.5}, "legal_forms.scic", "its employees"),
+        ({"employees": 0.5, "shareholders": 0.5}, "legal_forms.scic.colleges", "shareholders"),
+        ({"employees": -0.5, "beneficiaries": 1.5}, "legal_forms.scic.colleges", "employees"),
+    ],
+)
+def test_bad_scic_colleges_name_file_field_and_what_was_expected(
+    write_scenario, colleges, field, expected
+):
+    """A SCIC's colleges follow the law (employees and beneficiaries, 10-50% each, summing to 1)."""
+
+    def change(data):
+        data["legal_forms"]["scic"] = {"reserve_share": 0.575, "colleges": colleges}
+
+    path = write_scenario(change)
+    message = load_error(path)
+    assert path.name in message and field in message and expected in message, message
+
+
 # --------------------------------------------------------------------------------------------
 # Paired runs: each mechanism moves its outcome beyond the paired noise (20 seeds)
 # --------------------------------------------------------------------------------------------
@@ -415,3 +438,37 @@ def test_paired_gpec_fills_skilled_posts_sooner():
         [mean_since(b, column, 2010) - mean_since(a, column, 2010) for a, b in runs.values()]
     )
     beyond_noise(diff, "unfilled skilled posts, declarations off - on")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SLOW_TIMEOUT)
+def test_paired_scic_colleges_open_new_activities_that_share_a_finite_market():
+    """SCIC colleges deciding new activities vs SCICs without colleges (none of their own).
+
+    The pairs are identical until the first January a SCIC exists (Interstices, 2002); the
+    activities its colleges decide open as pole structures (beyond the paired noise), while the
+    ESS jobs move far less: an activity sells in a finite market, sharing it with the others.
+    """
+    on = truncated(base_scenario(SCALE), 2013)
+    data = on.model_dump(mode="python")
+    data["legal_forms"]["scic"] = {"reserve_share": 0.575}  # no colleges: no new activity
+    runs = paired(on, Scenario.model_validate(data))
+    assert first_difference(runs) >= 2003
+    opened = np.array([a.territory["activities_decided"].sum() for a, _ in runs.values()])
+    assert opened.mean() >= 2.0 and all(
+        b.territory["activities_decided"].sum() == 0 for _, b in runs.values()
+    )
+    structures = np.array(
+        [
+            mean_since(a, "pole_structures", 2008) - mean_since(b, "pole_structures", 2008)
+            for a, b in runs.values()
+        ]
+    )
+    beyond_noise(structures, "pole structures, SCIC colleges on - off")
+    jobs = np.array(
+        [
+            mean_since(a, "ess_jobs", 2008) - mean_since(b, "ess_jobs", 2008)
+            for a, b in runs.values()
+        ]
+    )
+    assert jobs.mean() < structures.mean() * 3.0  # an activity's jobs are mostly taken from others

@@ -18,6 +18,7 @@ from test_mechanism_rules import AUTHORITIES, create, model_of, scenario
 from ptce_sim.config.scenario import LegalForm, LegalFormChangeSpec, StructureKind
 from ptce_sim.simulation.accounts import HOUSEHOLDS, Flow
 from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.mechanisms.legal_forms import activity_votes, decide_activity
 
 WAGE = 2600.0  # the scenario's wage cost per FTE a month
 
@@ -428,3 +429,147 @@ def test_scic_reserves_count_the_open_scics_only():
     assert forms.scic_reserves() == pytest.approx(120.0)
     closed_scic.alive = False
     assert forms.scic_reserves() == pytest.approx(100.0)
+
+
+# --------------------------------------------------------------------------------------------
+# New activities: who decides (the SCIC's colleges)
+# --------------------------------------------------------------------------------------------
+
+COLLEGES = {"employees": 0.3, "beneficiaries": 0.3, "public": 0.2, "firms": 0.2}
+
+
+def ballot(project, **state):
+    """The colleges' votes on ``project`` with everything favourable unless ``state`` says."""
+    given = {
+        "colleges": COLLEGES,
+        "keeps_reserve": True,
+        "pays_wages": True,
+        "earlier_pay": True,
+        "min_social_utility": 0.5,
+        "employer_sectors": set(),
+        "public_members": True,
+        **state,
+    }
+    return activity_votes(project, **given)
+
+
+def test_each_college_votes_by_its_interest_and_the_statutes_decide():
+    project = forms_model().deliberation.project("structures")  # social utility 0.6
+    assert project.social_utility == 0.6
+    everyone = ballot(project)
+    assert everyone == dict.fromkeys(COLLEGES, True)
+    assert decide_activity(everyone, COLLEGES, 0.5)
+    # the employees want cash left, a paying activity and the earlier ones paying
+    for state in ({"keeps_reserve": False}, {"earlier_pay": False}, {"pays_wages": False}):
+        assert not ballot(project, **state)["employees"]
+    # alone against it, the employees are outvoted (0.7 for it)...
+    assert decide_activity(ballot(project, keeps_reserve=False), COLLEGES, 0.5)
+    # ...but with the member firms against (it competes with their sectors) they decide it
+    competing = {"employer_sectors": {project.competes_with}}
+    assert not ballot(project, **competing)["firms"]
+    assert decide_activity(ballot(project, **competing), COLLEGES, 0.5)  # 0.8 for it
+    assert not decide_activity(ballot(project, keeps_reserve=False, **competing), COLLEGES, 0.5)
+    # an activity that would not pay its wages loses the public members too: 0.5 is not above 0.5
+    votes = ballot(project, pays_wages=False)
+    assert votes == {"employees": False, "beneficiaries": True, "public": False, "firms": True}
+    assert not decide_activity(votes, COLLEGES, 0.5)
+    assert decide_activity(votes, COLLEGES, 0.49)
+    # the beneficiaries vote for its social utility
+    assert not ballot(project, min_social_utility=0.7)["beneficiaries"]
+    # without public members their college does not vote: the others' weights are shared out
+    votes = ballot(project, public_members=False, pays_wages=False)
+    assert votes == {"employees": False, "beneficiaries": True, "firms": True}
+    assert decide_activity(votes, COLLEGES, 0.5)  # 0.5 of the 0.8 present
+    assert not decide_activity(votes, COLLEGES, 0.625)
+    assert not decide_activity({}, COLLEGES, 0.0)  # nobody votes: nothing is decided
+
+
+def scic_with_cash(model, cash: float, **fields):
+    """An open SCIC selling in the pole's market, with ``cash`` euros (model scale)."""
+    scic = create(model, StructureKind.ESS_ENTERPRISE, legal_form="scic", **fields)
+    scic.cash = cash
+    return scic
+
+
+def new_activities_model(**legal_forms):
+    def change(data):
+        data["legal_forms"].update(legal_forms)
+
+    return model_of(scenario(change, authorities=AUTHORITIES))
+
+
+def test_a_scic_funds_the_new_activity_its_colleges_decide():
+    model = new_activities_model()
+    forms, ledger = model.legal_forms, model.ledger
+    cost = model.spec.mechanisms.cooperation.launch_cost_eur * model.scale
+    assert model.spec.legal_forms.scic.colleges == COLLEGES
+    scic = scic_with_cash(model, 10 * cost, name="EOLE", public_members=["A"])
+    forms.reserves[scic.org] = 2 * cost
+    plain = create(model, StructureKind.ESS_ENTERPRISE)  # an association: no colleges
+    plain.cash = 10 * cost
+    before = len(model.pole.structures)
+    cash = scic.cash
+    forms.new_activities()
+    opened = model.pole.structures[before:]
+    assert [s.name for s in opened] == [f"EOLE activity 1 ({model.year})"]
+    activity = opened[0]
+    assert activity.spec.market == model.spec.mechanisms.cooperation.launched_market
+    assert activity.cash == pytest.approx(cost) and scic.cash == pytest.approx(cash - cost)
+    assert forms.reserves[scic.org] == pytest.approx(cost)  # its reserves paid first
+    assert ledger.totals[Flow.LAUNCH] == pytest.approx(cost)
+    assert plain.cash == pytest.approx(10 * cost)
+    assert forms.activity_counts(model.year) == {"decided": 1, "refused": 0}
+    assert model.network.graph.has_edge(scic.org, activity.org)  # its founder sits on its board
+    # the next January its employees wait for the new activity to pay its way
+    year_of(activity, sales=1.0, costs=2.0, cash=activity.cash)
+    forms.new_activities()
+    assert len(model.pole.structures) == before + 1
+    assert forms.activity_counts(model.year) == {"decided": 1, "refused": 1}
+    year_of(activity, sales=2.0, costs=2.0, cash=activity.cash)
+    forms.new_activities()
+    assert len(model.pole.structures) == before + 2
+
+
+def test_a_scic_short_of_cash_puts_nothing_and_one_below_prudence_is_refused():
+    model = new_activities_model(prudence_months=6.0)
+    forms = model.legal_forms
+    cost = model.spec.mechanisms.cooperation.launch_cost_eur * model.scale
+    poor = scic_with_cash(model, 0.99 * cost)
+    forms.new_activities()
+    assert forms.activity_counts(model.year) == {"decided": 0, "refused": 0}
+    poor.alive = False
+    # costs of 12 x cost a year: six months of them are 6 x cost; the firms' college is against
+    # (the pole's market competes with every sector of the employers' college)
+    careful = scic_with_cash(model, 7 * cost - 1.0)
+    careful.year.costs_eur = 12 * cost
+    forms.new_activities()
+    assert forms.activity_counts(model.year) == {"decided": 0, "refused": 1}
+    careful.cash = 7 * cost
+    forms.new_activities()
+    assert forms.activity_counts(model.year) == {"decided": 1, "refused": 1}
+
+
+def test_without_colleges_no_structure_opens_activities_of_its_own():
+    model = new_activities_model(scic={"reserve_share": 0.575})
+    cost = model.spec.mechanisms.cooperation.launch_cost_eur * model.scale
+    scic_with_cash(model, 100 * cost)
+    before = len(model.pole.structures)
+    model.legal_forms.new_activities()
+    assert len(model.pole.structures) == before
+    assert model.legal_forms.activity_counts(model.year) == {"decided": 0, "refused": 0}
+
+
+def test_an_activity_pays_its_wages_while_one_more_supplier_gets_enough_of_the_market():
+    model = new_activities_model()
+    forms, markets = model.legal_forms, model.markets
+    project = model.deliberation.project("structures")
+    market = markets.index[project.market]
+    wages = project.jobs * model.scale * model.spec.finance.wage_cost_eur_per_fte_month
+    demand = markets.demand_eur_month(market)
+    room = int(demand // wages)  # suppliers the market can pay one activity's wages each
+    assert room >= 2
+    while len(markets.suppliers(market)) + 1 < room:
+        create(model, StructureKind.ESS_ENTERPRISE)
+    assert forms.pays_wages(project)
+    create(model, StructureKind.ESS_ENTERPRISE)
+    assert not forms.pays_wages(project)

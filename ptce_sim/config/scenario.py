@@ -1321,8 +1321,17 @@ class DeliberationSpec(Strict):
         return self
 
 
+ActivityCollege = Literal["employees", "beneficiaries", "public", "firms"]
+"""Colleges that may vote on a structure's new activity: its employees, its beneficiaries (users,
+volunteers), its public members (authorities holding shares) and its member firms."""
+
+
 class FormRuleSpec(Strict):
-    """How a legal form uses a year's surplus: shares reserved, shared with workers, distributed."""
+    """What a legal form implies: how a year's surplus is used, who decides on new activities.
+
+    The surplus: shares reserved, shared with workers, distributed. New activities: the colleges
+    that vote on them, with their weights (empty: the form opens no new activity of its own).
+    """
 
     reserve_share: Probability = Field(
         0.0, description="Share put in indivisible reserves (kept as cash, never distributed)."
@@ -1331,12 +1340,20 @@ class FormRuleSpec(Strict):
     distributed_share: Probability = Field(
         0.0, description="Share paid to its members as dividends or interest on shares."
     )
+    colleges: dict[ActivityCollege, Probability] = Field(
+        default_factory=dict,
+        description="Colleges voting on a new activity and their weights (summing to 1); "
+        "empty: no new activity of its own.",
+    )
 
     @model_validator(mode="after")
     def _at_most_the_surplus(self) -> FormRuleSpec:
         total = self.reserve_share + self.worker_share + self.distributed_share
         if total > 1.0 + 1e-9:
             raise FieldProblem("reserve_share", f"the shares of the surplus sum to {total:g} > 1")
+        weights = sum(self.colleges.values())
+        if self.colleges and abs(weights - 1.0) > 1e-9:
+            raise FieldProblem("colleges", f"the colleges' weights sum to {weights:g}, not 1")
         return self
 
 
@@ -1345,13 +1362,47 @@ class LegalFormsSpec(Strict):
 
     association: FormRuleSpec = FormRuleSpec()
     scop: FormRuleSpec = FormRuleSpec(reserve_share=0.4, worker_share=0.45, distributed_share=0.15)
-    scic: FormRuleSpec = FormRuleSpec(reserve_share=0.575)
+    scic: FormRuleSpec = FormRuleSpec(
+        reserve_share=0.575,
+        colleges={"employees": 0.3, "beneficiaries": 0.3, "public": 0.2, "firms": 0.2},
+    )
     employer_group: FormRuleSpec = FormRuleSpec()
     geiq: FormRuleSpec = FormRuleSpec()
     work_integration: FormRuleSpec = FormRuleSpec()
     public_share_capital_eur: NonNegative = Field(
         10000.0, description="Shares each public member of a SCIC subscribes when it joins."
     )
+    activity_required_share: Probability = Field(
+        0.5,
+        description="A new activity is decided when the weights of the colleges for it exceed "
+        "this share of the colleges present.",
+    )
+    prudence_months: NonNegative = Field(
+        6.0,
+        description="Months of its costs a structure's employees want left in cash after it "
+        "funds a new activity.",
+    )
+
+    @model_validator(mode="after")
+    def _scic_colleges(self) -> LegalFormsSpec:
+        colleges = self.scic.colleges
+        if not colleges:
+            return self
+        for needed in ("employees", "beneficiaries"):
+            if needed not in colleges:
+                raise FieldProblem(
+                    "scic",
+                    f"a SCIC's colleges must include its {needed} (law 47-1775, art. 19 "
+                    f"septies), got {sorted(colleges)}",
+                )
+        for name, weight in colleges.items():
+            if not 0.1 - 1e-9 <= weight <= 0.5 + 1e-9:
+                raise FieldProblem(
+                    "scic",
+                    f"college {name!r} of a SCIC weighs {weight:g}; the law gives each "
+                    "college between 0.1 and 0.5 of the votes (art. 19 octies)",
+                )
+        return self
 
     def rule(self, form: LegalForm) -> FormRuleSpec:
         """The surplus rule of a legal form."""

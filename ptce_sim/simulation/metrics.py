@@ -90,6 +90,8 @@ TERRITORY_COLUMNS = (
     "projects_accepted",
     "projects_refused",
     "projects_lapsed",
+    "activities_decided",
+    "activities_refused",
     "scic_reserves_eur",
     "plie_caseload",
     "plie_entries",
@@ -111,7 +113,9 @@ jobs of the territory's employers (and of the conurbation sector), whoever holds
 ``plie_caseload`` (persons followed at the year's end), ``plie_entries`` and ``plie_exits_<kind>``
 (over the year); the skills planning's ``gpec_employers`` and ``gpec_anticipated_needs`` (posts
 declared for the horizon, at the last declaration); ``unfilled_skilled_posts`` (firms' smoothed
-count); ``pact_members`` (organisations in the pact, the animator included)."""
+count); ``pact_members`` (organisations in the pact, the animator included);
+``activities_decided`` and ``activities_refused``: new activities the structures' colleges decided
+on in January (SCICs: :mod:`~ptce_sim.simulation.mechanisms.legal_forms`)."""
 STRUCTURE_COLUMNS = (
     "year",
     "structure",
@@ -148,6 +152,7 @@ MECHANISM_COLUMNS = (
     "incubated_structures",
     "internalised_posts",
     "launched_structures",
+    "structure_activities",
     "training_courses",
     "jobs_created_or_secured",
 )
@@ -272,6 +277,7 @@ def territory_row(
         "jobs_held_by_non_residents": commuting.jobs_held(model),
         "induced_jobs": model.economy.induced_jobs(),
         **{f"projects_{k}": n for k, n in model.deliberation.year_counts(year).items()},
+        **{f"activities_{k}": n for k, n in model.legal_forms.activity_counts(year).items()},
         "scic_reserves_eur": model.legal_forms.scic_reserves(),
         "plie_caseload": model.plie.caseload(),
         "plie_entries": model.plie.entries_year,

@@ -175,6 +175,7 @@ class PtceModel(mesa.Model):
         self.plie.new_year()
         self.markets.new_year()
         self.legal_forms.close_year()
+        self.legal_forms.new_activities()  # the structures' colleges, on the year's accounts
         self.site.new_year()
         self.housing.new_year()
         for structure in self.pole.structures:

@@ -1105,7 +1105,13 @@ def build_view(session: Session) -> View:
                 model,
                 _base(_("The CBE's colleges: projects decided"), _year_of(model)),
                 _axis,
-                {"accepted": GREEN, "refused": VERMILLION, "lapsed": GREY, "reserves": BLUE},
+                {
+                    "accepted": GREEN,
+                    "refused": VERMILLION,
+                    "lapsed": GREY,
+                    "activities": ORANGE,
+                    "reserves": BLUE,
+                },
             ),
             institutions=institutions_option(model),
         )

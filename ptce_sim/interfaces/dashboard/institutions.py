@@ -2,7 +2,8 @@
 
 :func:`college_nodes` adds the CBE's four colleges around the animator in the network view;
 :func:`deliberation_option` draws the projects the colleges accepted, refused or let lapse each
-year, and the SCICs' indivisible reserves (ODD 7.16 and 7.17).
+year, the new activities the SCICs' own colleges decided, and the SCICs' indivisible reserves
+(ODD 7.16 and 7.17).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def college_nodes(
 
 
 def deliberation_option(model: PtceModel, base: dict, axis, colours: dict[str, str]) -> dict:
-    """Projects the colleges decided on each year (stacked bars) and the SCICs' reserves (line).
+    """The colleges' decisions each year: CBE projects, SCIC activities (bars), SCIC reserves.
 
     ``base`` is the chart's common frame, ``axis(name, **extra)`` an axis in the house style,
     ``colours`` the colour of each outcome and of the reserves.
@@ -109,6 +110,22 @@ def deliberation_option(model: PtceModel, base: dict, axis, colours: dict[str, s
         }
         for key, name in OUTCOMES
     ]
+    activities = model.legal_forms.activity_counts(model.year)
+
+    def decided(year: int) -> int | None:
+        if year in done:
+            return int(done[year]["activities_decided"])
+        return activities["decided"] if year == model.year else None
+
+    option["series"].append(
+        {
+            "name": _("New SCIC activities (their colleges)"),
+            "type": "bar",
+            "stack": "activities",
+            "color": colours["activities"],
+            "data": [decided(y) for y in years],
+        }
+    )
     option["series"].append(
         {
             "name": _("SCIC reserves (k€)"),
