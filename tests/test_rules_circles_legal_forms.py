@@ -491,6 +491,12 @@ def scic_with_cash(model, cash: float, **fields):
     return scic
 
 
+def decide_and_open(forms) -> None:
+    """The colleges decide at the year's close; what they decide opens in January."""
+    forms.new_activities()
+    forms.open_decided()
+
+
 def new_activities_model(**legal_forms):
     def change(data):
         data["legal_forms"].update(legal_forms)
@@ -509,7 +515,7 @@ def test_a_scic_funds_the_new_activity_its_colleges_decide():
     plain.cash = 10 * cost
     before = len(model.pole.structures)
     cash = scic.cash
-    forms.new_activities()
+    decide_and_open(forms)
     opened = model.pole.structures[before:]
     assert [s.name for s in opened] == [f"EOLE activity 1 ({model.year})"]
     activity = opened[0]
@@ -522,11 +528,11 @@ def test_a_scic_funds_the_new_activity_its_colleges_decide():
     assert model.network.graph.has_edge(scic.org, activity.org)  # its founder sits on its board
     # the next January its employees wait for the new activity to pay its way
     year_of(activity, sales=1.0, costs=2.0, cash=activity.cash)
-    forms.new_activities()
+    decide_and_open(forms)
     assert len(model.pole.structures) == before + 1
     assert forms.activity_counts(model.year) == {"decided": 1, "refused": 1}
     year_of(activity, sales=2.0, costs=2.0, cash=activity.cash)
-    forms.new_activities()
+    decide_and_open(forms)
     assert len(model.pole.structures) == before + 2
 
 
@@ -535,17 +541,17 @@ def test_a_scic_short_of_cash_puts_nothing_and_one_below_prudence_is_refused():
     forms = model.legal_forms
     cost = model.spec.mechanisms.cooperation.launch_cost_eur * model.scale
     poor = scic_with_cash(model, 0.99 * cost)
-    forms.new_activities()
+    decide_and_open(forms)
     assert forms.activity_counts(model.year) == {"decided": 0, "refused": 0}
     poor.alive = False
     # costs of 12 x cost a year: six months of them are 6 x cost; the firms' college is against
     # (the pole's market competes with every sector of the employers' college)
     careful = scic_with_cash(model, 7 * cost - 1.0)
     careful.year.costs_eur = 12 * cost
-    forms.new_activities()
+    decide_and_open(forms)
     assert forms.activity_counts(model.year) == {"decided": 0, "refused": 1}
     careful.cash = 7 * cost
-    forms.new_activities()
+    decide_and_open(forms)
     assert forms.activity_counts(model.year) == {"decided": 1, "refused": 1}
 
 
@@ -554,7 +560,7 @@ def test_without_colleges_no_structure_opens_activities_of_its_own():
     cost = model.spec.mechanisms.cooperation.launch_cost_eur * model.scale
     scic_with_cash(model, 100 * cost)
     before = len(model.pole.structures)
-    model.legal_forms.new_activities()
+    decide_and_open(model.legal_forms)
     assert len(model.pole.structures) == before
     assert model.legal_forms.activity_counts(model.year) == {"decided": 0, "refused": 0}
 

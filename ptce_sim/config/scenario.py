@@ -150,7 +150,12 @@ class AgeRangesSpec(Strict):
         for i, year in enumerate(self.years):
             total = sum(shares[i] for shares in self.percent.values())
             if abs(total - 100.0) > 1.0:
-                raise FieldProblem("percent", f"the shares of {year} sum to {total:g}, not 100")
+                given = ", ".join(f"{name} {shares[i]:g}" for name, shares in self.percent.items())
+                raise FieldProblem(
+                    "percent",
+                    f"the shares of {year} sum to {total:g}, not 100 (item {i} of each range: "
+                    f"{given})",
+                )
         return self
 
     def share_per_age(self, age: int, year: float) -> float | None:

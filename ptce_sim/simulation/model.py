@@ -135,6 +135,7 @@ class PtceModel(mesa.Model):
             self.running = False
             return
         self.streams.new_month(self.month_index)
+        self.legal_forms.open_decided()  # the new activities decided at the year's close
         AgentSet(self.authorities, random=self.random).do("start_month")  # budgets
         for event in self.timeline.due(self.month_index):  # 1. the timeline's events
             self.apply_event(event)
@@ -175,7 +176,7 @@ class PtceModel(mesa.Model):
         self.plie.new_year()
         self.markets.new_year()
         self.legal_forms.close_year()
-        self.legal_forms.new_activities()  # the structures' colleges, on the year's accounts
+        self.legal_forms.new_activities()  # the structures' colleges decide, on the year's accounts
         self.site.new_year()
         self.housing.new_year()
         for structure in self.pole.structures:

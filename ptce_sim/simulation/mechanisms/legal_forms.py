@@ -12,8 +12,8 @@ form implies:
   never distributed), ``worker_share`` is paid to its workers and ``distributed_share`` to its
   members (the households), from its cash at the end of the year. An association distributes
   nothing; a SCOP shares with its workers; a SCIC reserves most of it;
-* who decides on a new activity (``legal_forms.<form>.colleges``): each January, an open structure
-  whose form has colleges and that can fund the set-up of a new activity
+* who decides on a new activity (``legal_forms.<form>.colleges``): at each year's close, an open
+  structure whose form has colleges and that can fund the set-up of a new activity
   (``cooperation.launch_cost_eur`` × scale, the cost of a pole project) from its cash puts one to
   them (:meth:`LegalForms.new_activities`). The activity is a project of the structures' origin
   (``deliberation.origins.structures``: its jobs, job quality and social utility) selling in the
@@ -28,10 +28,11 @@ form implies:
   compete with their sectors more than it answers their needs (as the CBE's employers' college).
   It is decided when the weights for it exceed ``activity_required_share`` of the colleges
   present; the vote draws nothing. A decided activity opens as a structure of the pole founded by
-  the structure, which pays its set-up from its cash (its indivisible reserves first). By default
-  only the SCIC has colleges (employees, beneficiaries, public, firms; the law gives each between
-  10% and 50% of the votes and requires the first two): an association's new activities go
-  through the CBE, a GE's or GEIQ's follow their member firms' needs.
+  the structure at the start of January (:meth:`LegalForms.open_decided`), which pays its set-up
+  from its cash (its indivisible reserves first). By default only the SCIC has colleges
+  (employees, beneficiaries, public, firms; the law gives each between 10% and 50% of the votes
+  and requires the first two): an association's new activities go through the CBE, a GE's or
+  GEIQ's follow their member firms' needs.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ class LegalForms:
             ``decided`` and ``refused``.
         opened_activities: new activities opened since the start.
         founded: the activities each structure opened, by its organisation id.
+        decided: activities decided at the year's close, to open in January (founder, project,
+            set-up cost).
     """
 
     def __init__(self, model: Context) -> None:
@@ -105,6 +108,7 @@ class LegalForms:
         self.activities: dict[int, Counter] = defaultdict(Counter)
         self.opened_activities = 0
         self.founded: dict[int, list[Structure]] = {}
+        self.decided: list[tuple[Structure, Project, float]] = []
 
     def opened(self, structure: Structure) -> None:
         """A structure opens with the legal form of its scenario entry."""
@@ -168,7 +172,10 @@ class LegalForms:
         return self.model.spec.legal_forms.rule(self.form[structure.org])
 
     def new_activities(self) -> None:
-        """Each January, structures whose form has colleges put a new activity to them."""
+        """At each year's close, structures whose form has colleges put a new activity to them.
+
+        Decided ones open in January (:meth:`open_decided`).
+        """
         model = self.model
         if not model.cooperation_on:
             return
@@ -192,7 +199,18 @@ class LegalForms:
             decided = decide_activity(ballot, colleges, spec.legal_forms.activity_required_share)
             self.activities[model.year]["decided" if decided else "refused"] += 1
             if decided:
-                self.open_activity(structure, project, cost)
+                self.decided.append((structure, project, cost))
+
+    def open_decided(self) -> None:
+        """The activities decided at the year's close open in its first month.
+
+        After the year's records (a month's records count what is open in it), before anything
+        else of January.
+        """
+        decided, self.decided = self.decided, []
+        for founder, project, cost in decided:
+            if founder.alive:
+                self.open_activity(founder, project, cost)
 
     def keeps_reserve(self, structure: Structure, cost: float) -> bool:
         """Whether its cash after paying ``cost`` still covers the employees' prudence.
