@@ -408,36 +408,43 @@ def test_paired_plie_raises_employment_of_the_long_term_unemployed():
     beyond_noise(diff, "ever long-term unemployed in work, PLIE on - off")
 
 
-GPEC_SEEDS = range(10)
-"""Seeds of the GPEC's paired test: half the others', while it is an expected failure (its mean
-difference is near zero, far inside the noise; 20 seeds cost CI three minutes for nothing)."""
+def total_since(outcome, column: str, since: int, table: str = "jobs_by_mechanism") -> float:
+    """Sum of a yearly column from ``since`` on."""
+    frame = getattr(outcome.result, table)
+    return float(frame.loc[frame["year"] >= since, column].sum())
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(SLOW_TIMEOUT)
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the institutions merged (the FJT's housing, the colleges' launches), stopping "
-    "the declarations in 2010 leaves unfilled skilled posts within the paired noise (mean 0.39 "
-    "against a bound of 5.2 over 10 seeds; -0.2 against 3.3 over 20); the branch alone measured "
-    "-6.5 (se 2.2); issue 13",
-)
-def test_paired_gpec_fills_skilled_posts_sooner():
-    """Employers' declared needs and the courses aimed at them: fewer unfilled skilled posts.
+def test_paired_gpec_trains_and_places_more_job_seekers_but_fills_no_more_skilled_posts():
+    """Employers' declared needs and the courses aimed at them, against no declarations.
 
-    Both arms run skills planning; from January 2010 one stops the declarations (``gpec``
-    off: courses follow the sectors' recent openings, no invitation). The pairs are identical
-    until then.
+    Both arms run skills planning; from January 2010 one stops the declarations (``gpec`` off:
+    courses follow the sectors' recent openings, no invitation). The pairs are identical until
+    then. With the declarations, the training centre invites job seekers to courses for the
+    declared needs: more of them are trained and more trainees are in work within six months
+    (beyond the paired noise, 20 seeds). What the model does not show is fewer unfilled skilled
+    posts: at scale 0.1 a month has about 12 skilled openings for some 190 job seekers, over half
+    of them skilled enough already, so a post stays open by the matching's chance, not for want of
+    skills; and the residents in work do not move beyond the noise either (a trainee hired takes a
+    post another seeker would have had): the gross placement is not a net job (docs/ODD.md 7.7).
     """
     on = truncated(base_scenario(SCALE), 2013)
     stop = {"date": "2010-01", "type": "policy", "set": {"gpec.enabled": False}}
-    runs = paired(on, with_events(on, stop), seeds=GPEC_SEEDS)
+    runs = paired(on, with_events(on, stop))
     assert first_difference(runs) >= 2010
-    column = "unfilled_skilled_posts"
-    diff = np.array(
-        [mean_since(b, column, 2010) - mean_since(a, column, 2010) for a, b in runs.values()]
+    for column in ("training_courses", "training_exits_to_work"):
+        diff = np.array(
+            [total_since(a, column, 2010) - total_since(b, column, 2010) for a, b in runs.values()]
+        )
+        beyond_noise(diff, f"{column}, declarations on - off")
+    employed = np.array(
+        [
+            mean_since(a, "employed", 2010) - mean_since(b, "employed", 2010)
+            for a, b in runs.values()
+        ]
     )
-    beyond_noise(diff, "unfilled skilled posts, declarations off - on")
+    assert abs(employed.mean()) < 3.0 * employed.std(ddof=1) / np.sqrt(employed.size)
 
 
 @pytest.mark.slow
