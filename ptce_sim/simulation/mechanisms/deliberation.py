@@ -91,6 +91,28 @@ def decide(project: Project, rule: DeliberationSpec, employer_sectors: set[int])
     return weight > rule.required_share + 1e-12
 
 
+def open_project(
+    model: Context, founder: Structure, project: Project, name: str, cost: float
+) -> Structure:
+    """A project opens as a structure of the pole, ``founder`` on its board paying ``cost``.
+
+    Its staff and market are the project's; the set-up moves from the founder's cash to its own
+    (flow ``launch``).
+    """
+    spec = StructureSpec(
+        name=name,
+        kind=StructureKind.ESS_ENTERPRISE,
+        cash_eur=0.0,
+        permanent_staff=project.jobs,
+        market=project.market,
+    )
+    structure = model.pole.create(spec, founders=[founder.name])
+    founder.cash -= cost
+    structure.cash += cost
+    model.ledger.transfer(founder.org, structure.org, cost, Flow.LAUNCH)
+    return structure
+
+
 class Deliberation:
     """Requests, the colleges' agenda, their decisions and the launches that follow.
 
@@ -222,17 +244,8 @@ class Deliberation:
         """An accepted project opens as a structure of the pole, funded by the animator."""
         model = self.model
         self.launched += 1
-        spec = StructureSpec(
-            name=f"Pole project {self.launched} ({model.year})",
-            kind=StructureKind.ESS_ENTERPRISE,
-            cash_eur=0.0,
-            permanent_staff=project.jobs,
-            market=project.market,
-        )
-        structure = model.pole.create(spec, founders=[animator.name])
-        animator.cash -= cost
-        structure.cash += cost
-        model.ledger.transfer(animator.org, structure.org, cost, Flow.LAUNCH)
+        name = f"Pole project {self.launched} ({model.year})"
+        structure = open_project(model, animator, project, name, cost)
         model.tally.count("launched_structures", 1)
         return structure
 

@@ -40,8 +40,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from ptce_sim.config.scenario import LegalForm, StructureKind, StructureSpec
+from ptce_sim.config.scenario import LegalForm
 from ptce_sim.simulation.accounts import HOUSEHOLDS, Flow
+from ptce_sim.simulation.mechanisms.deliberation import open_project
 
 if TYPE_CHECKING:
     from ptce_sim.config.scenario import FormRuleSpec, LegalFormChangeSpec
@@ -251,20 +252,11 @@ class LegalForms:
         """A decided activity opens as a structure of the pole; its founder pays the set-up."""
         model = self.model
         self.opened_activities += 1
-        spec = StructureSpec(
-            name=f"{founder.name} activity {self.opened_activities} ({model.year})",
-            kind=StructureKind.ESS_ENTERPRISE,
-            cash_eur=0.0,
-            permanent_staff=project.jobs,
-            market=project.market,
-        )
-        structure = model.pole.create(spec, founders=[founder.name])
+        name = f"{founder.name} activity {self.opened_activities} ({model.year})"
+        structure = open_project(model, founder, project, name, cost)
         self.founded.setdefault(founder.org, []).append(structure)
-        founder.cash -= cost
-        structure.cash += cost
         # reserves invested in an activity of the founder's: no longer in its cash
         self.reserves[founder.org] = max(0.0, self.reserves[founder.org] - cost)
-        model.ledger.transfer(founder.org, structure.org, cost, Flow.LAUNCH)
         model.tally.count("structure_activities", 1)
         return structure
 
