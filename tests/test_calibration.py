@@ -50,6 +50,8 @@ def test_the_real_definition_loads_with_the_emergent_figures() -> None:
     calibration = load_calibration(DEFINITION)
     assert len(calibration.figures) >= 10
     assert all(t.emergent for t in calibration.figures)
+    held = {t.label for t in calibration.targets.targets if t.held_out}
+    assert held and not held & {t.label for t in calibration.figures}  # out-of-sample tests
     assert len(calibration.labels) == 10
 
 

@@ -180,6 +180,12 @@ def test_fit_score_counts_emergent_figures_only():
     assert "not met" in fit.count_line(table)
     table = _table([fit.EMERGENT] * fit.MIN_EMERGENT, [0.0] * fit.MIN_EMERGENT)
     assert fit.enough_emergent(table) and "met" in fit.count_line(table)
+    # a held-out figure is emergent (it counts towards the goal) but out of the fit score
+    kinds = [fit.EMERGENT] * (fit.MIN_EMERGENT - 1) + [fit.HELD_OUT]
+    table = _table(kinds, [0.0] * (fit.MIN_EMERGENT - 1) + [0.9])
+    assert fit.enough_emergent(table) and fit.beyond_count(table) == 0
+    assert fit.share_passed(table) == 1.0 and len(fit.held_out(table)) == 1
+    assert "1 emergent figure is held out of the calibration" in fit.count_line(table)
     assert fit.share_passed(_table([fit.IDENTITY], [0.0])) == 0.0
 
 
@@ -207,8 +213,9 @@ def _result(shipped) -> ValidationResult:
                 "observed_in_interval": True,
                 "scaled": target.scaled,
                 "runs": 2,
-                "kind": fit.EMERGENT if target.emergent else fit.IDENTITY,
+                "kind": target.kind,
                 "derivation": target.identity,
+                "note": target.note if target.held_out else "",
             }
         )
     patterns = pd.DataFrame(
@@ -236,8 +243,17 @@ def test_report_scores_emergent_figures_and_lists_identities_apart(shipped):
     result = _result(shipped)
     assert result.goal_met and result.beyond_50_count == 0
     text = markdown(result)
-    emergent = sum(t.emergent for t in shipped.targets)
+    emergent = sum(t.calibrated for t in shipped.targets)  # held-out figures are apart
     assert f"**{emergent} of {emergent} emergent figures**" in text
+    held = [t for t in shipped.targets if t.held_out]
+    assert held, "the shipped mapping holds a figure out of the calibration"
+    assert f"{emergent + len(held)} of {len(shipped.targets)} figures are emergent" in text
+    fit_table, out_of_sample = text.split("## Out-of-sample figures (held out of the calibration)")
+    out_of_sample = out_of_sample.split("## Identities")[0]
+    for target in held:
+        row = f"| {target.source_name} | {target.indicator} | {target.period} |"
+        assert row in out_of_sample and row not in fit_table
+        assert f"“{target.note}”" in out_of_sample  # the source's own words
     assert "## Identities (not counted in the fit)" in text
     fit_part, identity_part = text.split("## Identities (not counted in the fit)")
     identity_part = identity_part.split("## Patterns")[0]

@@ -113,8 +113,14 @@ def test_every_numeric_figure_is_compared_or_listed_as_not_compared(shipped):
         for key, value in target.items()
         if isinstance(value, int | float) and key not in {"created", "year"}
     ]
-    assert len(shipped) + len(shipped.not_compared) == len(figures)
-    assert len(shipped) == 23
+    stated_in_notes = [t for t in shipped.targets if ".note." in t.label]
+    assert len(shipped) - len(stated_in_notes) + len(shipped.not_compared) == len(figures)
+    assert len(shipped) == 24
+    # the number a note states in words ("about 20 structures grouped around it by 2013"), read
+    # through [notes] and held out of the calibration
+    assert [(t.label, t.observed, t.column, t.kind) for t in stated_in_notes] == [
+        ("target[8].note.pole_structures", 20.0, "pole_structures", "held_out")
+    ]
     assert {label for label, _, _ in shipped.not_compared} == {
         "territory.population_growth_per_year",  # an input: the residents follow the census
         "shock[0].jobs_destroyed",  # an input, hidden in counts by the census's growth
@@ -447,4 +453,81 @@ def test_target_year_outside_the_run_or_before_the_structure(write_pair):
 def test_parse_targets_is_pure():
     """Parsed data can be checked without files."""
     targets = parse_targets(_load(TARGETS), _load(MAPPING), path="t.toml", mapping_path="m.toml")
-    assert len(targets) == 23 and str(targets.path) == "t.toml"
+    assert len(targets) == 24 and str(targets.path) == "t.toml"
+
+
+# ------------------------------------------------------------------------------------------------
+# Figures stated in a note ([notes])
+
+
+def _note(data: dict) -> dict:
+    return data["notes"]["CBE"]["pole_structures"]
+
+
+def test_a_note_figure_must_quote_its_note(write_pair):
+    """A quote not found in the structure's note is refused, naming the mapping field and note."""
+    path = write_pair(mapping=lambda d: _note(d).update(quote="about 30 structures"))
+    with pytest.raises(ScenarioError) as err:
+        load_targets(path)
+    message = str(err.value)
+    assert "case_mapping.toml: field 'notes.CBE.pole_structures.quote'" in message
+    assert "'about 30 structures' is not in the note" in message
+    assert "about 20 structures grouped around it by 2013" in message  # the note's own words
+
+
+def test_a_note_figure_of_an_unknown_structure_is_refused(write_pair):
+    """A [notes] entry whose structure has no [[target]] names the structure."""
+    path = write_pair(mapping=lambda d: d["notes"].update({"Nowhere": d["notes"].pop("CBE")}))
+    with pytest.raises(
+        ScenarioError,
+        match=r"field 'notes\.Nowhere\.pole_structures\.quote'.*"
+        r"structure 'Nowhere'",
+    ):
+        load_targets(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda e: e.pop("value"), r"'notes\.CBE\.pole_structures\.value': required field"),
+        (
+            lambda e: e.update(value=-3),
+            r"case_mapping\.toml: field 'notes\.CBE\.pole_structures"
+            r"\.value': expected a positive number",
+        ),
+        (
+            lambda e: e.update(held_out="yes"),
+            r"'notes\.CBE\.pole_structures\.held_out': expected "
+            r"true or false",
+        ),
+        (
+            lambda e: e.update(column="pole_size"),
+            r"'notes\.CBE\.pole_structures\.column': unknown "
+            r"column 'pole_size'",
+        ),
+        (lambda e: e.update(colour="red"), r"'notes\.CBE\.pole_structures\.colour': unknown key"),
+        (lambda e: e.pop("years"), r"'notes\.CBE\.pole_structures\.years': required field"),
+    ],
+)
+def test_a_bad_note_figure_gets_a_located_error(write_pair, change, expected):
+    """Each malformed [notes] entry is refused with its field and what was expected."""
+    path = write_pair(mapping=lambda d: change(_note(d)))
+    with pytest.raises(ScenarioError, match=expected):
+        load_targets(path)
+
+
+def test_a_note_figure_held_out_is_emergent_but_not_calibrated(write_pair):
+    """held_out keeps the figure out of the calibration; without it, it is calibrated on."""
+    held = next(
+        t for t in load_targets(write_pair()).targets if t.label.endswith("note.pole_structures")
+    )
+    assert (held.emergent, held.calibrated, held.kind) == (True, False, "held_out")
+    path = write_pair(mapping=lambda d: _note(d).update(held_out=False))
+    fitted = next(t for t in load_targets(path).targets if t.label.endswith("note.pole_structures"))
+    assert (fitted.emergent, fitted.calibrated, fitted.kind) == (True, True, "emergent")
+    assert (fitted.table, fitted.method, fitted.years, fitted.scaled) == (
+        "territory",
+        "value",
+        (2013, 2013),
+        False,
+    )

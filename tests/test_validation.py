@@ -84,8 +84,12 @@ def test_table_has_every_target_with_its_columns(result):
     table = result.table
     assert list(table.columns) == list(TABLE_COLUMNS)
     assert list(table["label"]) == [t.label for t in result.targets.targets]
-    assert len(table) == 23
+    assert len(table) == 24
     assert (table["runs"] == len(SEEDS)).all()
+    # the number a note states (the CBE's "about 20 structures" in 2013), read off the territory
+    held = table[table["kind"] == "held_out"]
+    assert held[["column", "year", "observed"]].values.tolist() == [["pole_structures", 2013, 20.0]]
+    assert held["note"].str.contains("about 20 structures").all()
     assert table["observed"].tolist() == [t.observed for t in result.targets.targets]
 
 

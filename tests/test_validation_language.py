@@ -123,6 +123,7 @@ def test_the_french_report_has_no_english_outside_its_data(result, french):
         *result.table["structure"],
         *result.table["indicator"],
         *result.table["derivation"].dropna(),
+        *result.table["note"].dropna(),  # a source's own words, quoted
         *(reason for _label, _value, reason in result.targets.not_compared),
         result.rates.calibration_note or "",
         *result.additionality.funders,
@@ -146,14 +147,21 @@ def test_the_english_report_keeps_its_former_lines(result, english):
     applicable = result.patterns[result.patterns["holds"].notna()]
     predictions = applicable[applicable["basis"].str.startswith("prediction")]
     k, beyond = len(fit.identities(table)), result.beyond_50_count
+    held = len(fit.held_out(table))
     expected = [
         "# Validation: " + (result.scenario.run.title or result.scenario.run.name),
         f"Made with reference stamp `{STAMP}` (see `tests/reference/digests.json`).",
         "## Summary",
-        f"- {len(emergent)} of {len(table)} figures are emergent (the model could get them wrong; "
-        f"goal: at least {fit.MIN_EMERGENT}, "
+        f"- {len(emergent) + held} of {len(table)} figures are emergent (the model could get them "
+        f"wrong; goal: at least {fit.MIN_EMERGENT}, "
         f"{'met' if fit.enough_emergent(table) else 'not met'}); "
-        f"{k} {'is an identity' if k == 1 else 'are identities'}, listed apart.",
+        f"{k} {'is an identity' if k == 1 else 'are identities'}, listed apart"
+        + (
+            f" ({held} emergent figure{' is' if held == 1 else 's are'} held out of the "
+            "calibration and reported apart)."
+            if held
+            else "."
+        ),
         f"- **{fit.passed_count(table)} of {len(emergent)} emergent figures** "
         f"({100 * result.share_passed:.0f}%) are within ±25% of the observed value (goal: at "
         "least 80%).",

@@ -194,7 +194,8 @@ def load_calibration(path: str | Path) -> Calibration:
                 f"{path}: field 'calibration.exclude[{i}]': unknown figure {label!r}; "
                 f"expected labels such as {sorted(labels)[0]!r}"
             )
-    figures = tuple(t for t in targets.targets if t.emergent and t.label not in section.exclude)
+    # identities and held-out figures (out-of-sample tests) are not calibrated on
+    figures = tuple(t for t in targets.targets if t.calibrated and t.label not in section.exclude)
     if not figures:
         raise ScenarioError(f"{path}: field 'calibration.exclude': no emergent figure is left")
     calibration = Calibration(
@@ -219,7 +220,7 @@ def design_experiment(
 
     section = calibration.spec.calibration
     known = indicator_names()
-    territory = sorted({t.column for t in calibration.targets.targets if t.table == "territory"})
+    territory = sorted({t.column for t in calibration.figures if t.table == "territory"})
     keep = [c for c in territory if c in known] or ["employed"]
     years = sorted({y for t in calibration.figures if t.table == "structures" for y in t.years})
     data = {

@@ -75,7 +75,8 @@ def markdown(calibration, outcome) -> str:  # noqa: ANN001
         f"{spec.calibration.scale:g}: {outcome.runs} runs, {outcome.design_s / 60:.1f} min of "
         "simulation; everything, the bias runs and the fits included, took "
         f"{outcome.elapsed_s / 60:.1f} min.",
-        f"- Statistics: the {len(calibration.figures)} emergent figures (identities left out), "
+        f"- Statistics: the {len(calibration.figures)} emergent figures (identities"
+        f"{held_out_words(calibration)} left out), "
         f"each as log((simulated + {spec.abc.floor:g} x observed) / ({1 + spec.abc.floor:g} x "
         "observed)), 0 on target.",
         "- Distance: Euclidean, each statistic divided by its median absolute deviation over "
@@ -224,3 +225,12 @@ def plot_pairs(calibration, fit, path: Path, draws: int = 800) -> Path:  # noqa:
     fig.savefig(path, dpi=80)
     plt.close(fig)
     return path
+
+
+def held_out_words(calibration) -> str:  # noqa: ANN001 - a Calibration
+    """`` and the held-out figure(s) (...)``, naming what the calibration keeps out of sample."""
+    held = [t for t in calibration.targets.targets if t.held_out]
+    if not held:
+        return ""
+    names = ", ".join(f"{t.source_name} {t.indicator} {t.period}" for t in held)
+    return f" and the {len(held)} held-out figure{'s' if len(held) > 1 else ''} ({names})"

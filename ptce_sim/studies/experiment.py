@@ -585,10 +585,14 @@ class Experiment:
         """SHA-256 of what determines the runs (checked by ``--resume``).
 
         The design, seeds, years, scale, replicates, kept indicators and the base scenarios'
-        content count; titles and the files' comments do not.
+        content count; titles, the files' comments and where the scenario files sit do not (a
+        batch started from one checkout resumes from another with the same scenarios).
         """
+        spec = self.spec.model_dump(mode="json", exclude={"sensitivity": True})
+        for entry in spec.get("scenarios", []):
+            entry.pop("file", None)  # its content counts, below, not its path
         content = {
-            "spec": self.spec.model_dump(mode="json", exclude={"sensitivity": True}),
+            "spec": spec,
             "scenarios": {n: scenario_digest(s) for n, s in self.scenarios.items()},
             "keep": self.keep,
         }

@@ -21,6 +21,11 @@ another figure, so the model cannot get them wrong), each with its derivation, i
 mirror the targets file: ``[identities.territory]``, ``[identities.shock."<shock name>"]`` and
 ``[identities.target."<structure>"]``, one ``indicator = "derivation"`` line per figure. Every
 other compared figure is *emergent*: the model could get it wrong (:mod:`ptce_sim.studies.fit`).
+``[notes]`` reads figures that the sources state in words, in a ``[[target]]``'s ``note``: each
+``[notes."<structure>".<indicator>]`` quotes the note's words (``quote``, which must appear in that
+structure's note), gives the number they state (``value``) and reads it off the territory table
+like a ``[territory.<key>]`` entry; ``held_out = true`` keeps it out of the calibration, so that
+it tests the model on a figure it was not tuned to (an out-of-sample figure).
 
 Every problem becomes a :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the
 field and what was expected. Nothing here runs the model.
@@ -54,8 +59,9 @@ DESCRIPTIVE_KEYS = frozenset({"name", "note", "created", "structure", "year", "p
 
 TOP_LEVEL_KEYS = frozenset({"territory", "shock", "target"})
 MAPPING_KEYS = frozenset(
-    {"structures", "indicators", "territory", "shock", "not_compared", "identities"}
+    {"structures", "indicators", "territory", "shock", "not_compared", "identities", "notes"}
 )
+NOTE_KEYS = frozenset({"quote", "value", "held_out", "column", "scaled", "method", "years"})
 IDENTITY_SECTIONS = frozenset({"territory", "shock", "target"})
 YEAR_RANGE = (1800, 2200)
 
@@ -78,6 +84,8 @@ class Target:
         note: the source's wording, if any.
         identity: how the figure follows from the inputs or from another figure (from the
             mapping's ``[identities]``); empty for an emergent figure.
+        held_out: an emergent figure kept out of the calibration (the mapping's ``[notes]``
+            with ``held_out = true``): a test of the model on what it was not tuned to.
     """
 
     label: str
@@ -92,11 +100,24 @@ class Target:
     scaled: bool
     note: str = ""
     identity: str = ""
+    held_out: bool = False
 
     @property
     def emergent(self) -> bool:
         """Whether the model could get the figure wrong (it is not an identity)."""
         return not self.identity
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether a calibration may fit it: emergent and not held out."""
+        return self.emergent and not self.held_out
+
+    @property
+    def kind(self) -> Literal["emergent", "held_out", "identity"]:
+        """``identity``, ``held_out`` (emergent, out of sample) or ``emergent`` (in sample)."""
+        if not self.emergent:
+            return "identity"
+        return "held_out" if self.held_out else "emergent"
 
     @property
     def year(self) -> int:
@@ -315,6 +336,7 @@ def parse_targets(
                 )
             )
 
+    targets += _note_figures(data, rules.notes, reader)
     unused = sorted(set(rules.structures) - used_structures)
     if unused:
         raise ScenarioError(
@@ -414,6 +436,17 @@ class _Rules:
     not_compared: dict[str, str]
     identities: dict[tuple[str, str, str], str] = field(default_factory=dict)
     """(section, name, indicator) -> derivation; the name is empty for the territory."""
+    notes: dict[tuple[str, str], _NoteRule] = field(default_factory=dict)
+    """(structure of the targets file, indicator) -> how a figure stated in its note is read."""
+
+
+@dataclass(frozen=True)
+class _NoteRule:
+    quote: str
+    value: object
+    held_out: bool
+    rule: _Rule
+    where: str
 
 
 @dataclass(frozen=True)
@@ -422,11 +455,12 @@ class _TargetsReader:
     mapping_path: Path
     rules: _Rules
 
-    def observed(self, value: object, label: str) -> float:
-        """An observed figure: a positive finite number."""
+    def observed(self, value: object, label: str, path: Path | None = None) -> float:
+        """An observed figure: a positive finite number (``path``: the file giving it)."""
+        path = path or self.path
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ScenarioError(
-                f"{self.path}: field '{label}': expected a positive number, got {_short(value)}"
+                f"{path}: field '{label}': expected a positive number, got {_short(value)}"
             )
         try:
             number = float(value)
@@ -434,12 +468,11 @@ class _TargetsReader:
             number = math.inf
         if not math.isfinite(number):
             raise ScenarioError(
-                f"{self.path}: field '{label}': expected a finite positive number, "
-                f"got {_short(value)}"
+                f"{path}: field '{label}': expected a finite positive number, got {_short(value)}"
             )
         if number <= 0:
             raise ScenarioError(
-                f"{self.path}: field '{label}': expected a positive number (a count, amount or "
+                f"{path}: field '{label}': expected a positive number (a count, amount or "
                 f"rate; relative errors need a non-zero observation), got {_short(value)}"
             )
         return number
@@ -467,7 +500,83 @@ def _parse_mapping(mapping: Mapping[str, object], path: Path) -> _Rules:
         for key, value in _table(mapping.get("not_compared", {}), path, "not_compared").items()
     }
     identities = _identities(mapping.get("identities", {}), path)
-    return _Rules(structures, indicators, territory, shock, not_compared, identities)
+    notes = _notes(mapping.get("notes", {}), path)
+    return _Rules(structures, indicators, territory, shock, not_compared, identities, notes)
+
+
+def _notes(value: object, path: Path) -> dict[tuple[str, str], _NoteRule]:
+    """The ``[notes]`` section: figures a ``[[target]]``'s note states in words."""
+    found: dict[tuple[str, str], _NoteRule] = {}
+    for name, figures in _table(value, path, "notes").items():
+        place = f"notes.{printable(name)}"
+        for indicator, body in _table(figures, path, place).items():
+            where = f"{place}.{printable(indicator)}"
+            entry = _table(body, path, where)
+            _check_keys(entry, NOTE_KEYS, path, where, "key")
+            for required in ("quote", "value"):
+                if required not in entry:
+                    raise ScenarioError(
+                        f"{path}: field '{where}.{required}': required field is missing"
+                    )
+            held_out = entry.get("held_out", False)
+            if not isinstance(held_out, bool):
+                raise ScenarioError(
+                    f"{path}: field '{where}.held_out': expected true or false, "
+                    f"got {_short(held_out)}"
+                )
+            rule = _rule(
+                {"method": "value"}  # a note states one number: its value in one year
+                | {k: v for k, v in entry.items() if k not in {"quote", "value", "held_out"}},
+                path,
+                where,
+                table="territory",
+            )
+            quote = _text(entry["quote"], path, f"{where}.quote").strip()
+            found[(name, indicator)] = _NoteRule(quote, entry["value"], held_out, rule, where)
+    return found
+
+
+def _note_figures(
+    data: Mapping[str, object], notes: dict[tuple[str, str], _NoteRule], reader: _TargetsReader
+) -> list[Target]:
+    """The figures of ``[notes]``, each checked against the note it quotes."""
+    entries = data.get("target", [])
+    figures = []
+    for (name, indicator), note in notes.items():
+        quoted = [
+            i
+            for i, entry in enumerate(entries)
+            if entry.get("structure") == name and note.quote in str(entry.get("note", ""))
+        ]
+        if not quoted:
+            notes_of = [str(e.get("note")) for e in entries if e.get("structure") == name]
+            expected = (
+                f"words of its note {notes_of[0]!r}"
+                if notes_of and notes_of[0] != "None"
+                else f"a [[target]] of {reader.path} with structure {name!r} and a note"
+            )
+            raise ScenarioError(
+                f"{reader.mapping_path}: field '{note.where}.quote': {note.quote!r} is not in "
+                f"the note of any [[target]] with structure {name!r}; expected {expected}"
+            )
+        label = f"target[{quoted[0]}].note.{printable(indicator)}"
+        figures.append(
+            Target(
+                label=label,
+                source_name=name,
+                structure=None,
+                indicator=indicator,
+                table="territory",
+                column=note.rule.column,
+                method=note.rule.method,
+                years=note.rule.years,
+                observed=reader.observed(note.value, f"{note.where}.value", reader.mapping_path),
+                scaled=note.rule.scaled,
+                note=note.quote,
+                held_out=note.held_out,
+            )
+        )
+    return figures
 
 
 def _identities(value: object, path: Path) -> dict[tuple[str, str, str], str]:

@@ -82,6 +82,7 @@ TABLE_COLUMNS = (
     "runs",
     "kind",
     "derivation",
+    "note",
 )
 PATTERN_COLUMNS = ("group", "pattern", "expected", "share_of_runs", "holds", "detail", "basis")
 COUNTERFACTUAL_COLUMNS = (
@@ -470,8 +471,9 @@ def target_table(targets: Targets, runs: Sequence[RunTables], scale: float) -> p
                 "observed_in_interval": bool(found and q05 <= target.observed <= q95),
                 "scaled": target.scaled,
                 "runs": int(finite.size),
-                "kind": fit.EMERGENT if target.emergent else fit.IDENTITY,
+                "kind": target.kind,  # fit.EMERGENT, fit.HELD_OUT or fit.IDENTITY
                 "derivation": target.identity,
+                "note": target.note if target.held_out else "",
             }
         )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
@@ -1059,6 +1061,7 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         "",
         _("![simulated interval against observed value]({file})").format(file=TARGETS_PNG),
         "",
+        *held_out_section(table),
         *identities_section(table),
         _("## Patterns"),
         "",
@@ -1160,6 +1163,39 @@ def posterior_line(posterior: dict | None, stamp: str | None = None) -> str:
     )
     stale = stale_note(posterior.get("reference_stamp"), stamp)
     return text if stale is None else f"{text} {stale}"
+
+
+def held_out_section(table: pd.DataFrame) -> list[str]:
+    """The report's out-of-sample figures: emergent, kept out of the calibration."""
+    rows = fit.held_out(table)
+    if rows.empty:
+        return []
+    near, far = _share(PASS_BAND), _share(FAR_BAND)
+    lines = [
+        _("## Out-of-sample figures (held out of the calibration)"),
+        "",
+        _(
+            "Emergent figures the calibration does not use (the mapping file's `[notes]` with "
+            "`held_out = true`): a test of the model on what it was not tuned to, not counted in "
+            "the in-sample fit score above. Each is a number a source states in words; the quoted "
+            "words are given. ✅ within ±{near}, ⚠️ within ±{far}, ❌ beyond."
+        ).format(near=near, far=far),
+        "",
+        _(
+            "| structure | indicator | year | observed | simulated median | 90% interval | error "
+            "| fit | the source's words |"
+        ),
+        "|---|---|---|---:|---:|---:|---:|:---:|---|",
+    ]
+    for row in rows.itertuples():
+        mark = "✅" if row.passed else ("❌" if row.beyond_50 else "⚠️")
+        lines.append(
+            f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
+            f"{_number(row.simulated_median)} | {_number(row.simulated_q05)} - "
+            f"{_number(row.simulated_q95)} | {_percent(row.relative_error)} | {mark} | "
+            f"“{row.note}” |"
+        )
+    return [*lines, ""]
 
 
 def identities_section(table: pd.DataFrame) -> list[str]:
