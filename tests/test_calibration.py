@@ -468,3 +468,39 @@ def test_a_posterior_calibrated_on_other_results_is_said_to_be(tmp_path: Path) -
     seeds = {**posterior.describe(), "rows": [0, 1], "master_seed": 3}
     assert "changed since" in posterior_line(seeds, current)
     assert "changed since" not in posterior_line({**seeds, "reference_stamp": current}, current)
+
+
+def test_an_experiment_file_names_its_posterior_like_the_option(tmp_path: Path) -> None:
+    """``posterior`` in ``[experiment]`` draws as ``--posterior FILE`` does: same plan, same draws.
+
+    A missing sample, or ``seeds_per_draw`` without one, is refused with the file and field.
+    """
+    from ptce_sim.studies.experiment import load_experiment
+
+    sample = posterior_file(tmp_path)
+    seignanx = ROOT / "scenarios" / "seignanx_1970_2015.toml"
+    text = (
+        '[experiment]\nname = "drawn"\nreplicates = 4\nmaster_seed = 3\n'
+        'posterior = "posterior.parquet"\nseeds_per_draw = 2\n\n'
+        f'[[scenarios]]\nname = "seignanx_1970_2015"\nfile = "{seignanx}"\n'
+    )
+    path = tmp_path / "drawn.toml"
+    path.write_text(text, encoding="utf-8")
+    from_file = load_experiment(path)
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text.replace('posterior = "posterior.parquet"\nseeds_per_draw = 2\n', ""))
+    option = load_experiment(plain).with_options(posterior=load_posterior(sample, 2))
+    assert load_experiment(plain).posterior is None
+    assert from_file.posterior.seeds_per_draw == 2
+    assert from_file.digest() == option.digest()  # --resume takes one for the other
+    assert [from_file.posterior.draw(3, r) for r in range(4)] == [
+        option.posterior.draw(3, r) for r in range(4)
+    ]
+    path.write_text(text.replace('"posterior.parquet"', '"nowhere.parquet"'), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"drawn\.toml: field 'experiment\.posterior': .*"
+                       r"nowhere\.parquet: no such posterior file"):  # fmt: skip
+        load_experiment(path)
+    path.write_text(text.replace('posterior = "posterior.parquet"\n', ""), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"drawn\.toml: field 'experiment\.seeds_per_draw'.*"
+                       r"needs posterior"):  # fmt: skip
+        load_experiment(path)

@@ -446,3 +446,38 @@ def test_the_url_opens_the_funding_page():
 
     assert wants_funding("page=funding&run=abc") and not wants_funding(None)
     assert query("page=funding&run=abc")["run"] == "abc"
+
+
+def test_a_committed_posterior_goes_with_the_files_so_that_they_rerun_alone(monkeypatch, tmp_path):
+    """A committed posterior is copied among the files, and the experiment names the copy.
+
+    ``ptce-sim compare experiment.toml`` then draws the same parameters, with no option.
+    """
+    import pandas as pd
+
+    from ptce_sim.studies.experiment import load_experiment
+    from ptce_sim.studies.posterior import COMPARE_SEEDS_PER_DRAW, write_posterior
+
+    sample = write_posterior(
+        tmp_path / "committed.parquet",
+        pd.DataFrame({"trust": [0.2, 0.4], "weight": [0.5, 0.5]}),
+        {"trust": "mechanisms.cooperation.initial_trust"},
+        {"scale": 0.1},
+    )
+    monkeypatch.setattr(funding, "posterior_file", lambda reference: sample)
+    variant = Variant("coupe", (Change("State", "animation_grant", "percent", -50, 2012, 2020),))
+    folder = tmp_path / "files"
+    funding.prepare(SMALL, [variant], replicates=2, scale=TINY)(folder)
+    copy = folder / funding.POSTERIOR_COPY
+    assert copy.read_bytes() == sample.read_bytes()
+    experiment = load_experiment(folder / "experiment.toml")
+    assert experiment.posterior is not None
+    assert experiment.posterior.seeds_per_draw == COMPARE_SEEDS_PER_DRAW
+    assert experiment.posterior.paths == ("mechanisms.cooperation.initial_trust",)
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    assert funding.POSTERIOR_COPY in readme and "--posterior" not in readme
+    monkeypatch.setattr(funding, "posterior_file", lambda reference: None)
+    plain = tmp_path / "plain"
+    funding.prepare(SMALL, [variant], replicates=2, scale=TINY)(plain)
+    assert not (plain / funding.POSTERIOR_COPY).exists()
+    assert load_experiment(plain / "experiment.toml").posterior is None

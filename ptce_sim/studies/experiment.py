@@ -17,6 +17,10 @@ An experiment file::
     keep = ["employed", "ess_jobs"]   # optional: indicators kept (default: all)
     structure_years = [2012]          # optional: years whose structures-table rows each run
                                       # keeps (in its file's metadata; for calibration)
+    posterior = "../scenarios/posteriors/seignanx_1970_2015.parquet"   # optional: each replicate
+                                      # draws its calibrated parameters from this posterior sample
+                                      # (relative to this file), as --posterior FILE does
+    seeds_per_draw = 2                # optional, with posterior: replicates sharing one draw
 
     [[scenarios]]                     # one or more base scenarios
     name = "seignanx"
@@ -133,6 +137,15 @@ class ExperimentSection(_Strict):
         default_factory=list,
         description="Years whose rows of the structures table each run keeps (calibration).",
     )
+    posterior: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="A calibration's posterior sample (Parquet, relative to the experiment file) "
+        "each replicate draws its calibrated parameters from, as --posterior FILE does.",
+    )
+    seeds_per_draw: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None,
+        description="With posterior: consecutive replicates sharing one draw (default 1).",
+    )
 
     @model_validator(mode="after")
     def _years(self) -> ExperimentSection:
@@ -141,6 +154,10 @@ class ExperimentSection(_Strict):
                 raise FieldProblem(
                     "end_year", f"end_year {self.end_year} is before start_year {self.start_year}"
                 )
+        if self.seeds_per_draw is not None and self.posterior is None:
+            raise FieldProblem(
+                "seeds_per_draw", "seeds_per_draw needs posterior (a posterior sample's file)"
+            )
         return self
 
 
@@ -591,6 +608,8 @@ class Experiment:
         spec = self.spec.model_dump(mode="json", exclude={"sensitivity": True})
         for entry in spec.get("scenarios", []):
             entry.pop("file", None)  # its content counts, below, not its path
+        for key in ("posterior", "seeds_per_draw"):  # the sample's use counts, below
+            spec["experiment"].pop(key, None)
         content = {
             "spec": spec,
             "scenarios": {n: scenario_digest(s) for n, s in self.scenarios.items()},
@@ -753,7 +772,22 @@ def _build(
         scenario_files=files,
         keep=keep,
         outcomes=outcomes,
+        posterior=_posterior(section, source, folder),
     )
+
+
+def _posterior(section: ExperimentSection, source: str, folder: Path) -> Any:  # noqa: ANN401
+    """The posterior sample the ``[experiment]`` table names, if any (loaded and checked)."""
+    if section.posterior is None:
+        return None
+    from ptce_sim.studies.posterior import load_posterior
+
+    file = Path(section.posterior)
+    file = file if file.is_absolute() else folder / file
+    try:
+        return load_posterior(file, section.seeds_per_draw or 1)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{source}: field 'experiment.posterior': {exc}") from None
 
 
 def _checked(scenario: Scenario, override: Override, where: str, what: str) -> Scenario:

@@ -37,6 +37,7 @@ import math
 import os
 import re
 import secrets
+import shutil
 import threading
 import time
 import zipfile
@@ -402,8 +403,14 @@ def experiment_text(
     replicates: int,
     scale: float,
     seed: int,
+    posterior: str | None = None,
 ) -> str:
-    """The experiment file of the comparison (``ptce-sim compare experiment.toml``)."""
+    """The experiment file of the comparison (``ptce-sim compare experiment.toml``).
+
+    ``posterior``: the posterior sample's file beside it, which the replicates draw from.
+    """
+    from ptce_sim.studies.posterior import COMPARE_SEEDS_PER_DRAW
+
     lines = [
         "# A funding comparison built on the dashboard's funding page. Rerun it with",
         "#   ptce-sim compare experiment.toml --out OUT",
@@ -414,6 +421,13 @@ def experiment_text(
         f"replicates = {int(replicates)}",
         f"master_seed = {int(seed)}",
         f"scale = {float(scale)!r}",
+    ]
+    if posterior is not None:
+        lines += [
+            f"posterior = {_toml_value(posterior)}   # the calibrated parameters' sample",
+            f"seeds_per_draw = {COMPARE_SEEDS_PER_DRAW}",
+        ]
+    lines += [
         "",
         "[[scenarios]]",
         'name = "reference"',
@@ -459,6 +473,9 @@ def write_files(
         text = variant_text(reference_text, variant, built[variant.name])
         (folder / f"{variant.name}.toml").write_text(text, encoding="utf-8")
     experiment = folder / "experiment.toml"
+    posterior = posterior_file(reference_path.stem)
+    if posterior is not None:  # kept with the files, so that they rerun alone
+        shutil.copyfile(posterior, folder / POSTERIOR_COPY)
     text = experiment_text(
         "funding_" + reference_path.stem,
         reference_path.stem,
@@ -467,6 +484,7 @@ def write_files(
         replicates=replicates,
         scale=scale,
         seed=seed,
+        posterior=POSTERIOR_COPY if posterior is not None else None,
     )
     experiment.write_text(text, encoding="utf-8")
     return experiment
@@ -728,15 +746,10 @@ def run_comparison(job: Job, progress: Callable[[int, int, int], None]) -> None:
     from ptce_sim.studies.compare import compare
     from ptce_sim.studies.experiment import load_experiment
 
-    experiment = load_experiment(job.files / "experiment.toml")
-    reference = json.loads((job.files / "page.json").read_text(encoding="utf-8"))["reference"]
-    found = posterior_file(reference)
-    if found is not None:
-        from ptce_sim.studies.posterior import COMPARE_SEEDS_PER_DRAW, load_posterior
-
-        posterior = load_posterior(found, seeds_per_draw=COMPARE_SEEDS_PER_DRAW)
-        experiment = experiment.with_options(posterior=posterior)
-        job.posterior = found.name
+    experiment = load_experiment(job.files / "experiment.toml")  # with its posterior, if any
+    if experiment.posterior is not None:
+        reference = json.loads((job.files / "page.json").read_text(encoding="utf-8"))["reference"]
+        job.posterior = f"{reference}.parquet"  # the committed sample the copy was made from
     job.planned = len(experiment.points()) * experiment.replicates
     job.save()
     compare(
@@ -779,8 +792,10 @@ def prepare(
         readme = README.format(
             reference=reference_path.stem,
             posterior=(
-                f" --posterior scenarios/posteriors/{reference_path.stem}.parquet"
-                if posterior_file(reference_path.stem)
+                f"{POSTERIOR_COPY}    the calibrated posterior sample the replicates draw their "
+                f"parameters from\n                 (scenarios/posteriors/{reference_path.stem}"
+                ".parquet when the comparison was made)\n"
+                if (folder / POSTERIOR_COPY).is_file()
                 else ""
             ),
         )
@@ -794,11 +809,14 @@ README = """A funding comparison made on the ptce-sim dashboard's funding page.
 reference.toml   the reference scenario ({reference})
 <variant>.toml   each variant: the reference and the events that change its funding lines
 experiment.toml  the paired comparison (replicates, scale, seed)
-report.html      the report (with its PNG charts), as ptce-sim compare writes it
+{posterior}report.html      the report (with its PNG charts), as ptce-sim compare writes it
 
 Rerun it (same figures):
-  ptce-sim compare experiment.toml --out OUT{posterior} --lang LANG
+  ptce-sim compare experiment.toml --out OUT --lang LANG
 """
+
+POSTERIOR_COPY = "posterior.parquet"
+"""The name of the posterior sample's copy among a comparison's files."""
 
 
 def download(job: Job) -> bytes:
