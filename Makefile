@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/seignanx_1970_2015.toml
 SEED ?= 0
+# numpy without its AVX-512 kernels: the code paths the reference digests were made on, so that
+# results are bit-identical on every AVX2 machine (ptce_sim/__init__.py says why)
+export NPY_DISABLE_CPU_FEATURES ?= X86_V4 AVX512_ICL AVX512_SPR
 # the calibrated posterior `make validate` draws each seed's parameters from, once `make calibrate`
 # has written it (until then the scenario's own values, and the report says so)
 POSTERIOR ?= scenarios/posteriors/seignanx_1970_2015.parquet

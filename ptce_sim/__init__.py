@@ -1,3 +1,30 @@
-"""ptce-sim: agent-based simulation of territorial economic cooperation poles (PTCE) on Mesa 3."""
+"""ptce-sim: agent-based simulation of territorial economic cooperation poles (PTCE) on Mesa 3.
+
+Results are bit-identical from one x86-64 machine to another only if numpy takes the same code
+paths. numpy picks its SIMD kernels at import time from the CPU; on a CPU with AVX-512 it uses
+other kernels (sorting among them: equal keys come out in another order) and the runs drift from
+the reference digests (``tests/reference/``) from the first tie. So the package, when it is
+imported before numpy, asks numpy not to dispatch to AVX-512 (:data:`NUMPY_CPU_FEATURES_OFF`),
+which keeps every AVX2 machine on the same paths. A user who sets ``NPY_DISABLE_CPU_FEATURES``
+keeps their choice; when numpy was imported first with AVX-512 on, :func:`numpy_paths_pinned`
+says so (the ``run.json`` of every run records it) and results may differ from the reference in
+their last digits, then in their trajectories.
+"""
+
+import os
+import sys
 
 __version__ = "0.1.0"
+
+NUMPY_CPU_FEATURES_OFF = "X86_V4 AVX512_ICL AVX512_SPR"
+"""numpy's AVX-512 dispatch targets (numpy 2.x names), switched off for reproducible results."""
+
+if "numpy" not in sys.modules:
+    os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", NUMPY_CPU_FEATURES_OFF)
+
+
+def numpy_paths_pinned() -> bool:
+    """Whether numpy runs without AVX-512 kernels (those the reference digests were made with)."""
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    return not any(__cpu_features__.get(name, False) for name in NUMPY_CPU_FEATURES_OFF.split())

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ptce_sim import numpy_paths_pinned
 from ptce_sim.config.scenario_io import scenario_digest
 from ptce_sim.runs.atomic import replacing, write_bytes
 from ptce_sim.runs.runner import RunResult
@@ -33,6 +34,8 @@ def package_versions() -> dict[str, str]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
+    # numpy's SIMD kernels change results in their last digits (see ptce_sim/__init__.py)
+    versions["numpy_avx512"] = "off" if numpy_paths_pinned() else "on"
     return versions
 
 

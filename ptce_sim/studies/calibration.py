@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -150,7 +151,8 @@ class Calibration:
     def file(self, key: str) -> Path:
         """A path of the ``[calibration]`` table, resolved against the definition's folder."""
         value = Path(getattr(self.spec.calibration, key))
-        return value if value.is_absolute() else self.path.parent / value
+        # normalised (no "folder/../"), so that the reports name it as a reader would
+        return value if value.is_absolute() else Path(os.path.normpath(self.path.parent / value))
 
     @property
     def prior(self) -> abc.Prior:

@@ -61,7 +61,7 @@ def markdown(calibration, outcome) -> str:  # noqa: ANN001
     lines = [
         f"# Calibration of {spec.calibration.name}",
         "",
-        f"Written by `ptce-sim calibrate {calibration.path.name}` from the definition "
+        f"Written by `ptce-sim calibrate {_as_typed(calibration.path)}` from the definition "
         f"(SHA-256 `{calibration.digest[:12]}`). Posterior sample: `{outcome.posterior}`.",
         "",
         f"Calibrated on the model's results with reference stamp `{outcome.stamp}` (see "
@@ -234,3 +234,11 @@ def held_out_words(calibration) -> str:  # noqa: ANN001 - a Calibration
         return ""
     names = ", ".join(f"{t.source_name} {t.indicator} {t.period}" for t in held)
     return f" and the {len(held)} held-out figure{'s' if len(held) > 1 else ''} ({names})"
+
+
+def _as_typed(path: Path) -> str:
+    """``path`` relative to the working directory when inside it (as the command was typed)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
