@@ -2,13 +2,13 @@
 
 Results are bit-identical from one x86-64 machine to another only if numpy takes the same code
 paths. numpy picks its SIMD kernels at import time from the CPU; on a CPU with AVX-512 it uses
-other kernels (sorting among them: equal keys come out in another order) and the runs drift from
-the reference digests (``tests/reference/``) from the first tie. So the package, when it is
-imported before numpy, asks numpy not to dispatch to AVX-512 (:data:`NUMPY_CPU_FEATURES_OFF`),
-which keeps every AVX2 machine on the same paths. A user who sets ``NPY_DISABLE_CPU_FEATURES``
-keeps their choice; when numpy was imported first with AVX-512 on, :func:`numpy_paths_pinned`
-says so (the ``run.json`` of every run records it) and results may differ from the reference in
-their last digits, then in their trajectories.
+other kernels (its default sort puts equal keys in another order, its ``exp`` and ``log`` differ
+in the last digit) and the runs drift from the reference digests (``tests/reference/``) from the
+first difference. So the package, imported before numpy, asks numpy not to dispatch to AVX-512
+(:data:`NUMPY_CPU_FEATURES_OFF`), which keeps every AVX2 machine on the same paths. A user who
+sets ``NPY_DISABLE_CPU_FEATURES`` keeps their choice; when numpy was imported first with AVX-512
+on, :func:`numpy_paths_pinned` says so (every run's ``run.json`` records it, in
+``versions.numpy_avx512``) and results may differ from the reference.
 """
 
 import os
