@@ -147,8 +147,13 @@ def _pyplot():  # noqa: ANN202
 
 
 def short(label: str) -> str:
-    """A parameter's label shortened for a plot: its last two path segments."""
-    return ".".join(label.split(".")[-2:])[-45:]
+    """A parameter's label shortened for a plot: its last two path segments, on two lines when long.
+
+    Never cut inside a name: a title that does not fit goes on two lines.
+    """
+    parts = label.split(".")[-2:]
+    joined = ".".join(parts)
+    return joined if len(joined) <= 40 else ".\n".join(parts)
 
 
 def _shown(calibration, values: np.ndarray) -> tuple[np.ndarray, list[str]]:  # noqa: ANN001
