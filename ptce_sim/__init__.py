@@ -8,7 +8,8 @@ first difference. So the package, imported before numpy, asks numpy not to dispa
 (:data:`NUMPY_CPU_FEATURES_OFF`), which keeps every AVX2 machine on the same paths. A user who
 sets ``NPY_DISABLE_CPU_FEATURES`` keeps their choice; when numpy was imported first with AVX-512
 on, :func:`numpy_paths_pinned` says so (every run's ``run.json`` records it, in
-``versions.numpy_avx512``) and results may differ from the reference.
+``versions.numpy_avx512``), results may differ from the reference, and the worker processes of a
+batch follow the importing process's paths, so that the number of workers never matters.
 """
 
 import os
@@ -19,8 +20,12 @@ __version__ = "0.1.0"
 NUMPY_CPU_FEATURES_OFF = "X86_V4 AVX512_ICL AVX512_SPR"
 """numpy's AVX-512 dispatch targets (numpy 2.x names), switched off for reproducible results."""
 
-if "numpy" not in sys.modules:
-    os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", NUMPY_CPU_FEATURES_OFF)
+# Imported before numpy: the reference's paths. After it: too late for this process, so the
+# worker processes it starts (which import ptce_sim first) are told to take the same paths as it
+# (an empty setting), and a run gives the same results whatever the number of workers.
+os.environ.setdefault(
+    "NPY_DISABLE_CPU_FEATURES", "" if "numpy" in sys.modules else NUMPY_CPU_FEATURES_OFF
+)
 
 
 def numpy_paths_pinned() -> bool:

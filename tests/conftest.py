@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 from suite_checks import pytest_configure  # noqa: F401 - registers the session-wide checks
 
+import ptce_sim  # noqa: F401 - before any test module imports numpy: the reference's paths
+
 ROOT = Path(__file__).resolve().parents[1]
 SEIGNANX = ROOT / "scenarios" / "seignanx_1970_2015.toml"
 

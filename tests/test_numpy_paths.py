@@ -51,6 +51,31 @@ def test_numpy_imported_first_is_recorded_as_it_ran():
 
     has_avx512 = any(__cpu_features__.get(n) for n in ("AVX512F", "AVX512_SKX", "X86_V4"))
     setting, pinned, recorded = _probe(first="numpy")
-    assert setting is None  # too late to ask numpy anything
+    assert setting == ""  # too late for this process: its workers follow its paths
     assert recorded == ("on" if has_avx512 else "off")
     assert pinned == (not has_avx512)
+
+
+def test_workers_follow_the_paths_of_the_process_that_starts_them(tmp_path):
+    """With numpy imported first, a worker process (importing ptce_sim first) takes the same paths.
+
+    Otherwise a run in the process and the same run in a worker could differ on an AVX-512 CPU.
+    """
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import numpy, ptce_sim, json, multiprocessing as mp\n"
+        "def pinned(_):\n"
+        "    import ptce_sim\n"
+        "    return ptce_sim.numpy_paths_pinned()\n"
+        "if __name__ == '__main__':\n"
+        "    with mp.get_context('spawn').Pool(1) as pool:\n"
+        "        print(json.dumps([ptce_sim.numpy_paths_pinned(), pool.map(pinned, [0])[0]]))\n",
+        encoding="utf-8",
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+    out = subprocess.run(
+        [sys.executable, str(script)], env=clean, capture_output=True, text=True, check=True,
+        timeout=120,
+    )  # fmt: skip
+    here, worker = json.loads(out.stdout)
+    assert here == worker

@@ -1050,13 +1050,7 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         ),
         "|---|---|---|---:|---:|---:|---:|:---:|",
     ]
-    for row in emergent.itertuples():
-        mark = "✅" if row.passed else ("❌" if row.beyond_50 else "⚠️")
-        lines.append(
-            f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
-            f"{_number(row.simulated_median)} | {_number(row.simulated_q05)} - "
-            f"{_number(row.simulated_q95)} | {_percent(row.relative_error)} | {mark} |"
-        )
+    lines += [_figure_row(row) for row in emergent.itertuples()]
     lines += [
         "",
         _("![simulated interval against observed value]({file})").format(file=TARGETS_PNG),
@@ -1187,15 +1181,18 @@ def held_out_section(table: pd.DataFrame) -> list[str]:
         ),
         "|---|---|---|---:|---:|---:|---:|:---:|---|",
     ]
-    for row in rows.itertuples():
-        mark = "✅" if row.passed else ("❌" if row.beyond_50 else "⚠️")
-        lines.append(
-            f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
-            f"{_number(row.simulated_median)} | {_number(row.simulated_q05)} - "
-            f"{_number(row.simulated_q95)} | {_percent(row.relative_error)} | {mark} | "
-            f"“{row.note}” |"
-        )
+    lines += [f"{_figure_row(row)} “{row.note}” |" for row in rows.itertuples()]
     return [*lines, ""]
+
+
+def _figure_row(row) -> str:  # noqa: ANN001 - a row of the target table (itertuples)
+    """A compared figure's row: observed, simulated median and interval, error and its mark."""
+    mark = "✅" if row.passed else ("❌" if row.beyond_50 else "⚠️")
+    return (
+        f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
+        f"{_number(row.simulated_median)} | {_number(row.simulated_q05)} - "
+        f"{_number(row.simulated_q95)} | {_percent(row.relative_error)} | {mark} |"
+    )
 
 
 def identities_section(table: pd.DataFrame) -> list[str]:
