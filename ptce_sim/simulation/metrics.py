@@ -114,8 +114,9 @@ jobs of the territory's employers (and of the conurbation sector), whoever holds
 (over the year); the skills planning's ``gpec_employers`` and ``gpec_anticipated_needs`` (posts
 declared for the horizon, at the last declaration); ``unfilled_skilled_posts`` (firms' smoothed
 count); ``pact_members`` (organisations in the pact, the animator included);
-``activities_decided`` and ``activities_refused``: new activities the structures' colleges decided
-on in January (SCICs: :mod:`~ptce_sim.simulation.mechanisms.legal_forms`)."""
+``activities_decided`` and ``activities_refused``: new activities the structures' colleges voted on
+at the year's close, the decided ones opening the next January (SCICs:
+:mod:`~ptce_sim.simulation.mechanisms.legal_forms`)."""
 STRUCTURE_COLUMNS = (
     "year",
     "structure",

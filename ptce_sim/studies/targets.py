@@ -549,10 +549,10 @@ def _note_figures(
             if entry.get("structure") == name and note.quote in str(entry.get("note", ""))
         ]
         if not quoted:
-            notes_of = [str(e.get("note")) for e in entries if e.get("structure") == name]
+            notes_of = [e["note"] for e in entries if e.get("structure") == name and "note" in e]
             expected = (
                 f"words of its note {notes_of[0]!r}"
-                if notes_of and notes_of[0] != "None"
+                if notes_of
                 else f"a [[target]] of {reader.path} with structure {name!r} and a note"
             )
             raise ScenarioError(
