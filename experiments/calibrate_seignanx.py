@@ -54,7 +54,7 @@ def parameters(scenario) -> list[Parameter]:
         Parameter("mechanisms.shared_employment.contact_rate", 0.0003, 0.005),
         Parameter("firms.risk_premium", 0.0, 1.0),
         Parameter("mechanisms.geiq.recruitment_rate", 0.3, 1.0),
-        Parameter("mechanisms.training.planning_employers_per_animator_fte", 3.0, 30.0),
+        Parameter("mechanisms.gpec.hours_per_employer_per_year", 1.0, 60.0),
         Parameter("authorities[Aquitaine region].training_budget_eur_per_year", 1e5, 6e5),
         Parameter(structure_path(scenario, "GEIQ BTP", "contact_rate"), 0.02, 0.3),
         Parameter(structure_path(scenario, "GEIQ interprofessionnel", "contact_rate"), 0.005, 0.15),

@@ -64,9 +64,9 @@ def test_the_real_definition_loads_with_the_emergent_figures() -> None:
             'prior = "log_uniform"\nbounds = [0.0, 1.0]',
             "parameters[1].bounds",
         ),
-        ("accept = 0.4", "accept = 1.5", "abc.accept"),
+        ("accept = 0.5", "accept = 1.5", "abc.accept"),
         ('kernel = "epanechnikov"', 'kernel = "gaussian"', "abc.kernel"),
-        ("points = 2500", "points = 2500\nexclude = ['target[9].nothing']", "calibration.exclude"),
+        ("points = 2000", "points = 2000\nexclude = ['target[9].nothing']", "calibration.exclude"),
         (
             'path = "firms.risk_premium"',
             'path = "firms.no_such_parameter"',
@@ -92,7 +92,7 @@ def test_the_design_is_stable_across_loads_so_that_resume_accepts_it(tmp_path: P
     """The same definition gives the same plan (``--resume`` accepts it); another size does not."""
     first = design_experiment(load_calibration(DEFINITION)).digest()
     assert design_experiment(load_calibration(DEFINITION)).digest() == first
-    other = load_calibration(definition(tmp_path, "points = 2500", "points = 2000"))
+    other = load_calibration(definition(tmp_path, "points = 2000", "points = 2500"))
     assert design_experiment(other).digest() != first
 
 
@@ -430,7 +430,7 @@ def test_calibrate_refuses_a_bad_definition_in_one_line(tmp_path: Path, capsys) 
     """``ptce-sim calibrate`` with a bad field: exit status 2 and one line, no traceback."""
     from ptce_sim.interfaces.cli import main
 
-    path = definition(tmp_path, "scale = 0.1 ", "scale = 2.0 ")
+    path = definition(tmp_path, "scale = 0.25 ", "scale = 2.0 ")
     assert main(["calibrate", str(path), "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "calibration.scale" in error and str(path) in error

@@ -145,7 +145,6 @@ def test_gpec_employers_declare_retirements_growth_and_unfilled_posts():
     people.age[staff[:1]] = model.spec.territory.retirement_age - 0.5  # retires within a year
     firms.demand[0] = staff.size + 2.0  # two more whole jobs wanted
     firms.unfilled_skilled[0] = 1.5
-    model.staff.fte[:] = 1.0  # the animator's team can involve employers
     model.gpec.declare()
     assert list(model.gpec.employers) == [0]
     sector = int(firms.sector[0])

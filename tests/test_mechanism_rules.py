@@ -1197,7 +1197,7 @@ def test_training_is_on_only_with_a_centre_and_planning_only_with_an_animator():
     model = training_model(skills_planning=True, planning_match_bonus=0.3)
     training = model.training
     assert training.centre() is None and not training.on
-    assert training.planning_bonus() == 0.0 and training.planning_employers() == 0
+    assert training.planning_bonus() == 0.0
     assert training.firm_hours() == 0.0
     centre = create(model, StructureKind.TRAINING_CENTRE)
     assert training.centre() is centre and training.on
@@ -1343,27 +1343,6 @@ def test_hours_sold_to_other_structures_are_paid_by_training_funds():
     assert centre.bought_hours == pytest.approx(10.0)
     assert centre.bought_eur == pytest.approx(70.0)
     assert centre.year.training_hours == pytest.approx(10.0)
-
-
-def test_planning_involves_trusting_firms_within_the_animator_reach():
-    model = training_model(skills_planning=True, planning_employers_per_animator_fte=2.0)
-    create(model, StructureKind.TRAINING_CENTRE)
-    animator = create(model, StructureKind.ANIMATOR)
-    firms = model.firms
-    firms.trust[:] = 0.0
-    firms.trust[:5] = 0.25
-    firms.trust[5] = 0.2499
-    recount(model)
-    assert model.training.planning_employers() == 0  # no staff yet
-    model.staff.fte[animator.org, Status.ESS] = 1.5
-    assert model.training.planning_employers() == 3
-    model.staff.fte[animator.org, Status.ESS] = 10.0
-    assert model.training.planning_employers() == 5
-    firms.alive[0] = False
-    assert model.training.planning_employers() == 4
-    assert animator.employers_involved() == 0  # none declared yet
-    model.gpec.declare()  # the employers taking part declare their needs
-    assert animator.employers_involved() == 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -3865,7 +3844,7 @@ def test_firm_exits_replayed_on_the_economy_stream_grow_with_the_decline():
     assert economy.base_jobs == pytest.approx(base_jobs)  # not for good: demand stays
 
 
-def test_unfilled_skilled_classic_posts_are_counted_for_their_firms():
+def test_skilled_posts_filled_at_their_requirement_and_left_unfilled_are_counted():
     model = model_of()
     firms = model.firms
     firms.unfilled_skilled[:] = 0.5
@@ -3876,9 +3855,16 @@ def test_unfilled_skilled_classic_posts_are_counted_for_their_firms():
         "status": np.array([Status.CLASSIC] * 6 + [Status.ESS]),
         "skill": np.array([0.4, 0.9, 0.39, 0.8, 0.6, 0.7, 0.9]),
     }
-    model.labour._record_unfilled(posts, np.array([3, 5]))  # two posts filled
+    hired = np.array([3, 8])
+    model.people.skill[hired] = [0.8, 0.69]  # the first meets its post's 0.8, the second not 0.7
+    model.labour._record_skilled(posts, np.array([3, 5]), hired)  # two posts filled
     assert firms.unfilled_skilled[:5] == pytest.approx([2.5, 0.5, 0.5, 1.5, 0.5])
     assert (firms.unfilled_skilled[5:] == 0.5).all()
+    # the year's tally: 2 skilled hires, 1 at its requirement; 3 skilled posts left (not the
+    # 0.39 one, nor the ESS post)
+    assert dict(model.tally.skilled) == {"hires": 2, "at_requirement": 1, "vacant_months": 3}
+    model.labour._record_skilled(posts, np.array([], dtype=np.int64), hired[:0])
+    assert dict(model.tally.skilled) == {"hires": 2, "at_requirement": 1, "vacant_months": 8}
 
 
 def test_the_month_s_bills_start_from_zero_each_month():

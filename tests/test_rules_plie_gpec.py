@@ -297,16 +297,10 @@ def test_pathways_end_after_pathway_months():
 
 def gpec_model(**gpec):
     """A model whose animator and training centre run the skills planning; nobody is hired."""
-    model = model_of(
-        scenario(
-            training={"skills_planning": True, "planning_employers_per_animator_fte": 1.0},
-            gpec=gpec,
-        )
-    )
+    model = model_of(scenario(training={"skills_planning": True}, gpec=gpec))
     create(model, StructureKind.TRAINING_CENTRE, capacity=100.0)
     animator = create(model, StructureKind.ANIMATOR, permanent_staff=1)
     recount(model)
-    model.staff.fte[animator.org, Status.ESS] = 3.0  # it can involve three employers
     return model, animator
 
 
@@ -385,27 +379,40 @@ def test_employers_declare_retirements_growth_and_unfilled_posts_scaled_to_their
     assert np.array_equal(gpec.needs, expected)
 
 
-def test_the_most_trusting_employers_take_part():
-    model, animator = gpec_model(horizon_months=24)
-    gpec, firms = model.gpec, model.firms
+def test_an_employer_takes_part_when_the_posts_filled_sooner_outweigh_its_time():
+    """``trust × gain > cost``: gain, the declared needs filled a course sooner at its margin."""
+    model, animator = gpec_model(horizon_months=24, invitations_share=0.5)
+    gpec, firms, spec = model.gpec, model.firms, model.spec
     (a, b, c), _ = declaring_territory(model)
-    model.staff.fte[animator.org, Status.ESS] = 2.0
+    needs, _ = gpec.firms_needs()
+    assert needs[[a, b, c]].tolist() == [4.5, 1.0, 2.0]  # the willing others need nothing
+    wage = spec.finance.wage_cost_eur_per_fte_month
+    margin = np.array([s.sales_eur_per_fte_month for s in spec.sectors])[firms.sector] - wage
+    months = spec.mechanisms.training.course_months
+    gain, cost = gpec.balance(needs)
+    assert gain == pytest.approx(0.5 * needs * np.maximum(margin, 0.0) * months)
+    hour = wage / model.hours_per_month
+    assert cost == pytest.approx(np.full(len(firms), 14.0 * 2 * hour))  # two years' hours
     gpec.declare()
-    assert list(gpec.employers) == sorted([a, b])
-    model.month_index = 12
-    model.staff.fte[animator.org, Status.ESS] = 5.0
-    gpec.declare()
-    assert list(gpec.employers) == [c, a, b, 14, 15]  # ties: the lowest rows first
-    # the most trusting first, whatever the mix of trust; among equals, the lowest rows
-    draw = np.random.default_rng(7)
-    alive = np.flatnonzero(firms.alive)
-    for month, count in zip((24, 36, 48, 60), (4, 5, 6, 7), strict=True):
-        firms.trust[alive] = draw.choice([0.0, 0.3, 0.5, 0.9], size=alive.size)
-        model.staff.fte[animator.org, Status.ESS] = float(count)
-        model.month_index = month
+    assert list(gpec.employers) == sorted([a, b, c])
+    # weighed with trust: a (0.9 x 4.5 posts) before b (0.8 x 1 post) before c (0.5 x 2 posts
+    # of a sector with a lower margin); each one's time, priced just above its weight, keeps it out
+    weight = firms.trust * gain
+    assert weight[a] > weight[b] > weight[c] > 0
+    for month, (row, expected) in enumerate(((b, [a]), (c, [a, b])), start=1):
+        model.set_parameter("gpec.hours_per_employer_per_year", weight[row] / (2 * hour) * 1.001)
+        model.month_index = 12 * month
         gpec.declare()
-        ranked = sorted(alive, key=lambda row: (-firms.trust[row], row))
-        assert list(gpec.employers) == sorted(ranked[:count])
+        assert list(gpec.employers) == sorted(expected)
+    model.set_parameter("gpec.hours_per_employer_per_year", weight[c] / (2 * hour) * 0.999)
+    model.month_index = 36
+    gpec.declare()
+    assert list(gpec.employers) == sorted([a, b, c])
+    # below the trust floor, however much it needs, a firm does not weigh it
+    firms.trust[a] = 0.2499
+    model.month_index = 48
+    gpec.declare()
+    assert list(gpec.employers) == sorted([b, c]) and animator.employers_involved() == 2
 
 
 def test_courses_aim_at_the_needs_else_at_the_openings():

@@ -564,9 +564,6 @@ class TrainingSpec(Strict):
         description="GPEC: once the animator runs it, courses follow the sectors that will hire.",
     )
     planning_match_bonus: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
-    planning_employers_per_animator_fte: NonNegative = Field(
-        15.0, description="Employers one FTE of the animator can involve in the skills planning."
-    )
 
 
 class IncubationSpec(Strict):
@@ -722,6 +719,11 @@ class GpecSpec(Strict):
         1.0,
         description="Share of the declared needs the training centre fills by inviting job "
         "seekers to courses aimed at them, spread over the horizon.",
+    )
+    hours_per_employer_per_year: NonNegative = Field(
+        14.0,
+        description="Hours a year an employer's manager spends declaring its needs and in the "
+        "planning's meetings: the cost it weighs against the posts filled sooner.",
     )
 
 

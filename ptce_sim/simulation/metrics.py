@@ -99,6 +99,9 @@ TERRITORY_COLUMNS = (
     "gpec_employers",
     "gpec_anticipated_needs",
     "unfilled_skilled_posts",
+    "skilled_hires",
+    "skilled_hires_at_requirement",
+    "skilled_vacancy_months",
     "pact_members",
     *SITE_AND_HOUSING_COLUMNS,
 )
@@ -113,10 +116,13 @@ jobs of the territory's employers (and of the conurbation sector), whoever holds
 ``plie_caseload`` (persons followed at the year's end), ``plie_entries`` and ``plie_exits_<kind>``
 (over the year); the skills planning's ``gpec_employers`` and ``gpec_anticipated_needs`` (posts
 declared for the horizon, at the last declaration); ``unfilled_skilled_posts`` (firms' smoothed
-count); ``pact_members`` (organisations in the pact, the animator included);
-``activities_decided`` and ``activities_refused``: new activities the structures' colleges voted on
-at the year's close, the decided ones opening the next January (SCICs:
-:mod:`~ptce_sim.simulation.mechanisms.legal_forms`)."""
+count); ``skilled_hires`` (skilled classic posts filled over the year), of which
+``skilled_hires_at_requirement`` (by a person whose skill meets the post's requirement: the
+sectors' skill requirements met), and ``skilled_vacancy_months`` (a skilled post left unfilled in
+a month counts one: how long the requirements wait); ``pact_members`` (organisations in the
+pact, the animator included); ``activities_decided`` and ``activities_refused``: new activities
+the structures' colleges voted on at the year's close, the decided ones opening the next January
+(SCICs: :mod:`~ptce_sim.simulation.mechanisms.legal_forms`)."""
 STRUCTURE_COLUMNS = (
     "year",
     "structure",
@@ -286,6 +292,9 @@ def territory_row(
         "gpec_employers": int(model.gpec.employers.size),
         "gpec_anticipated_needs": model.gpec.total_needs(),
         "unfilled_skilled_posts": float(firms.unfilled_skilled[alive].sum()),
+        "skilled_hires": tally.skilled["hires"],
+        "skilled_hires_at_requirement": tally.skilled["at_requirement"],
+        "skilled_vacancy_months": tally.skilled["vacant_months"],
         "pact_members": model.circles.pact_members(),
         **site_and_housing(model, year),
     }

@@ -49,6 +49,9 @@ class Tally:
 
     Attributes:
         jobs: jobs created or secured, by mechanism (see ``metrics.MECHANISM_COLUMNS``).
+        skilled: the labour market's skilled posts over the year: ``hires``, ``at_requirement``
+            (hires who meet the post's skill requirement) and ``vacant_months`` (a post left
+            unfilled in a month counts one).
         project_requests: requests sent to the animator.
         public_month_eur: public money paid this month (all funders).
         public_month_by_funder: the same by level of funder.
@@ -56,6 +59,7 @@ class Tally:
 
     def __init__(self) -> None:
         self.jobs: dict[str, float] = defaultdict(float)
+        self.skilled: dict[str, int] = defaultdict(int)
         self.project_requests = 0
         self.public_month_eur = 0.0
         self.public_month_by_funder: dict[str, float] = defaultdict(float)

@@ -1,23 +1,33 @@
 """Territorial skills planning (GPEC): employers declare their needs, courses are aimed at them.
 
 While skills planning runs (an animator runs it with the training centre, see
-:meth:`TrainingMechanism.planning_on`), every January (and the first month it runs) the employers
-taking part declare their needs for the next ``horizon_months``, by sector: the posts their
-employees' retirements will free (employees within the horizon of the retirement age), their
-growth (whole jobs they need above their staff) and the skilled posts they cannot fill (their
-smoothed count of unfilled skilled posts). The planning turns them into a territorial forecast:
-each sector's declared needs are scaled up by the sector's staff over the declaring employers'
-staff (ASSUMPTION: the employers taking part speak for their sector; a sector none of them is in
-is not forecast). The employers taking part are the firms trusting
-the pole enough, the most trusting first, as many as the animator's team can involve
-(:meth:`TrainingMechanism.planning_employers`).
+:meth:`TrainingMechanism.planning_on`), every January (and the first month it runs) each open firm
+trusting the pole at least ``PLANNING_TRUST`` weighs taking part for the next ``horizon_months``
+and takes part when ``trust × gain > cost`` (:meth:`SkillsPlanning.balance`):
+
+* its needs: the posts its employees' retirements will free (employees within the horizon of the
+  retirement age), its growth (whole jobs it needs above its staff) and the skilled posts it
+  cannot fill (its smoothed count of unfilled skilled posts);
+* gain: the centre trains for ``invitations_share`` of the declared needs ahead of time, so each
+  of those posts is filled a course's length (``course_months``) sooner, each month worth the
+  firm's value per FTE above the wage;
+* cost: the hours its manager spends declaring and in the planning's meetings
+  (``hours_per_employer_per_year`` over the horizon) at the wage cost of an hour.
+
+How many employers take part thus follows from their needs, margins and trust, not from a
+capacity. The planning turns their declared needs into a territorial forecast: each sector's
+declared needs are scaled up by the sector's staff over the declaring employers' staff
+(ASSUMPTION: the employers taking part speak for their sector; a sector none of them is in is not
+forecast).
 
 The training centre aims its courses at the declared needs ahead of time: a course's sector is
 drawn in proportion to the needs, and the centre invites job seekers to courses for
 ``invitations_share`` of the needs, spread over the horizon (within its free seats). A course
 aimed at a sector ends with the trainee's skill at least that sector's requirement (the course is
 designed with the sector's employers: ASSUMPTION), and the trainee is more likely to be hired in
-that sector (``planning_match_bonus``, in the labour market's matching).
+that sector (``planning_match_bonus``, in the labour market's matching). The labour market counts
+the skilled posts filled by a person who meets the post's requirement
+(``skilled_hires_at_requirement``): the sectors' skill requirements met.
 """
 
 from __future__ import annotations
@@ -27,6 +37,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.simulation.agents.persons import Status
+
+PLANNING_TRUST = 0.25
+"""Trust in the pole below which a firm does not weigh taking part in the skills planning."""
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -46,7 +59,7 @@ class SkillsPlanning:
         self.needs = np.zeros(len(model.spec.sectors))
 
     def declare(self) -> None:
-        """Every January (and the first month it runs), employers declare their needs."""
+        """Every January (and the first month it runs), the employers it pays off for declare."""
         model = self.model
         if not self.on:
             self.employers = np.zeros(0, dtype=np.int64)
@@ -54,11 +67,31 @@ class SkillsPlanning:
             return
         if self.employers.size and model.month_of_year != 1:
             return
+        firms = model.firms
+        needs, headcount = self.firms_needs()
+        gain, cost = self.balance(needs)
+        trust = firms.trust
+        taking_part = firms.alive & (trust >= PLANNING_TRUST) & (gain > 0) & (trust * gain > cost)
+        self.employers = np.flatnonzero(taking_part)
+        sectors = len(model.spec.sectors)
+        alive = np.flatnonzero(firms.alive)
+        staff = np.bincount(firms.sector[alive], weights=headcount[alive], minlength=sectors)
+        sampled = np.bincount(
+            firms.sector[self.employers], weights=headcount[self.employers], minlength=sectors
+        )
+        coverage = np.divide(staff, sampled, out=np.zeros(sectors), where=sampled > 0)
+        self.needs = coverage * np.bincount(
+            firms.sector[self.employers], weights=needs[self.employers], minlength=sectors
+        )
+
+    def firms_needs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every firm's needs over the horizon (retirements, growth, unfilled skilled posts).
+
+        Returns:
+            ``(needs, headcount)`` per firm row, in persons.
+        """
+        model = self.model
         firms, people = model.firms, model.people
-        count = model.training.planning_employers()
-        willing = np.flatnonzero(firms.alive)
-        ranked = willing[np.argsort(-firms.trust[willing], kind="stable")]
-        self.employers = np.sort(ranked[:count])
         horizon = model.spec.mechanisms.gpec.horizon_months / 12.0
         retiring_age = model.spec.territory.retirement_age - horizon
         classic = np.flatnonzero(people.status == Status.CLASSIC)
@@ -69,17 +102,26 @@ class SkillsPlanning:
         headcount = np.bincount(rows, minlength=len(firms)).astype(np.float64)
         whole_jobs, _ = firms.jobs_target()
         growth = np.maximum(0.0, whole_jobs - headcount)
-        declared = (retiring + growth + firms.unfilled_skilled)[self.employers]
-        sectors = len(model.spec.sectors)
-        alive = np.flatnonzero(firms.alive)
-        staff = np.bincount(firms.sector[alive], weights=headcount[alive], minlength=sectors)
-        sampled = np.bincount(
-            firms.sector[self.employers], weights=headcount[self.employers], minlength=sectors
-        )
-        coverage = np.divide(staff, sampled, out=np.zeros(sectors), where=sampled > 0)
-        self.needs = coverage * np.bincount(
-            firms.sector[self.employers], weights=declared, minlength=sectors
-        )
+        return retiring + growth + firms.unfilled_skilled, headcount
+
+    def balance(self, needs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What taking part would bring each firm and what it would cost it, over the horizon.
+
+        Args:
+            needs: each firm's needs over the horizon (persons).
+
+        Returns:
+            ``(gain, cost)`` per firm row, in euros.
+        """
+        model = self.model
+        rule = model.spec.mechanisms.gpec
+        wage = model.spec.finance.wage_cost_eur_per_fte_month
+        margin = np.maximum(0.0, model.firms.value_per_fte(model.spec) - wage)
+        sooner = model.spec.mechanisms.training.course_months
+        gain = rule.invitations_share * needs * margin * sooner
+        hours = rule.hours_per_employer_per_year * rule.horizon_months / 12.0
+        cost = np.full(needs.size, hours * wage / model.hours_per_month)
+        return gain, cost
 
     @property
     def on(self) -> bool:

@@ -31,6 +31,8 @@ UNFILLED_MEMORY_YEAR = 1 / 12
 """Weight of the current month in the smoothed openings per sector (skills planning reads them)."""
 UNFILLED_MEMORY = 0.8
 """Monthly persistence of a firm's count of unfilled skilled posts."""
+SKILLED_POST = 0.4
+"""Skill requirement from which a classic post is skilled (a GEIQ's and the GPEC's concern)."""
 MAX_GAP = 700.0
 """Bound of the skill gap (in match widths) in the hiring probability's logistic: beyond it the
 probability is 0 or the employability to machine precision, and ``exp`` would overflow."""
@@ -263,7 +265,7 @@ class LabourMarket:
                 hired_row = commuting.take_posts(model, posts, filled_post, hired_row)
             self._apply(posts, filled_post, hired_row, hires)
             if not far_pool:
-                self._record_unfilled(posts, filled_post)
+                self._record_skilled(posts, filled_post, hired_row)
         return hires
 
     def _rounds(
@@ -355,15 +357,26 @@ class LabourMarket:
         for (org, col), count in zip(keys.T.tolist(), counts.tolist(), strict=True):
             hires[(org, col)] = hires.get((org, col), 0) + count
 
-    def _record_unfilled(self, posts: dict[str, np.ndarray], filled: np.ndarray) -> None:
-        """Smooth each firm's unfilled skilled posts: what a GEIQ is for."""
+    def _record_skilled(
+        self, posts: dict[str, np.ndarray], filled: np.ndarray, rows: np.ndarray
+    ) -> None:
+        """Count the skilled posts filled, at their requirement or not, and those left unfilled.
+
+        Smooths each firm's unfilled skilled posts (what a GEIQ is for).
+        """
         model = self.model
         firms = model.firms
+        skilled = (posts["status"] == Status.CLASSIC) & (posts["skill"] >= SKILLED_POST)
         unfilled = np.ones(posts["org"].size, dtype=bool)
         unfilled[filled] = False
-        skilled = unfilled & (posts["status"] == Status.CLASSIC) & (posts["skill"] >= 0.4)
+        hired = skilled[filled]
+        met = model.people.skill[rows[hired]] >= posts["skill"][filled[hired]]
+        tally = model.tally.skilled
+        tally["hires"] += int(np.count_nonzero(hired))
+        tally["at_requirement"] += int(np.count_nonzero(met))
+        tally["vacant_months"] += int(np.count_nonzero(unfilled & skilled))
         count = np.zeros(len(firms))
-        np.add.at(count, model.orgs.firm_rows(posts["org"][skilled]), 1.0)
+        np.add.at(count, model.orgs.firm_rows(posts["org"][unfilled & skilled]), 1.0)
         firms.unfilled_skilled += count
 
 

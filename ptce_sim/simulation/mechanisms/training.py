@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
     from ptce_sim.simulation.interface import Context
 
-PLANNING_TRUST = 0.25
-"""Trust in the pole above which a firm takes part in the skills planning."""
-
 
 class TrainingMechanism:
     """Courses, firm training and skills planning."""
@@ -51,21 +48,6 @@ class TrainingMechanism:
         return (
             self.model.spec.mechanisms.training.planning_match_bonus if self.planning_on() else 0.0
         )
-
-    def planning_employers(self) -> int:
-        """Employers taking part in the skills planning.
-
-        Open firms trusting the pole enough, as many as the animator's team can involve.
-        """
-        if not self.planning_on():
-            return 0
-        firms = self.model.firms
-        willing = int(np.count_nonzero(firms.alive & (firms.trust >= PLANNING_TRUST)))
-        animator = self.model.pole.animator()
-        reach = self.model.spec.mechanisms.training.planning_employers_per_animator_fte * float(
-            self.model.staff.fte[animator.org, Status.ESS]
-        )
-        return min(willing, int(reach))
 
     def step(self) -> None:
         """End courses due this month, then admit new trainees within the budget."""
