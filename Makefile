@@ -100,8 +100,8 @@ translations: $(STAMP)
 # the lint rules and formatting of pyproject.toml ([tool.ruff]); ruff is pinned in the test extras
 # (installed with them), and tests/test_lint.py runs the same two checks in `make test`
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ptce_sim tests benchmarks
-	$(VENV)/bin/ruff format --check ptce_sim tests benchmarks
+	$(VENV)/bin/ruff check ptce_sim tests benchmarks experiments scenarios
+	$(VENV)/bin/ruff format --check ptce_sim tests benchmarks experiments scenarios
 
 clean:
 	rm -rf $(VENV) results .pytest_cache mutants

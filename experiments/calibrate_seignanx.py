@@ -85,12 +85,13 @@ def _run(job):
 
 
 def loss(base, targets, params, values, seeds, scale, pool) -> tuple[float, int]:
-    """Loss of a parameter set: mean |log ratio| of medians to observed, +1 per figure beyond 50%."""
+    """Loss of a parameter set: mean |log ratio| of medians to observed, +1 per figure off 50%."""
     from ptce_sim.config.overrides import Override, apply_overrides
     from ptce_sim.studies.validation import RunTables, target_table
 
     scenario = apply_overrides(
-        base, [Override(p.path, float(v), round_int=True) for p, v in zip(params, values, strict=True)]
+        base,
+        [Override(p.path, float(v), round_int=True) for p, v in zip(params, values, strict=True)],
     ).with_overrides(scale=scale)
     tables = list(pool.map(_run, [(scenario, s) for s in seeds]))
     runs = tuple(RunTables(s, True, t, st) for s, (t, st) in zip(seeds, tables, strict=True))
@@ -126,20 +127,27 @@ def main(argv: list[str] | None = None) -> int:
     sigma = args.sigma
     with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
         best_loss, passed = loss(base, targets, params, best, seeds, args.scale, pool)
-        print(f"start: loss {best_loss:.4f}, {passed}/{len(targets)} figures within ±25%", flush=True)
+        print(
+            f"start: loss {best_loss:.4f}, {passed}/{len(targets)} figures within ±25%", flush=True
+        )
         for generation in range(1, args.generations + 1):
             candidates = [
                 np.clip(best * np.exp(sigma * rng.standard_normal(best.size)), low, high)
                 for _ in range(args.offspring)
             ]
-            scored = [(loss(base, targets, params, c, seeds, args.scale, pool), c) for c in candidates]
+            scored = [
+                (loss(base, targets, params, c, seeds, args.scale, pool), c) for c in candidates
+            ]
             (cand_loss, cand_passed), cand = min(scored, key=lambda item: item[0][0])
             improved = cand_loss < best_loss
             if improved:
                 best, best_loss, passed = cand, cand_loss, cand_passed
             sigma *= math.exp((1.0 if improved else -0.25) / 4)  # the 1/5 success rule
-            print(f"generation {generation}: loss {best_loss:.4f}, {passed}/{len(targets)} within "
-                  f"±25%, sigma {sigma:.3f}{' (improved)' if improved else ''}", flush=True)
+            print(
+                f"generation {generation}: loss {best_loss:.4f}, {passed}/{len(targets)} within "
+                f"±25%, sigma {sigma:.3f}{' (improved)' if improved else ''}",
+                flush=True,
+            )
     print("\ncalibrated values (put them in scenarios/seignanx_1970_2015.toml):")
     for p, v in zip(params, best, strict=True):
         print(f"  {p.path} = {v:.6g}")

@@ -61,13 +61,23 @@ FUNDING_CUT_HEADER = """\
 def no_cooperation(text: str) -> str:
     """The main file with every mechanism off and the policy switching the treasury on removed."""
     text = text.replace('name = "seignanx_1970_2015"', 'name = "seignanx_no_cooperation"', 1)
-    text = re.sub(r'title = ".*"', 'title = "Seignanx 1970-2015 without the cooperation pole '
-                  '(counterfactual)"', text, count=1)
+    text = re.sub(
+        r'title = ".*"',
+        'title = "Seignanx 1970-2015 without the cooperation pole (counterfactual)"',
+        text,
+        count=1,
+    )
     for section in MECHANISMS:
-        text = re.sub(rf"(\[mechanisms\.{section}\]\n)enabled = true[^\n]*",
-                      r"\1enabled = false                   # counterfactual: switched off", text)
-    text = re.sub(r"(\[mechanisms\.treasury\]\n)enabled = false[^\n]*",
-                  r"\1enabled = false                   # counterfactual: never switched on", text)
+        text = re.sub(
+            rf"(\[mechanisms\.{section}\]\n)enabled = true[^\n]*",
+            r"\1enabled = false                   # counterfactual: switched off",
+            text,
+        )
+    text = re.sub(
+        r"(\[mechanisms\.treasury\]\n)enabled = false[^\n]*",
+        r"\1enabled = false                   # counterfactual: never switched on",
+        text,
+    )
     blocks = text.split("\n[[events]]\n")
     kept = [b for b in blocks if '"treasury.enabled" = true' not in b]
     return NO_COOPERATION_HEADER + "\n[[events]]\n".join(kept)
@@ -76,13 +86,18 @@ def no_cooperation(text: str) -> str:
 def funding_cut(text: str) -> str:
     """The main file run on to 2025 with animation grants and insertion aid halved from 2016."""
     text = text.replace('name = "seignanx_1970_2015"', 'name = "seignanx_funding_cut_2016_2025"', 1)
-    text = re.sub(r'title = ".*"', 'title = "Seignanx, animator grants and insertion aid halved '
-                  'from 2016"', text, count=1)
+    text = re.sub(
+        r'title = ".*"',
+        'title = "Seignanx, animator grants and insertion aid halved from 2016"',
+        text,
+        count=1,
+    )
     text = re.sub(r"end_year = 2015", "end_year = 2025", text, count=1)
     authorities = [a["name"] for a in tomllib.loads(text)["authorities"]]
     cuts = "".join(
         f'\n[[events]]\ndate = "2016-01"\ntype = "budget_cut"\n'
-        f'note = "funding cut: animation grant and insertion aid halved (the variant\'s question)"\n'
+        'note = "funding cut: animation grant and insertion aid halved '
+        "(the variant's question)\"\n"
         f'authority = "{name}"\nshare = 0.5\nitems = ["animation_grant", "insertion_aid"]\n'
         for name in authorities
     )

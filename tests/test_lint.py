@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PATHS = ["ptce_sim", "tests", "benchmarks"]
+PATHS = ["ptce_sim", "tests", "benchmarks", "experiments", "scenarios"]
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m ruff`` with ``args`` on the package, the tests and the benchmarks."""
+    """Run ``python -m ruff`` with ``args`` on the package, tests, benchmarks and scripts."""
     if importlib.util.find_spec("ruff") is None:
         pytest.fail(
             f"ruff is not installed for {sys.executable}: run `make test`, which installs the "

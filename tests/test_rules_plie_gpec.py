@@ -413,6 +413,20 @@ def test_an_employer_takes_part_when_the_posts_filled_sooner_outweigh_its_time()
     model.month_index = 48
     gpec.declare()
     assert list(gpec.employers) == sorted([b, c]) and animator.employers_involved() == 2
+    # while nobody takes part, the animator asks again every month; once one does, in January
+    trust = firms.trust.copy()
+    firms.trust[:] = 0.0
+    model.month_index = 60
+    gpec.declare()
+    assert gpec.employers.size == 0 and gpec.total_needs() == 0.0
+    firms.trust[:] = trust
+    model.month_index = 61
+    gpec.declare()
+    assert list(gpec.employers) == sorted([b, c])
+    firms.trust[a] = 0.9
+    model.month_index = 62
+    gpec.declare()
+    assert list(gpec.employers) == sorted([b, c])
 
 
 def test_courses_aim_at_the_needs_else_at_the_openings():

@@ -1,9 +1,10 @@
 """Territorial skills planning (GPEC): employers declare their needs, courses are aimed at them.
 
 While skills planning runs (an animator runs it with the training centre, see
-:meth:`TrainingMechanism.planning_on`), every January (and the first month it runs) each open firm
-trusting the pole at least ``PLANNING_TRUST`` weighs taking part for the next ``horizon_months``
-and takes part when ``trust × gain > cost`` (:meth:`SkillsPlanning.balance`):
+:meth:`TrainingMechanism.planning_on`), every January (the first month it runs, and every month
+while no employer takes part: the animator asks again) each open firm trusting the pole at least
+``PLANNING_TRUST`` weighs taking part for the next ``horizon_months`` and takes part when
+``trust × gain > cost`` (:meth:`SkillsPlanning.balance`):
 
 * its needs: the posts its employees' retirements will free (employees within the horizon of the
   retirement age), its growth (whole jobs it needs above its staff) and the skilled posts it
@@ -59,7 +60,7 @@ class SkillsPlanning:
         self.needs = np.zeros(len(model.spec.sectors))
 
     def declare(self) -> None:
-        """Every January (and the first month it runs), the employers it pays off for declare."""
+        """Every January (and while nobody takes part), the employers it pays off for declare."""
         model = self.model
         if not self.on:
             self.employers = np.zeros(0, dtype=np.int64)
