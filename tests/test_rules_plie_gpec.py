@@ -333,7 +333,7 @@ def declaring_territory(model):
     staff_firm(model, e, [50.0, 55.0])
     staff_firm(model, g, [30.0] * 4)
     firms.alive[g] = False  # closed: neither declares nor counts
-    firms.trust[14:36] = 0.5  # willing, but after c (as trusting, a lower row)
+    firms.trust[14:36] = 0.5  # trusting, but with nothing to declare
     firms.trust[[a, b, c, g]] = [0.9, 0.8, 0.5, 0.99]
     firms.demand[[a, b, c]] = [5.5, 2.0, 1.0]  # a wants three more whole jobs, b fewer
     firms.unfilled_skilled[[a, c]] = [0.5, 2.0]
@@ -408,8 +408,8 @@ def test_an_employer_takes_part_when_the_posts_filled_sooner_outweigh_its_time()
     model.month_index = 36
     gpec.declare()
     assert list(gpec.employers) == sorted([a, b, c])
-    # below the trust floor, however much it needs, a firm does not weigh it
-    firms.trust[a] = 0.2499
+    # a firm that does not trust the pole at all does not take part, however much it needs
+    firms.trust[a] = 0.0
     model.month_index = 48
     gpec.declare()
     assert list(gpec.employers) == sorted([b, c]) and animator.employers_involved() == 2

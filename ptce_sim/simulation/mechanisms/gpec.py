@@ -2,9 +2,10 @@
 
 While skills planning runs (an animator runs it with the training centre, see
 :meth:`TrainingMechanism.planning_on`), every January (the first month it runs, and every month
-while no employer takes part: the animator asks again) each open firm trusting the pole at least
-``PLANNING_TRUST`` weighs taking part for the next ``horizon_months`` and takes part when
-``trust × gain > cost`` (:meth:`SkillsPlanning.balance`):
+while no employer takes part: the animator asks again) each open firm weighs taking part for the
+next ``horizon_months`` and takes part when ``trust × gain > cost``, its trust in the pole
+weighing what the pole promises (:meth:`SkillsPlanning.balance`; a firm that does not trust the
+pole at all does not take part):
 
 * its needs: the posts its employees' retirements will free (employees within the horizon of the
   retirement age), its growth (whole jobs it needs above its staff) and the skilled posts it
@@ -16,10 +17,10 @@ while no employer takes part: the animator asks again) each open firm trusting t
   (``hours_per_employer_per_year`` over the horizon) at the wage cost of an hour.
 
 How many employers take part thus follows from their needs, margins and trust, not from a
-capacity. The planning turns their declared needs into a territorial forecast: each sector's
-declared needs are scaled up by the sector's staff over the declaring employers' staff
-(ASSUMPTION: the employers taking part speak for their sector; a sector none of them is in is not
-forecast).
+capacity nor from a threshold. The planning turns their declared needs into a territorial
+forecast: each sector's declared needs are scaled up by the sector's staff over the declaring
+employers' staff (ASSUMPTION: the employers taking part speak for their sector; a sector none of
+them is in is not forecast).
 
 The training centre aims its courses at the declared needs ahead of time: a course's sector is
 drawn in proportion to the needs, and the centre invites job seekers to courses for
@@ -38,9 +39,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.simulation.agents.persons import Status
-
-PLANNING_TRUST = 0.25
-"""Trust in the pole below which a firm does not weigh taking part in the skills planning."""
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -72,7 +70,7 @@ class SkillsPlanning:
         needs, headcount = self.firms_needs()
         gain, cost = self.balance(needs)
         trust = firms.trust
-        taking_part = firms.alive & (trust >= PLANNING_TRUST) & (gain > 0) & (trust * gain > cost)
+        taking_part = firms.alive & (gain > 0) & (trust * gain > cost)
         self.employers = np.flatnonzero(taking_part)
         sectors = len(model.spec.sectors)
         alive = np.flatnonzero(firms.alive)
