@@ -56,11 +56,10 @@ def parameters(scenario) -> list[Parameter]:
         Parameter("mechanisms.geiq.recruitment_rate", 0.3, 1.0),
         Parameter("mechanisms.gpec.hours_per_employer_per_year", 1.0, 60.0),
         Parameter("authorities[Aquitaine region].training_budget_eur_per_year", 1e5, 6e5),
-        Parameter(structure_path(scenario, "GEIQ BTP", "contact_rate"), 0.02, 0.3),
-        Parameter(structure_path(scenario, "GEIQ interprofessionnel", "contact_rate"), 0.005, 0.15),
+        Parameter("mechanisms.geiq.contact_rate", 0.01, 0.3),
         Parameter("markets[insertion_services].eur_per_employed_per_year", 10, 80),
         Parameter("markets[catering].eur_per_pole_worker_per_year", 300, 1500),
-        Parameter(structure_path(scenario, "CAE Interstices", "capacity"), 10, 80),
+        Parameter("mechanisms.incubation.intake_rate", 0.0005, 0.01),
     ]
 
 

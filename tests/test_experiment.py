@@ -99,15 +99,16 @@ def test_an_event_is_named_by_the_structure_it_creates(seignanx: Scenario) -> No
         for i, e in enumerate(seignanx.events)
         if e.type == "create_structure" and e.structure.name == "GEIQ BTP"
     )
-    by_name = apply_overrides(seignanx, [Override("events[GEIQ BTP].structure.contact_rate", 0.3)])
-    by_index = apply_overrides(seignanx, [Override(f"events[{index}].structure.contact_rate", 0.3)])
+    field = "structure.staff_per_output"
+    by_name = apply_overrides(seignanx, [Override(f"events[GEIQ BTP].{field}", 0.3)])
+    by_index = apply_overrides(seignanx, [Override(f"events[{index}].{field}", 0.3)])
     assert by_name == by_index
-    assert by_name.events[index].structure.contact_rate == 0.3
+    assert by_name.events[index].structure.staff_per_output == 0.3
     events = seignanx.events
     assert events[1].type == "sector_shock" and index > 1
     earlier = seignanx.model_copy(update={"events": [*events[:2], events[1], *events[2:]]})
-    shifted = apply_overrides(earlier, [Override("events[GEIQ BTP].structure.contact_rate", 0.3)])
-    assert shifted.events[index + 1].structure.contact_rate == 0.3
+    shifted = apply_overrides(earlier, [Override(f"events[GEIQ BTP].{field}", 0.3)])
+    assert shifted.events[index + 1].structure.staff_per_output == 0.3
     assert shifted.events[index + 1].structure.name == "GEIQ BTP"
 
 

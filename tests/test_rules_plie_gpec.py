@@ -249,7 +249,7 @@ def test_followed_persons_drop_out_at_the_rate_drawn():
 def test_a_share_of_those_diagnosed_is_sent_to_a_course():
     model = plie_model(dropout_rate=0.0, training_share=0.5, diagnosis_months=2)
     people, plie = model.people, model.plie
-    centre = create(model, StructureKind.TRAINING_CENTRE, capacity=100.0)
+    centre = create(model, StructureKind.TRAINING_CENTRE)
     rows = long_term(model, 12)
     follow(model, rows, DIAGNOSIS, 0, 0)
     recount(model)
@@ -298,7 +298,7 @@ def test_pathways_end_after_pathway_months():
 def gpec_model(**gpec):
     """A model whose animator and training centre run the skills planning; nobody is hired."""
     model = model_of(scenario(training={"skills_planning": True}, gpec=gpec))
-    create(model, StructureKind.TRAINING_CENTRE, capacity=100.0)
+    create(model, StructureKind.TRAINING_CENTRE)
     animator = create(model, StructureKind.ANIMATOR, permanent_staff=1)
     recount(model)
     return model, animator

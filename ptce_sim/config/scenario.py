@@ -965,11 +965,6 @@ class StructureSpec(Strict):
     sales_eur_per_fte_month: NonNegative = Field(
         3000.0, description="What one FTE of its staff produces for sale in a month."
     )
-    contact_rate: Probability | None = Field(
-        None,
-        description="Monthly rate at which an eligible firm hears of it (GE, GEIQ); "
-        "default: the mechanism's contact_rate.",
-    )
     purchases_share: Probability = Field(
         0.0, description="Share of its sales spent on purchases (food, materials)."
     )
@@ -981,7 +976,9 @@ class StructureSpec(Strict):
         description="Permanent staff per insertion post, GE/GEIQ worker or 1,000 training hours.",
     )
     capacity: Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)] = Field(
-        0.0, description="Kind-specific capacity (CAE: project holders; training centre: seats)."
+        0.0,
+        description="The animator's PLIE caseload per adviser FTE (no other kind has a capacity: "
+        "sizes are not set).",
     )
     legal_form: LegalForm | None = Field(
         None, description="Its legal form; default: by kind (FORM_OF_KIND), else association."
@@ -995,6 +992,17 @@ class StructureSpec(Strict):
     def form(self) -> LegalForm:
         """Its legal form, declared or the default of its kind."""
         return self.legal_form or FORM_OF_KIND.get(self.kind, LegalForm.ASSOCIATION)
+
+    @model_validator(mode="after")
+    def _no_size(self) -> StructureSpec:
+        if self.capacity > 0 and self.kind != StructureKind.ANIMATOR:
+            raise ValueError(
+                f"capacity: only an animator has one (its PLIE caseload per adviser); the size "
+                f"of a structure of kind {self.kind.value!r} is not set but comes from its kind's "
+                "rules (a CAE's project holders from job seekers' projects: "
+                "[mechanisms.incubation] intake_rate)"
+            )
+        return self
 
 
 class EventSpec(Strict):

@@ -165,11 +165,23 @@ def _location(loc: tuple) -> str:
     return "".join(parts)
 
 
+REMOVED_KEYS = {
+    "contact_rate": "a structure no longer has its own contact rate (what differs between two "
+    "GEIQs or GEs comes from their sectors, members and dates): remove it and set "
+    "[mechanisms.geiq] or [mechanisms.shared_employment] contact_rate",
+    "planning_employers_per_animator_fte": "removed: employers decide whether to take part in the "
+    "skills planning; remove it (the cost they weigh: [mechanisms.gpec] "
+    "hours_per_employer_per_year)",
+}
+"""Keys that older scenario files may still hold: what replaced them (else: an unknown key)."""
+
+
 def _explain(error: dict) -> str:
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
-        return "unknown key; remove it or check its spelling"
+        removed = REMOVED_KEYS.get(str(error["loc"][-1])) if error.get("loc") else None
+        return removed or "unknown key; remove it or check its spelling"
     if kind == "missing":
         return "required field is missing"
     if kind == "union_tag_invalid":

@@ -224,9 +224,9 @@ class CooperationNetwork:
             )
             if not rule.enabled:
                 continue
-            own = structure.spec.contact_rate
-            rate = rule.contact_rate if own is None else own
-            joining = firm_choices.choose(model, structure, rate, self._serves(structure))
+            joining = firm_choices.choose(
+                model, structure, rule.contact_rate, self._serves(structure)
+            )
             for org in model.firms.org[joining].tolist():
                 self.tie(structure.org, org, "member")
 

@@ -18,16 +18,19 @@ class ActivityCooperative(Structure):
     indicators = Structure.indicators | {"project_holders", "contracts_started"}
 
     def plan(self) -> None:
-        """Permanent staff for its holders; openings for seekers' projects, within its capacity."""
+        """Permanent staff for its holders; openings for the projects job seekers bring.
+
+        How many holders it has is not set: job seekers bring projects at ``intake_rate`` a month
+        and each tests it for ``test_months``.
+        """
         self.openings = []
         rule = self.model.spec.mechanisms.incubation
         holders = self.staff(HOLDER)
         self.adjust_permanent(holders * self.spec.staff_per_output)
         if not rule.enabled:
             return
-        room = max(0, round(self.spec.capacity * self.model.scale) - holders)
         seekers = int(self.model.people.counts()[[Status.SEEKER, Status.LONG_TERM]].sum())
-        projects = min(room, int(self.model.streams.incubation.binomial(seekers, rule.intake_rate)))
+        projects = int(self.model.streams.incubation.binomial(seekers, rule.intake_rate))
         if projects:
             self.openings.append(
                 Openings(self.org, Status.ESS, projects, 1.0, 0.35, -1, False, rule.test_months)
