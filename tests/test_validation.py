@@ -4,7 +4,8 @@ That of `make validate`: twenty seeds at full scale drawing their parameters fro
 posterior, with and without cooperation (forty runs, two worker processes), shared by the tests
 of this module (fixture ``result``; the test names still say "reduced", as it was six seeds).
 Most tests check the tables' structure and consistency; the fit itself, on the emergent figures
-(none beyond ±50%, and the patterns), is asserted by :func:`test_reduced_validation_has_no_emergent_figure_beyond_50` and
+(none beyond ±50%, and the patterns), is asserted by
+:func:`test_reduced_validation_has_no_emergent_figure_beyond_50` and
 :func:`test_reduced_validation_patterns_hold`; the share within ±25% (at least 80%) is a known
 failure since identities stopped counting
 (:func:`test_reduced_validation_meets_the_share_within_25`).
