@@ -76,6 +76,15 @@ def switched_off(scenario: Scenario, section: str) -> Scenario:
     return with_mechanism(scenario, section, enabled=False)
 
 
+def structure_of(data: dict, name: str) -> dict:
+    """The ``structure`` table of the timeline event creating ``name`` (in a scenario's data)."""
+    return next(
+        e["structure"]
+        for e in data["events"]
+        if e["type"] == "create_structure" and e["structure"]["name"] == name
+    )
+
+
 def with_events(scenario: Scenario, *events: dict) -> Scenario:
     """``scenario`` with extra timeline events (given as scenario-file dicts)."""
     data = scenario.model_dump(mode="python")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import base_scenario, run_many, with_events, with_mechanism
+from helpers import base_scenario, run_many, structure_of, with_events, with_mechanism
 from test_mechanism_rules import create, model_of, recount, rows_in, scenario
 from test_scenario_io import load_error
 
@@ -335,25 +335,16 @@ def test_bad_scic_colleges_name_file_field_and_what_was_expected(
     assert path.name in message and field in message and expected in message, message
 
 
-def structure_event(data: dict, name: str) -> dict:
-    """The structure created by the timeline's event of that name (in a scenario's data)."""
-    return next(
-        e["structure"]
-        for e in data["events"]
-        if e["type"] == "create_structure" and e["structure"]["name"] == name
-    )
-
-
 @pytest.mark.parametrize(
     ("change", "field", "expected"),
     [
         (
-            lambda d: structure_event(d, "CAE Interstices").update(capacity=32.0),
+            lambda d: structure_of(d, "CAE Interstices").update(capacity=32.0),
             "structure",
             "of kind 'activity_cooperative' is not set",
         ),
         (
-            lambda d: structure_event(d, "GEIQ BTP").update(contact_rate=0.08),
+            lambda d: structure_of(d, "GEIQ BTP").update(contact_rate=0.08),
             "structure.contact_rate",
             "[mechanisms.geiq] or [mechanisms.shared_employment] contact_rate",
         ),

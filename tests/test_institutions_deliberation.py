@@ -24,7 +24,7 @@ from ptce_sim.config.scenario_io import ScenarioError, load_scenario
 from ptce_sim.simulation.accounts import Flow
 from ptce_sim.simulation.mechanisms.deliberation import Project, decide, votes
 from ptce_sim.simulation.model import PtceModel
-from tests.helpers import base_scenario, run_many
+from tests.helpers import base_scenario, run_many, structure_of
 
 SCALE = 0.05
 SEEDS = range(20)
@@ -331,14 +331,6 @@ def test_a_scic_keeps_more_cash_through_the_2008_shock_over_20_seeds():
 # ---------------------------------------------------------------------------------------------
 
 
-def _structure(data: dict, name: str) -> dict:
-    return next(
-        e["structure"]
-        for e in data["events"]
-        if e["type"] == "create_structure" and e["structure"]["name"] == name
-    )
-
-
 def _event_index(data: dict, name: str) -> int:
     return next(
         i
@@ -351,7 +343,7 @@ def _event_index(data: dict, name: str) -> int:
     ("change", "field", "phrase"),
     [
         (
-            lambda d: _structure(d, "EI ITEMS").update(legal_form="sarl"),
+            lambda d: structure_of(d, "EI ITEMS").update(legal_form="sarl"),
             lambda d: f"events[{_event_index(d, 'EI ITEMS')}].structure.legal_form",
             "scic",
         ),
@@ -376,17 +368,17 @@ def _event_index(data: dict, name: str) -> int:
             "unknown sector",
         ),
         (
-            lambda d: _structure(d, "EI ITEMS").update(public_members=["Commune of Tarnos"]),
+            lambda d: structure_of(d, "EI ITEMS").update(public_members=["Commune of Tarnos"]),
             lambda d: f"events[{_event_index(d, 'EI ITEMS')}].structure.public_members",
             "only a SCIC",
         ),
         (
-            lambda d: _structure(d, "SCIC EOLE").update(public_members=["Nowhere council"]),
+            lambda d: structure_of(d, "SCIC EOLE").update(public_members=["Nowhere council"]),
             lambda d: f"events[{_event_index(d, 'SCIC EOLE')}].structure.public_members",
             "unknown authority",
         ),
         (
-            lambda d: _structure(d, "EI ITEMS").update(legal_form="geiq"),
+            lambda d: structure_of(d, "EI ITEMS").update(legal_form="geiq"),
             lambda d: f"events[{_event_index(d, 'EI ITEMS')}].structure.legal_form",
             "for a geiq structure",
         ),

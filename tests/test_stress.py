@@ -164,14 +164,6 @@ def formalise_at_start(data: dict) -> None:
     )
 
 
-def extreme_from_the_start(data: dict) -> None:
-    """:func:`formalise_at_start`: firms hear of every GE and GEIQ at the mechanisms' extreme rate.
-
-    So none runs out of cash without members (a structure has no joining rate of its own).
-    """
-    formalise_at_start(data)
-
-
 def huge_shocks(date: str = SHOCK) -> Callable[[dict], None]:
     """Huge shocks in one month.
 
@@ -530,7 +522,7 @@ STRESS: dict[str, Stress] = {
         _claim_all_off,
     ),
     "extreme_rates": Stress(
-        lambda: stressed(2005, 2008, overrides=extreme_rates(), change=extreme_from_the_start),
+        lambda: stressed(2005, 2008, overrides=extreme_rates(), change=formalise_at_start),
         _claim_extreme_rates,
     ),
     "firms_go_broke": Stress(  # wages far above value added, no cash, closing a month broke

@@ -129,6 +129,10 @@ class FirmTable(ColumnTable):
         """Monthly value added of one FTE in every firm's sector (``sales_eur_per_fte_month``)."""
         return np.array([s.sales_eur_per_fte_month for s in spec.sectors])[self.sector]
 
+    def margin_per_fte(self, spec: Scenario) -> np.ndarray:
+        """What one more FTE brings every firm a month above its wage cost (at least 0)."""
+        return np.maximum(0.0, self.value_per_fte(spec) - spec.finance.wage_cost_eur_per_fte_month)
+
     def jobs_target(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-time jobs wanted and the fractional need (FTE in [0, 1)) of every firm."""
         whole = np.floor(self.demand)

@@ -54,7 +54,7 @@ class Circles:
         rule = model.spec.mechanisms.circles
         months = rule.charter_horizon_months
         wage = model.spec.finance.wage_cost_eur_per_fte_month
-        margin = np.maximum(0.0, firms.value_per_fte(model.spec) - wage)
+        margin = firms.margin_per_fte(model.spec)
         gain = rule.recruitment_share * firms.unfilled_skilled * margin * months
         treasury = model.spec.mechanisms.treasury
         if treasury.enabled and treasury.firms_take_part:

@@ -69,9 +69,7 @@ class SkillsPlanning:
         firms = model.firms
         needs, headcount = self.firms_needs()
         gain, cost = self.balance(needs)
-        trust = firms.trust
-        taking_part = firms.alive & (gain > 0) & (trust * gain > cost)
-        self.employers = np.flatnonzero(taking_part)
+        self.employers = np.flatnonzero(firms.alive & (firms.trust * gain > cost))
         sectors = len(model.spec.sectors)
         alive = np.flatnonzero(firms.alive)
         staff = np.bincount(firms.sector[alive], weights=headcount[alive], minlength=sectors)
@@ -115,9 +113,8 @@ class SkillsPlanning:
         model = self.model
         rule = model.spec.mechanisms.gpec
         wage = model.spec.finance.wage_cost_eur_per_fte_month
-        margin = np.maximum(0.0, model.firms.value_per_fte(model.spec) - wage)
         sooner = model.spec.mechanisms.training.course_months
-        gain = rule.invitations_share * needs * margin * sooner
+        gain = rule.invitations_share * needs * model.firms.margin_per_fte(model.spec) * sooner
         hours = rule.hours_per_employer_per_year * rule.horizon_months / 12.0
         cost = np.full(needs.size, hours * wage / model.hours_per_month)
         return gain, cost

@@ -357,7 +357,9 @@ class LabourMarket:
         for (org, col), count in zip(keys.T.tolist(), counts.tolist(), strict=True):
             hires[(org, col)] = hires.get((org, col), 0) + count
 
-    def _record_skilled(self, posts: dict, filled: np.ndarray, rows: np.ndarray) -> None:
+    def _record_skilled(
+        self, posts: dict[str, np.ndarray], filled: np.ndarray, rows: np.ndarray
+    ) -> None:
         """Count skilled posts filled (at their requirement or not) and unfilled (smoothed)."""
         model = self.model
         firms = model.firms
