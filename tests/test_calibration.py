@@ -52,7 +52,7 @@ def test_the_real_definition_loads_with_the_emergent_figures() -> None:
     assert all(t.emergent for t in calibration.figures)
     held = {t.label for t in calibration.targets.targets if t.held_out}
     assert held and not held & {t.label for t in calibration.figures}  # out-of-sample tests
-    assert len(calibration.labels) == 9
+    assert len(calibration.labels) == 10
     # no structure's own number is calibrated: a size follows from rules shared by a kind
     paths = [p.path for p in calibration.spec.parameters]
     assert not [path for path in paths if path.startswith("events[")]
@@ -399,8 +399,15 @@ def test_compare_with_a_posterior_splits_random_and_parameter_uncertainty(tmp_pa
     args.append("--quiet")
     assert main([*args, "--out", str(out), "--workers", "2"]) == 0
     table = pd.read_csv(out / "comparison.csv")
+    # the cost per job has no difference when the reference creates no job through the pole
+    split = table.dropna(subset=["random_sd", "parameter_sd"])
+    assert len(split) >= len(table) - 1
+    assert (split["random_sd"] >= 0).all() and (split["parameter_sd"] >= 0).all()
+    # counts at scale 0.05 move by steps of 20: two seeds of a draw may tie on one of them, not
+    # on every indicator (the unemployment rates are not counts)
+    assert (split["random_sd"] > 0).any() and (split["parameter_sd"] > 0).any()
     employed = table[table["indicator"] == "employed_end"].iloc[0]
-    assert employed["random_sd"] > 0 and employed["parameter_sd"] >= 0
+    assert employed["random_sd"] + employed["parameter_sd"] > 0
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "**Random and parameter uncertainty**" in report
     assert "Each draw ran with 2 seeds" in report

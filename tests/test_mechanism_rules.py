@@ -3852,20 +3852,28 @@ def test_skilled_posts_filled_at_their_requirement_and_left_unfilled_are_counted
     firms.unfilled_skilled[:] = 0.5
     ess = create(model, StructureKind.ESS_ENTERPRISE)
     orgs = firms.org[[0, 0, 1, 2, 3, 3]]
+    sector = firms.sector[[0, 0, 1, 2, 3, 3]]
     posts = {
         "org": np.array([*orgs, ess.org]),
         "status": np.array([Status.CLASSIC] * 6 + [Status.ESS]),
         "skill": np.array([0.4, 0.9, 0.39, 0.8, 0.6, 0.7, 0.9]),
+        "sector": np.array([*sector, -1], dtype=np.int16),
     }
     hired = np.array([3, 8])
-    model.people.skill[hired] = [0.8, 0.69]  # the first meets its post's 0.8, the second not 0.7
-    model.labour._record_skilled(posts, np.array([3, 5]), hired)  # two posts filled
+    # the first holds its post's trade, the second another one (skills do not decide)
+    model.people.qualification[hired] = [sector[3], (sector[5] + 1) % len(model.spec.sectors)]
+    model.people.skill[hired] = [0.1, 0.99]
+    model.labour.skilled.record(model, posts, np.array([3, 5]), hired)  # two posts filled
     assert firms.unfilled_skilled[:5] == pytest.approx([2.5, 0.5, 0.5, 1.5, 0.5])
     assert (firms.unfilled_skilled[5:] == 0.5).all()
-    # the year's tally: 2 skilled hires, 1 at its requirement; 3 skilled posts left (not the
+    # the year's tally: 2 skilled hires, 1 qualified in its trade; 3 skilled posts left (not the
     # 0.39 one, nor the ESS post)
     assert dict(model.tally.skilled) == {"hires": 2, "at_requirement": 1, "vacant_months": 3}
-    model.labour._record_skilled(posts, np.array([], dtype=np.int64), hired[:0])
+    vacant, filled = model.labour.skilled.month_counts()  # per sector, this month
+    n = len(model.spec.sectors)
+    assert vacant.tolist() == np.bincount(sector[[0, 1, 4]], minlength=n).tolist()
+    assert filled.tolist() == np.bincount(sector[[3, 5]], minlength=n).tolist()
+    model.labour.skilled.record(model, posts, np.array([], dtype=np.int64), hired[:0])
     assert dict(model.tally.skilled) == {"hires": 2, "at_requirement": 1, "vacant_months": 8}
 
 

@@ -126,16 +126,26 @@ def test_a_mechanism_off_leaves_every_other_stream_alone_until_its_first_effect(
 
 
 def test_the_newcomers_are_the_same_with_or_without_the_pole():
-    """The counterfactual without the pole draws the same newcomers, month by month.
+    """The counterfactual without the pole draws the same newcomers while it has as many residents.
 
-    The demography's draws depend on the labour force's size only (ages, the growth path).
+    The demography's draws depend on the residents' count (deaths, entrants, the census path),
+    not on the pole. Out-migrants are chosen with the unemployed likelier, so the two arms may
+    lose different persons; when one of them reaches the retirement age later in one arm only,
+    that month's counts differ, and so do its draws. Each month restarts the stream: the months
+    after are paired again.
     """
     scenario = narrow_years(base_scenario(0.05), 1995, 2005)
     on, off = PtceModel(scenario, seed=4), PtceModel(scenario.without_cooperation(), seed=4)
+    paired_months = 0
     for _ in range(scenario.months):
+        residents = on.people.residents(), off.people.residents()
         on.step()
         off.step()
-        assert stream_states(on)["demography"] == stream_states(off)["demography"]
+        retired = on.demography.flows["retired"], off.demography.flows["retired"]
+        if residents[0] == residents[1] and retired[0] == retired[1]:
+            assert stream_states(on)["demography"] == stream_states(off)["demography"]
+            paired_months += 1
+    assert paired_months >= 0.8 * scenario.months
     assert shared_state(on) != shared_state(off)  # the pole did change the territory
 
 

@@ -435,6 +435,16 @@ class LabourMarketSpec(Strict):
     employability_gain_employed: Probability = 0.01
     employability_loss_unemployed: Probability = 0.015
     skill_gain_on_job_per_year: Probability = 0.01
+    unqualified_hire_factor: Probability = Field(
+        1.0,
+        description="Chance that an employer hires, into a skilled post, a person not qualified in "
+        "its trade, relative to one qualified (1: qualifications do not matter).",
+    )
+    qualification_months: Annotated[int, Field(ge=1, le=600)] = Field(
+        36,
+        description="Months in a row in a classic post after which a person is qualified in its "
+        "trade (experience).",
+    )
     in_commuter_share: Probability = Field(
         0.0,
         description="Chance that a post of the territory's employers open to in-commuters (classic "

@@ -3,7 +3,8 @@
 Called once by :class:`~ptce_sim.simulation.model.PtceModel`. Persons are drawn from the
 territory's stream (ages by age group, skills, employability, initial inactivity); firms are sized
 so that they employ the initially employed persons, who are then placed in them, the most
-employable first; the territory's other ESS structures start outside the pole. No file is read.
+employable first, qualified in their post's trade (the others draw theirs); the territory's other
+ESS structures start outside the pole. No file is read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from ptce_sim.config.scenario import StructureKind, StructureSpec
 from ptce_sim.simulation.agents.persons import Status
+from ptce_sim.simulation.mechanisms import qualifications
 from ptce_sim.simulation.mechanisms.funding import Authority
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ def build_territory(model: PtceModel) -> None:
         model, {"status": status, "age": age, "skill": skill, "employability": employability}
     )
     _build_firms(model, inactive)
+    _qualify(model, rng)
     _build_other_ess(model)
     model.economy.earnings0 = model.economy.resident_earnings()
     model.staff.recount(model.people, len(model.orgs))
@@ -87,6 +90,21 @@ def _build_firms(model: PtceModel, inactive: np.ndarray) -> None:
     order = active[np.argsort(-people.employability[active], kind="stable")]
     hired = order[: min(employed_n, slots.size)]
     people.move(hired, Status.CLASSIC, 0, employer=firms.org[slots[: hired.size]], fte=1.0)
+
+
+def _qualify(model: PtceModel, rng: np.random.Generator) -> None:
+    """Qualifications at the start: the trade of their post for the employed.
+
+    For the others, a trade drawn by the sectors' posts when skilled enough
+    (:func:`~ptce_sim.simulation.mechanisms.qualifications.draw`).
+    """
+    people = model.people
+    people.qualification[:] = qualifications.draw(
+        people.skill, qualifications.posts_by_sector(model), rng
+    )
+    employed = np.flatnonzero(people.status == Status.CLASSIC)
+    rows = model.orgs.firm_rows(people.employer[employed])
+    people.qualification[employed[rows >= 0]] = model.firms.sector[rows[rows >= 0]]
 
 
 def _seed_in_commuters(model: PtceModel, slots: np.ndarray, share: float) -> np.ndarray:

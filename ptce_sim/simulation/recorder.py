@@ -151,6 +151,7 @@ class Recorder:
         self.year_public_by_funder = defaultdict(float)
         self._year_staff = []
         self.tally.jobs = defaultdict(float)
+        self.tally.skilled = defaultdict(int)
         self.tally.project_requests = 0
 
     def tables(self) -> dict[str, pd.DataFrame]:

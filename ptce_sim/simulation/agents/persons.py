@@ -118,6 +118,8 @@ class PersonTable(ColumnTable):
         since: month the current status began.
         contract_end: month a fixed-term contract or course ends (-1: none).
         trained_sector: sector a course aimed at, under skills planning (-1: none).
+        qualification: the trade (sector) the person is qualified in (-1: none; see
+            :mod:`~ptce_sim.simulation.mechanisms.qualifications`).
         plie: followed by the PLIE (the animator's caseload of people far from work); cleared on
             hiring.
         ever_long_term: long-term unemployed at some time (never cleared): the PLIE's public, a
@@ -151,6 +153,7 @@ class PersonTable(ColumnTable):
         "since": Column(np.dtype(np.int32)),
         "contract_end": Column(np.dtype(np.int32), -1),
         "trained_sector": Column(np.dtype(np.int16), NO_SECTOR),
+        "qualification": Column(np.dtype(np.int16), NO_SECTOR),
         "plie": Column(np.dtype(np.bool_), False),
         "ever_long_term": Column(np.dtype(np.bool_), False),
         "ever_unemployed_24m": Column(np.dtype(np.bool_), False),

@@ -75,6 +75,7 @@ def take_posts(
             **model.demography.newcomers(taken.size, rng),
         },
     )
+    model.people.qualification[arrived] = posts["sector"][post]  # they come for their trade
     rows = rows.copy()
     rows[taken] = arrived
     return rows

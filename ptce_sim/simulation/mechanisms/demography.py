@@ -7,7 +7,8 @@ activity rate: young residents reaching the entry age join, some residents die, 
 Without one, newcomers (mostly young entrants) join as job seekers so that the labour force
 follows the scenario's growth periods. Later in the month (:meth:`Demography.drift`), job seekers
 become long-term unemployed after the scenario's threshold, some long-term unemployed give up,
-some inactive persons come back, and employability and skills drift with work and unemployment.
+some inactive persons come back, employability and skills drift with work and unemployment, and
+years in a trade qualify for it (:mod:`qualifications`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ptce_sim.simulation.agents.persons import EMPLOYED, RSA_PROXY_MONTHS, Status, is_in
+from ptce_sim.simulation.mechanisms import qualifications
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -202,7 +204,7 @@ class Demography:
     def newcomers(
         self, n: int, rng: np.random.Generator, young_share: float = YOUNG_ENTRANT_SHARE
     ) -> dict[str, np.ndarray]:
-        """Age, skill and employability of ``n`` newcomers to the labour market.
+        """Age, skill, employability and qualification of ``n`` newcomers to the labour market.
 
         A share ``young_share`` of young entrants (whose skill rises with the years of the run),
         the others adults aged 25 to 50.
@@ -221,7 +223,8 @@ class Demography:
         gain = ENTRANT_SKILL_GAIN_PER_YEAR * years * young
         skill = np.clip(self.draw_skills(n, rng) + gain, 0.0, 1.0)
         employability = np.clip(rng.beta(5, 3, n), 0.05, 1.0)
-        return {"age": age, "skill": skill, "employability": employability}
+        trades = qualifications.draw(skill, qualifications.posts_by_sector(model), rng)
+        return {"age": age, "skill": skill, "employability": employability, "qualification": trades}
 
     def _resident_draws(self) -> np.ndarray:
         """One uniform draw per resident from the demography's stream (1 for in-commuters).
@@ -279,3 +282,4 @@ class Demography:
         people.skill[employed] = np.minimum(
             1.0, people.skill[employed] + rule.skill_gain_on_job_per_year / 12
         )
+        qualifications.by_experience(model)

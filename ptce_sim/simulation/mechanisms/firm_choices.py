@@ -33,6 +33,7 @@ import numpy as np
 
 from ptce_sim.simulation.agents.persons import NO_ORG, Status
 from ptce_sim.simulation.agents.structures.employer_groups import SKILLED_SHORTAGE
+from ptce_sim.simulation.mechanisms import qualifications
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.agents.structures import Structure
@@ -77,16 +78,36 @@ def trainee_posts(model: Context) -> np.ndarray:
 
 
 def geiq_benefit(model: Context, posts: np.ndarray, trust: np.ndarray) -> np.ndarray:
-    """Monthly net benefit of a GEIQ to each firm that would host ``posts`` trainees."""
+    """Monthly net benefit of a GEIQ to each firm that would host ``posts`` trainees.
+
+    Each trainee's working time, and the qualified person the firm may hire at the contract's end
+    instead of waiting for one (:func:`qualified_hire_value`).
+    """
     rule = model.spec.mechanisms.geiq
     working = 1.0 - rule.training_share
-    value = working * model.firms.value_per_fte(model.spec)
+    value = working * model.firms.value_per_fte(model.spec) + qualified_hire_value(model)
     price = (
         working * model.hours_per_month * rule.billing_eur_per_hour
         + rule.tutoring_fte_per_trainee * model.spec.finance.wage_cost_eur_per_fte_month
     )
     markup = risk_markup(model, trust)
     return posts * (value - price * markup) - rule.member_fee_eur_per_year / 12.0 * markup
+
+
+def qualified_hire_value(model: Context) -> np.ndarray:
+    """What a trainee qualified in its trade is worth to each firm, per month of contract.
+
+    At the contract's end the firm expects to hire its trainee with ``geiq.hire_base_probability``
+    (a trainee of average skill), and then has a skilled post filled that would otherwise wait the
+    months a skilled post of its sector waits (:meth:`qualifications.SkilledPosts.wait`), each
+    worth its margin over the wage; spread over the contract's months.
+    """
+    rule = model.spec.mechanisms.geiq
+    firms = model.firms
+    wait = model.labour.skilled.wait()[firms.sector]
+    skilled = qualifications.skilled_sectors(model.spec)[firms.sector]
+    saved = np.where(skilled, wait, 0.0) * firms.margin_per_fte(model.spec)
+    return rule.hire_base_probability * saved / max(rule.contract_months, 1)
 
 
 def hosted_by(model: Context, structure: Structure) -> np.ndarray:

@@ -25,11 +25,13 @@ them is in is not forecast).
 The training centre aims its courses at the declared needs ahead of time: a course's sector is
 drawn in proportion to the needs, and the centre invites job seekers to courses for
 ``invitations_share`` of the needs, spread over the horizon (within its free seats). A course
-aimed at a sector ends with the trainee's skill at least that sector's requirement (the course is
-designed with the sector's employers: ASSUMPTION), and the trainee is more likely to be hired in
-that sector (``planning_match_bonus``, in the labour market's matching). The labour market counts
-the skilled posts filled by a person who meets the post's requirement
-(``skilled_hires_at_requirement``): the sectors' skill requirements met.
+aimed at a sector ends with the trainee's skill at least that sector's requirement and its trade's
+qualification (the course is designed with the sector's employers: ASSUMPTION), and the trainee is
+more likely to be hired in that sector (``planning_match_bonus``, in the labour market's
+matching). The labour market counts
+the skilled posts filled by a person qualified in the post's trade
+(``skilled_hires_at_requirement``): the sectors' skill requirements met; a skilled post waits
+longer for want of one (:mod:`~ptce_sim.simulation.mechanisms.qualifications`).
 """
 
 from __future__ import annotations
@@ -167,8 +169,8 @@ class SkillsPlanning:
     def qualify(self, rows: np.ndarray) -> None:
         """Trainees ``rows`` end their course.
 
-        One aimed at a sector brings their skill up to that sector's requirement (the course was
-        designed with its employers).
+        One aimed at a sector brings their skill up to that sector's requirement and qualifies
+        them in its trade (the course was designed with its employers).
         """
         people = self.model.people
         aimed = rows[people.trained_sector[rows] >= 0]
@@ -177,3 +179,4 @@ class SkillsPlanning:
         requirement = np.array([s.skill_requirement for s in self.model.spec.sectors])
         wanted = requirement[people.trained_sector[aimed]]
         people.skill[aimed] = np.maximum(people.skill[aimed], wanted)
+        people.qualification[aimed] = people.trained_sector[aimed]

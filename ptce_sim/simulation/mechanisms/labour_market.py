@@ -3,7 +3,8 @@
 Matching works in rounds. In each round every open post contacts one job seeker, drawn without
 replacement with a weight (Efraimidis-Spirakis keys); the seeker is hired with a probability that
 grows with their employability and with how their skill compares to the post's requirement, with a
-bonus when a course aimed them at the post's sector (skills planning). Posts for people far from
+bonus when a course aimed them at the post's sector (skills planning); a skilled post hires a person
+not qualified in its trade less readily (:mod:`qualifications`). Posts for people far from
 work (insertion posts, GEIQ contracts) are filled first, from the long-term unemployed and the
 least employable, and weight the PLIE's caseload more.
 """
@@ -16,7 +17,7 @@ import numpy as np
 
 from ptce_sim.simulation.agents.persons import HOLDER, NO_ORG, NO_SECTOR, Status, is_in
 from ptce_sim.simulation.agents.structures import Openings
-from ptce_sim.simulation.mechanisms import commuting
+from ptce_sim.simulation.mechanisms import commuting, qualifications
 
 if TYPE_CHECKING:
     from ptce_sim.simulation.interface import Context
@@ -31,8 +32,6 @@ UNFILLED_MEMORY_YEAR = 1 / 12
 """Weight of the current month in the smoothed openings per sector (skills planning reads them)."""
 UNFILLED_MEMORY = 0.8
 """Monthly persistence of a firm's count of unfilled skilled posts."""
-SKILLED_POST = 0.4
-"""Skill requirement from which a classic post is skilled (a GEIQ's and the GPEC's concern)."""
 MAX_GAP = 700.0
 """Bound of the skill gap (in match widths) in the hiring probability's logistic: beyond it the
 probability is 0 or the employability to machine precision, and ``exp`` would overflow."""
@@ -45,6 +44,8 @@ class LabourMarket:
         self.model = model
         self.sector_openings = np.zeros(len(model.spec.sectors))
         """Classic firms' openings per sector and month, smoothed over about a year."""
+        self.skilled = qualifications.SkilledPosts(len(model.spec.sectors))
+        """Skilled posts filled and left waiting, the year's and per sector (smoothed)."""
 
     # -- leaving jobs ---------------------------------------------------------------------------
 
@@ -233,8 +234,14 @@ class LabourMarket:
         Returns hires per (organisation id, status column).
         """
         model = self.model
-        people = model.people
         model.firms.unfilled_skilled *= UNFILLED_MEMORY  # every month, openings or not
+        hires = self._match(openings)
+        self.skilled.close_month()
+        return hires
+
+    def _match(self, openings: list[Openings]) -> dict[tuple[int, int], int]:
+        model = self.model
+        people = model.people
         if not openings:
             return {}
         spec = model.spec.labour_market
@@ -265,7 +272,7 @@ class LabourMarket:
                 hired_row = commuting.take_posts(model, posts, filled_post, hired_row)
             self._apply(posts, filled_post, hired_row, hires)
             if not far_pool:
-                self._record_skilled(posts, filled_post, hired_row)
+                self.skilled.record(model, posts, filled_post, hired_row)
         return hires
 
     def _rounds(
@@ -305,6 +312,9 @@ class LabourMarket:
                     posts["sector"][trying] != NO_SECTOR
                 )
                 p = np.where(trained, p * (1.0 + model.training.planning_bonus()), p)
+                p = p * qualifications.hire_factor(
+                    model, contacted, posts["skill"][trying], posts["sector"][trying]
+                )
             p = p * model.housing.acceptance(contacted)  # young people without housing
             ok = rng.random(k) < np.clip(p, 0.0, 1.0)
             filled_post.append(trying[ok])
@@ -356,25 +366,6 @@ class LabourMarket:
         )
         for (org, col), count in zip(keys.T.tolist(), counts.tolist(), strict=True):
             hires[(org, col)] = hires.get((org, col), 0) + count
-
-    def _record_skilled(
-        self, posts: dict[str, np.ndarray], filled: np.ndarray, rows: np.ndarray
-    ) -> None:
-        """Count skilled posts filled (at their requirement or not) and unfilled (smoothed)."""
-        model = self.model
-        firms = model.firms
-        skilled = (posts["status"] == Status.CLASSIC) & (posts["skill"] >= SKILLED_POST)
-        unfilled = np.ones(posts["org"].size, dtype=bool)
-        unfilled[filled] = False
-        hired = skilled[filled]
-        met = model.people.skill[rows[hired]] >= posts["skill"][filled[hired]]
-        tally = model.tally.skilled
-        tally["hires"] += int(np.count_nonzero(hired))
-        tally["at_requirement"] += int(np.count_nonzero(met))
-        tally["vacant_months"] += int(np.count_nonzero(unfilled & skilled))
-        count = np.zeros(len(firms))
-        np.add.at(count, model.orgs.firm_rows(posts["org"][unfilled & skilled]), 1.0)
-        firms.unfilled_skilled += count
 
 
 def _expand(openings: list[Openings], most: int) -> dict[str, np.ndarray]:

@@ -209,9 +209,10 @@ class Geiq(Structure):
     def end_contracts(self, rows: np.ndarray) -> None:
         """At the end of the contract, the host hires its trainee or the trainee seeks work.
 
-        The host hires its trainee when the post is still wanted (an open job once the trainee
-        leaves) and its value beats the wage, with a probability that grows with the skill gained;
-        the others seek work, better skilled.
+        Either way the trainee holds the qualification of the host's trade. The host hires its
+        trainee when the post is still wanted (an open job once the trainee leaves) and its value
+        beats the wage, with a probability that grows with the skill gained; the others seek work,
+        better skilled and qualified.
         """
         rule = self.model.spec.mechanisms.geiq
         model = self.model
@@ -228,6 +229,7 @@ class Geiq(Structure):
                 >= model.spec.finance.wage_cost_eur_per_fte_month
             )
         )
+        people.qualification[rows[valid]] = firms.sector[hosts]  # the contract's qualification
         p = rule.hire_base_probability * (0.5 + people.skill[rows]) * wanted
         hired = model.streams.geiq.random(rows.size) < np.clip(p, 0.0, 1.0)
         hires = rows[hired]
