@@ -694,3 +694,27 @@ def test_the_figure_table_counts_ess_jobs_as_the_full_scale_headcount() -> None:
     shown = charts.figures(model)["ess_jobs"]
     assert shown == pytest.approx(ess_headcount(model))
     assert 0 < shown < holders
+
+
+def test_the_figure_table_shows_how_long_skilled_posts_wait_in_both_languages() -> None:
+    """The skilled posts' wait (Little's law over all trades) is a headline figure, FR and EN."""
+    from ptce_sim.config.scenario_io import load_scenario
+    from ptce_sim.simulation.model import PtceModel
+
+    scenario = load_scenario(
+        Path(__file__).resolve().parents[1] / "scenarios/seignanx_1970_2015.toml"
+    )
+    model = PtceModel(scenario.with_overrides(scale=0.05), 0)
+    for _ in range(24):
+        model.step()
+    skilled = model.labour.skilled
+    wait = charts.figures(model)["skilled_wait"]
+    assert wait == pytest.approx(min(12.0, skilled.vacant.sum() / skilled.filled.sum()))
+    assert wait > 0  # skilled posts wait, if only for the matching's chance
+    branch = dataclasses.make_dataclass("B", ["model"])(model)
+    with using("fr"):
+        rows = {row[0]: row[1] for row in charts.figure_table([branch])}
+        assert "Postes qualifiés : mois d'attente" in rows
+    with using("en"):
+        rows = {row[0]: row[1] for row in charts.figure_table([branch])}
+        assert rows["Skilled posts: months of waiting"] == charts.number(wait, 1)

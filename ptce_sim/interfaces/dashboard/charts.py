@@ -952,6 +952,7 @@ def figures(model: PtceModel) -> dict[str, float]:
         "plie_caseload": float(model.plie.caseload()),
         "gpec_employers": float(model.gpec.employers.size),
         "gpec_needs": model.gpec.total_needs(),
+        "skilled_wait": model.labour.skilled.mean_wait(),
         "pact_members": float(model.circles.pact_members()),
         "charter_firms": float(np.count_nonzero(model.firms.alive & model.firms.charter)),
     }
@@ -967,6 +968,7 @@ FIGURE_ROWS = (
     ("plie_caseload", N_("PLIE caseload"), 0),
     ("gpec_employers", N_("Skills planning: employers"), 0),
     ("gpec_needs", N_("Skills planning: anticipated needs"), 0),
+    ("skilled_wait", N_("Skilled posts: months of waiting"), 1),
     ("pact_members", N_("Pact members"), 0),
     ("charter_firms", N_("Charter firms"), 0),
 )

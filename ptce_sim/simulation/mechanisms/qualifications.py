@@ -92,7 +92,9 @@ def by_experience(model: Context) -> None:
     people.qualification[classic[known]] = model.firms.sector[rows[known]]
 
 
-def hire_factor(model: Context, rows: np.ndarray, skill: np.ndarray, sector: np.ndarray):  # noqa: ANN201
+def hire_factor(
+    model: Context, rows: np.ndarray, skill: np.ndarray, sector: np.ndarray
+) -> np.ndarray:
     """What multiplies the chance that persons ``rows`` are hired into posts (one each).
 
     ``unqualified_hire_factor`` for a skilled post (requirement ``skill``, sector ``sector``) and
@@ -155,6 +157,13 @@ class SkilledPosts:
     def month_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """This month's skilled posts left unfilled and filled per sector, so far."""
         return self._month
+
+    def mean_wait(self) -> float:
+        """Months a skilled post waits, all sectors together (Little's law on the sums; capped)."""
+        vacant, filled = float(self.vacant.sum()), float(self.filled.sum())
+        if vacant <= 0.0:
+            return 0.0
+        return min(vacant / filled, WAIT_CAP_MONTHS) if filled > 0 else WAIT_CAP_MONTHS
 
     def wait(self) -> np.ndarray:
         """Months a skilled post of each sector waits, on average, before it is filled.
