@@ -258,17 +258,17 @@ FIELD_CASES = [
     pytest.param(set_field("sectors", 0, "name", value=5), ["valid string"], id="wrong-type-name"),
     pytest.param(
         set_field("labour_market", "unqualified_hire_factor", value=1.5),
-        ["less than or equal to 1"],
+        ["<= 1"],
         id="hire-factor-above-one",
     ),
     pytest.param(
         set_field("labour_market", "unqualified_hire_factor", value=-0.1),
-        ["greater than or equal to 0"],
+        [">= 0"],
         id="hire-factor-negative",
     ),
     pytest.param(
         set_field("labour_market", "qualification_months", value=0),
-        ["greater than or equal to 1"],
+        [">= 1"],
         id="qualification-months-zero",
     ),
     pytest.param(
