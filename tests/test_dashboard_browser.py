@@ -427,6 +427,7 @@ def test_a_french_browser_gets_the_page_in_french(warm_server, browser):
         _wait_date(page, "January 1973")
         page.get_by_role("button", name="Play", exact=True).wait_for()
         page.get_by_text("January 1971: Plant closure (industry)").wait_for()
-        assert page.evaluate(AXIS_NUMBER_JS, "jobs") == "12,345"
+        # the charts take the new language after the page's words (their options are sent apart)
+        page.wait_for_function(f"n => ({AXIS_NUMBER_JS})(n) === '12,345'", arg="jobs")
     finally:
         context.close()
