@@ -12,9 +12,10 @@ its expected net benefit is positive:
   the margin lost on the part-time post left unfilled, ``F * (v - w)``, against the GE's premium
   over a direct wage, ``F * (h * billing - w) + fee / 12``: the wage ``w`` cancels out.
 * GEIQ: for each skilled post it cannot fill (as many as the trainees it would ask for), the value
-  of a trainee's working time ``(1 - training_share) * v`` against the trainee's price
-  ``(1 - training_share) * h * billing`` and the tutoring time ``tutoring_fte_per_trainee * w``;
-  then the member fee, once.
+  of a trainee's working time ``(1 - training_share) * v``, and of the qualified person it may hire
+  at the contract's end instead of waiting for one (:func:`qualified_hire_value`), against the
+  trainee's price ``(1 - training_share) * h * billing`` and the tutoring time
+  ``tutoring_fte_per_trainee * w``; then the member fee, once.
 
 The price (fees, billing, tutoring) is perceived with a risk premium that falls with trust:
 ``price * (1 + risk_premium * (1 - trust))``, trust = ``min(1, reputation + the firm's trust)``
