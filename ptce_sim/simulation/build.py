@@ -102,9 +102,7 @@ def _qualify(model: PtceModel, rng: np.random.Generator) -> None:
     people.qualification[:] = qualifications.draw(
         people.skill, qualifications.posts_by_sector(model), rng
     )
-    employed = np.flatnonzero(people.status == Status.CLASSIC)
-    rows = model.orgs.firm_rows(people.employer[employed])
-    people.qualification[employed[rows >= 0]] = model.firms.sector[rows[rows >= 0]]
+    qualifications.hold_posts_trade(model, np.flatnonzero(people.status == Status.CLASSIC))
 
 
 def _seed_in_commuters(model: PtceModel, slots: np.ndarray, share: float) -> np.ndarray:

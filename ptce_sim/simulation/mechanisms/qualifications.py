@@ -84,12 +84,19 @@ def by_experience(model: Context) -> None:
     """Persons ``qualification_months`` in a row in a classic post qualify in its trade."""
     people = model.people
     months = model.spec.labour_market.qualification_months
-    classic = np.flatnonzero(
-        (people.status == Status.CLASSIC) & (model.month_index - people.since >= months)
+    hold_posts_trade(
+        model,
+        np.flatnonzero(
+            (people.status == Status.CLASSIC) & (model.month_index - people.since >= months)
+        ),
     )
-    rows = model.orgs.firm_rows(people.employer[classic])
-    known = rows >= 0
-    people.qualification[classic[known]] = model.firms.sector[rows[known]]
+
+
+def hold_posts_trade(model: Context, rows: np.ndarray) -> None:
+    """Persons ``rows``, employed by classic firms, hold their employer's sector's trade."""
+    firm = model.orgs.firm_rows(model.people.employer[rows])
+    known = firm >= 0
+    model.people.qualification[rows[known]] = model.firms.sector[firm[known]]
 
 
 def hire_factor(
@@ -159,22 +166,21 @@ class SkilledPosts:
         return self._month
 
     def mean_wait(self) -> float:
-        """Months a skilled post waits, all sectors together (Little's law on the sums; capped)."""
-        vacant, filled = float(self.vacant.sum()), float(self.filled.sum())
-        if vacant <= 0.0:
-            return 0.0
-        return min(vacant / filled, WAIT_CAP_MONTHS) if filled > 0 else WAIT_CAP_MONTHS
+        """Months a skilled post waits, all sectors together (:func:`little` on the sums)."""
+        return float(little(self.vacant.sum(keepdims=True), self.filled.sum(keepdims=True))[0])
 
     def wait(self) -> np.ndarray:
-        """Months a skilled post of each sector waits, on average, before it is filled.
+        """Months a skilled post of each sector waits, on average, before it is filled."""
+        return little(self.vacant, self.filled)
 
-        Little's law on the smoothed counts: posts waiting over posts filled (0 where none
-        waits; where some wait and none is filled, the cap), at most ``WAIT_CAP_MONTHS``.
-        """
-        wait = np.divide(
-            self.vacant,
-            self.filled,
-            out=np.where(self.vacant > 0, WAIT_CAP_MONTHS, 0.0),
-            where=self.filled > 0,
-        )
-        return np.minimum(wait, WAIT_CAP_MONTHS)
+
+def little(waiting: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """Little's law on smoothed monthly counts: months a post waits, posts waiting over filled.
+
+    0 where none waits; where some wait and none is filled, ``WAIT_CAP_MONTHS``, the most it
+    gives.
+    """
+    wait = np.divide(
+        waiting, filled, out=np.where(waiting > 0, WAIT_CAP_MONTHS, 0.0), where=filled > 0
+    )
+    return np.minimum(wait, WAIT_CAP_MONTHS)
