@@ -75,6 +75,8 @@ TERRITORY_COLUMNS = (
     "treasury_outstanding_eur",
     "treasury_lent_by_firms_eur",
     "treasury_lent_to_firms_eur",
+    "treasury_written_off_eur",
+    "treasury_unmet_eur",
     "solidarity_fund_eur",
     "structure_failures",
     *PUBLIC_BY_FUNDER,
@@ -266,6 +268,8 @@ def territory_row(
         "treasury_outstanding_eur": model.treasury.outstanding(),
         "treasury_lent_by_firms_eur": model.treasury.lent_by_firms_year,
         "treasury_lent_to_firms_eur": model.treasury.lent_to_firms_year,
+        "treasury_written_off_eur": model.treasury.written_off_year,
+        "treasury_unmet_eur": model.treasury.unmet_year,
         "solidarity_fund_eur": model.treasury.fund
         if model.treasury.fund is not None
         else float("nan"),

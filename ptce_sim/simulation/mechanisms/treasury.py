@@ -80,6 +80,9 @@ class Treasury:
         repaid_year: euros of principal repaid this year; ``interest_year``: interest paid.
         written_off_year: euros of loans lost this year (a failed borrower's, or owed to a
             failed lender).
+        unmet_year: euros of members' cash needs no lender met this year (the month's shortfall
+            of each member below zero cash that neither the fund, the structures nor the firms of
+            the charter lent).
         lent_total, written_off_total: the same since the start: the record lenders look at.
         unmet: members whose need this month's step could not meet, with what they still lack.
     """
@@ -209,6 +212,7 @@ class Treasury:
                 self._book(lender, borrower, e * share)
             if need - available > 1e-9:
                 self.unmet.append((borrower, need - max(available, 0.0)))
+                self.unmet_year += need - max(available, 0.0)
 
     def lend_from_firms(self, excess: np.ndarray) -> np.ndarray:
         """Firms of the charter lend what they have above their reserve to members in need.
@@ -239,6 +243,7 @@ class Treasury:
             for row, amount in zip(rows, amounts, strict=True):
                 self._book(model.orgs[int(firms.org[row])], borrower, float(amount))
             lent[rows] += amounts
+            self.unmet_year -= float(amounts.sum())
         self.unmet = []
         return lent
 
@@ -318,5 +323,6 @@ class Treasury:
         self.lent_to_firms_year = 0.0
         self.repaid_year = 0.0
         self.interest_year = 0.0
+        self.unmet_year = 0.0
         self.written_off_year = 0.0
         self.rescues_year = 0
