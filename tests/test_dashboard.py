@@ -718,3 +718,37 @@ def test_the_figure_table_shows_how_long_skilled_posts_wait_in_both_languages() 
     with using("en"):
         rows = {row[0]: row[1] for row in charts.figure_table([branch])}
         assert rows["Skilled posts: months of waiting"] == charts.number(wait, 1)
+
+
+def test_the_figure_table_shows_the_treasury_s_loans_and_unmet_needs_in_both_languages() -> None:
+    """What the treasury lent this year and the cash needs no lender met, in k€, FR and EN.
+
+    With a lending floor no pair of structures reaches before the pact, the first member short of
+    cash finds no lender: its need stays unmet.
+    """
+    from ptce_sim.config.scenario_io import load_scenario
+    from ptce_sim.simulation.model import PtceModel
+
+    path = Path(__file__).resolve().parents[1] / "scenarios/seignanx_1970_2015.toml"
+    scenario = load_scenario(path).with_overrides(scale=0.05)
+    data = scenario.model_dump(mode="python")
+    data["mechanisms"]["circles"]["lending_trust"] = 1.0
+    model = PtceModel(type(scenario).model_validate(data), 0)
+    while model.treasury.unmet_year <= 0 and model.running:
+        model.step()
+    assert model.treasury.unmet_year > 0
+    values = charts.figures(model)
+    assert values["treasury_unmet"] == pytest.approx(model.treasury.unmet_year / 1000.0)
+    assert values["treasury_lent"] == pytest.approx(model.treasury.lent_year / 1000.0)
+    branch = dataclasses.make_dataclass("B", ["model"])(model)
+    with using("fr"):
+        rows = {row[0]: row[1] for row in charts.figure_table([branch])}
+        assert rows["Trésorerie : besoins non couverts cette année (k€)"] == charts.number(
+            values["treasury_unmet"], 0
+        )
+        assert "Trésorerie : prêté cette année (k€)" in rows
+    with using("en"):
+        rows = {row[0]: row[1] for row in charts.figure_table([branch])}
+        assert rows["Treasury: cash needs unmet this year (k€)"] == charts.number(
+            values["treasury_unmet"], 0
+        )

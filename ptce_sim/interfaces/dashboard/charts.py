@@ -955,6 +955,8 @@ def figures(model: PtceModel) -> dict[str, float]:
         "skilled_wait": model.labour.skilled.mean_wait(),
         "pact_members": float(model.circles.pact_members()),
         "charter_firms": float(np.count_nonzero(model.firms.alive & model.firms.charter)),
+        "treasury_lent": model.treasury.lent_year / 1000.0,
+        "treasury_unmet": model.treasury.unmet_year / 1000.0,
     }
 
 
@@ -971,6 +973,8 @@ FIGURE_ROWS = (
     ("skilled_wait", N_("Skilled posts: months of waiting"), 1),
     ("pact_members", N_("Pact members"), 0),
     ("charter_firms", N_("Charter firms"), 0),
+    ("treasury_lent", N_("Treasury: lent this year (k€)"), 0),
+    ("treasury_unmet", N_("Treasury: cash needs unmet this year (k€)"), 0),
 )
 """The headline figures: key, name (a message), decimals shown."""
 
