@@ -3307,10 +3307,44 @@ def test_firms_see_a_group_through_its_reputation_and_their_trust_and_price_its_
     assert reputation > 0.0
     trust = firm_choices.trust_in(model, geiq)
     assert trust[:3] == pytest.approx(reputation + np.array([0.0, 0.3, 0.9]))
-    markup = firm_choices.risk_markup(model, np.array([0.0, 0.5, 1.3]))
+    rows = np.arange(3)
+    markup = firm_choices.risk_markup(model, np.array([0.0, 0.5, 1.3]), rows)
     assert markup == pytest.approx([1.5, 1.25, 1.0])
+    model.firms.risk_aversion[:3] = [2.0, 0.5, 3.0]  # each firm's own attitude to risk
+    markup = firm_choices.risk_markup(model, np.array([0.0, 0.5, 1.3]), rows)
+    assert markup == pytest.approx([2.0, 1.125, 1.0])  # full trust: no premium, whoever weighs it
     model.set_parameter("cooperation.enabled", False)
     assert (firm_choices.trust_in(model, geiq) == 0.0).all()
+
+
+def test_firms_risk_aversion_is_their_own_draw_of_mean_one_and_splits_a_sector_s_choice():
+    """Log-normal of mean 1 and log-sd ``risk_aversion_dispersion``, drawn at creation.
+
+    Two firms of one sector, with the same trust and the same skilled posts unfilled, weigh a
+    GEIQ differently: the more averse may stay out while the other joins.
+    """
+    from ptce_sim.simulation.mechanisms import firm_choices
+
+    def firms(dispersion: float):
+        return lambda data: data["firms"].update(
+            risk_aversion_dispersion=dispersion, risk_premium=1.0
+        )
+
+    model = model_of(scenario(firms(0.7), scale=1.0))
+    aversion = model.firms.risk_aversion[model.firms.alive]
+    assert aversion.size > 500
+    assert aversion.mean() == pytest.approx(1.0, abs=0.08)
+    assert np.log(aversion).std() == pytest.approx(0.7, abs=0.05)
+    flat = model_of(scenario(firms(0.0)))
+    assert (flat.firms.risk_aversion == 1.0).all()
+    n = len(model.firms)
+    posts = np.ones(n)
+    trust = np.zeros(n)
+    model.firms.sector[:] = model.firms.sector[0]
+    benefit = firm_choices.geiq_benefit(model, posts, trust)
+    order = np.argsort(model.firms.risk_aversion)
+    assert np.all(np.diff(benefit[order]) <= 1e-9)  # the more averse, the less it is worth
+    assert benefit.max() > 0 > benefit.min()  # one sector, one price, two decisions
 
 
 def test_a_geiq_is_worth_its_trainees_working_time_less_their_price_tutoring_and_fee():

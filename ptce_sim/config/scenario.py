@@ -409,6 +409,12 @@ class FirmsSpec(Strict):
         description="Mark-up a firm that does not trust the pole puts on an employer group's "
         "price when it weighs joining (falls linearly to 0 at full trust).",
     )
+    risk_aversion_dispersion: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        0.0,
+        description="Spread of firms' own attitudes to risk: each firm's mark-up is "
+        "risk_premium times its risk aversion, drawn at its creation from a log-normal law of "
+        "mean 1 and this log standard deviation (0: every firm weighs risk alike).",
+    )
     leave_after_months: Months = Field(
         6,
         description="A member firm leaves its GE or GEIQ once the group's net benefit has stayed "

@@ -42,6 +42,8 @@ class FirmTable(ColumnTable):
         ge, geiq: organisation id of the GE / GEIQ it is a member of (``NO_ORG``: none).
         charter: signed the pole's charter.
         trust: the firm's trust in the pole, in [0, 1].
+        risk_aversion: the firm's own attitude to risk, multiplying the risk premium it puts on a
+            group's price or a loan (log-normal, mean 1, ``firms.risk_aversion_dispersion``).
         demand: current labour demand (FTE).
         unfilled_skilled: recent skilled vacancies it could not fill (smoothed).
         incubated: created by a project holder of the CAE.
@@ -67,6 +69,7 @@ class FirmTable(ColumnTable):
         "geiq": Column(np.dtype(np.int32), NO_ORG),
         "charter": Column(np.dtype(np.bool_), False),
         "trust": Column(np.dtype(np.float64), 0.0),
+        "risk_aversion": Column(np.dtype(np.float64), 1.0),
         "demand": Column(np.dtype(np.float64)),
         "unfilled_skilled": Column(np.dtype(np.float64), 0.0),
         "incubated": Column(np.dtype(np.bool_), False),
@@ -108,6 +111,7 @@ class FirmTable(ColumnTable):
         )
         cash = reserve * np.asarray(base, dtype=np.float64)
         model.ledger.transfer(REST_OF_WORLD, FIRMS, float(cash.sum()), Flow.ENDOWMENT)
+        spread = model.spec.firms.risk_aversion_dispersion
         values = {
             "org": orgs,
             "cash": cash,
@@ -115,6 +119,9 @@ class FirmTable(ColumnTable):
             "base": base,
             "fills_alone": model.streams.economy.random(n)
             < model.spec.firms.fractional_fill_without_ge,
+            "risk_aversion": np.exp(
+                spread * model.streams.economy.standard_normal(n) - spread**2 / 2
+            ),
             "created": np.full(n, model.month_index),
             "demand": np.asarray(base, dtype=np.float64),
             **columns,

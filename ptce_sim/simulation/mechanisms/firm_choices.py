@@ -18,8 +18,10 @@ its expected net benefit is positive:
   ``tutoring_fte_per_trainee * w``; then the member fee, once.
 
 The price (fees, billing, tutoring) is perceived with a risk premium that falls with trust:
-``price * (1 + risk_premium * (1 - trust))``, trust = ``min(1, reputation + the firm's trust)``
-(0 when the cooperation network is switched off). Members weigh the same benefit every month (a
+``price * (1 + risk_premium * a * (1 - trust))``, trust = ``min(1, reputation + the firm's
+trust)`` (0 when the cooperation network is switched off) and ``a`` the firm's own risk aversion
+(drawn at its creation, mean 1: firms of a sector that see the same price and trust do not all
+decide alike). Members weigh the same benefit every month (a
 GEIQ member counts the trainees it hosts, and at least one: it stays for its next skilled
 vacancy, ASSUMPTION) and leave once it has been negative for
 ``leave_after_months`` months in a row; the workers they hosted go back to their group, to be lent
@@ -51,12 +53,15 @@ def trust_in(model: Context, structure: Structure) -> np.ndarray:
     return model.network.reputation(structure.org) + model.firms.trust
 
 
-def risk_markup(model: Context, trust: np.ndarray) -> np.ndarray:
-    """How much a firm marks a group's price up for the risk it sees.
+def risk_markup(model: Context, trust: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """How much each firm (of ``rows``; all when ``None``) marks a price up for the risk it sees.
 
-    ``1 + risk_premium * (1 - min(1, trust))``.
+    ``1 + risk_premium * risk_aversion * (1 - min(1, trust))``, with the firm's own
+    ``risk_aversion``.
     """
-    return 1.0 + model.spec.firms.risk_premium * (1.0 - np.minimum(1.0, trust))
+    aversion = model.firms.risk_aversion if rows is None else model.firms.risk_aversion[rows]
+    premium = model.spec.firms.risk_premium * aversion
+    return 1.0 + premium * (1.0 - np.minimum(1.0, trust))
 
 
 def ge_benefit(model: Context, need: np.ndarray, trust: np.ndarray) -> np.ndarray:
@@ -84,6 +89,15 @@ def geiq_benefit(model: Context, posts: np.ndarray, trust: np.ndarray) -> np.nda
     Each trainee's working time, and the qualified person the firm may hire at the contract's end
     instead of waiting for one (:func:`qualified_hire_value`).
     """
+    per_trainee, fee = geiq_terms(model, trust)
+    return posts * per_trainee - fee
+
+
+def geiq_terms(model: Context, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each firm's monthly net benefit per trainee it hosts, and its member fee, as it sees them.
+
+    Both with its risk mark-up; a firm hosting ``k`` trainees gains ``k * per_trainee - fee``.
+    """
     rule = model.spec.mechanisms.geiq
     working = 1.0 - rule.training_share
     value = working * model.firms.value_per_fte(model.spec) + qualified_hire_value(model)
@@ -92,7 +106,7 @@ def geiq_benefit(model: Context, posts: np.ndarray, trust: np.ndarray) -> np.nda
         + rule.tutoring_fte_per_trainee * model.spec.finance.wage_cost_eur_per_fte_month
     )
     markup = risk_markup(model, trust)
-    return posts * (value - price * markup) - rule.member_fee_eur_per_year / 12.0 * markup
+    return value - price * markup, rule.member_fee_eur_per_year / 12.0 * markup
 
 
 def qualified_hire_value(model: Context) -> np.ndarray:
@@ -134,11 +148,8 @@ def needs_and_benefits(
         return need, benefit, benefit
     posts = trainee_posts(model)
     member_posts = np.maximum(np.maximum(posts, hosted_by(model, structure)), 1.0)
-    return (
-        firms.unfilled_skilled,
-        geiq_benefit(model, posts, trust),
-        geiq_benefit(model, member_posts, trust),
-    )
+    per_trainee, fee = geiq_terms(model, trust)
+    return firms.unfilled_skilled, posts * per_trainee - fee, member_posts * per_trainee - fee
 
 
 def choose(model: Context, structure: Structure, rate: float, serves: np.ndarray) -> np.ndarray:

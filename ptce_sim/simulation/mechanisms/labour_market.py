@@ -28,8 +28,6 @@ FOLLOW_MONTHS = 6
 FAR_EMPLOYABILITY = 0.45
 """Seekers below this employability (or long-term unemployed, or followed by the PLIE) are
 recruited by posts for people far from work."""
-UNFILLED_MEMORY_YEAR = 1 / 12
-"""Weight of the current month in the smoothed openings per sector (skills planning reads them)."""
 UNFILLED_MEMORY = 0.8
 """Monthly persistence of a firm's count of unfilled skilled posts."""
 MAX_GAP = 700.0
@@ -180,7 +178,7 @@ class LabourMarket:
         gap = self.internalise(gap)
         vacancies = model.stochastic_round(gap * rule.hiring_speed, model.streams.labour_market)
         per_sector = np.bincount(firms.sector, weights=vacancies, minlength=len(model.spec.sectors))
-        self.sector_openings += UNFILLED_MEMORY_YEAR * (per_sector - self.sector_openings)
+        self.sector_openings += qualifications.MONTH_WEIGHT * (per_sector - self.sector_openings)
         rows = np.flatnonzero(vacancies > 0)
         sectors = model.spec.sectors
         return [

@@ -33,7 +33,8 @@ import numpy as np
 from ptce_sim.simulation.agents.persons import NO_SECTOR, Status
 
 MONTH_WEIGHT = 1 / 12
-"""Weight of the current month in the smoothed skilled posts per sector (about a year)."""
+"""Weight of the current month in a year-long smoothing: the skilled posts per sector (here) and
+the openings per sector that skills planning reads (``LabourMarket.sector_openings``)."""
 WAIT_CAP_MONTHS = 12.0
 """Longest wait of a skilled post a firm counts (ASSUMPTION: it looks a year ahead)."""
 

@@ -19,9 +19,10 @@ Firms choose (``firms_take_part``). A firm that signed the charter is a member t
 * at its own settlement, it lends the cash above its reserve (which it would otherwise pay out to
   its owners) to the members whose need the treasury could not meet, when the expected return
   beats its owners' (``firms.deposit_rate_per_year``): interest minus the loss it expects,
-  ``r - loss * (1 + risk_premium * (1 - trust))`` with ``loss`` the treasury's record (write-offs
-  over loans, with ``expected_loss_rate`` weighing as a first year of history) and ``trust`` the
-  pair's trust (the firm's in that borrower); it offers its excess weighed by that trust.
+  ``r - loss * (1 + risk_premium * a * (1 - trust))`` with ``loss`` the treasury's record
+  (write-offs over loans, with ``expected_loss_rate`` weighing as a first year of history),
+  ``trust`` the pair's trust (the firm's in that borrower) and ``a`` the firm's risk aversion; it
+  offers its excess weighed by that trust.
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ class Treasury:
         self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
         for borrower, need in self.unmet:
             trust, weight = self._firms_trust(rows, borrower)
-            loss = self.expected_loss() * risk_markup(model, trust)
+            loss = self.expected_loss() * risk_markup(model, trust, rows)
             pays = rule.interest_rate_per_year - loss > model.spec.firms.deposit_rate_per_year
             available = np.where(pays & (weight > 0), (excess[rows] - lent[rows]) * weight, 0.0)
             total = float(available.sum())
