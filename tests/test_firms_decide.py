@@ -34,8 +34,8 @@ def ge_market(billing: float, *, risk_premium: float = 0.0, trust: float = 1.0, 
     Every firm hears of the GE every month; the firms' trust in the pole is set to ``trust``.
     """
 
-    def change(data):
-        data["firms"]["risk_premium"] = risk_premium
+    def change(data):  # one attitude to risk for all firms: only trust sets their premium here
+        data["firms"].update(risk_premium=risk_premium, risk_aversion_dispersion=0.0)
 
     model = model_of(
         scenario(change, shared_employment={"contact_rate": 1.0, "billing_eur_per_hour": billing}),

@@ -3230,7 +3230,10 @@ def test_a_ge_is_worth_the_value_of_the_part_time_need_less_its_price_marked_up_
     value = 0.5 * model.firms.value_per_fte(model.spec)
     price = 0.5 * model.hours_per_month * 20.0 + 10.0
     benefit = ge_benefit(model, need, trust)
-    assert benefit[:3] == pytest.approx(value[:3] - price * np.array([1.5, 1.25, 1.0]))
+    aversion = model.firms.risk_aversion[:3]  # each firm's own attitude to risk (mean 1)
+    markup = 1.0 + 0.5 * aversion * np.array([1.0, 0.5, 0.0])
+    assert benefit[:3] == pytest.approx(value[:3] - price * markup)
+    assert not np.allclose(aversion, 1.0)  # the Seignanx's firms differ in it
 
 
 def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
@@ -3277,8 +3280,8 @@ def test_hosted_geiq_trainees_fill_the_openings_they_were_taken_for():
 def choices_model(**values) -> tuple[PtceModel, object]:
     """A GEIQ for construction with a reputation, firms' trust set by hand (0)."""
 
-    def change(data):
-        data["firms"].update(risk_premium=0.5, leave_after_months=2)
+    def change(data):  # one attitude to risk for all: the benefit's arithmetic reads plainly
+        data["firms"].update(risk_premium=0.5, leave_after_months=2, risk_aversion_dispersion=0.0)
 
     geiq_rule = {
         "contact_rate": 1.0,

@@ -26,6 +26,9 @@ other compared figure is *emergent*: the model could get it wrong (:mod:`ptce_si
 structure's note), gives the number they state (``value``) and reads it off the territory table
 like a ``[territory.<key>]`` entry; ``held_out = true`` keeps it out of the calibration, so that
 it tests the model on a figure it was not tuned to (an out-of-sample figure).
+``[misses]``, in the same sections as ``[identities]``, gives an emergent figure the likely reason
+the model misses it, in words (``indicator = "reason"``); the validation report shows it beside
+every emergent figure that is off by more than ±25%, and says so where none is given.
 
 Every problem becomes a :class:`~ptce_sim.config.scenario_io.ScenarioError` naming the file, the
 field and what was expected. Nothing here runs the model.
@@ -59,7 +62,16 @@ DESCRIPTIVE_KEYS = frozenset({"name", "note", "created", "structure", "year", "p
 
 TOP_LEVEL_KEYS = frozenset({"territory", "shock", "target"})
 MAPPING_KEYS = frozenset(
-    {"structures", "indicators", "territory", "shock", "not_compared", "identities", "notes"}
+    {
+        "structures",
+        "indicators",
+        "territory",
+        "shock",
+        "not_compared",
+        "identities",
+        "notes",
+        "misses",
+    }
 )
 NOTE_KEYS = frozenset({"quote", "value", "held_out", "column", "scaled", "method", "years"})
 IDENTITY_SECTIONS = frozenset({"territory", "shock", "target"})
@@ -86,6 +98,8 @@ class Target:
             mapping's ``[identities]``); empty for an emergent figure.
         held_out: an emergent figure kept out of the calibration (the mapping's ``[notes]``
             with ``held_out = true``): a test of the model on what it was not tuned to.
+        likely_reason: why the model likely misses this emergent figure when it does (the
+            mapping's ``[misses]``); empty when none is given.
     """
 
     label: str
@@ -101,6 +115,7 @@ class Target:
     note: str = ""
     identity: str = ""
     held_out: bool = False
+    likely_reason: str = ""
 
     @property
     def emergent(self) -> bool:
@@ -349,7 +364,7 @@ def parse_targets(
     return Targets(
         path=path,
         mapping_path=mapping_path,
-        targets=_classify(targets, rules.identities, mapping_path),
+        targets=_classify(targets, rules.identities, rules.misses, mapping_path),
         not_compared=tuple(not_compared),
         created=created,
         structure_names=dict(rules.structures),
@@ -438,6 +453,8 @@ class _Rules:
     """(section, name, indicator) -> derivation; the name is empty for the territory."""
     notes: dict[tuple[str, str], _NoteRule] = field(default_factory=dict)
     """(structure of the targets file, indicator) -> how a figure stated in its note is read."""
+    misses: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """(section, name, indicator) -> the likely reason the model misses an emergent figure."""
 
 
 @dataclass(frozen=True)
@@ -499,9 +516,10 @@ def _parse_mapping(mapping: Mapping[str, object], path: Path) -> _Rules:
         key: _text(value, path, f"not_compared.{printable(key)}")
         for key, value in _table(mapping.get("not_compared", {}), path, "not_compared").items()
     }
-    identities = _identities(mapping.get("identities", {}), path)
+    identities = _figure_texts(mapping.get("identities", {}), path, "identities")
     notes = _notes(mapping.get("notes", {}), path)
-    return _Rules(structures, indicators, territory, shock, not_compared, identities, notes)
+    misses = _figure_texts(mapping.get("misses", {}), path, "misses")
+    return _Rules(structures, indicators, territory, shock, not_compared, identities, notes, misses)
 
 
 def _notes(value: object, path: Path) -> dict[tuple[str, str], _NoteRule]:
@@ -579,24 +597,31 @@ def _note_figures(
     return figures
 
 
-def _identities(value: object, path: Path) -> dict[tuple[str, str, str], str]:
-    """The ``[identities]`` section: ``(section, name, indicator) -> derivation``."""
-    sections = _table(value, path, "identities")
-    _check_keys(sections, IDENTITY_SECTIONS, path, "identities", "section")
+FIGURE_TEXTS = {
+    "identities": "the figure's derivation or reason in words (an identity needs one)",
+    "misses": "the likely reason the model misses the figure, in words",
+}
+"""The mapping's sections that give figures a text, and what that text must say."""
+
+
+def _figure_texts(value: object, path: Path, key: str) -> dict[tuple[str, str, str], str]:
+    """``[identities]`` or ``[misses]``: ``(section, name, indicator) -> text in words``."""
+    sections = _table(value, path, key)
+    _check_keys(sections, IDENTITY_SECTIONS, path, key, "section")
     found: dict[tuple[str, str, str], str] = {}
     for section, body in sections.items():
-        where = f"identities.{section}"
+        where = f"{key}.{section}"
         named = {"": body} if section == "territory" else _table(body, path, where)
         for name, figures in named.items():
             place = f"{where}.{printable(name)}" if name else where
-            for indicator, derivation in _table(figures, path, place).items():
+            for indicator, text in _table(figures, path, place).items():
                 field_name = f"{place}.{printable(indicator)}"
-                if not isinstance(derivation, str) or len(derivation.split()) < 3:
+                if not isinstance(text, str) or len(text.split()) < 3:
                     raise ScenarioError(
-                        f"{path}: field '{field_name}': expected the figure's derivation or "
-                        f"reason in words (an identity needs one), got {_short(derivation)}"
+                        f"{path}: field '{field_name}': expected {FIGURE_TEXTS[key]}, got "
+                        f"{_short(text)}"
                     )
-                found[(section, name, indicator)] = derivation.strip()
+                found[(section, name, indicator)] = text.strip()
     return found
 
 
@@ -610,28 +635,44 @@ def _section(target: Target) -> tuple[str, str]:
 
 
 def _classify(
-    targets: list[Target], identities: dict[tuple[str, str, str], str], path: Path
+    targets: list[Target],
+    identities: dict[tuple[str, str, str], str],
+    misses: dict[tuple[str, str, str], str],
+    path: Path,
 ) -> tuple[Target, ...]:
-    """The figures with their derivation when ``[identities]`` classes them as identities.
+    """The figures with their derivation (``[identities]``) and likely reason (``[misses]``).
 
     Raises:
-        ScenarioError: an identity names no compared figure (unknown, or not compared).
+        ScenarioError: an entry names no compared figure (unknown, or not compared), or a
+            likely reason is given to an identity (it cannot miss).
     """
     compared = {(*_section(t), t.indicator) for t in targets}
-    for key in identities:
-        if key not in compared:
+    for where, texts in (("identities", identities), ("misses", misses)):
+        for key in texts:
             section, name, indicator = key
-            place = f"identities.{section}" + (f".{printable(name)}" if name else "")
-            expected = sorted(i for s, n, i in compared if (s, n) == (section, name)) or sorted(
-                {n for s, n, _ in compared if s == section}
-            )
-            raise ScenarioError(
-                f"{path}: field '{place}.{printable(indicator)}': no compared figure "
-                f"{indicator!r} of {section} {name!r} (an identity must name a figure of the "
-                f"targets file that is compared); expected one of {expected}"
-            )
+            place = f"{where}.{section}" + (f".{printable(name)}" if name else "")
+            if key not in compared:
+                expected = sorted(i for s, n, i in compared if (s, n) == (section, name)) or sorted(
+                    {n for s, n, _ in compared if s == section}
+                )
+                raise ScenarioError(
+                    f"{path}: field '{place}.{printable(indicator)}': no compared figure "
+                    f"{indicator!r} of {section} {name!r} (an entry of [{where}] must name a "
+                    f"figure of the targets file that is compared); expected one of {expected}"
+                )
+            if where == "misses" and key in identities:
+                raise ScenarioError(
+                    f"{path}: field '{place}.{printable(indicator)}': {indicator!r} of "
+                    f"{section} {name!r} is an identity ([identities]): it follows from the "
+                    "inputs and cannot miss; expected a likely reason only for an emergent figure"
+                )
     return tuple(
-        replace(t, identity=identities.get((*_section(t), t.indicator), "")) for t in targets
+        replace(
+            t,
+            identity=identities.get((*_section(t), t.indicator), ""),
+            likely_reason=misses.get((*_section(t), t.indicator), ""),
+        )
+        for t in targets
     )
 
 

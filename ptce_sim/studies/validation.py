@@ -83,6 +83,7 @@ TABLE_COLUMNS = (
     "kind",
     "derivation",
     "note",
+    "likely_reason",
 )
 PATTERN_COLUMNS = ("group", "pattern", "expected", "share_of_runs", "holds", "detail", "basis")
 COUNTERFACTUAL_COLUMNS = (
@@ -474,6 +475,7 @@ def target_table(targets: Targets, runs: Sequence[RunTables], scale: float) -> p
                 "kind": target.kind,  # fit.EMERGENT, fit.HELD_OUT or fit.IDENTITY
                 "derivation": target.identity,
                 "note": target.note if target.held_out else "",
+                "likely_reason": target.likely_reason,
             }
         )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
@@ -1056,6 +1058,7 @@ def markdown(result: ValidationResult, *, stamp: str | None = None) -> str:
         _("![simulated interval against observed value]({file})").format(file=TARGETS_PNG),
         "",
         *held_out_section(table),
+        *misses_section(table),
         *identities_section(table),
         _("## Patterns"),
         "",
@@ -1182,6 +1185,36 @@ def held_out_section(table: pd.DataFrame) -> list[str]:
         "|---|---|---|---:|---:|---:|---:|:---:|---|",
     ]
     lines += [f"{_figure_row(row)} “{row.note}” |" for row in rows.itertuples()]
+    return [*lines, ""]
+
+
+def misses_section(table: pd.DataFrame) -> list[str]:
+    """What the model does not reproduce: each emergent figure beyond ±25%, with why, in words.
+
+    The likely reason comes from the mapping file's ``[misses]``; a miss without one says so.
+    """
+    emergent = table[table["kind"] != fit.IDENTITY]
+    missed = emergent[~emergent["passed"].astype(bool)]
+    if missed.empty:
+        return []
+    lines = [
+        _("## What the model does not reproduce"),
+        "",
+        _(
+            "Every emergent figure (in the fit or held out) off by more than ±{near}, with the "
+            "likely reason in words (the mapping file's `[misses]`)."
+        ).format(near=_share(PASS_BAND)),
+        "",
+        _("| structure | indicator | year | observed | simulated median | error | likely reason |"),
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    for row in missed.itertuples():
+        reason = row.likely_reason if isinstance(row.likely_reason, str) else ""
+        lines.append(
+            f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
+            f"{_number(row.simulated_median)} | {_percent(row.relative_error)} | "
+            f"{reason or _('none recorded yet (the mapping file has no [misses] entry for it)')} |"
+        )
     return [*lines, ""]
 
 

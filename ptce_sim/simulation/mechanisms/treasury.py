@@ -191,6 +191,10 @@ class Treasury:
 
     def _lend(self, borrowers: list[Member], lenders: list[Member], reserve_months: float) -> None:
         self._pairs = {(loan.lender, loan.borrower): loan for loan in self.loans}
+        # each lender's cash above its reserve, kept up to date as it lends: the lenders with none
+        # are skipped without a look (a pole of thousands of structures has few with an excess)
+        free = np.array([m.cash - reserve_months * m.monthly_costs for m in lenders])
+        position = {id(m): i for i, m in enumerate(lenders)}
         for borrower in borrowers:
             need = -borrower.cash
             if need <= 0:
@@ -201,16 +205,19 @@ class Treasury:
                 self._book(None, borrower, amount)
                 need -= amount
             excess = [
-                (m, (m.cash - reserve_months * m.monthly_costs) * trust)
-                for m in lenders
-                if m is not borrower
-                and m.cash - reserve_months * m.monthly_costs > 0
+                (i, (m.cash - reserve_months * m.monthly_costs) * trust)
+                for i in np.flatnonzero(free > 0).tolist()
+                if (m := lenders[i]) is not borrower
                 and (trust := self.model.circles.lending_trust(m.org, borrower.org)) > 0
             ]
             available = sum(e for _, e in excess)
             share = min(1.0, need / available) if need > 0 and available > 0 else 0.0
-            for lender, e in excess:
+            for i, e in excess:
+                lender = lenders[i]
                 self._book(lender, borrower, e * share)
+                free[i] = lender.cash - reserve_months * lender.monthly_costs
+            if (i := position.get(id(borrower))) is not None:  # a member: it may lend on (0 costs)
+                free[i] = borrower.cash - reserve_months * borrower.monthly_costs
             if need - available > 1e-9:
                 self.unmet.append((borrower, need - max(available, 0.0)))
                 self.unmet_year += need - max(available, 0.0)
