@@ -123,6 +123,7 @@ def test_the_french_report_has_no_english_outside_its_data(result, french):
         *result.table["structure"],
         *result.table["indicator"],
         *result.table["derivation"].dropna(),
+        *result.table["likely_reason"].dropna(),  # the mapping file's words, as derivations
         *result.table["note"].dropna(),  # a source's own words, quoted
         *(reason for _label, _value, reason in result.targets.not_compared),
         result.rates.calibration_note or "",

@@ -216,8 +216,8 @@ class Treasury:
                 lender = lenders[i]
                 self._book(lender, borrower, e * share)
                 free[i] = lender.cash - reserve_months * lender.monthly_costs
-            if (i := position.get(id(borrower))) is not None:  # a member: it may lend on (0 costs)
-                free[i] = borrower.cash - reserve_months * borrower.monthly_costs
+            if (own := position.get(id(borrower))) is not None:  # a member: it may lend on later
+                free[own] = borrower.cash - reserve_months * borrower.monthly_costs
             if need - available > 1e-9:
                 self.unmet.append((borrower, need - max(available, 0.0)))
                 self.unmet_year += need - max(available, 0.0)
