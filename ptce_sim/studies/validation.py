@@ -1208,12 +1208,12 @@ def misses_section(table: pd.DataFrame) -> list[str]:
         _("| structure | indicator | year | observed | simulated median | error | likely reason |"),
         "|---|---|---|---:|---:|---:|---|",
     ]
+    unknown = _("none recorded yet (the mapping file has no [misses] entry for it)")
     for row in missed.itertuples():
-        reason = row.likely_reason if isinstance(row.likely_reason, str) else ""
         lines.append(
             f"| {row.structure} | {row.indicator} | {row.period} | {_number(row.observed)} | "
             f"{_number(row.simulated_median)} | {_percent(row.relative_error)} | "
-            f"{reason or _('none recorded yet (the mapping file has no [misses] entry for it)')} |"
+            f"{row.likely_reason or unknown} |"
         )
     return [*lines, ""]
 
