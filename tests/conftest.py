@@ -209,6 +209,20 @@ def browser_type_launch_args(browser_type_launch_args, chromium):
     }
 
 
+@pytest.fixture(scope="session")
+def french_browser(browser_type, browser_type_launch_args):
+    """A Chromium whose user reads French: it asks for French on every request.
+
+    A context's ``locale`` alone does not reach the page's websocket, whose ``Accept-Language``
+    sets the dashboard's language (:func:`ptce_sim.interfaces.dashboard.chromium_args`).
+    """
+    from ptce_sim.interfaces.dashboard import chromium_args
+
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": chromium_args("fr-FR")})
+    yield browser
+    browser.close()
+
+
 @contextmanager
 def dashboard_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
     """The dashboard's server on a port of 127.0.0.1 chosen when it is bound, run in ``workdir``.

@@ -389,13 +389,13 @@ AXIS_NUMBER_JS = (
 """How the chart ``name``'s first value axis writes the number 12345."""
 
 
-def test_a_french_browser_gets_the_page_in_french(warm_server, browser):
+def test_a_french_browser_gets_the_page_in_french(warm_server, french_browser):
     """A browser asking for French gets every page of the dashboard in French, no English word.
 
     The single run, then the two branches after a fork (their charts, table and gross-to-net
     panel), a live event, the glossary's hover texts; the FR/EN switch turns it to English.
     """
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1600, "height": 1000})
+    context = french_browser.new_context(locale="fr-FR", viewport={"width": 1600, "height": 1000})
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)

@@ -38,14 +38,14 @@ def server(tmp_path_factory, local_cdn):
         yield url
 
 
-def test_a_policy_officer_runs_and_downloads_a_cut_in_french(server, browser, tmp_path):
+def test_a_policy_officer_runs_and_downloads_a_cut_in_french(server, french_browser, tmp_path):
     """A French browser: the funding page, a cut, 2 replicates at scale 0.02, a reload, the zip.
 
     The zip's experiment, rerun with ``ptce-sim compare``, gives the same figures.
     """
     from ptce_sim.interfaces.cli import main
 
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
+    context = french_browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)

@@ -60,6 +60,16 @@ CHROMIUM_ARGS = [
 benchmarks, browser tests): without the background-networking ones it keeps trying to reach out."""
 
 
+def chromium_args(locale: str) -> list[str]:
+    """:data:`CHROMIUM_ARGS` for a browser whose user reads ``locale`` (e.g. ``fr-FR``).
+
+    The page's language comes from the ``Accept-Language`` of its websocket; a Playwright context's
+    ``locale`` sets it on page requests but not on websockets (seen with Chromium 150), so a
+    browser standing for a French reader is launched asking for French on every request.
+    """
+    return [*CHROMIUM_ARGS, f"--accept-lang={locale}"]
+
+
 def find_chromium() -> str | None:
     """The Chromium to drive: ``$PTCE_CHROMIUM``, else ``chromium`` or ``chromium-browser``."""
     import shutil

@@ -22,7 +22,7 @@ import re
 import time
 from pathlib import Path
 
-from ptce_sim.interfaces.dashboard import CHROMIUM_ARGS, find_chromium, served
+from ptce_sim.interfaces.dashboard import chromium_args, find_chromium, served
 from ptce_sim.runs.i18n import BROWSER_LOCALES, LANGUAGES, _, month_year, using
 
 
@@ -54,10 +54,10 @@ def take(
     out.mkdir(parents=True, exist_ok=True)
     saved = []
     with using(lang), served() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(
-            viewport={"width": width, "height": height}, locale=BROWSER_LOCALES[lang]
-        )
+        locale = BROWSER_LOCALES[lang]
+        args = chromium_args(locale)
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
+        page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
         page.set_default_timeout(60_000)
         page.goto(url)
         page.locator("[data-chart=network] canvas").wait_for()
