@@ -100,6 +100,7 @@ def test_members_leave_once_the_benefit_stays_negative():
     firms, people = model.firms, model.people
     firms.demand[:] = np.floor(firms.demand) + FRACTION
     firms.ge[:2] = ge.org
+    firms.ge_need[:2] = FRACTION
     model.network.tie(ge.org, int(firms.org[0]), "member")
     lent = hire(model, ge, Status.GE, 1, fte=0.5)
     people.host[lent] = firms.org[0]
@@ -107,7 +108,7 @@ def test_members_leave_once_the_benefit_stays_negative():
         model.network.firms_join()
     assert (firms.ge[:2] == ge.org).all() and list(firms.ge_loss_months[:2]) == [2, 2]
     model.network.firms_join()
-    assert (firms.ge[:2] == NO_ORG).all()
+    assert (firms.ge[:2] == NO_ORG).all() and (firms.ge_need[:2] == 0.0).all()
     assert people.host[lent[0]] == NO_ORG  # its worker goes back to the GE, to be lent again
     assert "member" not in model.network.graph.edges[ge.org, int(firms.org[0])]["kinds"]
 

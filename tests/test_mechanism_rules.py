@@ -1875,6 +1875,8 @@ def test_firms_with_a_part_time_need_join_the_ge():
     assert list(firms.ge[:4]) == [ge.org, NO_ORG, NO_ORG, 99]
     assert (firms.ge[4:] == NO_ORG).all()
     assert ge.member_count() == 1
+    assert firms.ge_need[0] == pytest.approx(0.6)  # it contracts the need it has on joining
+    assert (firms.ge_need[1:3] == 0.0).all()
 
 
 def test_requests_from_unmet_needs_and_distressed_members():
@@ -2385,7 +2387,10 @@ def test_employer_group_pools_members_part_time_needs():
     ge = create(model, StructureKind.EMPLOYER_GROUP, permanent_staff=0)
     firms.demand[:3] = [2.5, 1.75, 3.0]
     firms.ge[:3] = ge.org
+    firms.ge_need[:3] = [0.5, 0.75, 0.9]  # the needs they contracted on joining
     firms.alive[2] = False
+    assert ge.pooled_need_fte() == pytest.approx(1.25)
+    firms.demand[:2] = [4.0, 1.6]  # their needs move, not their contracts
     assert ge.pooled_need_fte() == pytest.approx(1.25)
     ge.smoothed_need = 12.0
     recount(model)
@@ -3777,6 +3782,7 @@ def test_firms_hear_of_a_ge_on_the_shared_employment_stream():
     assert joining.tolist() == expected.tolist()
     assert 0 < joining.size < np.count_nonzero(eligible & (prospect > 0))
     assert (firms.ge[joining] == ge.org).all()
+    assert firms.ge_need[joining] == pytest.approx(need[joining])
 
 
 def test_young_entrants_follow_the_nearest_census_share_of_the_youngest_range():

@@ -982,6 +982,10 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[PtceModel], None]]] = {
         "firms",
         lambda m: _set(m.firms.ge, 0, int(m.firms.org[1])),
     ),
+    "ge_contract_without_membership": (
+        "firms",
+        lambda m: _set(m.firms.ge_need, np.flatnonzero(m.firms.ge == NO_ORG)[0], 0.7),
+    ),
     "cash_infinite": ("structures", lambda m: setattr(_structure(m), "cash", math.inf)),
     "negative_year_sales": (
         "structures",

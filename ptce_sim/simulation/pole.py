@@ -105,7 +105,9 @@ class Pole:
         """Bookkeeping when a structure fails: members released, ties cut, loans written off."""
         model = self.model
         firms = model.firms
-        firms.ge[firms.ge == structure.org] = NO_ORG
+        released = firms.ge == structure.org
+        firms.ge[released] = NO_ORG
+        firms.ge_need[released] = 0.0
         firms.geiq[firms.geiq == structure.org] = NO_ORG
         model.network.remove(structure.org)
         model.treasury.write_off(structure.org)

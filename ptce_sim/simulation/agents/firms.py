@@ -53,6 +53,7 @@ class FirmTable(ColumnTable):
             member fees, its purchases from ESS structures' markets), its training
             contribution (OPCA), and the profit they leave.
         broke_months: consecutive months with negative cash.
+        ge_need: the part-time need (FTE) it contracted with its GE on joining (0: not a member).
         ge_loss_months, geiq_loss_months: consecutive months in which its GE's / GEIQ's net
             benefit to it was negative.
     """
@@ -81,6 +82,7 @@ class FirmTable(ColumnTable):
         "profit": Column(np.dtype(np.float64), 0.0),
         "broke_months": Column(np.dtype(np.int32), 0),
         "ge_loss_months": Column(np.dtype(np.int32), 0),
+        "ge_need": Column(np.dtype(np.float64), 0.0),
         "geiq_loss_months": Column(np.dtype(np.int32), 0),
     }
 

@@ -132,6 +132,17 @@ def _firms(model: PtceModel, report: Report, kinds: np.ndarray, alive: np.ndarra
                 f"{name.upper()} that is not an open one: {first_values(np.unique(org[~ok]))}"
             ),
         )
+    member = firms.ge != NO_ORG
+    contract = firms.ge_need
+    bad = np.where(member, bad_range(contract, 0.5, 1.0), contract != 0.0)
+    report.expect(
+        "firms",
+        not bad.any(),
+        lambda: (
+            f"{np.count_nonzero(bad)} firms whose contracted GE need is not in [0.5, 1] for a "
+            f"member or 0 for a non-member: {first_values(contract[bad])}"
+        ),
+    )
     economy = model.economy
     for name in ("base_jobs", "index"):
         values = getattr(economy, name)

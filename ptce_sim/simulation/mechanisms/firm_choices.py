@@ -10,7 +10,11 @@ its expected net benefit is positive:
 * GE: the value of its fractional need filled, ``F * v`` (``v`` its sector's value added per FTE
   and month), against the GE's price for the hours wanted, ``F * h * billing + fee / 12``. This is
   the margin lost on the part-time post left unfilled, ``F * (v - w)``, against the GE's premium
-  over a direct wage, ``F * (h * billing - w) + fee / 12``: the wage ``w`` cancels out.
+  over a direct wage, ``F * (h * billing - w) + fee / 12``: the wage ``w`` cancels out. A firm
+  that joins contracts the need it has then (its agreement with the GE on the hours it will take,
+  ASSUMPTION: not revised with its month-to-month fluctuations): the GE staffs and bills that
+  contracted need for as long as the firm stays a member, and the firm's accounts bear the hours
+  it no longer uses (its sales count only the staff its demand keeps busy).
 * GEIQ: for each skilled post it cannot fill (as many as the trainees it would ask for), the value
   of a trainee's working time ``(1 - training_share) * v``, and of the qualified person it may hire
   at the contract's end instead of waiting for one (:func:`qualified_hire_value`), against the
@@ -179,6 +183,8 @@ def choose(model: Context, structure: Structure, rate: float, serves: np.ndarray
     hearing = eligible & (stream.random(len(firms)) < p)
     joining = np.flatnonzero(hearing & (prospect > 0.0))
     membership[joining] = structure.org
+    if column == "ge":  # it contracts the part-time need it has now
+        firms.ge_need[joining] = need[joining]
     getattr(firms, f"{column}_loss_months")[joining] = 0
     return joining
 
@@ -199,6 +205,8 @@ def leave(model: Context, structure: Structure, benefit: np.ndarray) -> None:
         return
     membership[leaving] = NO_ORG
     losses[leaving] = 0
+    if column == "ge":
+        firms.ge_need[leaving] = 0.0
     people = model.people
     back = np.flatnonzero(
         (people.employer == structure.org)

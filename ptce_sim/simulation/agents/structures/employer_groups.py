@@ -63,9 +63,8 @@ class EmployerGroup(Structure):
         return int(self.members().size)
 
     def pooled_need_fte(self) -> float:
-        """Members' fractional needs, that it turns into shared jobs."""
-        _, fraction = self.model.firms.jobs_target()
-        return float(fraction[self.members()].sum())
+        """Members' contracted part-time needs, that it turns into shared jobs."""
+        return float(self.model.firms.ge_need[self.members()].sum())
 
     def plan(self) -> None:
         """Permanent staff for its workers, and GE workers for its members' smoothed pooled need."""
@@ -82,9 +81,8 @@ class EmployerGroup(Structure):
     """Members' pooled need (FTE), exponentially smoothed over about a year."""
 
     def host_weights(self, members: np.ndarray) -> np.ndarray:
-        """New GE workers go to members in proportion to their part-time need."""
-        _, fraction = self.model.firms.jobs_target()
-        return fraction[members] + 1e-3
+        """New GE workers go to members in proportion to their contracted part-time need."""
+        return self.model.firms.ge_need[members] + 1e-3
 
     def hired(self, column: int, count: int) -> None:
         """New shared jobs (GE workers hired through the labour market)."""
