@@ -392,7 +392,7 @@ def test_compare_with_a_posterior_splits_random_and_parameter_uncertainty(tmp_pa
     scenario = (ROOT / "scenarios" / "seignanx_1970_2015.toml").as_posix()
     experiment = tmp_path / "versus.toml"
     short = VERSUS.replace("end_year = 2012", "end_year = 2006")  # test_compare's, 2003-2006
-    experiment.write_text(short.format(scenario=scenario), encoding="utf-8")
+    experiment.write_text(short.format(scenario=scenario, scale=0.05), encoding="utf-8")
     posterior = posterior_file(tmp_path)
     out = tmp_path / "split"
     args = ["compare", str(experiment), "--posterior", str(posterior), "--replicates", "4"]
@@ -427,7 +427,7 @@ def test_seeds_per_draw_without_a_posterior_is_refused(tmp_path: Path, capsys) -
 
     experiment = tmp_path / "versus.toml"
     scenario = (ROOT / "scenarios" / "seignanx_1970_2015.toml").as_posix()
-    experiment.write_text(VERSUS.format(scenario=scenario), encoding="utf-8")
+    experiment.write_text(VERSUS.format(scenario=scenario, scale=0.05), encoding="utf-8")
     out = tmp_path / "out"
     args = ["compare", str(experiment), "--seeds-per-draw", "2", "--out", str(out), "--quiet"]
     assert main(args) == 2

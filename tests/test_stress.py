@@ -632,6 +632,7 @@ def _cases() -> list:
     ]
 
 
+@pytest.mark.timeout(360)  # the slowest case (huge shocks) took 180 s on a loaded, slow machine
 @pytest.mark.parametrize(("name", "seed"), _cases())
 def test_stress_scenario_keeps_invariants(name: str, seed: int) -> None:
     """Every invariant holds after every month, and the scenario stresses what it claims."""
