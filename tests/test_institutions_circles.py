@@ -417,21 +417,22 @@ def first_difference(runs) -> int:
     return min(years)
 
 
-def beyond_noise(diff: np.ndarray, what: str) -> None:
-    """The mean paired difference is above its one-sided 95% Student bound."""
+def noise_bound(diff: np.ndarray) -> float:
+    """The one-sided 95% Student bound of the mean of paired differences ``diff``."""
     from scipy import stats
 
-    se = diff.std(ddof=1) / np.sqrt(diff.size)
-    bound = stats.t.ppf(0.95, diff.size - 1) * se
+    return float(stats.t.ppf(0.95, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size))
+
+
+def beyond_noise(diff: np.ndarray, what: str) -> None:
+    """The mean paired difference is above its one-sided 95% Student bound."""
+    bound = noise_bound(diff)
     assert diff.mean() > bound, f"{what}: mean {diff.mean():.3f}, bound {bound:.3f}"
 
 
 def not_below_noise(diff: np.ndarray, what: str) -> None:
-    """The mean paired difference is not below its one-sided 95% Student bound under 0."""
-    from scipy import stats
-
-    se = diff.std(ddof=1) / np.sqrt(diff.size)
-    bound = stats.t.ppf(0.95, diff.size - 1) * se
+    """The mean paired difference is not below minus its one-sided 95% Student bound."""
+    bound = noise_bound(diff)
     assert diff.mean() > -bound, f"{what}: mean {diff.mean():.3f}, bound -{bound:.3f}"
 
 

@@ -105,10 +105,8 @@ class Pole:
         """Bookkeeping when a structure fails: members released, ties cut, loans written off."""
         model = self.model
         firms = model.firms
-        released = firms.ge == structure.org
-        firms.ge[released] = NO_ORG
-        firms.ge_need[released] = 0.0
-        firms.geiq[firms.geiq == structure.org] = NO_ORG
+        for column in ("ge", "geiq"):
+            firms.release(column, np.flatnonzero(getattr(firms, column) == structure.org))
         model.network.remove(structure.org)
         model.treasury.write_off(structure.org)
         model.events_applied.append((model.month_index, "failure", structure.name))

@@ -142,6 +142,23 @@ class FirmTable(ColumnTable):
         """What one more FTE brings every firm a month above its wage cost (at least 0)."""
         return np.maximum(0.0, self.value_per_fte(spec) - spec.finance.wage_cost_eur_per_fte_month)
 
+    def join(self, column: str, rows: np.ndarray, org: int, need: np.ndarray) -> None:
+        """Firms ``rows`` join group ``org`` (``column``: "ge" or "geiq").
+
+        A GE member contracts its part-time need ``need[rows]`` (FTE), held until it leaves.
+        """
+        getattr(self, column)[rows] = org
+        getattr(self, f"{column}_loss_months")[rows] = 0
+        if column == "ge":
+            self.ge_need[rows] = need[rows]
+
+    def release(self, column: str, rows: np.ndarray) -> None:
+        """Firms ``rows`` leave their GE or GEIQ (``column``); a GE member's contract ends."""
+        getattr(self, column)[rows] = NO_ORG
+        getattr(self, f"{column}_loss_months")[rows] = 0
+        if column == "ge":
+            self.ge_need[rows] = 0.0
+
     def jobs_target(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-time jobs wanted and the fractional need (FTE in [0, 1)) of every firm."""
         whole = np.floor(self.demand)

@@ -182,10 +182,7 @@ def choose(model: Context, structure: Structure, rate: float, serves: np.ndarray
     stream = model.streams.shared_employment if column == "ge" else model.streams.geiq
     hearing = eligible & (stream.random(len(firms)) < p)
     joining = np.flatnonzero(hearing & (prospect > 0.0))
-    membership[joining] = structure.org
-    if column == "ge":  # it contracts the part-time need it has now
-        firms.ge_need[joining] = need[joining]
-    getattr(firms, f"{column}_loss_months")[joining] = 0
+    firms.join(column, joining, structure.org, need)  # a GE member contracts its need now
     return joining
 
 
@@ -203,10 +200,7 @@ def leave(model: Context, structure: Structure, benefit: np.ndarray) -> None:
     leaving = np.flatnonzero(members & (losses >= model.spec.firms.leave_after_months))
     if leaving.size == 0:
         return
-    membership[leaving] = NO_ORG
-    losses[leaving] = 0
-    if column == "ge":
-        firms.ge_need[leaving] = 0.0
+    firms.release(column, leaving)
     people = model.people
     back = np.flatnonzero(
         (people.employer == structure.org)
