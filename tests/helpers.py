@@ -7,10 +7,11 @@ by hand and :func:`ptce_sim.runs.runner.result_of` for its tables.
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,7 @@ import numpy as np
 from ptce_sim.config.scenario import Scenario
 from ptce_sim.config.scenario_io import load_scenario
 from ptce_sim.runs.runner import RunResult, result_of
+from ptce_sim.simulation import events as timeline
 from ptce_sim.simulation.agents.persons import Status
 from ptce_sim.simulation.model import PtceModel
 
@@ -130,14 +132,16 @@ class Outcome:
         return float(frame.loc[frame["year"] == year, column].iloc[0])
 
 
-def run(
-    scenario: Scenario, seed: int, on_step: Callable[[PtceModel], None] | None = None
-) -> Outcome:
-    """Step a model to the scenario's end; ``on_step(model)`` after every month."""
-    start = time.perf_counter()
-    model = PtceModel(scenario, seed)
+def advance(
+    model: PtceModel, until: int | None = None, on_step: Callable[[PtceModel], None] | None = None
+) -> int:
+    """Step ``model`` to month index ``until`` (its end when ``None``).
+
+    ``on_step(model)`` after every month. Returns the trainees whose course aimed at a sector,
+    summed over those months.
+    """
     planned = 0
-    while model.running:
+    while model.running and (until is None or model.month_index < until):
         model.step()
         people = model.people
         planned += int(
@@ -145,6 +149,11 @@ def run(
         )
         if on_step is not None:
             on_step(model)
+    return planned
+
+
+def outcome_of(model: PtceModel, planned: int, start: float) -> Outcome:
+    """A finished model's :class:`Outcome` (``start``: its ``time.perf_counter()`` at the start)."""
     return Outcome(
         result=result_of(model),
         mean_skill=float(model.people.skill.mean()),
@@ -152,6 +161,123 @@ def run(
         failures=[(m, name) for m, kind, name in model.events_applied if kind == "failure"],
         seconds=time.perf_counter() - start,
     )
+
+
+def run(
+    scenario: Scenario, seed: int, on_step: Callable[[PtceModel], None] | None = None
+) -> Outcome:
+    """Step a model to the scenario's end; ``on_step(model)`` after every month."""
+    start = time.perf_counter()
+    model = PtceModel(scenario, seed)
+    return outcome_of(model, advance(model, on_step=on_step), start)
+
+
+def branch(model: PtceModel, other: Scenario) -> PtceModel:
+    """A copy of ``model`` that goes on from its current month as a run of ``other`` would.
+
+    For a pair of scenarios that differ only in what acts from this month on: a mechanism's
+    parameters, other sections (``legal_forms``...), events not due yet. The copy keeps the
+    state and the random streams (common random numbers, as a dashboard fork); it takes
+    ``other``'s events still to come and its values where the two scenarios differ, mechanism
+    parameters through the same lever as a policy event
+    (:func:`~ptce_sim.simulation.events.set_parameter`). Whether that is the run of ``other``
+    from the start is for the caller to check (:func:`run_branched` does, on one seed).
+
+    Raises:
+        AssertionError: the scenarios differ in their run or in events already due.
+    """
+    here, month = model.input_spec, model.month_index
+
+    def due(scenario: Scenario) -> list:
+        return [e for e in scenario.events if scenario.month_index(e.year, e.month) < month]
+
+    assert here.run == other.run, "a branch keeps the run's years and scale"
+    assert due(here) == due(other), f"the scenarios' events before month {month} differ"
+    twin = copy.deepcopy(model)
+    twin.input_spec = other
+    twin.timeline = timeline.Timeline(other)
+    twin.timeline.due(month - 1)
+    own = ("run", "events", "mechanisms")  # checked above, taken below, set one by one
+    sections = {
+        name: getattr(other, name)
+        for name in type(other).model_fields
+        if name not in own and getattr(other, name) != getattr(here, name)
+    }
+    twin.spec = twin.spec.model_copy(update=sections)
+    for section in type(other.mechanisms).model_fields:
+        mine, theirs = getattr(here.mechanisms, section), getattr(other.mechanisms, section)
+        for name in type(theirs).model_fields:
+            if getattr(mine, name) != getattr(theirs, name):
+                timeline.set_parameter(twin, f"{section}.{name}", getattr(theirs, name))
+    return twin
+
+
+def _run_branches(
+    job: tuple[Scenario, tuple[tuple[str, Scenario], ...], int, int],
+) -> dict[str, Outcome]:
+    trunk, branches, seed, month = job
+    start = time.perf_counter()
+    model = PtceModel(trunk, seed)
+    shared = advance(model, month)
+    twins = {name: branch(model, scenario) for name, scenario in branches if scenario != trunk}
+    outcomes = {}
+    for name, _ in branches:
+        twin = twins.get(name, model)
+        outcomes[name] = outcome_of(twin, shared + advance(twin), start)
+        start = time.perf_counter()
+    return outcomes
+
+
+def same_results(a: Outcome, b: Outcome) -> bool:
+    """Two outcomes have identical tables, events and person-level figures."""
+    tables = ("territory", "structures", "jobs_by_mechanism", "monthly", "resilience")
+    return (
+        all(getattr(a.result, t).equals(getattr(b.result, t)) for t in tables)
+        and a.result.events == b.result.events
+        and (a.mean_skill, a.planned_trainees, a.failures)
+        == (b.mean_skill, b.planned_trainees, b.failures)
+    )
+
+
+def run_branches(
+    trunk: Scenario, branches: dict[str, Scenario], seeds: Iterable[int], date: str
+) -> dict[int, dict[str, Outcome]]:
+    """Runs ``{seed: {name: outcome}}`` of ``branches`` that share their months before ``date``.
+
+    Each seed runs ``trunk`` to ``date`` (``"YYYY-MM"``), then goes on once for each branch: a
+    :func:`branch` of it for a scenario other than ``trunk``, the trunk itself (at most one
+    branch) for ``trunk``. Each branch other than ``trunk`` is also run from the start on the
+    first seed, and must give the same results: the scenarios do not differ from ``trunk``
+    before ``date``, and a branch is the run of its scenario. Branches cost one shared history
+    plus their months from ``date``.
+    """
+    seeds = list(seeds)
+    assert sum(scenario == trunk for scenario in branches.values()) <= 1, "one trunk branch"
+    year, month = (int(part) for part in date.split("-"))
+    at = trunk.month_index(year, month)
+    jobs: list[tuple[Callable, tuple]] = [
+        (_run_branches, (trunk, tuple(branches.items()), seed, at)) for seed in seeds
+    ]
+    checked = [name for name, scenario in branches.items() if scenario != trunk]
+    jobs += [(_run_job, (branches[name], seeds[0])) for name in checked]
+    outcomes = _pool_map(jobs)
+    runs = dict(zip(seeds, outcomes[: len(seeds)], strict=True))
+    for name, whole in zip(checked, outcomes[len(seeds) :], strict=True):
+        assert same_results(runs[seeds[0]][name], whole), (
+            f"branch {name!r} at {date} is not the run of its scenario (seed {seeds[0]})"
+        )
+    return runs
+
+
+def run_branched(
+    first: Scenario, second: Scenario, seeds: Iterable[int], date: str
+) -> dict[int, tuple[Outcome, Outcome]]:
+    """Paired runs ``{seed: (first, second)}`` that share their months before ``date``.
+
+    ``second`` is a branch of ``first`` (:func:`run_branches`).
+    """
+    runs = run_branches(first, {"first": first, "second": second}, seeds, date)
+    return {seed: (arms["first"], arms["second"]) for seed, arms in runs.items()}
 
 
 WORKERS = 2
@@ -162,23 +288,33 @@ def _run_job(job: tuple[Scenario, int]) -> Outcome:
     return run(*job)
 
 
-def run_many(jobs: dict[object, tuple[Scenario, int]]) -> dict[object, Outcome]:
-    """Run ``{key: (scenario, seed)}`` two at a time; returns ``{key: Outcome}``.
+def _call(job: tuple[Callable, tuple]) -> object:
+    function, arguments = job
+    return function(arguments)
+
+
+def _pool_map(jobs: list[tuple[Callable, tuple]]) -> list:
+    """``[function(arguments) for function, arguments in jobs]``, two processes at a time.
 
     Workers are spawned (not forked: the test process may have threads), and import this module
     by the path pytest put on ``sys.path``.
     """
-    keys = list(jobs)
     saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     os.environ.update(dict.fromkeys(THREAD_VARIABLES, "1"))  # one BLAS thread per worker
     try:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-            outcomes = list(pool.map(_run_job, [jobs[k] for k in keys]))
+            return list(pool.map(_call, jobs))
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def run_many(jobs: dict[object, tuple[Scenario, int]]) -> dict[object, Outcome]:
+    """Run ``{key: (scenario, seed)}`` two at a time; returns ``{key: Outcome}``."""
+    keys = list(jobs)
+    outcomes = _pool_map([(_run_job, jobs[k]) for k in keys])
     return dict(zip(keys, outcomes, strict=True))

@@ -5,16 +5,24 @@ governing who lends to whom in the treasury.
 
 The rules are tested on a model built from the Seignanx scenario without its timeline (as in
 ``tests/test_mechanism_rules.py``). Each mechanism's effect is then shown by paired runs with
-common random numbers over 20 seeds (``@pytest.mark.slow``): the paired runs are identical until
-the mechanism first acts, and the outcome it targets then moves beyond the paired-noise band (the
-mean paired difference beyond its one-sided 95% Student bound).
+common random numbers over 20 seeds (``@pytest.mark.slow``): the paired runs share their history
+until the mechanism first acts (the second arm branches from the first then, and its first seed
+is checked against the second scenario run from the start), and the outcome it targets then moves
+beyond the paired-noise band (the mean paired difference beyond its one-sided 95% Student bound).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import base_scenario, run_many, structure_of, with_events, with_mechanism
+from helpers import (
+    base_scenario,
+    run_branched,
+    run_branches,
+    structure_of,
+    with_events,
+    with_mechanism,
+)
 from test_mechanism_rules import create, model_of, recount, rows_in, scenario
 from test_scenario_io import load_error
 
@@ -383,13 +391,14 @@ def test_a_structure_s_size_is_never_set_and_the_error_says_what_replaces_it(
 SEEDS = range(20)
 SCALE = 0.05
 SLOW_TIMEOUT = 1800
+"""Seconds a paired test may take (20 branched pairs and one check, two at a time, on a loaded
+machine)."""
 SHORTAGE = Override("labour_market.unqualified_hire_factor", 0.3)
 """A territory short of qualified people: the Seignanx whose skilled posts hire the unqualified at
 0.3 times the chance (the scenario file keeps 1, no shortage; the posterior's 90% interval is
 0.18 to 0.90, docs/calibration.md)."""
 DEEP_SHORTAGE = Override("labour_market.unqualified_hire_factor", 0.2)
 """A territory shorter of qualified people: 0.2, near the low end of the posterior's interval."""
-"""Seconds a paired test may take (40 runs, two at a time, on a loaded machine)."""
 
 
 def truncated(scenario_: Scenario, end_year: int) -> Scenario:
@@ -400,21 +409,14 @@ def truncated(scenario_: Scenario, end_year: int) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def paired(on: Scenario, off: Scenario, seeds: range = SEEDS):
-    """``{seed: (on outcome, off outcome)}`` over ``seeds``."""
-    jobs = {(arm, s): (sc, s) for s in seeds for arm, sc in (("on", on), ("off", off))}
-    out = run_many(jobs)
-    return {s: (out[("on", s)], out[("off", s)]) for s in seeds}
+def paired(on: Scenario, off: Scenario, date: str, seeds: range = SEEDS):
+    """``{seed: (on outcome, off outcome)}`` over ``seeds``, identical until ``date``.
 
-
-def first_difference(runs) -> int:
-    """The first year any pair's territory tables differ."""
-    years = []
-    for on, off in runs.values():
-        a, b = on.territory.fillna(-1.0), off.territory.fillna(-1.0)
-        differ = a.ne(b).any(axis=1)
-        years.append(int(a.year[differ].min()) if differ.any() else 10_000)
-    return min(years)
+    The arms share their months before ``date`` ("YYYY-MM"): each seed's ``off`` arm is
+    branched from its ``on`` run then (:func:`helpers.run_branched`, which checks on the first
+    seed that the branch is the run of ``off`` from the start).
+    """
+    return run_branched(on, off, seeds, date)
 
 
 def noise_bound(diff: np.ndarray) -> float:
@@ -459,8 +461,7 @@ def test_paired_plie_raises_employment_of_the_long_term_unemployed():
     """
     closure = {"date": "1998-01", "type": "plant_closure", "sector": "industry", "jobs": 800}
     on = with_events(truncated(base_scenario(SCALE), 2004), closure)
-    runs = paired(on, with_mechanism(on, "cooperation", plie=False))
-    assert first_difference(runs) >= 1997
+    runs = paired(on, with_mechanism(on, "cooperation", plie=False), "1997-01")
     diff = np.array(
         [
             mean_since(a, "employed_ever_long_term", 1999)
@@ -496,8 +497,7 @@ def test_paired_gpec_places_trainees_and_skilled_posts_wait_less():
     """
     on = truncated(apply_overrides(base_scenario(0.25), [DEEP_SHORTAGE]), 2015)
     stop = {"date": "2010-01", "type": "policy", "set": {"gpec.enabled": False}}
-    runs = paired(on, with_events(on, stop))
-    assert first_difference(runs) >= 2010
+    runs = paired(on, with_events(on, stop), "2010-01")
     exits = np.array(
         [
             total_since(a, "training_exits_to_work", 2010)
@@ -515,9 +515,47 @@ def test_paired_gpec_places_trainees_and_skilled_posts_wait_less():
     )
 
 
+DOWNTURN = {
+    "date": "2014-01",
+    "type": "sector_shock",
+    "sectors": ["industry", "construction", "retail_services", "crafts"],
+    "depth": 0.08,
+    "onset_months": 3,
+    "recovery_months": 24,
+    "permanent_share": 0.0,
+}
+"""A sector downturn: 8% of the demand of industry, construction, retail and crafts, over three
+months, recovered over two years."""
+
+
+@pytest.fixture(scope="module")
+def charter_runs():
+    """The charter's pairs (scale 0.5, 20 seeds), branched from one history per seed.
+
+    In a territory short of qualified people (:data:`SHORTAGE`). Until the charter's first
+    signatures (the pole's formalisation, June 2013) the four arms are the same run: with and
+    without local hiring, and, through the :data:`DOWNTURN`, with and without the job-quality
+    commitment.
+    """
+    on = apply_overrides(base_scenario(0.5), [SHORTAGE])
+    downturn = with_events(on, DOWNTURN)
+    arms = {
+        "local_hiring": on,
+        "no_local_hiring": with_mechanism(on, "circles", local_hiring=False),
+        "staff_kept": downturn,
+        "staff_not_kept": with_mechanism(downturn, "circles", keep_staff_months=0.0),
+    }
+    return run_branches(on, arms, SEEDS, "2013-06")
+
+
+def pair_of(runs, first: str, second: str):
+    """``{seed: (first outcome, second outcome)}`` of two arms of branched runs."""
+    return {seed: (arms[first], arms[second]) for seed, arms in runs.items()}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(SLOW_TIMEOUT)
-def test_paired_charter_local_hiring_gives_residents_the_charter_firms_posts():
+def test_paired_charter_local_hiring_gives_residents_the_charter_firms_posts(charter_runs):
     """The charter's local hiring against a charter without it (scale 0.5, 20 seeds).
 
     In a territory short of qualified people (:data:`SHORTAGE`), where the pole's recruitment
@@ -527,9 +565,7 @@ def test_paired_charter_local_hiring_gives_residents_the_charter_firms_posts():
     are in work, beyond the paired noise (2014-2015). At scale 0.25 (some 90 charter firms) both
     stay within the noise.
     """
-    on = apply_overrides(base_scenario(0.5), [SHORTAGE])
-    runs = paired(on, with_mechanism(on, "circles", local_hiring=False))
-    assert first_difference(runs) >= 2013
+    runs = pair_of(charter_runs, "local_hiring", "no_local_hiring")
     commuters = -paired_means(runs, "jobs_held_by_non_residents", 2014)
     beyond_noise(commuters, "jobs held by in-commuters, local hiring off - on")
     beyond_noise(paired_means(runs, "employed", 2014), "residents in work, local hiring on - off")
@@ -537,30 +573,18 @@ def test_paired_charter_local_hiring_gives_residents_the_charter_firms_posts():
 
 @pytest.mark.slow
 @pytest.mark.timeout(SLOW_TIMEOUT)
-def test_paired_charter_firms_keep_staff_through_a_downturn():
+def test_paired_charter_firms_keep_staff_through_a_downturn(charter_runs):
     """The charter's job-quality commitment against none, through a downturn (scale 0.5).
 
-    Both arms go through the same sector downturn in 2014 (8% of the demand of industry,
-    construction, retail and crafts, over three months, recovered over two years). A charter
-    firm whose cash carries three months' wages of its staff above its needs keeps them
+    Both arms go through the same sector downturn in 2014 (:data:`DOWNTURN`). A charter firm whose
+    cash carries three months' wages of its staff above its needs keeps them
     (``keep_staff_months``); without the commitment it lays them off. The pairs are identical
     until the charter's first signatures (June 2013); more residents are in work over 2014-2015,
     beyond the paired noise over 20 seeds, in a territory short of qualified people
     (:data:`SHORTAGE`, some 180 charter firms at that scale); at scale 0.25, or in the Seignanx as
     calibrated (no shortage, about 70 charter firms at scale 0.5), it is within the noise.
     """
-    downturn = {
-        "date": "2014-01",
-        "type": "sector_shock",
-        "sectors": ["industry", "construction", "retail_services", "crafts"],
-        "depth": 0.08,
-        "onset_months": 3,
-        "recovery_months": 24,
-        "permanent_share": 0.0,
-    }
-    on = with_events(apply_overrides(base_scenario(0.5), [SHORTAGE]), downturn)
-    runs = paired(on, with_mechanism(on, "circles", keep_staff_months=0.0))
-    assert first_difference(runs) >= 2013
+    runs = pair_of(charter_runs, "staff_kept", "staff_not_kept")
     beyond_noise(paired_means(runs, "employed", 2014), "residents in work, staff kept on - off")
 
 
@@ -601,8 +625,7 @@ def test_paired_lending_by_trust_leaves_young_structures_short_through_a_funding
     """
     base = with_mechanism(truncated(base_scenario(0.25), 2013), "circles", lending_trust=0.5)
     on = with_events(base, *funding_gap("2010-01", "2012-01", 0.4))
-    runs = paired(on, with_mechanism(on, "circles", lending_by_trust=False))
-    assert first_difference(runs) >= 2000
+    runs = paired(on, with_mechanism(on, "circles", lending_by_trust=False), "2006-06")
     beyond_noise(paired_means(runs, "treasury_unmet_eur", 2010), "unmet cash needs, trust - pooled")
     assert all(b.territory["treasury_unmet_eur"].sum() < 1.0 for _, b in runs.values())
 
@@ -619,8 +642,7 @@ def test_paired_scic_colleges_open_new_activities_that_share_a_finite_market():
     on = truncated(base_scenario(SCALE), 2013)
     data = on.model_dump(mode="python")
     data["legal_forms"]["scic"] = {"reserve_share": 0.575}  # no colleges: no new activity
-    runs = paired(on, Scenario.model_validate(data))
-    assert first_difference(runs) >= 2003
+    runs = paired(on, Scenario.model_validate(data), "2002-01")
     opened = np.array([a.territory["activities_decided"].sum() for a, _ in runs.values()])
     assert opened.mean() >= 2.0 and all(
         b.territory["activities_decided"].sum() == 0 for _, b in runs.values()

@@ -196,6 +196,30 @@ def test_deliberation_costs_animator_hours_and_projects_wait_for_a_meeting():
     assert deliberation.year_counts(1995)["refused"] == refused + 1
 
 
+def test_an_agenda_holds_projects_per_meeting_and_the_other_requests_wait():
+    """A flood of requests fills one agenda; what is left waits, as requests, for the next."""
+    model = PtceModel(short(base_scenario(SCALE), 1995, 1995), 0)
+    model.step()  # January: the CBE opens (the timeline), its first meeting
+    animator = model.pole.animator()
+    deliberation = model.deliberation
+    deliberation.pending.clear()
+    deliberation.agenda.clear()
+    room = model.spec.deliberation.projects_per_meeting
+    needed = model.spec.mechanisms.cooperation.requests_per_launch * SCALE
+    deliberation.receive("structures", needed * (room + 7))  # room + 7 projects' worth
+    deliberation._form_projects()
+    assert len(deliberation.agenda) == room
+    assert deliberation.pending[("structures", -1)] == pytest.approx(7 * needed)
+    deliberation._form_projects()  # another month before the meeting: still full
+    assert len(deliberation.agenda) == room
+    decided = len(deliberation.decisions)
+    deliberation._meet(animator)  # the colleges meet: the agenda is cleared ...
+    assert len(deliberation.decisions) == decided + room and not deliberation.agenda
+    deliberation._form_projects()  # ... and the waiting requests make the next one
+    assert len(deliberation.agenda) == 7
+    assert deliberation.pending[("structures", -1)] == pytest.approx(0.0, abs=1e-9)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_the_employers_college_interest_moves_what_launches_over_20_seeds():

@@ -1317,6 +1317,11 @@ class DeliberationSpec(Strict):
     hours_per_project: NonNegative = Field(
         14.0, description="Animator staff hours to prepare and deliberate one project (paid)."
     )
+    projects_per_meeting: Annotated[int, Field(ge=1, le=1000)] = Field(
+        10,
+        description="Projects the colleges deliberate at one meeting at most (ASSUMPTION: a "
+        "half-day board); requests beyond wait, as requests, for a later agenda.",
+    )
     required_share: Probability = Field(
         0.5,
         description="A project is accepted when the weights of the colleges for it exceed this.",

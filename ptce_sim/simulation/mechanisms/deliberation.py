@@ -9,7 +9,8 @@ from its origin (``deliberation.origins``: jobs, job quality, social utility), t
 pole's new structures sell in (``cooperation.launched_market``: the sector it competes with, its
 displacement) and the public cost it asks (``cooperation.launch_cost_eur``).
 
-A project waits for the colleges' next meeting (``meetings_per_year``, spread over the year).
+A project waits for the colleges' next meeting (``meetings_per_year``, spread over the year),
+whose agenda holds at most ``projects_per_meeting`` projects (requests beyond wait as requests).
 There each college votes by its interests (:func:`votes`): the local authorities for a public
 cost per job within ``max_public_cost_per_job_eur``; the employers when the project answers a need
 of their sectors at least as much as it competes with them; the unions for job quality of at least
@@ -170,10 +171,17 @@ class Deliberation:
         self.receive("authorities", funders * rule.authority_requests_per_year * model.scale / 12)
 
     def _form_projects(self) -> None:
-        """Every ``requests_per_launch × scale`` requests of one origin and sector: a project."""
-        needed = self.model.spec.mechanisms.cooperation.requests_per_launch * self.model.scale
+        """Every ``requests_per_launch × scale`` requests of one origin and sector: a project.
+
+        The agenda holds at most ``deliberation.projects_per_meeting`` projects: requests beyond
+        stay pending for a later agenda (without the bound, a lever pushed to its extreme, or
+        distressed structures asking for new ones, could open thousands of structures at once).
+        """
+        model = self.model
+        needed = model.spec.mechanisms.cooperation.requests_per_launch * model.scale
+        room = model.spec.deliberation.projects_per_meeting
         for key in sorted(self.pending):
-            while self.pending[key] >= needed:
+            while self.pending[key] >= needed and len(self.agenda) < room:
                 self.pending[key] -= needed
                 self.agenda.append(self.project(*key))
 
