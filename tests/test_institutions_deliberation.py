@@ -167,13 +167,18 @@ def test_paired_runs_are_identical_until_the_colleges_decide_otherwise():
     assert len(decisions[0]) == len(decisions[1])
 
 
-def test_deliberation_costs_animator_hours_and_projects_wait_for_a_meeting():
+def cleared_deliberation() -> tuple[PtceModel, object, object]:
+    """February 1995: the CBE open, its first meeting held, no request or project waiting."""
     model = PtceModel(short(base_scenario(SCALE), 1995, 1995), 0)
     model.step()  # January: the CBE opens (the timeline), its first meeting
-    animator = model.pole.animator()
     deliberation = model.deliberation
     deliberation.pending.clear()
     deliberation.agenda.clear()
+    return model, model.pole.animator(), deliberation
+
+
+def test_deliberation_costs_animator_hours_and_projects_wait_for_a_meeting():
+    model, animator, deliberation = cleared_deliberation()
     decided = len(deliberation.decisions)
     refused = deliberation.year_counts(1995)["refused"]
     assert deliberation.meeting_months() == {1, 4, 7, 10}
@@ -198,12 +203,7 @@ def test_deliberation_costs_animator_hours_and_projects_wait_for_a_meeting():
 
 def test_an_agenda_holds_projects_per_meeting_and_the_other_requests_wait():
     """A flood of requests fills one agenda; what is left waits, as requests, for the next."""
-    model = PtceModel(short(base_scenario(SCALE), 1995, 1995), 0)
-    model.step()  # January: the CBE opens (the timeline), its first meeting
-    animator = model.pole.animator()
-    deliberation = model.deliberation
-    deliberation.pending.clear()
-    deliberation.agenda.clear()
+    model, animator, deliberation = cleared_deliberation()
     room = model.spec.deliberation.projects_per_meeting
     needed = model.spec.mechanisms.cooperation.requests_per_launch * SCALE
     deliberation.receive("structures", needed * (room + 7))  # room + 7 projects' worth
